@@ -1,0 +1,72 @@
+import secrets
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Permission
+from django.core.management import BaseCommand, call_command
+from django.db import transaction
+
+from kpis.models import Department, Indicator
+
+SAMPLE_DEPARTMENTS = [
+    # code, Chinese name, English name, themes it is given in the demo
+    (
+        "sample-science",
+        "示例部门：科技创新局（样例）",
+        "Sample: Science and Innovation Bureau",
+        ["sci-tech-innovation", "research-economy"],
+    ),
+    (
+        "sample-industry",
+        "示例部门：产业发展局（样例）",
+        "Sample: Industry Development Bureau",
+        ["synthetic-biology", "brain-science", "sci-tech-finance"],
+    ),
+]
+
+
+class Command(BaseCommand):
+    help = (
+        "On an empty database: load the article's figures and create demo accounts with "
+        "random passwords, printed once. On a database that has data: change nothing."
+    )
+
+    @transaction.atomic
+    def handle(self, *args, **options):
+        if Indicator.objects.exists():
+            self.stdout.write("The database has indicators already: nothing loaded.")
+        else:
+            call_command("loaddata", "article_2024", verbosity=0)
+            self.stdout.write(
+                f"Loaded the article's figures: {Indicator.objects.count()} indicators."
+            )
+        if get_user_model().objects.exists():
+            self.stdout.write("The database has users already: no demo accounts created.")
+            return
+        departments = [self.sample_department(*row) for row in SAMPLE_DEPARTMENTS]
+        accounts = [
+            self.account("admin", is_superuser=True),
+            self.account("official-science", department=departments[0]),
+            self.account("official-industry", department=departments[1]),
+            self.account(
+                "reviewer", permissions=["view_indicator", "view_actual", "change_actual"]
+            ),
+        ]
+        self.stdout.write(self.style.WARNING("Demo accounts (the passwords are shown only now):"))
+        for username, password in accounts:
+            self.stdout.write(f"  {username:<18} {password}")
+
+    def sample_department(self, code, name, name_en, themes):
+        department = Department.objects.create(code=code, name=name, name_en=name_en)
+        Indicator.objects.filter(theme__code__in=themes).update(department=department)
+        return department
+
+    def account(self, username, is_superuser=False, department=None, permissions=()):
+        password = secrets.token_urlsafe(12)
+        user = get_user_model().objects.create_user(
+            username, password=password, is_staff=True, is_superuser=is_superuser
+        )
+        if department is not None:
+            department.members.add(user)
+            permissions = ["view_indicator", "view_actual", "add_actual", "change_actual"]
+        user.user_permissions.set(Permission.objects.filter(codename__in=permissions))
+        return username, password

@@ -1,0 +1,496 @@
+import calendar
+import datetime
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Count, OuterRef, Q, Subquery, Sum
+from django.db.models.functions import Coalesce
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from kpis import progress
+
+
+def in_language(chinese, english):
+    """Pick the Chinese or the English text of a bilingual field for the active language."""
+    language = get_language() or settings.LANGUAGE_CODE
+    if language.startswith("en") and english:
+        return english
+    return chinese
+
+
+class Qualifier(models.TextChoices):
+    OVER = "over", _("more than (超/突破)")
+    REACH = "reach", _("reaches (达/增至)")
+    ABOUT = "about", _("about (约)")
+
+
+class Source(models.Model):
+    title = models.CharField(_("title"), max_length=300)
+    publisher = models.CharField(_("publisher"), max_length=200)
+    published_on = models.DateField(_("date of publication"))
+    author = models.CharField(_("author"), max_length=200, blank=True)
+    url = models.URLField(_("web address"), blank=True)
+
+    class Meta:
+        verbose_name = _("source")
+        verbose_name_plural = _("sources")
+        ordering = ["-published_on", "title"]
+
+    def __str__(self):
+        return f"{self.publisher} {self.published_on:%Y-%m-%d}: {self.title}"
+
+
+class Theme(models.Model):
+    code = models.SlugField(_("code"), max_length=50, unique=True)
+    name = models.CharField(_("name (Chinese)"), max_length=100)
+    name_en = models.CharField(_("name (English)"), max_length=100)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    class Meta:
+        verbose_name = _("theme")
+        verbose_name_plural = _("themes")
+        ordering = ["position", "code"]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def display_name(self):
+        return in_language(self.name, self.name_en)
+
+
+class Department(models.Model):
+    code = models.SlugField(_("code"), max_length=50, unique=True)
+    name = models.CharField(_("name (Chinese)"), max_length=100)
+    name_en = models.CharField(_("name (English)"), max_length=100)
+    members = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("officials"),
+        related_name="departments",
+        blank=True,
+        help_text=_("Officials who enter figures for this department's indicators."),
+    )
+
+    class Meta:
+        verbose_name = _("department")
+        verbose_name_plural = _("departments")
+        ordering = ["code"]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def display_name(self):
+        return in_language(self.name, self.name_en)
+
+
+class IndicatorQuerySet(models.QuerySet):
+    def public(self):
+        return self.filter(is_public=True)
+
+    def with_year_figures(self, year):
+        """Attach the target of `year` and a digest of its published actuals, in one query.
+
+        Each indicator gets `target_value`, `target_qualifier`, `actual_count`, `actual_total`,
+        the first and latest published figure of the year and the last one of the year before:
+        all that the progress rules need, so no row costs a query of its own.
+        """
+        target = Target.objects.filter(indicator=OuterRef("pk"), year=year)
+        published = Actual.objects.filter(indicator=OuterRef("pk"), status=Actual.Status.PUBLISHED)
+        in_year = published.filter(period_end__year=year)
+        first = in_year.order_by("period_end")
+        latest = in_year.order_by("-period_end")
+        per_indicator = in_year.order_by().values("indicator")
+        before = published.filter(period_end__year=year - 1).order_by("-period_end")
+        return self.select_related("theme", "department", "source").annotate(
+            target_value=Subquery(target.values("value")[:1]),
+            target_qualifier=Subquery(target.values("qualifier")[:1]),
+            actual_count=Coalesce(Subquery(per_indicator.annotate(n=Count("pk")).values("n")), 0),
+            actual_total=Subquery(per_indicator.annotate(total=Sum("value")).values("total")),
+            first_value=Subquery(first.values("value")[:1]),
+            first_end=Subquery(first.values("period_end")[:1]),
+            latest_value=Subquery(latest.values("value")[:1]),
+            latest_end=Subquery(latest.values("period_end")[:1]),
+            previous_value=Subquery(before.values("value")[:1]),
+            previous_end=Subquery(before.values("period_end")[:1]),
+        )
+
+    def progress_rows(self, year):
+        """The indicators, each with `year_target` (its Target of `year` with its source, or
+        None) and `result` (its progress in `year`)."""
+        targets = Target.objects.filter(year=year).select_related("source")
+        rows = self.with_year_figures(year).prefetch_related(
+            models.Prefetch("targets", queryset=targets, to_attr="year_targets")
+        )
+        rows = [indicator.attach_progress(year) for indicator in rows]
+        # Indicators with a target this year come first; the sort is stable, so the
+        # queryset's order holds within each group.
+        return sorted(rows, key=lambda indicator: indicator.year_target is None)
+
+    def target_years(self):
+        return (
+            Target.objects.filter(indicator__in=self)
+            .order_by("-year")
+            .values_list("year", flat=True)
+            .distinct()
+        )
+
+
+class Indicator(models.Model):
+    class Unit(models.TextChoices):
+        ENTERPRISES = "家", _("家 (enterprises, institutions)")
+        YI_YUAN = "亿元", _("亿元 (100 million yuan)")
+        ITEMS = "个", _("个 (items)")
+        PEOPLE = "人", _("人 (people)")
+        PERCENT = "%", _("% (per cent)")
+        FUNDS = "只", _("只 (funds)")
+
+    class Direction(models.TextChoices):
+        INCREASE = "increase", _("higher is better")
+        DECREASE = "decrease", _("lower is better")
+
+    class ValueType(models.TextChoices):
+        STOCK = "stock", _("stock: a level at a date, the latest period counts")
+        FLOW = "flow", _("flow: an amount over time, the periods of a year add up")
+        RATE = "rate", _("rate: a share or growth rate, the latest period counts")
+
+    class Frequency(models.TextChoices):
+        MONTHLY = "monthly", _("monthly")
+        QUARTERLY = "quarterly", _("quarterly")
+        ANNUAL = "annual", _("annual")
+
+    code = models.SlugField(
+        _("code"),
+        max_length=60,
+        unique=True,
+        help_text=_("Stable identifier used in web addresses and open data; never change it."),
+    )
+    name = models.CharField(_("name (Chinese)"), max_length=200)
+    name_en = models.CharField(_("name (English)"), max_length=200)
+    definition = models.TextField(_("definition (Chinese)"), blank=True)
+    definition_en = models.TextField(_("definition (English)"), blank=True)
+    theme = models.ForeignKey(
+        Theme, verbose_name=_("theme"), on_delete=models.PROTECT, related_name="indicators"
+    )
+    department = models.ForeignKey(
+        Department,
+        verbose_name=_("responsible department"),
+        on_delete=models.PROTECT,
+        related_name="indicators",
+        null=True,
+        blank=True,
+        help_text=_("Its officials enter the figures. Empty until a department is assigned."),
+    )
+    unit = models.CharField(
+        _("unit"),
+        max_length=10,
+        choices=Unit.choices,
+        help_text=_("Money is always in 亿元 (100 million yuan): enter 1.5, not 150000000."),
+    )
+    decimals = models.PositiveSmallIntegerField(
+        _("decimal places shown"), default=0, help_text=_("How many decimals pages show.")
+    )
+    direction = models.CharField(
+        _("direction of good"), max_length=10, choices=Direction.choices, default="increase"
+    )
+    value_type = models.CharField(
+        _("value type"),
+        max_length=10,
+        choices=ValueType.choices,
+        help_text=_("How the figures of one year combine into the year's value."),
+    )
+    frequency = models.CharField(
+        _("reporting frequency"),
+        max_length=10,
+        choices=Frequency.choices,
+        default="quarterly",
+        help_text=_("Each figure covers one month, one quarter or one calendar year."),
+    )
+    baseline_year = models.PositiveSmallIntegerField(_("baseline year"), null=True, blank=True)
+    baseline_value = models.DecimalField(
+        _("baseline value"),
+        max_digits=20,
+        decimal_places=4,
+        null=True,
+        blank=True,
+        help_text=_("Leave empty when the source gives no baseline; never estimate one."),
+    )
+    baseline_qualifier = models.CharField(
+        _("baseline qualifier"),
+        max_length=10,
+        choices=Qualifier.choices,
+        blank=True,
+        help_text=_("The source's wording: 超/突破 more than, 达/增至 reaches, 约 about."),
+    )
+    source = models.ForeignKey(
+        Source,
+        verbose_name=_("baseline source"),
+        on_delete=models.PROTECT,
+        related_name="indicators",
+        null=True,
+        blank=True,
+    )
+    baseline_quote = models.TextField(
+        _("baseline quote"), blank=True, help_text=_("The source's sentence, word for word.")
+    )
+    is_public = models.BooleanField(
+        _("shown to the public"), default=True, help_text=_("Untick to keep it internal.")
+    )
+    position = models.PositiveIntegerField(_("position"), default=0)
+
+    objects = IndicatorQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("indicator")
+        verbose_name_plural = _("indicators")
+        ordering = ["theme__position", "position", "code"]
+        constraints = [
+            models.CheckConstraint(
+                name="indicator_baseline_complete",
+                condition=Q(baseline_value__isnull=True) | Q(baseline_year__isnull=False),
+                violation_error_message=_("A baseline value needs its year."),
+            ),
+            models.CheckConstraint(
+                name="indicator_baseline_year_sane",
+                condition=Q(baseline_year__isnull=True)
+                | Q(baseline_year__gte=1990, baseline_year__lte=2100),
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("indicator_detail", args=[self.code])
+
+    @property
+    def display_name(self):
+        return in_language(self.name, self.name_en)
+
+    @property
+    def display_definition(self):
+        return in_language(self.definition, self.definition_en)
+
+    def baseline_for(self, year):
+        """The baseline counts for the target year right after it, and no other."""
+        if self.baseline_year is not None and self.baseline_year == year - 1:
+            return self.baseline_value
+        return None
+
+    def year_progress(self, year):
+        """Progress in `year`, from the annotations of `with_year_figures(year)`."""
+        value = self.target_value
+        return progress.evaluate(
+            year=year,
+            target=value,
+            qualifier=self.target_qualifier,
+            direction=self.direction,
+            value_type=self.value_type,
+            figures=progress.YearFigures(
+                count=self.actual_count,
+                total=self.actual_total,
+                first=_reading(self.first_end, self.first_value),
+                latest=_reading(self.latest_end, self.latest_value),
+                previous_year_last=_reading(self.previous_end, self.previous_value),
+            ),
+            baseline=self.baseline_for(year),
+            tolerance=Decimal(settings.PROGRESS_TOLERANCE),
+        )
+
+    def attach_progress(self, year):
+        self.year_target = self.year_targets[0] if self.year_targets else None
+        self.result = self.year_progress(year)
+        return self
+
+    @property
+    def status_rank(self):
+        """Sort key that puts the targets needing attention first."""
+        return STATUS_ORDER.index(self.result.status)
+
+    def period_ends(self, year):
+        """The last day of every reporting period of `year`."""
+        months = {"monthly": range(1, 13), "quarterly": (3, 6, 9, 12), "annual": (12,)}
+        return [
+            datetime.date(year, month, calendar.monthrange(year, month)[1])
+            for month in months[self.frequency]
+        ]
+
+
+STATUS_ORDER = [
+    progress.Status.BEHIND,
+    progress.Status.AT_RISK,
+    progress.Status.UNKNOWN_PACE,
+    progress.Status.ON_TRACK,
+    progress.Status.ACHIEVED,
+    progress.Status.NO_DATA,
+]
+
+
+def _reading(period_end, value):
+    if period_end is None or value is None:
+        return None
+    return progress.Reading(period_end=period_end, value=value)
+
+
+class TargetQuerySet(models.QuerySet):
+    def latest_year(self):
+        return self.aggregate(year=models.Max("year"))["year"]
+
+
+class Target(models.Model):
+    indicator = models.ForeignKey(
+        Indicator, verbose_name=_("indicator"), on_delete=models.CASCADE, related_name="targets"
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    value = models.DecimalField(
+        _("target value"),
+        max_digits=20,
+        decimal_places=4,
+        help_text=_("In the indicator's unit; money in 亿元 (100 million yuan)."),
+    )
+    qualifier = models.CharField(
+        _("qualifier"),
+        max_length=10,
+        choices=Qualifier.choices,
+        default=Qualifier.REACH,
+        help_text=_("超 (more than): must be exceeded; 达 (reaches): must be reached."),
+    )
+    source = models.ForeignKey(
+        Source, verbose_name=_("source"), on_delete=models.PROTECT, related_name="targets"
+    )
+    quote = models.TextField(_("quote"), help_text=_("The source's sentence, word for word."))
+
+    objects = TargetQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("target")
+        verbose_name_plural = _("targets")
+        ordering = ["indicator", "year"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["indicator", "year"],
+                name="one_target_per_indicator_year",
+                violation_error_message=_("This indicator already has a target for that year."),
+            ),
+            models.CheckConstraint(
+                name="target_year_sane", condition=Q(year__gte=1990, year__lte=2100)
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.indicator} {self.year}: {self.value}"
+
+
+class ActualQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(status=Actual.Status.PUBLISHED)
+
+
+class Actual(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("draft")
+        SUBMITTED = "submitted", _("submitted for review")
+        RETURNED = "returned", _("returned for correction")
+        PUBLISHED = "published", _("published")
+
+    indicator = models.ForeignKey(
+        Indicator, verbose_name=_("indicator"), on_delete=models.PROTECT, related_name="actuals"
+    )
+    period_end = models.DateField(
+        _("period end"),
+        help_text=_(
+            "Last day of the reporting period: a month's last day for monthly indicators, "
+            "31 March, 30 June, 30 September or 31 December for quarterly ones, "
+            "31 December for annual ones."
+        ),
+    )
+    value = models.DecimalField(
+        _("value"),
+        max_digits=20,
+        decimal_places=4,
+        help_text=_(
+            "In the indicator's unit. Stocks: the level at the period's end. "
+            "Flows: the amount of this period only, not the year so far."
+        ),
+    )
+    note = models.TextField(
+        _("internal note"), blank=True, help_text=_("For reviewers; never shown to the public.")
+    )
+    evidence_url = models.URLField(_("evidence link"), blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.DRAFT
+    )
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("entered by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+    )
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("reviewed by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+    )
+    reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    objects = ActualQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("actual figure")
+        verbose_name_plural = _("actual figures")
+        ordering = ["indicator", "-period_end"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["indicator", "period_end"],
+                name="one_actual_per_indicator_period",
+                violation_error_message=_("A figure for this period already exists."),
+            ),
+            models.CheckConstraint(
+                name="actual_status_known",
+                condition=Q(status__in=["draft", "submitted", "returned", "published"]),
+            ),
+            models.CheckConstraint(
+                name="actual_published_was_reviewed",
+                condition=~Q(status="published") | Q(reviewed_at__isnull=False),
+                violation_error_message=_("A published figure needs a review date."),
+            ),
+            models.CheckConstraint(
+                name="actual_period_end_sane",
+                condition=Q(period_end__year__gte=1990, period_end__year__lte=2100),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.indicator} {self.period_end:%Y-%m-%d}"
+
+    def clean(self):
+        super().clean()
+        indicator = getattr(self, "indicator", None)
+        if indicator is None or self.period_end is None:
+            return
+        if self.period_end not in indicator.period_ends(self.period_end.year):
+            message = _("Not the last day of a %(frequency)s reporting period.")
+            raise ValidationError(
+                {"period_end": message % {"frequency": indicator.get_frequency_display()}}
+            )
+        if self.period_end > timezone.localdate():
+            raise ValidationError({"period_end": _("This period has not ended yet.")})
+        if self.value is not None and self.value < 0 and indicator.unit != Indicator.Unit.PERCENT:
+            raise ValidationError({"value": _("Counts and money cannot be negative.")})
+
+    def publish(self, reviewer):
+        self.status = self.Status.PUBLISHED
+        self.reviewed_by = reviewer
+        self.reviewed_at = timezone.now()

@@ -1,0 +1,288 @@
+"""Progress rules: how far an indicator is towards its target, and whether it keeps pace.
+
+Pure functions over plain values (no database, no settings), so that every rule can be
+tested exhaustively. The model layer feeds them through `YearFigures`, which a queryset can
+build with annotations and a test can build by hand.
+"""
+
+import calendar
+import datetime
+from dataclasses import dataclass
+from decimal import Decimal
+from enum import StrEnum
+
+DEFAULT_TOLERANCE = Decimal("0.1")
+
+
+class Status(StrEnum):
+    ACHIEVED = "achieved"
+    ON_TRACK = "on_track"
+    AT_RISK = "at_risk"
+    BEHIND = "behind"
+    NO_DATA = "no_data"
+    UNKNOWN_PACE = "unknown_pace"
+
+
+class Start(StrEnum):
+    """Which point the even path towards the target starts from."""
+
+    BASELINE = "baseline"
+    PREVIOUS_YEAR = "previous_year"
+    FIRST_FIGURE = "first_figure"
+    NONE = "none"
+
+
+@dataclass(frozen=True)
+class Reading:
+    period_end: datetime.date
+    value: Decimal
+
+
+@dataclass(frozen=True)
+class YearFigures:
+    """What the rules need to know of the published actuals of one target year."""
+
+    count: int = 0
+    total: Decimal | None = None
+    first: Reading | None = None
+    latest: Reading | None = None
+    previous_year_last: Reading | None = None
+
+    @classmethod
+    def from_readings(cls, readings, year):
+        in_year = sorted((r for r in readings if r.period_end.year == year), key=_by_date)
+        before = sorted((r for r in readings if r.period_end.year == year - 1), key=_by_date)
+        return cls(
+            count=len(in_year),
+            total=sum((r.value for r in in_year), Decimal(0)) if in_year else None,
+            first=in_year[0] if in_year else None,
+            latest=in_year[-1] if in_year else None,
+            previous_year_last=before[-1] if before else None,
+        )
+
+
+def _by_date(reading):
+    return reading.period_end
+
+
+@dataclass(frozen=True)
+class Progress:
+    year: int
+    status: Status
+    target: Decimal | None = None
+    current: Decimal | None = None
+    as_of: datetime.date | None = None
+    attainment: Decimal | None = None
+    progress: Decimal | None = None
+    expected: Decimal | None = None
+    start: Start = Start.NONE
+    start_value: Decimal | None = None
+    projection: Decimal | None = None
+
+    @property
+    def expected_attainment(self):
+        """The attainment the even path asks for by `as_of` (for the bar's pace mark)."""
+        return ratio(self.expected, self.target)
+
+
+def year_fraction(day):
+    """Share of its calendar year that has passed at the end of `day` (Dec 31 is 1)."""
+    days_in_month = calendar.monthrange(day.year, day.month)[1]
+    return (Decimal(day.month - 1) + Decimal(day.day) / Decimal(days_in_month)) / 12
+
+
+def ratio(numerator, denominator):
+    if numerator is None or denominator is None or denominator == 0:
+        return None
+    return Decimal(numerator) / Decimal(denominator)
+
+
+def current_value(figures, value_type):
+    """The year's figure so far: flows add up within the year, stocks and rates take the latest."""
+    if figures.count == 0:
+        return None
+    if value_type == "flow":
+        return figures.total
+    return figures.latest.value
+
+
+def progress_from_baseline(current, baseline, target):
+    if current is None or baseline is None or target is None or target == baseline:
+        return None
+    return (current - baseline) / (target - baseline)
+
+
+def is_better(value, other, direction):
+    return value > other if direction == "increase" else value < other
+
+
+def meets_target(current, target, qualifier, direction):
+    """超 (over) must be passed; 达 (reach) and 约 (about) must be reached."""
+    if current is None or target is None:
+        return False
+    if current == target:
+        return qualifier != "over"
+    return is_better(current, target, direction)
+
+
+def start_point(baseline, figures, value_type):
+    """The point the even path starts from, and the year fraction it starts at."""
+    if value_type == "flow":
+        return Start.NONE, Decimal(0), Decimal(0)
+    if baseline is not None:
+        return Start.BASELINE, baseline, Decimal(0)
+    if figures.previous_year_last is not None:
+        return Start.PREVIOUS_YEAR, figures.previous_year_last.value, Decimal(0)
+    if figures.first is not None:
+        return Start.FIRST_FIGURE, figures.first.value, year_fraction(figures.first.period_end)
+    return Start.NONE, None, None
+
+
+def expected_by(as_of, target, start_value, start_fraction, value_type):
+    """Where the indicator should be at the end of `as_of` had it moved evenly to the target.
+
+    Flows: the even share of the annual target. Stocks and rates: the straight line from the
+    start point to the target at the year's end. None when no path can be drawn.
+    """
+    fraction = year_fraction(as_of)
+    if value_type == "flow":
+        return target * fraction
+    if start_value is None or start_fraction >= 1:
+        return None
+    share = max(Decimal(0), (fraction - start_fraction) / (1 - start_fraction))
+    return start_value + (target - start_value) * share
+
+
+def projection(figures, value_type):
+    """Year-end figure if the trend of the year's published figures goes on (two or more)."""
+    if figures.count < 2:
+        return None
+    latest_fraction = year_fraction(figures.latest.period_end)
+    if value_type == "flow":
+        return figures.total / latest_fraction
+    first_fraction = year_fraction(figures.first.period_end)
+    if latest_fraction == first_fraction:
+        return None
+    slope = (figures.latest.value - figures.first.value) / (latest_fraction - first_fraction)
+    return figures.latest.value + slope * (1 - latest_fraction)
+
+
+def judge(current, expected, target, start_value, direction, tolerance=DEFAULT_TOLERANCE):
+    """on track, at risk or behind: the shortfall against the even path, as a share of the
+    distance from the start to the target."""
+    if not is_better(expected, current, direction):
+        return Status.ON_TRACK
+    shortfall = abs(expected - current)
+    distance = abs(target - (start_value or Decimal(0)))
+    if shortfall < tolerance * distance:
+        return Status.AT_RISK
+    return Status.BEHIND
+
+
+def evaluate(
+    *,
+    year,
+    target,
+    qualifier,
+    direction,
+    value_type,
+    figures,
+    baseline=None,
+    tolerance=DEFAULT_TOLERANCE,
+):
+    """Everything the progress table says of one indicator in one target year.
+
+    `baseline` is the value of the year before the target year, or None where unknown.
+    """
+    current = current_value(figures, value_type)
+    if current is None:
+        return Progress(year=year, status=Status.NO_DATA, target=target)
+    as_of = figures.latest.period_end
+    start, start_value, start_fraction = start_point(baseline, figures, value_type)
+    expected = None
+    if target is not None and year_fraction(as_of) == 1:
+        # At the year's end every path has arrived: the target itself is expected.
+        expected = target
+    elif target is not None and not (start == Start.FIRST_FIGURE and figures.count < 2):
+        expected = expected_by(as_of, target, start_value, start_fraction, value_type)
+    if target is None:
+        status = Status.NO_DATA
+    elif meets_target(current, target, qualifier, direction):
+        status = Status.ACHIEVED
+    elif year_fraction(as_of) == 1:
+        # The year is over and the target was missed: no pace is left to keep.
+        status = Status.BEHIND
+    elif expected is None:
+        status = Status.UNKNOWN_PACE
+    else:
+        status = judge(current, expected, target, start_value, direction, tolerance)
+    return Progress(
+        year=year,
+        status=status,
+        current=current,
+        as_of=as_of,
+        attainment=ratio(current, target),
+        progress=progress_from_baseline(current, baseline, target),
+        expected=expected,
+        start=start,
+        start_value=start_value,
+        projection=projection(figures, value_type),
+        target=target,
+    )
+
+
+PACE_WORDS = {
+    "zh-hans": {
+        Status.ACHIEVED: "已完成目标",
+        Status.ON_TRACK: "进度正常",
+        Status.AT_RISK: "略慢于进度",
+        Status.BEHIND: "明显落后于进度",
+    },
+    "en": {
+        Status.ACHIEVED: "target achieved",
+        Status.ON_TRACK: "on or ahead of pace",
+        Status.AT_RISK: "slightly behind pace",
+        Status.BEHIND: "behind pace",
+    },
+}
+
+
+def percent(value):
+    return f"{(value * 100).quantize(Decimal(1)):f}%"
+
+
+def summary(result, language):
+    """One plain sentence on the result, in Chinese (zh-hans) or English (en)."""
+    chinese = language.lower().startswith("zh")
+    if result.current is None:
+        if chinese:
+            return f"{result.year}年尚无已发布的数据。"
+        return f"No figure has been published for {result.year} yet."
+    if chinese:
+        by = f"截至{result.as_of.year}年{result.as_of.month}月"
+    else:
+        by = f"By {result.as_of:%B %Y}"
+    if result.target is None:
+        if chinese:
+            return f"{by}：已有发布数据，但{result.year}年未设目标。"
+        return f"{by}: figures are published, but there is no target for {result.year}."
+    words = PACE_WORDS["zh-hans" if chinese else "en"].get(result.status)
+    if result.attainment is None:
+        # A target of zero (an indicator brought down to nothing): no share, but still a pace.
+        if chinese:
+            return f"{by}：目标为零，无法计算完成率" + (f"；{words}。" if words else "。")
+        return f"{by}: the target is zero, so there is no share to show" + (
+            f"; {words}." if words else "."
+        )
+    share = percent(result.attainment)
+    opening = f"{by}：已完成目标的{share}" if chinese else f"{by}: {share} of the target"
+    if result.status == Status.UNKNOWN_PACE:
+        if chinese:
+            return opening + "；目前只有一个数据且无基数，暂无法判断进度。"
+        return opening + "; with one figure and no baseline, pace cannot be judged yet."
+    if result.status == Status.ACHIEVED or result.expected_attainment is None:
+        return f"{opening}：{words}。" if chinese else f"{opening}: {words}."
+    expected = percent(result.expected_attainment)
+    if chinese:
+        return f"{opening}；按进度应完成{expected}：{words}。"
+    return f"{opening}; expected {expected}: {words}."

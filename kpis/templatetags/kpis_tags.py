@@ -1,0 +1,96 @@
+from decimal import Decimal
+
+from django import template
+from django.urls import translate_url
+from django.utils.formats import number_format
+from django.utils.translation import get_language, pgettext
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
+
+from kpis.models import Indicator, Qualifier
+
+register = template.Library()
+
+
+def unit_label(unit):
+    labels = {
+        Indicator.Unit.ENTERPRISES: pgettext("unit after a number", "enterprises"),
+        Indicator.Unit.YI_YUAN: pgettext("unit after a number", "× 100 million yuan"),
+        Indicator.Unit.ITEMS: pgettext("unit after a number", "items"),
+        Indicator.Unit.PEOPLE: pgettext("unit after a number", "people"),
+        Indicator.Unit.PERCENT: "%",
+        Indicator.Unit.FUNDS: pgettext("unit after a number", "funds"),
+    }
+    return labels.get(unit, unit)
+
+
+@register.filter
+def figure(value, indicator):
+    """A value in the indicator's unit and decimals: "2,000家" / "2,000 enterprises"."""
+    if value is None:
+        return "—"
+    number = number_format(
+        Decimal(value).quantize(Decimal(1).scaleb(-indicator.decimals)),
+        decimal_pos=indicator.decimals,
+        use_l10n=True,
+        force_grouping=True,
+    )
+    label = unit_label(indicator.unit)
+    if label == "%" or label == indicator.unit:
+        return f"{number}{label}"
+    return f"{number} {label}"
+
+
+@register.simple_tag
+def qualified(value, qualifier, indicator):
+    """A figure with the source's qualifier written out: "超过400亿元" / "more than 400 …"."""
+    if value is None:
+        return _("not given")
+    words = {Qualifier.OVER: _("more than"), Qualifier.ABOUT: _("about")}.get(qualifier, "")
+    text = figure(value, indicator)
+    if not words:
+        return text
+    # Chinese writes the qualifier against the number (超过400亿元); English needs a space.
+    return f"{words}{text}" if get_language().startswith("zh") else f"{words} {text}"
+
+
+@register.filter
+def percent(ratio):
+    if ratio is None:
+        return "—"
+    return f"{(Decimal(ratio) * 100).quantize(Decimal(1)):f}%"
+
+
+@register.filter
+def bar_width(ratio):
+    """Bars are capped at 100% (raw attainment is kept and shown as text)."""
+    if ratio is None:
+        return 0
+    return max(0, min(100, int(Decimal(ratio) * 100)))
+
+
+STATUS_TEXT = {
+    "achieved": (_lazy("Achieved"), "★"),
+    "on_track": (_lazy("On track"), "✓"),
+    "at_risk": (_lazy("At risk"), "!"),
+    "behind": (_lazy("Behind"), "✕"),
+    "no_data": (_lazy("No data yet"), "–"),
+    "unknown_pace": (_lazy("Pace not yet known"), "?"),
+}
+
+
+@register.filter
+def status_label(status):
+    return STATUS_TEXT[status][0]
+
+
+@register.filter
+def status_icon(status):
+    return STATUS_TEXT[status][1]
+
+
+@register.simple_tag(takes_context=True)
+def page_in_language(context, language):
+    """This page's address in another language, query string kept."""
+    request = context["request"]
+    return translate_url(request.get_full_path(), language)

@@ -1,0 +1,138 @@
+import datetime
+import os
+from decimal import Decimal
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Permission
+from django.core.management import call_command
+from django.test import Client
+from django.utils import timezone
+
+from kpis.models import Actual, Department, Indicator, Source, Target, Theme
+
+# Playwright's sync API runs an event loop in the test thread; Django refuses ORM calls from
+# such a thread unless told otherwise. Only the test process gets this, never the settings.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+@pytest.fixture
+def article(db):
+    """The real figures of the 2024-01-31 article."""
+    call_command("loaddata", "article_2024", verbosity=0)
+
+
+@pytest.fixture
+def department(db):
+    return Department.objects.create(code="science", name="科技创新局", name_en="Science Bureau")
+
+
+@pytest.fixture
+def other_department(db):
+    return Department.objects.create(code="industry", name="产业发展局", name_en="Industry Bureau")
+
+
+def make_user(username, permissions=(), **fields):
+    user = get_user_model().objects.create_user(username, password=None, **fields)
+    user.user_permissions.set(Permission.objects.filter(codename__in=permissions))
+    return user
+
+
+@pytest.fixture
+def anonymous():
+    return Client()
+
+
+@pytest.fixture
+def official(department):
+    user = make_user(
+        "official",
+        ["view_indicator", "view_actual", "add_actual", "change_actual"],
+        is_staff=True,
+    )
+    department.members.add(user)
+    return user
+
+
+@pytest.fixture
+def other_official(other_department):
+    user = make_user(
+        "other_official",
+        ["view_indicator", "view_actual", "add_actual", "change_actual"],
+        is_staff=True,
+    )
+    other_department.members.add(user)
+    return user
+
+
+@pytest.fixture
+def reviewer(db):
+    return make_user("reviewer", ["view_indicator", "view_actual", "change_actual"], is_staff=True)
+
+
+@pytest.fixture
+def admin_user(db):
+    return get_user_model().objects.create_superuser("admin", password=None)
+
+
+@pytest.fixture
+def source(db):
+    return Source.objects.create(
+        title="测试来源", publisher="Test Daily", published_on=datetime.date(2024, 1, 31)
+    )
+
+
+@pytest.fixture
+def theme(db):
+    return Theme.objects.create(code="innovation", name="科技创新", name_en="Innovation")
+
+
+@pytest.fixture
+def make_indicator(theme, source):
+    counter = iter(range(1, 100_000))
+
+    def build(**overrides):
+        number = next(counter)
+        fields = {
+            "code": f"indicator-{number}",
+            "name": f"指标{number}",
+            "name_en": f"Indicator {number}",
+            "theme": theme,
+            "unit": Indicator.Unit.ENTERPRISES,
+            "value_type": Indicator.ValueType.STOCK,
+            "frequency": Indicator.Frequency.QUARTERLY,
+            "position": number,
+        }
+        target = overrides.pop("target", None)
+        fields.update(overrides)
+        indicator = Indicator.objects.create(**fields)
+        if target is not None:
+            Target.objects.create(
+                indicator=indicator,
+                year=2024,
+                value=Decimal(target),
+                qualifier=Target._meta.get_field("qualifier").default,
+                source=source,
+                quote=f"2024年{indicator.name}达{target}。",
+            )
+        return indicator
+
+    return build
+
+
+@pytest.fixture
+def make_actual(db):
+    def build(indicator, **overrides):
+        fields = {
+            "indicator": indicator,
+            "period_end": datetime.date(2024, 6, 30),
+            "value": Decimal("1"),
+            "status": Actual.Status.PUBLISHED,
+        }
+        fields.update(overrides)
+        if fields["status"] == Actual.Status.PUBLISHED:
+            fields.setdefault("reviewed_at", timezone.now())
+        fields["value"] = Decimal(fields["value"])
+        return Actual.objects.create(**fields)
+
+    return build

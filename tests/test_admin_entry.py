@@ -1,0 +1,89 @@
+import datetime
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import translation
+
+from kpis.models import Actual, Indicator
+
+
+@pytest.fixture
+def admin_client_zh(client, admin_user):
+    client.force_login(admin_user)
+    return client
+
+
+def test_indicator_list_shows_latest_figure_and_status(admin_client_zh, article, make_actual):
+    indicator = Indicator.objects.get(code="synbio-valuation")
+    make_actual(indicator, period_end=datetime.date(2024, 3, 31), value="150")
+    make_actual(indicator, period_end=datetime.date(2024, 6, 30), value="260")
+    html = admin_client_zh.get("/admin/kpis/indicator/?q=synbio-valuation").content.decode()
+    assert "260.0亿元 (2024-06)" in html
+    assert "进度正常 (2024)" in html
+
+
+def test_indicator_list_costs_no_query_per_row(
+    admin_client_zh, article, make_actual, django_assert_max_num_queries
+):
+    with CaptureQueriesContext(connection) as few:
+        admin_client_zh.get("/admin/kpis/indicator/")
+    for indicator in Indicator.objects.all():
+        make_actual(indicator, period_end=datetime.date(2023, 12, 31), value="5")
+    with django_assert_max_num_queries(len(few)):
+        admin_client_zh.get("/admin/kpis/indicator/")
+
+
+def test_official_enters_a_figure_through_the_admin_form(client, official, article):
+    indicator = Indicator.objects.get(code="brain-science-enterprises")
+    client.force_login(official)
+    response = client.post(
+        "/admin/kpis/actual/add/",
+        {
+            "indicator": indicator.pk,
+            "period_end": "2024-03-31",
+            "value": "41",
+            "note": "来自季度统计",
+            "evidence_url": "",
+            "status": "draft",
+        },
+    )
+    assert response.status_code == 302
+    actual = Actual.objects.get(indicator=indicator)
+    assert (actual.value, actual.status, actual.entered_by) == (41, "draft", official)
+
+
+def test_admin_form_explains_a_wrong_period_in_chinese(client, official, article):
+    indicator = Indicator.objects.get(code="brain-science-enterprises")
+    client.force_login(official)
+    response = client.post(
+        "/admin/kpis/actual/add/",
+        {"indicator": indicator.pk, "period_end": "2024-05-31", "value": "41", "status": "draft"},
+    )
+    assert "不是季度报告期的最后一天" in response.content.decode()
+    assert not Actual.objects.exists()
+
+
+def test_admin_fields_carry_chinese_labels_and_unit_help(admin_client_zh, article):
+    html = admin_client_zh.get("/admin/kpis/actual/add/").content.decode()
+    assert "报告期末" in html
+    with translation.override("en"):
+        assert "100 million yuan" in str(Indicator._meta.get_field("unit").help_text)
+
+
+def test_reviewer_publishes_selected_figures_and_is_recorded(
+    client, reviewer, article, make_actual
+):
+    actual = make_actual(
+        Indicator.objects.get(code="synbio-valuation"),
+        period_end=datetime.date(2024, 3, 31),
+        value="150",
+        status=Actual.Status.SUBMITTED,
+    )
+    client.force_login(reviewer)
+    client.post(
+        "/admin/kpis/actual/",
+        {"action": "publish_selected", "_selected_action": [actual.pk]},
+    )
+    actual.refresh_from_db()
+    assert (actual.status, actual.reviewed_by) == ("published", reviewer)

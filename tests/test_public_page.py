@@ -1,0 +1,184 @@
+import datetime
+import json
+import re
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from kpis.models import Actual, Indicator
+
+
+def rows_of(html):
+    """The text of each table body row, tags stripped and white space folded."""
+    body = html.split("<tbody", 1)[1].split("</tbody>", 1)[0]
+    rows = re.findall(r"<tr[^>]*>(.*?)</tr>", body, flags=re.S)
+    return [" ".join(re.sub(r"<[^>]+>", " ", row).split()) for row in rows]
+
+
+def row_for(html, name):
+    matches = [row for row in rows_of(html) if name in row]
+    assert len(matches) == 1, (name, rows_of(html))
+    return matches[0]
+
+
+def test_progress_page_shows_the_article_target_for_synthetic_biology(anonymous, article):
+    html = anonymous.get("/").content.decode()
+    row = row_for(html, "合成生物产业集群整体估值")
+    assert "超过400.0亿元" in row
+    assert "暂无数据" in row
+
+
+def test_english_page_shows_the_same_target_in_english(anonymous, article):
+    html = anonymous.get("/en/").content.decode()
+    row = row_for(html, "Synthetic biology cluster valuation")
+    assert "more than 400.0 × 100 million yuan" in row
+
+
+def test_published_figure_shows_with_attainment_and_status(anonymous, article, make_actual):
+    indicator = Indicator.objects.get(code="synbio-valuation")
+    make_actual(indicator, period_end=datetime.date(2024, 3, 31), value="150")
+    make_actual(indicator, period_end=datetime.date(2024, 6, 30), value="260")
+    row = row_for(anonymous.get("/en/").content.decode(), "Synthetic biology cluster valuation")
+    # Start 150 at the end of March, even path to 400 at year end: 233.3 expected by June.
+    assert "260.0 × 100 million yuan as of 2024-06" in row
+    assert "65%" in row
+    assert "On track" in row
+
+
+def test_draft_submitted_and_returned_figures_never_show(anonymous, article, make_actual):
+    indicator = Indicator.objects.get(code="synbio-valuation")
+    for month, status in [(3, "draft"), (6, "submitted"), (9, "returned")]:
+        end = datetime.date(2024, month, 30 if month in (6, 9) else 31)
+        make_actual(indicator, period_end=end, value=f"{month}99", status=status)
+    html = (
+        anonymous.get("/en/").content.decode()
+        + anonymous.get("/en/indicators/synbio-valuation/").content.decode()
+    )
+    assert not re.search(r"[369],?99", html)
+    assert "No figure has been published" in html
+
+
+def test_indicator_page_shows_the_source_quote_and_published_history(
+    anonymous, article, make_actual
+):
+    indicator = Indicator.objects.get(code="brain-science-enterprises")
+    make_actual(indicator, period_end=datetime.date(2024, 3, 31), value="41")
+    make_actual(indicator, period_end=datetime.date(2024, 6, 30), value="48")
+    html = anonymous.get("/en/indicators/brain-science-enterprises/").content.decode()
+    assert "2024年實現企業總量超60家" in html
+    assert re.search(r"2024-03-31</td>\s*<td>41 enterprises", html)
+    assert "By June 2024: 80% of the target" in html
+
+
+def test_year_without_targets_is_not_found(anonymous, article):
+    response = anonymous.get("/?year=2031")
+    assert response.status_code == 404
+
+
+def test_theme_filter_keeps_only_that_theme(anonymous, article):
+    html = anonymous.get("/en/?theme=brain-science").content.decode()
+    assert len(rows_of(html)) == 2
+    assert all("Brain science" in row for row in rows_of(html))
+
+
+def test_sorting_by_status_puts_behind_first(anonymous, article, make_actual):
+    make_actual(
+        Indicator.objects.get(code="brain-science-valuation"),
+        period_end=datetime.date(2024, 12, 31),
+        value="10",
+    )
+    rows = rows_of(anonymous.get("/en/?sort=status").content.decode())
+    assert "Brain science and brain-inspired intelligence valuation" in rows[0]
+    assert "Behind" in rows[0]
+
+
+def test_progress_json_follows_the_contract(anonymous, article, make_actual):
+    make_actual(
+        Indicator.objects.get(code="synbio-valuation"),
+        period_end=datetime.date(2024, 6, 30),
+        value="123",
+    )
+    data = json.loads(anonymous.get("/data/progress.json").content)
+    row = next(item for item in data["indicators"] if item["code"] == "synbio-valuation")
+    assert data["year"] == 2024
+    assert row["target"] == {"year": 2024, "value": "400", "qualifier": "over"}
+    assert (row["baseline"], row["actual"], row["status"]) == (
+        None,
+        {"period_end": "2024-06-30", "value": "123"},
+        "unknown_pace",
+    )
+
+
+def test_progress_json_keeps_nulls_where_the_article_is_silent(anonymous, article):
+    data = json.loads(anonymous.get("/data/progress.json").content)
+    row = next(item for item in data["indicators"] if item["code"] == "high-tech-enterprises")
+    assert row["baseline"] == {"year": 2023, "value": "2000", "qualifier": "over"}
+    assert (row["target"], row["actual"], row["attainment"]) == (None, None, None)
+    assert row["source"]["quote"] == "2023年全區國家高新技術企業突破2000家。"
+
+
+def test_progress_json_never_contains_unpublished_figures(anonymous, article, make_actual):
+    make_actual(
+        Indicator.objects.get(code="synbio-valuation"),
+        period_end=datetime.date(2024, 6, 30),
+        value="321.5",
+        status=Actual.Status.SUBMITTED,
+        note="内部说明",
+    )
+    body = anonymous.get("/data/progress.json").content.decode()
+    assert "321.5" not in body and "内部说明" not in body
+
+
+def test_healthz_reports_the_database(anonymous, db):
+    response = anonymous.get("/healthz")
+    assert (response.status_code, response.json()["database"]) == (200, "ok")
+
+
+def test_internal_indicator_is_not_public(anonymous, article):
+    Indicator.objects.filter(code="synbio-valuation").update(is_public=False)
+    assert anonymous.get("/indicators/synbio-valuation/").status_code == 404
+    assert "synbio-valuation" not in anonymous.get("/data/progress.json").content.decode()
+
+
+def build_indicators(make_indicator, make_actual, count):
+    for number in range(count):
+        indicator = make_indicator(target="100")
+        make_actual(indicator, period_end=datetime.date(2024, 3, 31), value=number)
+        make_actual(indicator, period_end=datetime.date(2024, 6, 30), value=number + 5)
+
+
+def queries_for(client, url):
+    with CaptureQueriesContext(connection) as context:
+        assert client.get(url).status_code == 200
+    return len(context)
+
+
+@pytest.mark.parametrize("url", ["/", "/en/", "/data/progress.json", "/?sort=status"])
+def test_public_pages_cost_the_same_queries_at_5_and_200_indicators(
+    anonymous, make_indicator, make_actual, django_assert_max_num_queries, url
+):
+    build_indicators(make_indicator, make_actual, 5)
+    small = queries_for(anonymous, url)
+    build_indicators(make_indicator, make_actual, 195)
+    with django_assert_max_num_queries(small):
+        anonymous.get(url)
+    assert small <= 6
+
+
+def test_indicator_page_queries_do_not_grow_with_history(
+    anonymous, make_indicator, make_actual, django_assert_max_num_queries
+):
+    indicator = make_indicator(target="100", frequency="monthly")
+    make_actual(indicator, period_end=datetime.date(2024, 1, 31), value=1)
+    url = indicator.get_absolute_url()
+    few = queries_for(anonymous, url)
+    for month in range(2, 13):
+        end = (
+            datetime.date(2024, month + 1, 1) - datetime.timedelta(days=1)
+            if month < 12
+            else (datetime.date(2024, 12, 31))
+        )
+        make_actual(indicator, period_end=end, value=month)
+    with django_assert_max_num_queries(few):
+        anonymous.get(url)
