@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: run install dev-install chromium lint test test-postgres bench messages clean
+.PHONY: run install dev-install chromium gettext lint test test-postgres bench messages clean
 
 $(VENV)/.runtime: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -34,10 +34,19 @@ chromium:
 	  else echo "Install Debian's chromium and fonts-noto-cjk for the browser tests." >&2; exit 1; fi; \
 	fi
 
-lint: dev-install
+# makemessages needs GNU gettext (xgettext, msgmerge); install it when missing (needs root).
+gettext:
+	@command -v xgettext >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq gettext >/dev/null; \
+	  else echo "Install GNU gettext (apt-get install gettext)." >&2; exit 1; fi; }
+
+lint: dev-install gettext
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(PY) manage.py makemigrations --check --dry-run
+	@# Brings every interface string into the catalogue; tests/test_translations.py then
+	@# fails for any string that has no Chinese translation yet.
+	$(PY) manage.py makemessages -l zh_Hans --no-obsolete --ignore=.venv --ignore=staticfiles --ignore=tests -v0
 
 test: dev-install chromium lint
 	$(PY) -m pytest
@@ -49,8 +58,8 @@ bench:
 	@echo "make bench: placeholder until the performance issue (#6) adds the benchmark; nothing measured."
 
 # Rebuild the Chinese translation catalogue after changing interface strings.
-messages: dev-install
-	$(PY) manage.py makemessages -l zh_Hans --no-obsolete --ignore=.venv --ignore=staticfiles
+messages: dev-install gettext
+	$(PY) manage.py makemessages -l zh_Hans --no-obsolete --ignore=.venv --ignore=staticfiles --ignore=tests
 	$(PY) manage.py compilemessages -l zh_Hans --ignore=.venv
 
 clean:

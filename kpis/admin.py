@@ -1,13 +1,74 @@
+from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import OuterRef, Subquery, Value
+from django.http import HttpResponse
+from django.template.response import TemplateResponse
+from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from import_export.admin import ImportExportMixin
+from import_export.formats import base_formats
+from simple_history.admin import SimpleHistoryAdmin
 
+from kpis.forms import ActualForm, EditConflict, ReturnForm, save_edit
 from kpis.models import Actual, Department, Indicator, Source, Target, Theme
+from kpis.resources import ActualResource, ChineseCSV, template_dataset
+from kpis.roles import sees_all_departments
 from kpis.templatetags.kpis_tags import figure, status_icon, status_label
 
 admin.site.site_header = _("Guangming District targets tracker")
 admin.site.site_title = _("Targets tracker administration")
+
+
+def scoped_indicators(user, queryset):
+    return queryset if sees_all_departments(user) else queryset.for_user(user)
+
+
+class DepartmentScopedAdmin:
+    """Objects outside the user's departments are neither listed nor opened: their change,
+    history and delete pages answer 403, whatever the URL typed."""
+
+    def get_object(self, request, object_id, from_field=None):
+        # Look the object up unscoped so that out-of-scope ids meet the permission checks
+        # below (403) instead of Django's "does not exist" redirect.
+        opts = self.model._meta
+        field = opts.pk if from_field is None else opts.get_field(from_field)
+        try:
+            return self.model._default_manager.get(**{field.name: field.to_python(object_id)})
+        except (self.model.DoesNotExist, ValidationError, ValueError):
+            return None
+
+    def in_scope(self, request, obj):
+        raise NotImplementedError
+
+    def has_view_permission(self, request, obj=None):
+        allowed = super().has_view_permission(request, obj)
+        return allowed and (obj is None or self.in_scope(request, obj))
+
+    def has_change_permission(self, request, obj=None):
+        allowed = super().has_change_permission(request, obj)
+        return allowed and (obj is None or self.in_scope(request, obj))
+
+    def has_delete_permission(self, request, obj=None):
+        allowed = super().has_delete_permission(request, obj)
+        return allowed and (obj is None or self.in_scope(request, obj))
+
+
+class ChangeReasonForm(forms.ModelForm):
+    change_reason = forms.CharField(
+        label=_("Reason for the change"),
+        max_length=100,
+        required=False,
+        help_text=_("Recorded in the history with your name, e.g. the new source document."),
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.instance.pk and self.has_changed() and not cleaned.get("change_reason"):
+            self.add_error("change_reason", _("Say why the figures change."))
+        return cleaned
 
 
 @admin.register(Source)
@@ -33,20 +94,30 @@ class DepartmentAdmin(admin.ModelAdmin):
 
 class TargetInline(admin.TabularInline):
     model = Target
+    form = ChangeReasonForm
     extra = 0
-    fields = ["year", "value", "qualifier", "source", "quote"]
+    fields = ["year", "value", "qualifier", "source", "quote", "change_reason"]
 
 
 class ActualInline(admin.TabularInline):
+    """Figures are listed here for reference; they are entered and reviewed on their own
+    pages, where the workflow applies."""
+
     model = Actual
     extra = 0
-    fields = ["period_end", "value", "status", "note", "evidence_url"]
+    fields = ["period_end", "value", "status", "published_value"]
+    readonly_fields = fields
     ordering = ["-period_end"]
     show_change_link = True
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(Indicator)
-class IndicatorAdmin(admin.ModelAdmin):
+class IndicatorAdmin(DepartmentScopedAdmin, SimpleHistoryAdmin):
+    form = ChangeReasonForm
     list_display = [
         "name",
         "code",
@@ -80,7 +151,23 @@ class IndicatorAdmin(admin.ModelAdmin):
                 ]
             },
         ),
+        (None, {"fields": ["change_reason"]}),
     ]
+
+    def in_scope(self, request, indicator):
+        return sees_all_departments(request.user) or indicator.department_id in set(
+            request.user.departments.values_list("pk", flat=True)
+        )
+
+    def save_model(self, request, obj, form, change):
+        obj._change_reason = form.cleaned_data.get("change_reason", "")
+        super().save_model(request, obj, form, change)
+
+    def save_formset(self, request, form, formset, change):
+        for inline_form in formset.forms:
+            reason = getattr(inline_form, "cleaned_data", {}).get("change_reason")
+            inline_form.instance._change_reason = reason or ""
+        super().save_formset(request, form, formset, change)
 
     def get_queryset(self, request):
         # Status is judged against the latest year that has targets; the annotations carry
@@ -89,12 +176,11 @@ class IndicatorAdmin(admin.ModelAdmin):
         latest = Actual.objects.published().filter(indicator=OuterRef("pk"))
         latest = latest.order_by("-period_end")
         return (
-            super()
-            .get_queryset(request)
+            scoped_indicators(request.user, super().get_queryset(request))
             .with_year_figures(year)
             .annotate(
                 status_year=Value(year),
-                latest_published_value=Subquery(latest.values("value")[:1]),
+                latest_published_value=Subquery(latest.values("published_value")[:1]),
                 latest_published_end=Subquery(latest.values("period_end")[:1]),
             )
         )
@@ -114,30 +200,147 @@ class IndicatorAdmin(admin.ModelAdmin):
 
 
 @admin.register(Actual)
-class ActualAdmin(admin.ModelAdmin):
-    list_display = ["indicator", "period_end", "value", "status", "entered_by", "reviewed_at"]
+class ActualAdmin(DepartmentScopedAdmin, ImportExportMixin, SimpleHistoryAdmin):
+    form = ActualForm
+    import_export_change_list_template = "admin/kpis/actual/change_list.html"
+    resource_classes = [ActualResource]
+    import_formats = [ChineseCSV, base_formats.XLSX]
+    export_formats = [base_formats.CSV, base_formats.XLSX]
+    list_display = [
+        "indicator",
+        "period_end",
+        "value",
+        "status",
+        "published_value",
+        "entered_by",
+        "reviewed_by",
+    ]
     list_filter = ["status", "indicator__theme", "indicator__department"]
     search_fields = ["indicator__name", "indicator__name_en", "indicator__code"]
-    list_select_related = ["indicator", "entered_by"]
+    list_select_related = ["indicator", "entered_by", "reviewed_by"]
     date_hierarchy = "period_end"
-    autocomplete_fields = ["indicator"]
-    readonly_fields = ["entered_by", "reviewed_by", "reviewed_at", "created_at", "updated_at"]
-    actions = ["publish_selected"]
+    readonly_fields = [
+        "status",
+        "published_value",
+        "return_reason",
+        "entered_by",
+        "submitted_at",
+        "reviewed_by",
+        "reviewed_at",
+        "published_at",
+        "revised_at",
+    ]
+    actions = ["submit_selected", "publish_selected", "return_selected"]
+    history_list_display = ["value", "status", "published_value"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).for_user(request.user)
+
+    def in_scope(self, request, actual):
+        return actual.is_visible_to(request.user)
+
+    def has_change_permission(self, request, obj=None):
+        allowed = super().has_change_permission(request, obj)
+        return allowed and (obj is None or obj.is_editable_by(request.user))
+
+    def has_delete_permission(self, request, obj=None):
+        # A published figure is corrected by a revision, never deleted.
+        allowed = super().has_delete_permission(request, obj)
+        return allowed and (obj is None or obj.published_value is None)
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        return type(form.__name__, (form,), {"current_user": request.user})
+
+    def get_fields(self, request, obj=None):
+        fields = ["indicator", "period_end", "value", "note", "evidence_url"]
+        if obj is None or self.has_change_permission(request, obj):
+            fields += ["confirm_unusual", "seen_version"]
+        return fields + self.readonly_fields
 
     def save_model(self, request, obj, form, change):
-        if obj.entered_by is None:
-            obj.entered_by = request.user
-        if obj.status == Actual.Status.PUBLISHED and obj.reviewed_at is None:
-            obj.publish(request.user)
-        super().save_model(request, obj, form, change)
+        try:
+            save_edit(obj, form.cleaned_data.get("seen_version"))
+        except EditConflict as conflict:
+            # Raised after validation: the admin has no form to attach it to any more.
+            raise PermissionDenied(conflict.messages[0]) from conflict
 
-    @admin.action(description=_("Publish the selected figures"))
+    def get_import_resource_kwargs(self, request, **kwargs):
+        return {**super().get_import_resource_kwargs(request, **kwargs), "user": request.user}
+
+    def get_export_resource_kwargs(self, request, **kwargs):
+        return {**super().get_export_resource_kwargs(request, **kwargs), "user": request.user}
+
+    def has_import_permission(self, request):
+        return request.user.has_perm("kpis.add_actual")
+
+    def get_urls(self):
+        return [
+            path(
+                "import-template/",
+                self.admin_site.admin_view(self.import_template_view),
+                name="kpis_actual_import_template",
+            )
+        ] + super().get_urls()
+
+    def import_template_view(self, request):
+        """An XLSX file with the periods due for the user's departments, ready to fill in."""
+        if not self.has_import_permission(request):
+            raise PermissionDenied
+        indicators = Indicator.objects.for_user(request.user).due_work(timezone.localdate())
+        response = HttpResponse(
+            template_dataset(indicators).export("xlsx"),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+        response["Content-Disposition"] = 'attachment; filename="figures-due.xlsx"'
+        return response
+
+    @admin.action(description=_("Submit the selected figures for review"), permissions=["submit"])
+    def submit_selected(self, request, queryset):
+        self.apply(request, queryset, lambda actual: actual.submit(request.user))
+
+    @admin.action(description=_("Publish the selected figures"), permissions=["review"])
     def publish_selected(self, request, queryset):
-        published = 0
-        for actual in queryset.exclude(status=Actual.Status.PUBLISHED):
-            actual.publish(request.user)
+        self.apply(request, queryset, lambda actual: actual.publish(request.user))
+
+    @admin.action(
+        description=_("Return the selected figures with a reason"), permissions=["review"]
+    )
+    def return_selected(self, request, queryset):
+        form = ReturnForm(request.POST if "reason" in request.POST else None)
+        if form.is_valid():
+            reason = form.cleaned_data["reason"]
+            self.apply(
+                request, queryset, lambda actual: actual.return_for_correction(request.user, reason)
+            )
+            return None
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Return figures for correction"),
+            "form": form,
+            "actuals": queryset,
+            "opts": self.model._meta,
+            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+        }
+        return TemplateResponse(request, "admin/kpis/actual/return_reason.html", context)
+
+    def has_submit_permission(self, request):
+        return request.user.has_perm("kpis.submit_actual")
+
+    def has_review_permission(self, request):
+        return request.user.has_perm("kpis.review_actual")
+
+    def apply(self, request, queryset, transition):
+        """Run a workflow step on each figure; one refused figure does not stop the others."""
+        done = 0
+        for actual in queryset.select_related("indicator"):
+            try:
+                transition(actual)
+            except ValidationError as refusal:
+                self.message_user(request, f"{actual}: {refusal.messages[0]}", messages.ERROR)
+                continue
             actual.save()
-            published += 1
+            done += 1
         self.message_user(
-            request, _("%(count)d figures published.") % {"count": published}, messages.SUCCESS
+            request, _("%(count)d figures updated.") % {"count": done}, messages.SUCCESS
         )

@@ -1,18 +1,18 @@
-import calendar
-import datetime
 from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Count, OuterRef, Q, Subquery, Sum
+from django.db.models import Count, F, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
-from kpis import progress
+from kpis import periods, progress
+from kpis.roles import sees_all_departments
 
 
 def in_language(chinese, english):
@@ -93,6 +93,14 @@ class IndicatorQuerySet(models.QuerySet):
     def public(self):
         return self.filter(is_public=True)
 
+    def for_user(self, user):
+        """The indicators a user enters figures for: those of the user's departments."""
+        if user is None or not user.is_authenticated:
+            return self.none()
+        if user.is_superuser:
+            return self
+        return self.filter(department__members=user)
+
     def with_year_figures(self, year):
         """Attach the target of `year` and a digest of its published actuals, in one query.
 
@@ -101,7 +109,7 @@ class IndicatorQuerySet(models.QuerySet):
         all that the progress rules need, so no row costs a query of its own.
         """
         target = Target.objects.filter(indicator=OuterRef("pk"), year=year)
-        published = Actual.objects.filter(indicator=OuterRef("pk"), status=Actual.Status.PUBLISHED)
+        published = Actual.objects.published().filter(indicator=OuterRef("pk"))
         in_year = published.filter(period_end__year=year)
         first = in_year.order_by("period_end")
         latest = in_year.order_by("-period_end")
@@ -111,12 +119,14 @@ class IndicatorQuerySet(models.QuerySet):
             target_value=Subquery(target.values("value")[:1]),
             target_qualifier=Subquery(target.values("qualifier")[:1]),
             actual_count=Coalesce(Subquery(per_indicator.annotate(n=Count("pk")).values("n")), 0),
-            actual_total=Subquery(per_indicator.annotate(total=Sum("value")).values("total")),
-            first_value=Subquery(first.values("value")[:1]),
+            actual_total=Subquery(
+                per_indicator.annotate(total=Sum("published_value")).values("total")
+            ),
+            first_value=Subquery(first.values("published_value")[:1]),
             first_end=Subquery(first.values("period_end")[:1]),
-            latest_value=Subquery(latest.values("value")[:1]),
+            latest_value=Subquery(latest.values("published_value")[:1]),
             latest_end=Subquery(latest.values("period_end")[:1]),
-            previous_value=Subquery(before.values("value")[:1]),
+            previous_value=Subquery(before.values("published_value")[:1]),
             previous_end=Subquery(before.values("period_end")[:1]),
         )
 
@@ -131,6 +141,25 @@ class IndicatorQuerySet(models.QuerySet):
         # Indicators with a target this year come first; the sort is stable, so the
         # queryset's order holds within each group.
         return sorted(rows, key=lambda indicator: indicator.year_target is None)
+
+    def due_work(self, today):
+        """The indicators, each with `due`: its periods that have ended without a figure,
+        counted from its first target year (or this year when it has no target)."""
+        entered = Actual.objects.only("indicator_id", "period_end")
+        rows = self.prefetch_related(
+            models.Prefetch("actuals", queryset=entered, to_attr="entered"),
+            models.Prefetch("targets", queryset=Target.objects.only("indicator_id", "year")),
+        )
+        indicators = list(rows)
+        for indicator in indicators:
+            years = [target.year for target in indicator.targets.all()]
+            indicator.due = periods.due_periods(
+                indicator.frequency,
+                min(years, default=today.year),
+                today,
+                {actual.period_end for actual in indicator.entered},
+            )
+        return indicators
 
     def target_years(self):
         return (
@@ -238,12 +267,18 @@ class Indicator(models.Model):
     baseline_quote = models.TextField(
         _("baseline quote"), blank=True, help_text=_("The source's sentence, word for word.")
     )
+    is_share = models.BooleanField(
+        _("share of a whole"),
+        default=False,
+        help_text=_("Tick for a share in per cent: figures must then lie between 0 and 100."),
+    )
     is_public = models.BooleanField(
         _("shown to the public"), default=True, help_text=_("Untick to keep it internal.")
     )
     position = models.PositiveIntegerField(_("position"), default=0)
 
     objects = IndicatorQuerySet.as_manager()
+    history = HistoricalRecords(excluded_fields=["position"])
 
     class Meta:
         verbose_name = _("indicator")
@@ -254,6 +289,11 @@ class Indicator(models.Model):
                 name="indicator_baseline_complete",
                 condition=Q(baseline_value__isnull=True) | Q(baseline_year__isnull=False),
                 violation_error_message=_("A baseline value needs its year."),
+            ),
+            models.CheckConstraint(
+                name="indicator_share_is_in_percent",
+                condition=Q(is_share=False) | Q(unit="%"),
+                violation_error_message=_("A share of a whole is measured in per cent."),
             ),
             models.CheckConstraint(
                 name="indicator_baseline_year_sane",
@@ -275,6 +315,37 @@ class Indicator(models.Model):
     @property
     def display_definition(self):
         return in_language(self.definition, self.definition_en)
+
+    def value_error(self, value):
+        """Why `value` cannot be a figure of this indicator, or None."""
+        if self.is_share and not 0 <= value <= 100:
+            return _("A share must lie between 0 and 100%.")
+        if value < 0 and self.unit != self.Unit.PERCENT:
+            return _("Counts and money cannot be negative.")
+        return None
+
+    def last_published_value(self, before):
+        """The published figure of the latest period before `before`."""
+        earlier = self.actuals.published().filter(period_end__lt=before).order_by("-period_end")
+        return earlier.values_list("published_value", flat=True).first()
+
+    def published_history(self):
+        """Published figures, newest first, each with `earlier`: the values it replaced, as
+        (value, replaced at) pairs from the change history, so revisions stay visible."""
+        records = (
+            Actual.history.filter(indicator_id=self.pk, published_value__isnull=False)
+            .order_by("id", "history_date")
+            .values_list("id", "published_value", "history_date")
+        )
+        earlier, last = {}, {}
+        for pk, value, when in records:
+            if pk in last and last[pk] != value:
+                earlier.setdefault(pk, []).append((last[pk], when))
+            last[pk] = value
+        actuals = list(self.actuals.published().order_by("-period_end"))
+        for actual in actuals:
+            actual.earlier = earlier.get(actual.pk, [])
+        return actuals
 
     def baseline_for(self, year):
         """The baseline counts for the target year right after it, and no other."""
@@ -314,11 +385,7 @@ class Indicator(models.Model):
 
     def period_ends(self, year):
         """The last day of every reporting period of `year`."""
-        months = {"monthly": range(1, 13), "quarterly": (3, 6, 9, 12), "annual": (12,)}
-        return [
-            datetime.date(year, month, calendar.monthrange(year, month)[1])
-            for month in months[self.frequency]
-        ]
+        return periods.period_ends(self.frequency, year)
 
 
 STATUS_ORDER = [
@@ -366,6 +433,7 @@ class Target(models.Model):
     quote = models.TextField(_("quote"), help_text=_("The source's sentence, word for word."))
 
     objects = TargetQuerySet.as_manager()
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("target")
@@ -388,7 +456,19 @@ class Target(models.Model):
 
 class ActualQuerySet(models.QuerySet):
     def published(self):
-        return self.filter(status=Actual.Status.PUBLISHED)
+        """Figures the public may see: those with a published value (a revision under review
+        leaves the published value in place until it is published itself)."""
+        return self.filter(published_value__isnull=False)
+
+    def for_user(self, user):
+        """The figures a user may see in the back office: reviewers and managers see every
+        department, officials only their own departments' indicators."""
+        if sees_all_departments(user):
+            return self
+        return self.filter(indicator__department__members=user)
+
+    def waiting_for_review(self):
+        return self.filter(status=Actual.Status.SUBMITTED)
 
 
 class Actual(models.Model):
@@ -425,6 +505,18 @@ class Actual(models.Model):
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.DRAFT
     )
+    published_value = models.DecimalField(
+        _("published value"),
+        max_digits=20,
+        decimal_places=4,
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("What the public sees. Changes only when a reviewer publishes."),
+    )
+    published_at = models.DateTimeField(_("first published at"), null=True, editable=False)
+    revised_at = models.DateTimeField(_("last revised at"), null=True, editable=False)
+    return_reason = models.TextField(_("reason for return"), blank=True, editable=False)
     entered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("entered by"),
@@ -432,7 +524,9 @@ class Actual(models.Model):
         related_name="+",
         null=True,
         blank=True,
+        editable=False,
     )
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, editable=False)
     reviewed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("reviewed by"),
@@ -440,17 +534,24 @@ class Actual(models.Model):
         related_name="+",
         null=True,
         blank=True,
+        editable=False,
     )
-    reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
+    reviewed_at = models.DateTimeField(_("reviewed at"), null=True, editable=False)
+    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
     created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     objects = ActualQuerySet.as_manager()
+    history = HistoricalRecords(excluded_fields=["updated_at"])
 
     class Meta:
         verbose_name = _("actual figure")
         verbose_name_plural = _("actual figures")
         ordering = ["indicator", "-period_end"]
+        permissions = [
+            ("submit_actual", _("Can submit figures for review")),
+            ("review_actual", _("Can publish or return submitted figures")),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["indicator", "period_end"],
@@ -467,6 +568,14 @@ class Actual(models.Model):
                 violation_error_message=_("A published figure needs a review date."),
             ),
             models.CheckConstraint(
+                name="actual_published_status_shows_published_value",
+                condition=~Q(status="published") | Q(published_value=F("value")),
+            ),
+            models.CheckConstraint(
+                name="actual_published_value_dated",
+                condition=Q(published_value__isnull=True) | Q(published_at__isnull=False),
+            ),
+            models.CheckConstraint(
                 name="actual_period_end_sane",
                 condition=Q(period_end__year__gte=1990, period_end__year__lte=2100),
             ),
@@ -480,17 +589,82 @@ class Actual(models.Model):
         indicator = getattr(self, "indicator", None)
         if indicator is None or self.period_end is None:
             return
+        errors = {}
         if self.period_end not in indicator.period_ends(self.period_end.year):
             message = _("Not the last day of a %(frequency)s reporting period.")
+            errors["period_end"] = message % {"frequency": indicator.get_frequency_display()}
+        elif self.period_end > timezone.localdate():
+            errors["period_end"] = _("This period has not ended yet.")
+        if self.value is not None:
+            value_error = indicator.value_error(self.value)
+            if value_error:
+                errors["value"] = value_error
+        if errors:
+            raise ValidationError(errors)
+
+    def yardstick(self, indicator, period_end):
+        """What a new value of this figure is checked against: its own published value when
+        it corrects one, else the last published figure before its period."""
+        if self.published_value is not None:
+            return self.published_value
+        return indicator.last_published_value(before=period_end)
+
+    @property
+    def is_revision(self):
+        """A published figure whose value is being corrected: the public still sees the old
+        value until a reviewer publishes the new one."""
+        return self.published_value is not None and self.status != self.Status.PUBLISHED
+
+    def is_visible_to(self, user):
+        return Actual.objects.for_user(user).filter(pk=self.pk).exists()
+
+    def is_editable_by(self, user):
+        """Officials edit their departments' figures, except while a reviewer has them."""
+        return (
+            self.status != self.Status.SUBMITTED
+            and user.has_perm("kpis.change_actual")
+            and Indicator.objects.for_user(user).filter(pk=self.indicator_id).exists()
+        )
+
+    def record_entry(self, user):
+        """The official's edit: a published figure whose value changes becomes a revision."""
+        self.entered_by = user
+        if self.status == self.Status.PUBLISHED and self.value != self.published_value:
+            self.status = self.Status.DRAFT
+        elif self.status == self.Status.RETURNED:
+            self.status = self.Status.DRAFT
+
+    def submit(self, user):
+        if self.status not in (self.Status.DRAFT, self.Status.RETURNED):
+            raise ValidationError(_("Only drafts and returned figures can be submitted."))
+        self.status = self.Status.SUBMITTED
+        self.submitted_at = timezone.now()
+        self.return_reason = ""
+
+    def check_reviewer(self, reviewer):
+        if self.status != self.Status.SUBMITTED:
+            raise ValidationError(_("Only submitted figures can be reviewed."))
+        if self.entered_by_id is not None and self.entered_by_id == reviewer.pk:
             raise ValidationError(
-                {"period_end": message % {"frequency": indicator.get_frequency_display()}}
+                _("You entered this figure: another reviewer must publish or return it.")
             )
-        if self.period_end > timezone.localdate():
-            raise ValidationError({"period_end": _("This period has not ended yet.")})
-        if self.value is not None and self.value < 0 and indicator.unit != Indicator.Unit.PERCENT:
-            raise ValidationError({"value": _("Counts and money cannot be negative.")})
 
     def publish(self, reviewer):
+        self.check_reviewer(reviewer)
+        now = timezone.now()
+        if self.published_value is not None and self.published_value != self.value:
+            self.revised_at = now
+        self.published_at = self.published_at or now
+        self.published_value = self.value
         self.status = self.Status.PUBLISHED
+        self.reviewed_by = reviewer
+        self.reviewed_at = now
+
+    def return_for_correction(self, reviewer, reason):
+        self.check_reviewer(reviewer)
+        if not reason.strip():
+            raise ValidationError(_("Say why the figure is returned."))
+        self.status = self.Status.RETURNED
+        self.return_reason = reason.strip()
         self.reviewed_by = reviewer
         self.reviewed_at = timezone.now()

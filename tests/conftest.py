@@ -3,12 +3,14 @@ import os
 from decimal import Decimal
 
 import pytest
+from django.apps import apps as django_apps
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Permission
+from django.contrib.auth.models import Group
 from django.core.management import call_command
 from django.test import Client
 from django.utils import timezone
 
+from kpis import roles
 from kpis.models import Actual, Department, Indicator, Source, Target, Theme
 
 # Playwright's sync API runs an event loop in the test thread; Django refuses ORM calls from
@@ -32,9 +34,14 @@ def other_department(db):
     return Department.objects.create(code="industry", name="产业发展局", name_en="Industry Bureau")
 
 
-def make_user(username, permissions=(), **fields):
-    user = get_user_model().objects.create_user(username, password=None, **fields)
-    user.user_permissions.set(Permission.objects.filter(codename__in=permissions))
+def make_user(username, role=None, **fields):
+    user = get_user_model().objects.create_user(username, password=None, is_staff=True, **fields)
+    if role:
+        # Transactional tests (the browser's live server) flush the groups the data
+        # migration made; put them back the way the migration does.
+        if not Group.objects.filter(name=role).exists():
+            roles.sync_roles(django_apps)
+        user.groups.add(Group.objects.get(name=role))
     return user
 
 
@@ -45,29 +52,33 @@ def anonymous():
 
 @pytest.fixture
 def official(department):
-    user = make_user(
-        "official",
-        ["view_indicator", "view_actual", "add_actual", "change_actual"],
-        is_staff=True,
-    )
+    """A data entry official of `department`."""
+    user = make_user("official", roles.DATA_ENTRY)
     department.members.add(user)
     return user
 
 
 @pytest.fixture
 def other_official(other_department):
-    user = make_user(
-        "other_official",
-        ["view_indicator", "view_actual", "add_actual", "change_actual"],
-        is_staff=True,
-    )
+    """A data entry official of `other_department`."""
+    user = make_user("other_official", roles.DATA_ENTRY)
     other_department.members.add(user)
     return user
 
 
 @pytest.fixture
 def reviewer(db):
-    return make_user("reviewer", ["view_indicator", "view_actual", "change_actual"], is_staff=True)
+    return make_user("reviewer", roles.REVIEWER)
+
+
+@pytest.fixture
+def second_reviewer(db):
+    return make_user("second_reviewer", roles.REVIEWER)
+
+
+@pytest.fixture
+def manager(db):
+    return make_user("manager", roles.INDICATOR_MANAGER)
 
 
 @pytest.fixture
@@ -130,9 +141,11 @@ def make_actual(db):
             "status": Actual.Status.PUBLISHED,
         }
         fields.update(overrides)
+        fields["value"] = Decimal(fields["value"])
         if fields["status"] == Actual.Status.PUBLISHED:
             fields.setdefault("reviewed_at", timezone.now())
-        fields["value"] = Decimal(fields["value"])
+            fields.setdefault("published_at", fields["reviewed_at"])
+            fields.setdefault("published_value", fields["value"])
         return Actual.objects.create(**fields)
 
     return build

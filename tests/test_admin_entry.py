@@ -34,8 +34,10 @@ def test_indicator_list_costs_no_query_per_row(
         admin_client_zh.get("/admin/kpis/indicator/")
 
 
-def test_official_enters_a_figure_through_the_admin_form(client, official, article):
+def test_official_enters_a_figure_through_the_admin_form(client, official, department, article):
     indicator = Indicator.objects.get(code="brain-science-enterprises")
+    indicator.department = department
+    indicator.save()
     client.force_login(official)
     response = client.post(
         "/admin/kpis/actual/add/",
@@ -45,7 +47,6 @@ def test_official_enters_a_figure_through_the_admin_form(client, official, artic
             "value": "41",
             "note": "来自季度统计",
             "evidence_url": "",
-            "status": "draft",
         },
     )
     assert response.status_code == 302
@@ -53,12 +54,14 @@ def test_official_enters_a_figure_through_the_admin_form(client, official, artic
     assert (actual.value, actual.status, actual.entered_by) == (41, "draft", official)
 
 
-def test_admin_form_explains_a_wrong_period_in_chinese(client, official, article):
+def test_admin_form_explains_a_wrong_period_in_chinese(client, official, department, article):
     indicator = Indicator.objects.get(code="brain-science-enterprises")
+    indicator.department = department
+    indicator.save()
     client.force_login(official)
     response = client.post(
         "/admin/kpis/actual/add/",
-        {"indicator": indicator.pk, "period_end": "2024-05-31", "value": "41", "status": "draft"},
+        {"indicator": indicator.pk, "period_end": "2024-05-31", "value": "41"},
     )
     assert "不是季度报告期的最后一天" in response.content.decode()
     assert not Actual.objects.exists()

@@ -45,6 +45,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_tables2",
+    "simple_history",
+    "import_export",
     "kpis",
 ]
 
@@ -57,6 +59,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "simple_history.middleware.HistoryRequestMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
@@ -106,7 +109,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "admin:index"
+LOGIN_REDIRECT_URL = "my_updates"
 LOGOUT_REDIRECT_URL = "progress"
 
 LANGUAGE_CODE = "zh-hans"
@@ -155,3 +158,8 @@ LOGGING = {
 
 # Shortfall against the even path, as a share of the distance, that still counts as "at risk".
 PROGRESS_TOLERANCE = os.environ.get("KPI_PROGRESS_TOLERANCE", "0.1")
+
+# Spreadsheet import (kpis/resources.py): all or nothing, only for those who may add figures.
+IMPORT_EXPORT_USE_TRANSACTIONS = True
+IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "add"
+IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"

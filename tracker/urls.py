@@ -1,9 +1,12 @@
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import include, path
+from django.urls import include, path, register_converter
 
 from kpis import views
+from kpis.converters import DateConverter
+
+register_converter(DateConverter, "date")
 
 urlpatterns = [
     path("admin/", admin.site.urls),
@@ -15,6 +18,11 @@ urlpatterns = [
 urlpatterns += i18n_patterns(
     path("", views.progress_page, name="progress"),
     path("indicators/<slug:code>/", views.indicator_detail, name="indicator_detail"),
+    path("my/", views.my_updates, name="my_updates"),
+    path("my/enter/<slug:code>/<date:period_end>/", views.enter_figure, name="enter_figure"),
+    path("my/figures/<int:pk>/", views.figure_detail, name="figure_detail"),
+    path("my/figures/<int:pk>/submit/", views.submit_figure, name="submit_figure"),
+    path("my/figures/<int:pk>/review/", views.review_figure, name="review_figure"),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     prefix_default_language=False,

@@ -3,9 +3,8 @@ from decimal import Decimal
 from django import template
 from django.urls import translate_url
 from django.utils.formats import number_format
-from django.utils.translation import get_language, pgettext
+from django.utils.translation import get_language, gettext_lazy, pgettext
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
 
 from kpis.models import Indicator, Qualifier
 
@@ -70,12 +69,12 @@ def bar_width(ratio):
 
 
 STATUS_TEXT = {
-    "achieved": (_lazy("Achieved"), "★"),
-    "on_track": (_lazy("On track"), "✓"),
-    "at_risk": (_lazy("At risk"), "!"),
-    "behind": (_lazy("Behind"), "✕"),
-    "no_data": (_lazy("No data yet"), "–"),
-    "unknown_pace": (_lazy("Pace not yet known"), "?"),
+    "achieved": (gettext_lazy("Achieved"), "★"),
+    "on_track": (gettext_lazy("On track"), "✓"),
+    "at_risk": (gettext_lazy("At risk"), "!"),
+    "behind": (gettext_lazy("Behind"), "✕"),
+    "no_data": (gettext_lazy("No data yet"), "–"),
+    "unknown_pace": (gettext_lazy("Pace not yet known"), "?"),
 }
 
 

@@ -4,6 +4,10 @@ them with the article's figures loaded and nothing else published."""
 from pathlib import Path
 
 import pytest
+from django.conf import settings
+from django.test import Client
+
+from kpis.models import Indicator
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 
@@ -24,3 +28,26 @@ def test_screenshot_of_public_page(live_server, page, article, name, path, width
     page.screenshot(path=SCREENSHOTS / f"{name}.png", full_page=True)
     page_width = page.evaluate("document.documentElement.scrollWidth")
     assert page_width <= width, f"{path} scrolls sideways at {width}px"
+
+
+@pytest.mark.parametrize(
+    ("name", "path", "width"),
+    [
+        ("my-updates-phone", "/en/my/", 375),
+        ("entry-form-phone", "/en/my/enter/synbio-valuation/2024-06-30/", 375),
+    ],
+)
+def test_screenshot_of_officials_pages(
+    live_server, page, article, official, department, name, path, width
+):
+    Indicator.objects.filter(theme__code="synthetic-biology").update(department=department)
+    client = Client()
+    client.force_login(official)
+    session_cookie = client.cookies[settings.SESSION_COOKIE_NAME].value
+    page.context.add_cookies(
+        [{"name": settings.SESSION_COOKIE_NAME, "value": session_cookie, "url": live_server.url}]
+    )
+    page.set_viewport_size({"width": width, "height": 900})
+    page.goto(live_server.url + path)
+    page.screenshot(path=SCREENSHOTS / f"{name}.png", full_page=True)
+    assert page.evaluate("document.documentElement.scrollWidth") <= width

@@ -1,10 +1,11 @@
 import secrets
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Permission
+from django.contrib.auth.models import Group
 from django.core.management import BaseCommand, call_command
 from django.db import transaction
 
+from kpis import roles
 from kpis.models import Department, Indicator
 
 SAMPLE_DEPARTMENTS = [
@@ -45,11 +46,10 @@ class Command(BaseCommand):
         departments = [self.sample_department(*row) for row in SAMPLE_DEPARTMENTS]
         accounts = [
             self.account("admin", is_superuser=True),
-            self.account("official-science", department=departments[0]),
-            self.account("official-industry", department=departments[1]),
-            self.account(
-                "reviewer", permissions=["view_indicator", "view_actual", "change_actual"]
-            ),
+            self.account("official-science", roles.DATA_ENTRY, departments[0]),
+            self.account("official-industry", roles.DATA_ENTRY, departments[1]),
+            self.account("reviewer", roles.REVIEWER),
+            self.account("manager", roles.INDICATOR_MANAGER),
         ]
         self.stdout.write(self.style.WARNING("Demo accounts (the passwords are shown only now):"))
         for username, password in accounts:
@@ -60,13 +60,13 @@ class Command(BaseCommand):
         Indicator.objects.filter(theme__code__in=themes).update(department=department)
         return department
 
-    def account(self, username, is_superuser=False, department=None, permissions=()):
+    def account(self, username, role=None, department=None, is_superuser=False):
         password = secrets.token_urlsafe(12)
         user = get_user_model().objects.create_user(
             username, password=password, is_staff=True, is_superuser=is_superuser
         )
+        if role:
+            user.groups.add(Group.objects.get(name=role))
         if department is not None:
             department.members.add(user)
-            permissions = ["view_indicator", "view_actual", "add_actual", "change_actual"]
-        user.user_permissions.set(Permission.objects.filter(codename__in=permissions))
         return username, password

@@ -1,0 +1,13 @@
+import datetime
+
+
+class DateConverter:
+    """A period end in a URL: /my/enter/<code>/2024-06-30/."""
+
+    regex = r"\d{4}-\d{2}-\d{2}"
+
+    def to_python(self, value):
+        return datetime.date.fromisoformat(value)
+
+    def to_url(self, value):
+        return value.isoformat()

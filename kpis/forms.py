@@ -1,0 +1,105 @@
+from django import forms
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F
+from django.utils.translation import gettext_lazy as _
+
+from kpis.checks import unusual_change
+from kpis.models import Actual, Indicator
+
+
+class EditConflict(ValidationError):
+    pass
+
+
+class ActualForm(forms.ModelForm):
+    """Entry of one figure, for the "my updates" pages and the admin alike.
+
+    Holds the rules an official meets whatever the route: the indicator must belong to one
+    of the official's departments; the period is fixed once entered; a figure that looks like
+    a unit slip, or a jump of more than half, needs a confirmation and an explanation; and an
+    edit made on a stale copy is refused instead of overwriting someone else's.
+    """
+
+    confirm_unusual = forms.BooleanField(
+        label=_("I have checked this figure and explained it in the note"),
+        required=False,
+    )
+    seen_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    #: Set by the admin, which builds the form class per request.
+    current_user = None
+
+    class Meta:
+        model = Actual
+        fields = ["indicator", "period_end", "value", "note", "evidence_url"]
+        widgets = {
+            "period_end": forms.DateInput(attrs={"type": "date"}),
+            "note": forms.Textarea(attrs={"rows": 3}),
+            "value": forms.NumberInput(attrs={"inputmode": "decimal", "step": "any"}),
+            "evidence_url": forms.URLInput(attrs={"placeholder": "https://"}),
+        }
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user or self.current_user
+        if "indicator" in self.fields:
+            self.fields["indicator"].queryset = Indicator.objects.for_user(self.user)
+        if self.instance.pk:
+            self.fields["seen_version"].initial = self.instance.version
+            for name in ("indicator", "period_end"):
+                if name in self.fields:
+                    self.fields[name].disabled = True
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.instance.pk and cleaned.get("seen_version") not in (None, self.instance.version):
+            raise EditConflict(
+                _(
+                    "Someone else changed this figure while you were editing it. "
+                    "Reload the page to see their version, then make your change again."
+                )
+            )
+        indicator = cleaned.get("indicator") or getattr(self.instance, "indicator", None)
+        period_end = cleaned.get("period_end") or self.instance.period_end
+        value = cleaned.get("value")
+        if indicator is None or period_end is None or value is None:
+            return cleaned
+        warning = unusual_change(self.instance.yardstick(indicator, period_end), value)
+        if warning and not (cleaned.get("confirm_unusual") and cleaned.get("note", "").strip()):
+            self.add_error(
+                "value",
+                warning
+                + " "
+                + str(_("To keep it, tick the confirmation and explain the figure in the note.")),
+            )
+        return cleaned
+
+    def save(self, commit=True):
+        actual = super().save(commit=False)
+        actual.record_entry(self.user)
+        if commit:
+            save_edit(actual, self.cleaned_data.get("seen_version"))
+        return actual
+
+
+def save_edit(actual, seen_version):
+    """Save an official's edit unless the figure changed since it was read."""
+    with transaction.atomic():
+        if actual.pk:
+            expected = seen_version if seen_version is not None else actual.version
+            claimed = Actual.objects.filter(pk=actual.pk, version=expected).update(
+                version=F("version") + 1
+            )
+            if not claimed:
+                raise EditConflict(_("Someone else changed this figure in the meantime."))
+            actual.version = expected + 1
+        actual.save()
+
+
+class ReturnForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason for returning"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("The official sees this and corrects the figure."),
+    )

@@ -1,0 +1,71 @@
+"""The roles of the tracker as Django groups, and the permissions each grants.
+
+A data migration calls `sync_roles`, so every database has the groups; running it again
+changes nothing but what this table changed. Which departments an official may work for is
+not a permission: it is the official's department membership (`Department.members`).
+"""
+
+DATA_ENTRY = "数据填报"
+REVIEWER = "审核"
+INDICATOR_MANAGER = "指标管理"
+
+ROLES = {
+    DATA_ENTRY: [
+        "view_indicator",
+        "view_target",
+        "view_actual",
+        "add_actual",
+        "change_actual",
+        "submit_actual",
+    ],
+    REVIEWER: [
+        "view_indicator",
+        "view_target",
+        "view_actual",
+        "review_actual",
+    ],
+    INDICATOR_MANAGER: [
+        "view_indicator",
+        "add_indicator",
+        "change_indicator",
+        "view_target",
+        "add_target",
+        "change_target",
+        "delete_target",
+        "view_actual",
+        "view_source",
+        "add_source",
+        "change_source",
+        "view_theme",
+        "add_theme",
+        "change_theme",
+        "view_department",
+        "add_department",
+        "change_department",
+    ],
+}
+
+
+def sees_all_departments(user):
+    """Reviewers, indicator managers and superusers work across departments."""
+    return (
+        user.is_superuser
+        or user.has_perm("kpis.review_actual")
+        or user.has_perm("kpis.change_indicator")
+    )
+
+
+def sync_roles(apps, schema_editor=None):
+    from django.contrib.auth.management import create_permissions
+
+    for app_config in apps.get_app_configs():
+        app_config.models_module = True
+        create_permissions(app_config, apps=apps, verbosity=0)
+        app_config.models_module = None
+    Group = apps.get_model("auth", "Group")
+    Permission = apps.get_model("auth", "Permission")
+    for name, codenames in ROLES.items():
+        group, _ = Group.objects.get_or_create(name=name)
+        group.permissions.set(
+            Permission.objects.filter(content_type__app_label="kpis", codename__in=codenames)
+        )

@@ -1,0 +1,101 @@
+import datetime
+
+import pytest
+
+from kpis.models import Actual
+from kpis.periods import due_periods
+
+
+def test_periods_are_due_once_ended_and_overdue_after_fifteen_days():
+    today = datetime.date(2024, 7, 10)
+    due = due_periods("quarterly", 2024, today, reported=set())
+    assert [period.period_end for period in due] == [
+        datetime.date(2024, 3, 31),
+        datetime.date(2024, 6, 30),
+    ]
+    assert [period.is_overdue(today) for period in due] == [True, False]
+
+
+def test_reported_periods_are_not_due():
+    due = due_periods("monthly", 2024, datetime.date(2024, 4, 2), {datetime.date(2024, 2, 29)})
+    assert [period.period_end.month for period in due] == [1, 3]
+
+
+@pytest.fixture
+def own_indicator(make_indicator, department):
+    return make_indicator(target="100", department=department, name="本部门指标")
+
+
+@pytest.fixture
+def foreign_indicator(make_indicator, other_department):
+    return make_indicator(target="100", department=other_department, name="外部门指标")
+
+
+def test_my_updates_lists_due_periods_of_my_departments_only(
+    client, official, own_indicator, foreign_indicator
+):
+    client.force_login(official)
+    html = client.get("/my/").content.decode()
+    assert "本部门指标" in html
+    assert "外部门指标" not in html
+    assert f"/my/enter/{own_indicator.code}/2024-03-31/" in html
+
+
+def test_official_enters_and_submits_a_figure_in_one_step(client, official, own_indicator):
+    client.force_login(official)
+    response = client.post(
+        f"/my/enter/{own_indicator.code}/2024-03-31/",
+        {"value": "12", "note": "", "evidence_url": "", "submit": ""},
+    )
+    actual = Actual.objects.get()
+    assert response.url == f"/my/figures/{actual.pk}/"
+    assert (actual.status, actual.value, actual.entered_by) == ("submitted", 12, official)
+
+
+def test_entry_form_shows_errors_in_chinese_and_keeps_the_input(client, official, own_indicator):
+    client.force_login(official)
+    response = client.post(
+        f"/my/enter/{own_indicator.code}/2024-03-31/", {"value": "-5", "note": "草稿"}
+    )
+    html = response.content.decode()
+    assert "数量和金额不能为负数。" in html
+    assert "草稿" in html
+    assert not Actual.objects.exists()
+
+
+def test_returned_figures_show_their_reason_on_my_updates(
+    client, official, reviewer, own_indicator, make_actual
+):
+    actual = make_actual(own_indicator, value=9, entered_by=official, status="draft")
+    actual.submit(official)
+    actual.return_for_correction(reviewer, "请附统计报表")
+    actual.save()
+    client.force_login(official)
+    assert "请附统计报表" in client.get("/my/").content.decode()
+
+
+def test_reviewer_sees_submitted_figures_and_publishes_one(
+    client, official, reviewer, own_indicator, make_actual
+):
+    actual = make_actual(own_indicator, value=9, entered_by=official, status="submitted")
+    client.force_login(reviewer)
+    assert f"/my/figures/{actual.pk}/" in client.get("/my/").content.decode()
+    client.post(f"/my/figures/{actual.pk}/review/", {"publish": ""})
+    actual.refresh_from_db()
+    assert (actual.status, actual.published_value) == ("published", 9)
+
+
+def test_reviewer_returns_a_figure_with_a_reason(
+    client, official, reviewer, own_indicator, make_actual
+):
+    actual = make_actual(own_indicator, value=9, entered_by=official, status="submitted")
+    client.force_login(reviewer)
+    client.post(f"/my/figures/{actual.pk}/review/", {"return": "", "reason": "数值有误"})
+    actual.refresh_from_db()
+    assert (actual.status, actual.return_reason) == ("returned", "数值有误")
+
+
+def test_my_updates_needs_a_login(anonymous):
+    response = anonymous.get("/my/")
+    assert response.status_code == 302
+    assert response.url.startswith("/accounts/login/")
