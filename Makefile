@@ -3,6 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
+MAKEMESSAGES := -l zh_Hans --no-obsolete --no-location --ignore=.venv --ignore=staticfiles --ignore=tests
 
 .PHONY: run install dev-install chromium gettext lint test test-postgres bench messages clean
 
@@ -46,7 +47,9 @@ lint: dev-install gettext
 	$(PY) manage.py makemigrations --check --dry-run
 	@# Brings every interface string into the catalogue; tests/test_translations.py then
 	@# fails for any string that has no Chinese translation yet.
-	$(PY) manage.py makemessages -l zh_Hans --no-obsolete --ignore=.venv --ignore=staticfiles --ignore=tests -v0
+	$(PY) manage.py makemessages $(MAKEMESSAGES) -v0
+	@# Only a new timestamp? Then the catalogue has not changed: leave the file as it was.
+	@git diff --quiet -I POT-Creation-Date -- locale 2>/dev/null && git checkout -q -- locale 2>/dev/null || true
 
 test: dev-install chromium lint
 	$(PY) -m pytest
@@ -59,7 +62,7 @@ bench:
 
 # Rebuild the Chinese translation catalogue after changing interface strings.
 messages: dev-install gettext
-	$(PY) manage.py makemessages -l zh_Hans --no-obsolete --ignore=.venv --ignore=staticfiles --ignore=tests
+	$(PY) manage.py makemessages $(MAKEMESSAGES)
 	$(PY) manage.py compilemessages -l zh_Hans --ignore=.venv
 
 clean:
