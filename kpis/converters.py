@@ -11,3 +11,17 @@ class DateConverter:
 
     def to_url(self, value):
         return value.isoformat()
+
+
+class DataFormat:
+    regex = "csv|json|xlsx"
+
+    def to_python(self, value):
+        return value
+
+    def to_url(self, value):
+        return value
+
+
+class HistoryFormat(DataFormat):
+    regex = "csv|json"

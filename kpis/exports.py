@@ -1,6 +1,9 @@
-"""Open data: the public progress table as plain data (the JSON contract in DESIGN.md)."""
+"""Open data: the public progress table as plain data (the JSON contract in DESIGN.md), and
+the same rows as flat CSV and XLSX files."""
 
+import tablib
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 
 def plain_decimal(value):
@@ -74,3 +77,94 @@ def progress_document(rows, year):
         "generated_at": timezone.now().isoformat(timespec="seconds"),
         "indicators": [indicator_row(row) for row in rows],
     }
+
+
+# Columns of the flat files (CSV, XLSX), in order: the JSON row, one level deep.
+COLUMNS = [
+    ("code", _("Stable code of the indicator")),
+    ("name", _("Name in Chinese")),
+    ("name_en", _("Name in English")),
+    ("theme", _("Theme")),
+    ("unit", _("Unit (亿元 = 100 million yuan)")),
+    ("direction", _("Direction of good: increase or decrease")),
+    ("value_type", _("stock, flow (periods add up within the year) or rate")),
+    ("baseline_year", _("Year of the baseline")),
+    ("baseline_value", _("Baseline value; empty where the source gives none")),
+    ("baseline_qualifier", _("over (more than), reach or about")),
+    ("target_year", _("Target year")),
+    ("target_value", _("Target value")),
+    ("target_qualifier", _("over (must be exceeded), reach or about")),
+    ("actual_period_end", _("End of the period of the latest published figure")),
+    ("actual_value", _("The year's value so far from published figures")),
+    ("attainment", _("Actual divided by target")),
+    ("progress", _("Share of the way from baseline to target")),
+    ("expected", _("Where the even pace puts the indicator by the latest period")),
+    ("status", _("achieved, on_track, at_risk, behind, no_data or unknown_pace")),
+    ("source_title", _("Title of the source document")),
+    ("source_publisher", _("Publisher of the source")),
+    ("source_date", _("Date of the source")),
+    ("source_quote", _("The source's sentence, word for word")),
+]
+TEXT_COLUMNS = {"name", "name_en", "theme", "source_title", "source_publisher", "source_quote"}
+HISTORY_COLUMNS = ["code", "period_end", "value", "first_published_at", "revised_at"]
+
+
+def neutralise(text):
+    """Spreadsheet programs run a cell that starts with = + - @ as a formula (CSV injection);
+    a leading apostrophe makes it plain text again."""
+    if isinstance(text, str) and text[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + text
+    return text
+
+
+def flat(row):
+    values = {
+        key: row[key]
+        for key in ("code", "name", "name_en", "theme", "unit", "direction", "value_type")
+    }
+    for part in ("baseline", "target"):
+        for key in ("year", "value", "qualifier"):
+            values[f"{part}_{key}"] = (row[part] or {}).get(key)
+    values["actual_period_end"] = (row["actual"] or {}).get("period_end")
+    values["actual_value"] = (row["actual"] or {}).get("value")
+    for key in ("attainment", "progress", "expected", "status"):
+        values[key] = row[key]
+    for key in ("title", "publisher", "date", "quote"):
+        values[f"source_{key}"] = (row["source"] or {}).get(key)
+    return [
+        neutralise(values[name]) if name in TEXT_COLUMNS else values[name] for name, _ in COLUMNS
+    ]
+
+
+def progress_dataset(document):
+    dataset = tablib.Dataset(headers=[name for name, _ in COLUMNS])
+    for row in document["indicators"]:
+        dataset.append(["" if value is None else value for value in flat(row)])
+    return dataset
+
+
+def history_document(indicator, actuals):
+    return {
+        "code": indicator.code,
+        "name": indicator.name,
+        "name_en": indicator.name_en,
+        "unit": indicator.unit,
+        "value_type": indicator.value_type,
+        "generated_at": timezone.now().isoformat(timespec="seconds"),
+        "figures": [
+            {
+                "period_end": actual.period_end.isoformat(),
+                "value": plain_decimal(actual.published_value),
+                "first_published_at": actual.published_at.isoformat(timespec="seconds"),
+                "revised_at": actual.revised_at and actual.revised_at.isoformat(timespec="seconds"),
+            }
+            for actual in actuals
+        ],
+    }
+
+
+def history_dataset(document):
+    dataset = tablib.Dataset(headers=HISTORY_COLUMNS)
+    for figure in document["figures"]:
+        dataset.append([document["code"]] + [figure[key] or "" for key in HISTORY_COLUMNS[1:]])
+    return dataset

@@ -221,6 +221,15 @@ class Indicator(models.Model):
         choices=Unit.choices,
         help_text=_("Money is always in 亿元 (100 million yuan): enter 1.5, not 150000000."),
     )
+    unit_en = models.CharField(
+        _("unit word in English"),
+        max_length=40,
+        blank=True,
+        help_text=_(
+            "Only where the usual English word does not fit: e.g. institutions for 家 when "
+            "they are not enterprises."
+        ),
+    )
     decimals = models.PositiveSmallIntegerField(
         _("decimal places shown"), default=0, help_text=_("How many decimals pages show.")
     )
@@ -469,6 +478,11 @@ class ActualQuerySet(models.QuerySet):
 
     def waiting_for_review(self):
         return self.filter(status=Actual.Status.SUBMITTED)
+
+    def last_publication(self):
+        """When a figure was last published or revised."""
+        moments = self.aggregate(first=models.Max("published_at"), revised=models.Max("revised_at"))
+        return max(filter(None, moments.values()), default=None)
 
 
 class Actual(models.Model):

@@ -1,10 +1,12 @@
 import datetime
+from collections import Counter
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import DatabaseError, connection, transaction
-from django.http import Http404, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import get_language
@@ -14,8 +16,10 @@ from django.views.decorators.http import require_POST
 from django_tables2 import RequestConfig
 
 from kpis import exports, progress
+from kpis.charts import progress_chart
+from kpis.filters import ProgressFilter
 from kpis.forms import ActualForm, ReturnForm, save_edit
-from kpis.models import Actual, Indicator, Theme
+from kpis.models import STATUS_ORDER, Actual, Indicator
 from kpis.tables import ProgressTable
 
 
@@ -33,14 +37,31 @@ def progress_page(request):
     indicators = Indicator.objects.public()
     years = list(indicators.target_years())
     year = chosen_year(request, years)
-    themes = Theme.objects.filter(indicators__in=indicators).distinct()
-    theme = request.GET.get("theme", "")
-    if theme:
-        indicators = indicators.filter(theme__code=theme)
-    table = ProgressTable(indicators.progress_rows(year), request=request)
+    filters = ProgressFilter(request.GET, queryset=indicators)
+    rows = filters.qs.progress_rows(year)
+    table = ProgressTable(filters.keep_status(rows), request=request)
     RequestConfig(request, paginate={"per_page": 50}).configure(table)
-    context = {"table": table, "year": year, "years": years, "themes": themes, "theme": theme}
+    context = {
+        "table": table,
+        "filters": filters,
+        "year": year,
+        "years": years,
+        "counts": status_counts(rows),
+        "last_published": Actual.objects.published()
+        .filter(indicator__in=indicators)
+        .last_publication(),
+    }
     return render(request, "kpis/progress.html", context)
+
+
+def status_counts(rows):
+    """How many indicators with a target stand at each status, in the table's order."""
+    counted = Counter(row.result.status for row in rows if row.year_target)
+    return [
+        (status, counted[status])
+        for status in STATUS_ORDER
+        if status != "unknown_pace" or counted[status]
+    ]
 
 
 def indicator_detail(request, code):
@@ -48,21 +69,69 @@ def indicator_detail(request, code):
     years = list(Indicator.objects.filter(pk=indicator.pk).target_years())
     year = chosen_year(request, years)
     indicator = Indicator.objects.filter(pk=indicator.pk).progress_rows(year)[0]
+    history = indicator.published_history()
+    readings = [progress.Reading(actual.period_end, actual.published_value) for actual in history]
     context = {
         "indicator": indicator,
         "year": year,
+        "years": years,
         "targets": indicator.targets.select_related("source").order_by("-year"),
-        "history": indicator.published_history(),
+        "history": history,
+        "chart": progress_chart(year, indicator.value_type, readings, indicator.result),
         "summary": progress.summary(indicator.result, get_language()),
     }
     return render(request, "kpis/indicator_detail.html", context)
 
 
-def progress_json(request):
+def progress_data(request, file_format):
     indicators = Indicator.objects.public()
     year = chosen_year(request, list(indicators.target_years()))
     document = exports.progress_document(indicators.progress_rows(year), year)
-    return JsonResponse(document, json_dumps_params={"ensure_ascii": False, "indent": 1})
+    if file_format == "json":
+        return JsonResponse(document, json_dumps_params={"ensure_ascii": False, "indent": 1})
+    return data_file(exports.progress_dataset(document), file_format, f"progress-{year}")
+
+
+def indicator_data(request, code, file_format):
+    indicator = get_object_or_404(Indicator.objects.public(), code=code)
+    actuals = indicator.actuals.published().order_by("period_end")
+    document = exports.history_document(indicator, actuals)
+    if file_format == "json":
+        return JsonResponse(document, json_dumps_params={"ensure_ascii": False, "indent": 1})
+    return data_file(exports.history_dataset(document), file_format, code)
+
+
+DATA_TYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+def data_file(dataset, file_format, name):
+    if file_format == "csv":
+        # The byte order mark makes Excel read the file as UTF-8 (Chinese names intact).
+        body = "\ufeff" + dataset.export("csv")
+    else:
+        body = dataset.export("xlsx")
+    response = HttpResponse(body, content_type=DATA_TYPES[file_format])
+    response["Content-Disposition"] = f'attachment; filename="{name}.{file_format}"'
+    return response
+
+
+def data_index(request):
+    indicators = Indicator.objects.public()
+    context = {
+        "columns": exports.COLUMNS,
+        "history_columns": exports.HISTORY_COLUMNS,
+        "years": list(indicators.target_years()),
+        "indicators": indicators.select_related("theme"),
+        "last_published": Actual.objects.published()
+        .filter(indicator__in=indicators)
+        .last_publication(),
+        "licence": settings.OPEN_DATA_LICENCE,
+        "licence_url": settings.OPEN_DATA_LICENCE_URL,
+    }
+    return render(request, "kpis/data_index.html", context)
 
 
 @never_cache

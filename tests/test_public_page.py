@@ -41,7 +41,7 @@ def test_published_figure_shows_with_attainment_and_status(anonymous, article, m
     make_actual(indicator, period_end=datetime.date(2024, 6, 30), value="260")
     row = row_for(anonymous.get("/en/").content.decode(), "Synthetic biology cluster valuation")
     # Start 150 at the end of March, even path to 400 at year end: 233.3 expected by June.
-    assert "260.0 × 100 million yuan as of 2024-06" in row
+    assert "260.0 × 100 million yuan as of June 2024" in row
     assert "65%" in row
     assert "On track" in row
 
@@ -67,7 +67,7 @@ def test_indicator_page_shows_the_source_quote_and_published_history(
     make_actual(indicator, period_end=datetime.date(2024, 6, 30), value="48")
     html = anonymous.get("/en/indicators/brain-science-enterprises/").content.decode()
     assert "2024年實現企業總量超60家" in html
-    assert re.search(r"2024-03-31</td>\s*<td>41 enterprises", html)
+    assert re.search(r"March 31, 2024</td>\s*<td>41 enterprises", html)
     assert "By June 2024: 80% of the target" in html
 
 
@@ -154,8 +154,22 @@ def queries_for(client, url):
     return len(context)
 
 
-@pytest.mark.parametrize("url", ["/", "/en/", "/data/progress.json", "/?sort=status"])
-def test_public_pages_cost_the_same_queries_at_5_and_200_indicators(
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/",
+        "/en/",
+        "/?sort=status",
+        "/?status=behind&theme=innovation",
+        "/indicators/indicator-1/",
+        "/data/",
+        "/data/progress.json",
+        "/data/progress.csv",
+        "/data/progress.xlsx",
+        "/data/indicators/indicator-1.csv",
+    ],
+)
+def test_every_public_page_costs_the_same_queries_at_5_and_200_indicators(
     anonymous, make_indicator, make_actual, django_assert_max_num_queries, url
 ):
     build_indicators(make_indicator, make_actual, 5)
@@ -182,3 +196,75 @@ def test_indicator_page_queries_do_not_grow_with_history(
         make_actual(indicator, period_end=end, value=month)
     with django_assert_max_num_queries(few):
         anonymous.get(url)
+
+
+@pytest.fixture
+def sample_figures(article, make_actual):
+    """Synthetic biology ahead of pace, brain science behind it."""
+    for code, values in {
+        "synbio-valuation": ["150", "240"],
+        "brain-science-enterprises": ["30", "33"],
+    }.items():
+        indicator = Indicator.objects.get(code=code)
+        ends = [datetime.date(2024, 3, 31), datetime.date(2024, 6, 30)]
+        for end, value in zip(ends, values, strict=True):
+            make_actual(indicator, period_end=end, value=value)
+
+
+def summary_counts(html):
+    strip = html.split('class="status-summary"', 1)[1].split("</ul>", 1)[0]
+    pairs = re.findall(r'status-count status-(\w+)".*?class="count">(\d+)<', strip, flags=re.S)
+    return {status: int(count) for status, count in pairs}
+
+
+def test_summary_strip_counts_the_targets_by_status(anonymous, sample_figures):
+    counts = summary_counts(anonymous.get("/en/").content.decode())
+    assert counts == {"behind": 1, "at_risk": 0, "on_track": 1, "achieved": 0, "no_data": 3}
+
+
+def test_status_filter_keeps_only_the_indicators_behind(anonymous, sample_figures):
+    rows = rows_of(anonymous.get("/en/?status=behind").content.decode())
+    assert len(rows) == 1
+    assert "Brain science and brain-inspired intelligence enterprises" in rows[0]
+
+
+def test_sort_links_keep_the_filters(anonymous, sample_figures):
+    html = anonymous.get("/en/?theme=brain-science&status=behind").content.decode()
+    sort_link = re.search(r'href="([^"]*sort=status[^"]*)"', html).group(1)
+    assert "theme=brain-science" in sort_link and "status=behind" in sort_link
+
+
+def test_page_says_when_a_figure_was_last_published(anonymous, sample_figures):
+    html = anonymous.get("/en/").content.decode()
+    assert "Latest publication:" in html
+
+
+def chart_points(html):
+    svg = html.split('<figure class="chart">', 1)[1].split("</svg>", 1)[0]
+    return re.findall(r'class="actual-point" cx="([\d.]+)" cy="([\d.]+)"', svg)
+
+
+def test_chart_draws_one_point_per_published_figure_rising(anonymous, sample_figures):
+    points = chart_points(anonymous.get("/en/indicators/synbio-valuation/").content.decode())
+    assert len(points) == 2
+    (x1, y1), (x2, y2) = [(float(x), float(y)) for x, y in points]
+    assert x2 > x1 and y2 < y1  # later and higher (SVG y grows downwards)
+
+
+def test_chart_has_a_title_a_description_and_the_target_and_pace_lines(anonymous, sample_figures):
+    html = anonymous.get("/en/indicators/synbio-valuation/").content.decode()
+    assert '<title id="chart-title">Synthetic biology cluster valuation in 2024</title>' in html
+    assert 'class="target-line"' in html and 'class="pace-line"' in html
+    assert "By June 2024: 60% of the target; expected 58%" in html
+
+
+def test_indicator_page_summary_sentence_in_chinese(anonymous, sample_figures):
+    html = anonymous.get("/indicators/brain-science-enterprises/").content.decode()
+    assert "截至2024年6月：已完成目标的55%；按进度应完成" in html
+
+
+def test_units_read_naturally_in_each_language(anonymous, article):
+    english = row_for(anonymous.get("/en/").content.decode(), "Finance Tower")
+    chinese = row_for(anonymous.get("/").content.decode(), "光明科技金融大厦")
+    assert "20 institutions (2023)" in english
+    assert "20家 (2023)" in chinese

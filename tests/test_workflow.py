@@ -6,7 +6,8 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.utils import translation
+from django.utils import timezone, translation
+from django.utils.formats import date_format
 
 from kpis.forms import ActualForm, EditConflict, save_edit
 from kpis.models import Actual
@@ -129,7 +130,9 @@ def test_public_indicator_page_marks_a_revised_figure(
     draft.record_entry(official)
     publish(draft, official, reviewer)
     html = anonymous.get(f"/en{indicator.get_absolute_url()}").content.decode()
-    assert f"revised on {draft.revised_at:%Y-%m-%d}" in html
+    with translation.override("en"):
+        revised_on = date_format(timezone.localtime(draft.revised_at), "DATE_FORMAT")
+    assert f"revised on {revised_on}" in html
     assert "40 enterprises until" in html
 
 

@@ -163,3 +163,9 @@ PROGRESS_TOLERANCE = os.environ.get("KPI_PROGRESS_TOLERANCE", "0.1")
 IMPORT_EXPORT_USE_TRANSACTIONS = True
 IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "add"
 IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"
+
+# The licence the /data/ page states for the open data files.
+OPEN_DATA_LICENCE = os.environ.get("KPI_OPEN_DATA_LICENCE", "CC BY 4.0")
+OPEN_DATA_LICENCE_URL = os.environ.get(
+    "KPI_OPEN_DATA_LICENCE_URL", "https://creativecommons.org/licenses/by/4.0/"
+)

@@ -4,19 +4,27 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path, register_converter
 
 from kpis import views
-from kpis.converters import DateConverter
+from kpis.converters import DataFormat, DateConverter, HistoryFormat
 
 register_converter(DateConverter, "date")
+register_converter(DataFormat, "data_format")
+register_converter(HistoryFormat, "history_format")
 
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("healthz", views.healthz, name="healthz"),
-    path("data/progress.json", views.progress_json, name="progress_json"),
+    path("data/progress.<data_format:file_format>", views.progress_data, name="progress_data"),
+    path(
+        "data/indicators/<slug:code>.<history_format:file_format>",
+        views.indicator_data,
+        name="indicator_data",
+    ),
     path("i18n/", include("django.conf.urls.i18n")),
 ]
 
 urlpatterns += i18n_patterns(
     path("", views.progress_page, name="progress"),
+    path("data/", views.data_index, name="data_index"),
     path("indicators/<slug:code>/", views.indicator_detail, name="indicator_detail"),
     path("my/", views.my_updates, name="my_updates"),
     path("my/enter/<slug:code>/<date:period_end>/", views.enter_figure, name="enter_figure"),

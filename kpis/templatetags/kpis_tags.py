@@ -34,7 +34,8 @@ def figure(value, indicator):
         use_l10n=True,
         force_grouping=True,
     )
-    label = unit_label(indicator.unit)
+    english = not get_language().startswith("zh")
+    label = indicator.unit_en if english and indicator.unit_en else unit_label(indicator.unit)
     if label == "%" or label == indicator.unit:
         return f"{number}{label}"
     return f"{number} {label}"

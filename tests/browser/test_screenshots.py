@@ -1,6 +1,7 @@
 """Writes the README's screenshots of the public pages, desktop and phone, as a visitor sees
 them with the article's figures loaded and nothing else published."""
 
+import datetime
 from pathlib import Path
 
 import pytest
@@ -47,6 +48,33 @@ def test_screenshot_of_officials_pages(
     page.context.add_cookies(
         [{"name": settings.SESSION_COOKIE_NAME, "value": session_cookie, "url": live_server.url}]
     )
+    page.set_viewport_size({"width": width, "height": 900})
+    page.goto(live_server.url + path)
+    page.screenshot(path=SCREENSHOTS / f"{name}.png", full_page=True)
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+
+
+SAMPLE_FIGURES = {
+    # Invented for the screenshot only, never shipped as data: quarterly valuations (亿元) of
+    # the synthetic biology cluster and a brain science count that falls behind.
+    "synbio-valuation": [(3, 31, "150"), (6, 30, "240"), (9, 30, "300")],
+    "brain-science-enterprises": [(3, 31, "30"), (6, 30, "34"), (9, 30, "37")],
+}
+
+
+@pytest.mark.parametrize(
+    ("name", "path", "width"),
+    [
+        ("sample-progress-desktop", "/en/", 1280),
+        ("sample-indicator-desktop", "/en/indicators/synbio-valuation/", 1280),
+        ("sample-indicator-phone", "/indicators/synbio-valuation/", 375),
+    ],
+)
+def test_screenshot_with_sample_figures(live_server, page, article, make_actual, name, path, width):
+    for code, figures in SAMPLE_FIGURES.items():
+        indicator = Indicator.objects.get(code=code)
+        for month, day, value in figures:
+            make_actual(indicator, period_end=datetime.date(2024, month, day), value=value)
     page.set_viewport_size({"width": width, "height": 900})
     page.goto(live_server.url + path)
     page.screenshot(path=SCREENSHOTS / f"{name}.png", full_page=True)

@@ -46,10 +46,10 @@ def test_figure_goes_from_official_to_reviewer_to_the_public(live_server, page, 
     page.context.clear_cookies()
     page.goto(live_server.url + "/en/")
     row = page.locator("tbody tr", has_text="Synthetic biology cluster valuation")
-    expect(row).to_contain_text("180.0 × 100 million yuan as of 2024-06")
+    expect(row).to_contain_text("180.0 × 100 million yuan as of June 2024")
     expect(row).to_contain_text("Pace not yet known")
     page.goto(live_server.url + "/en/indicators/synbio-valuation/")
-    expect(page.locator("table.history")).to_contain_text("2024-06-30")
+    expect(page.locator("table.history")).to_contain_text("June 30, 2024")
 
     sign_in(page, live_server.url, "other_official")
     response = page.goto(f"{live_server.url}/admin/kpis/actual/{actual.pk}/change/")
