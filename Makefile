@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 MAKEMESSAGES := -l zh_Hans --no-obsolete --no-location --ignore=.venv --ignore=staticfiles --ignore=tests
 
-.PHONY: run install dev-install chromium gettext lint test test-postgres bench messages clean
+.PHONY: run install dev-install chromium gettext lint test test-postgres loadtest bench messages clean
 
 $(VENV)/.runtime: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -53,9 +53,19 @@ lint: dev-install gettext
 
 test: dev-install chromium lint
 	$(PY) -m pytest
+	$(PY) scripts/drive.py load
 
+# The same suite on a throwaway PostgreSQL, then the load test, then the fault test (the
+# server is stopped and started under the running app). Each gets a fresh server.
 test-postgres: dev-install chromium
 	scripts/with-postgres $(PY) -m pytest
+	scripts/with-postgres $(PY) scripts/drive.py load
+	scripts/with-postgres $(PY) scripts/drive.py faults
+
+# 20 officials saving and submitting under gunicorn while readers load public pages.
+loadtest: dev-install
+	$(PY) scripts/drive.py load
+	scripts/with-postgres $(PY) scripts/drive.py load
 
 bench:
 	@echo "make bench: placeholder until the performance issue (#6) adds the benchmark; nothing measured."

@@ -20,7 +20,7 @@ def entries():
         fields = {}
         key = None
         for line in block.splitlines():
-            match = re.match(r'^(msgctxt|msgid|msgstr)\s+"(.*)"$', line)
+            match = re.match(r'^(msgctxt|msgid_plural|msgid|msgstr)(?:\[0\])?\s+"(.*)"$', line)
             if match:
                 key = match.group(1)
                 fields[key] = match.group(2)
@@ -28,6 +28,9 @@ def entries():
                 fields[key] += line[1:-1]
         flags = " ".join(line for line in block.splitlines() if line.startswith("#,"))
         if fields.get("msgid"):
+            # Plural entries: Chinese has one form, msgstr[0], read here as msgstr.
+            if "msgid_plural" in fields:
+                flags += " plural"
             yield fields.get("msgctxt"), fields["msgid"], fields.get("msgstr", ""), flags
 
 
@@ -40,10 +43,15 @@ def test_compiled_catalogue_matches_the_translations():
     with (CATALOGUE / "django.mo").open("rb") as compiled:
         catalogue = gettext.GNUTranslations(compiled)
     stale = []
-    for context, msgid, msgstr, _ in entries():
+    for context, msgid, msgstr, flags in entries():
         msgid = msgid.encode().decode("unicode_escape").encode("latin-1").decode()
         msgstr = msgstr.encode().decode("unicode_escape").encode("latin-1").decode()
-        found = catalogue.pgettext(context, msgid) if context else catalogue.gettext(msgid)
+        if context:
+            found = catalogue.pgettext(context, msgid)
+        elif "plural" in flags:
+            found = catalogue.ngettext(msgid, msgid, 1)
+        else:
+            found = catalogue.gettext(msgid)
         if found != msgstr:
             stale.append(msgid)
     assert stale == []

@@ -3,7 +3,7 @@ from decimal import Decimal
 from django import template
 from django.urls import translate_url
 from django.utils.formats import number_format
-from django.utils.translation import get_language, gettext_lazy, pgettext
+from django.utils.translation import get_language, gettext_lazy, ngettext, pgettext
 from django.utils.translation import gettext as _
 
 from kpis.models import Indicator, Qualifier
@@ -94,3 +94,10 @@ def page_in_language(context, language):
     """This page's address in another language, query string kept."""
     request = context["request"]
     return translate_url(request.get_full_path(), language)
+
+
+@register.filter
+def duration_words(delta):
+    """A cool-off period in words: "30 minutes"."""
+    minutes = int(delta.total_seconds() // 60)
+    return ngettext("%(count)d minute", "%(count)d minutes", minutes) % {"count": minutes}

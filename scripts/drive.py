@@ -1,0 +1,349 @@
+"""Drive the app under gunicorn on loopback, as production runs it.
+
+    python scripts/drive.py load     20 officials save and submit figures while readers load
+                                     the public pages; every saved figure must be found after
+    python scripts/drive.py faults   (PostgreSQL from scripts/with-postgres) the database is
+                                     stopped and started again under the running app
+
+The database is DATABASE_URL when set, else a new SQLite file. Traffic goes to 127.0.0.1
+only, every loop is bounded in count and time, and gunicorn is stopped by its own pid.
+"""
+
+import argparse
+import http.client
+import json
+import os
+import re
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections import Counter
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+OFFICIALS = 20
+INDICATORS_EACH = 3
+MONTHS = 12
+READERS = 4
+TIME_LIMIT = 90  # seconds for the whole load phase, whatever happens
+PASSWORD = "load-test-" + secrets.token_urlsafe(12)
+
+
+def free_port():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class Browser:
+    """One person's HTTP session: cookies and CSRF token kept by hand, because the app's
+    cookies are Secure (production settings) and we speak plain HTTP to it behind a
+    pretend proxy that says the request came over HTTPS."""
+
+    def __init__(self, port):
+        self.port = port
+        self.cookies = {}
+
+    def request(self, method, path, form=None):
+        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+        headers = {
+            "Host": "127.0.0.1",
+            "X-Forwarded-Proto": "https",
+            "Referer": "https://127.0.0.1/",
+            "Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items()),
+        }
+        body = None
+        if form is not None:
+            body = "&".join(f"{k}={v}" for k, v in form.items())
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+        try:
+            connection.request(method, path, body=body, headers=headers)
+            response = connection.getresponse()
+            text = response.read().decode("utf-8", "replace")
+        finally:
+            connection.close()
+        for header, value in response.getheaders():
+            if header.lower() == "set-cookie":
+                name, _, rest = value.partition("=")
+                self.cookies[name] = rest.split(";", 1)[0]
+        return response.status, response.getheader("Location", ""), text
+
+    def csrf(self, html):
+        return re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1)
+
+
+def environment(database_url, static_root):
+    env = dict(os.environ)
+    env.update(
+        DJANGO_DEBUG="0",
+        DJANGO_SECRET_KEY=secrets.token_urlsafe(64),
+        DJANGO_ALLOWED_HOSTS="127.0.0.1",
+        DJANGO_SECURE_SSL_REDIRECT="0",
+        DJANGO_STATIC_ROOT=str(static_root),
+        DATABASE_URL=database_url,
+        DJANGO_LOG_LEVEL="WARNING",
+    )
+    return env
+
+
+def manage(env, *args):
+    subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env, check=True)
+
+
+def setup_data(env):
+    """Officials, each with a department of their own and monthly indicators with targets."""
+    script = f"""
+from django.contrib.auth.models import Group, User
+from kpis import roles
+from kpis.models import Department, Indicator, Source, Target, Theme
+import datetime
+source = Source.objects.create(title="load test", publisher="load test",
+                               published_on=datetime.date(2024, 1, 1))
+theme = Theme.objects.create(code="load", name="负载", name_en="Load")
+group = Group.objects.get(name=roles.DATA_ENTRY)
+for number in range({OFFICIALS}):
+    department = Department.objects.create(code=f"load-{{number}}", name=f"部门{{number}}",
+                                           name_en=f"Department {{number}}")
+    user = User.objects.create_user(f"official{{number}}", password="{PASSWORD}", is_staff=True)
+    user.groups.add(group)
+    department.members.add(user)
+    for item in range({INDICATORS_EACH}):
+        indicator = Indicator.objects.create(
+            code=f"load-{{number}}-{{item}}", name=f"指标{{number}}-{{item}}",
+            name_en=f"Indicator {{number}}-{{item}}", theme=theme, department=department,
+            unit="家", value_type="stock", frequency="monthly")
+        Target.objects.create(indicator=indicator, year=2024, value=200, source=source,
+                              quote="load test")
+"""
+    subprocess.run(
+        [sys.executable, "manage.py", "shell", "-c", script], cwd=ROOT, env=env, check=True
+    )
+
+
+class Server:
+    def __init__(self, env, workers=4):
+        self.port = free_port()
+        self.log = tempfile.NamedTemporaryFile(prefix="gunicorn-", suffix=".log", delete=False)
+        self.process = subprocess.Popen(
+            [
+                sys.executable, "-m", "gunicorn", "tracker.wsgi",
+                "--workers", str(workers),
+                "--bind", f"127.0.0.1:{self.port}",
+                "--timeout", "60",
+            ],
+            cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT,
+        )  # fmt: skip
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                if Browser(self.port).request("GET", "/healthz")[0] in (200, 503):
+                    return
+            except OSError:
+                time.sleep(0.2)
+        self.stop()
+        raise SystemExit("gunicorn did not start; log: " + Path(self.log.name).read_text())
+
+    def stop(self):
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+    def log_text(self):
+        return Path(self.log.name).read_text(errors="replace")
+
+
+def official_work(port, number, deadline, results):
+    browser = Browser(port)
+    status, _, html = browser.request("GET", "/en/accounts/login/")
+    form = {"csrfmiddlewaretoken": browser.csrf(html), "username": f"official{number}"}
+    form["password"] = PASSWORD
+    status, location, _ = browser.request("POST", "/en/accounts/login/", form)
+    results["statuses"][status] += 1
+    if status != 302:
+        results["errors"].append(f"official{number}: login answered {status}")
+        return
+    for month in range(1, MONTHS + 1):
+        for item in range(INDICATORS_EACH):
+            if time.monotonic() > deadline:
+                return
+            code = f"load-{number}-{item}"
+            end = f"2024-{month:02d}-{[31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1]}"
+            status, _, html = browser.request("GET", f"/en/my/enter/{code}/{end}/")
+            results["statuses"][status] += 1
+            if status != 200:
+                results["errors"].append(f"{code} {end}: form answered {status}")
+                continue
+            form = {"csrfmiddlewaretoken": browser.csrf(html), "value": str(100 + month)}
+            form.update(note="", evidence_url="", submit="")
+            status, location, body = browser.request("POST", f"/en/my/enter/{code}/{end}/", form)
+            results["statuses"][status] += 1
+            if status == 302 and "/my/figures/" in location:
+                results["saved"].add((code, end))
+            else:
+                results["errors"].append(f"{code} {end}: save answered {status}")
+            if "database is locked" in body:
+                results["locked"] += 1
+
+
+def reader_work(port, stop, results):
+    browser = Browser(port)
+    paths = ["/", "/en/", "/data/progress.json", "/indicators/load-0-0/", "/data/progress.csv"]
+    count = 0
+    while not stop.is_set() and count < 5000:
+        status, _, body = browser.request("GET", paths[count % len(paths)])
+        results["statuses"][status] += 1
+        results["reads"] += 1
+        if "database is locked" in body:
+            results["locked"] += 1
+        count += 1
+
+
+def count_saved(env):
+    script = (
+        "import json\nfrom kpis.models import Actual\n"
+        "print(json.dumps([[a.indicator.code, a.period_end.isoformat(), a.status]"
+        " for a in Actual.objects.select_related('indicator')]))"
+    )
+    output = subprocess.run(
+        [sys.executable, "manage.py", "shell", "-c", script],
+        cwd=ROOT, env=env, check=True, capture_output=True, text=True,
+    ).stdout  # fmt: skip
+    return json.loads(output.strip().splitlines()[-1])
+
+
+def load(env, label):
+    setup_data(env)
+    server = Server(env)
+    results = {"statuses": Counter(), "saved": set(), "errors": [], "locked": 0, "reads": 0}
+    started = time.monotonic()
+    deadline = started + TIME_LIMIT
+    stop = threading.Event()
+    readers = [
+        threading.Thread(target=reader_work, args=(server.port, stop, results))
+        for _ in range(READERS)
+    ]
+    officials = [
+        threading.Thread(target=official_work, args=(server.port, n, deadline, results))
+        for n in range(OFFICIALS)
+    ]
+    try:
+        for thread in readers + officials:
+            thread.start()
+        for thread in officials:
+            thread.join()
+        stop.set()
+        for thread in readers:
+            thread.join()
+    finally:
+        elapsed = time.monotonic() - started
+        server.stop()
+    log = server.log_text()
+    found = count_saved(env)
+    found_keys = {(code, end) for code, end, status in found}
+    server_errors = sum(n for status, n in results["statuses"].items() if status >= 500)
+    locked = results["locked"] + log.count("database is locked")
+    requests = sum(results["statuses"].values())
+    report = {
+        "database": label,
+        "officials": OFFICIALS,
+        "figures_saved": len(results["saved"]),
+        "figures_found": len(found_keys & results["saved"]),
+        "figures_in_database": len(found),
+        "submitted": sum(1 for *_, status in found if status == "submitted"),
+        "requests": requests,
+        "reads": results["reads"],
+        "server_errors_5xx": server_errors,
+        "database_locked": locked,
+        "other_errors": len(results["errors"]),
+        "seconds": round(elapsed, 1),
+        "requests_per_second": round(requests / elapsed, 1),
+    }
+    print("loadtest " + " ".join(f"{key}={value}" for key, value in report.items()))
+    for error in results["errors"][:10]:
+        print("  error:", error)
+    expected = OFFICIALS * INDICATORS_EACH * MONTHS
+    ok = (
+        server_errors == 0
+        and locked == 0
+        and not results["errors"]
+        and len(results["saved"]) == expected
+        and found_keys == results["saved"]
+        and len(found) == expected
+    )
+    if not ok:
+        print(log[-3000:])
+        raise SystemExit(f"loadtest failed on {label}")
+
+
+def faults(env):
+    """Stop PostgreSQL under the running app, then start it again."""
+    pg_ctl, data = os.environ["KPI_PG_CTL"], os.environ["KPI_PG_DATA"]
+    as_postgres = os.environ.get("KPI_PG_AS", "").split()
+    server = Server(env, workers=2)
+    browser = Browser(server.port)
+    checks = []
+    try:
+        checks.append(("up: / answers 200", browser.request("GET", "/")[0] == 200))
+        subprocess.run([*as_postgres, pg_ctl, "-D", data, "-m", "fast", "-w", "stop"], check=True)
+        status, _, body = browser.request("GET", "/")
+        checks.append(("down: / answers 503", status == 503))
+        checks.append(("down: the page explains", "database" in body and "Traceback" not in body))
+        status, _, body = browser.request("GET", "/healthz")
+        checks.append(("down: /healthz 503", status == 503 and '"unavailable"' in body))
+        options = os.environ["KPI_PG_OPTIONS"]
+        log = data + "/../restart.log"
+        subprocess.run(
+            [*as_postgres, pg_ctl, "-D", data, "-w", "-l", log, "-o", options, "start"], check=True
+        )
+        recovered = False
+        for _ in range(40):
+            if browser.request("GET", "/")[0] == 200:
+                recovered = True
+                break
+            time.sleep(0.5)
+        checks.append(("back: / answers 200 again by itself", recovered))
+        checks.append(("back: /healthz 200", browser.request("GET", "/healthz")[0] == 200))
+    finally:
+        server.stop()
+    for name, passed in checks:
+        print(f"faults {'ok  ' if passed else 'FAIL'} {name}")
+    if not all(passed for _, passed in checks):
+        print(server.log_text()[-3000:])
+        raise SystemExit("fault test failed")
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("what", choices=["load", "faults"])
+    what = parser.parse_args().what
+    workdir = Path(tempfile.mkdtemp(prefix="kpis-drive-"))
+    try:
+        database_url = os.environ.get("DATABASE_URL") or f"sqlite:///{workdir / 'load.sqlite3'}"
+        label = "postgresql" if database_url.startswith("postgres") else "sqlite"
+        env = environment(database_url, workdir / "static")
+        manage(env, "migrate", "--no-input", "-v0")
+        manage(env, "collectstatic", "--no-input", "-v0")
+        if what == "load":
+            load(env, label)
+        else:
+            if label != "postgresql":
+                raise SystemExit("The fault test stops a PostgreSQL server: run it through "
+                                 "scripts/with-postgres.")  # fmt: skip
+            manage(env, "loaddata", "article_2024", "-v0")
+            faults(env)
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
