@@ -55,20 +55,27 @@ test: dev-install chromium lint
 	$(PY) -m pytest
 	$(PY) scripts/drive.py load
 
-# The same suite on a throwaway PostgreSQL, then the load test, then the fault test (the
-# server is stopped and started under the running app). Each gets a fresh server.
+# The same suite on a throwaway PostgreSQL, then the load test, the fault test (the server
+# is stopped and started under the running app) and the scale-out test (two app servers,
+# one PostgreSQL, one Redis). Each gets a fresh server.
 test-postgres: dev-install chromium
 	scripts/with-postgres $(PY) -m pytest
 	scripts/with-postgres $(PY) scripts/drive.py load
 	scripts/with-postgres $(PY) scripts/drive.py faults
+	scripts/with-postgres $(PY) scripts/drive.py scaleout
 
 # 20 officials saving and submitting under gunicorn while readers load public pages.
 loadtest: dev-install
 	$(PY) scripts/drive.py load
 	scripts/with-postgres $(PY) scripts/drive.py load
 
-bench:
-	@echo "make bench: placeholder until the performance issue (#6) adds the benchmark; nothing measured."
+# Page timings at 20, 200 and 1,000 indicators and gunicorn throughput (wrk); BENCH_DB=postgres
+# runs it on a throwaway PostgreSQL. See docs/performance.md.
+bench: dev-install
+	@command -v wrk >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq wrk >/dev/null; \
+	  else echo "Install wrk (apt-get install wrk) for the throughput part." >&2; exit 1; fi; }
+	$(if $(filter postgres,$(BENCH_DB)),scripts/with-postgres) $(PY) scripts/bench.py
 
 # Rebuild the Chinese translation catalogue after changing interface strings.
 messages: dev-install gettext

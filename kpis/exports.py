@@ -5,6 +5,8 @@ import tablib
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from kpis.models import Source
+
 
 def plain_decimal(value):
     """A Decimal as a string without padding zeros: Decimal("400.0000") -> "400"."""
@@ -29,10 +31,9 @@ def source_data(source, quote):
     }
 
 
-def indicator_row(indicator):
-    """One indicator of `progress_rows(year)` as the open data row."""
+def indicator_row(indicator, sources):
+    """One indicator of `progress_rows(year)` as the open data row; `sources` by id."""
     result = indicator.result
-    target = indicator.year_target
     baseline = None
     if indicator.baseline_value is not None:
         baseline = {
@@ -43,15 +44,16 @@ def indicator_row(indicator):
     actual = None
     if result.current is not None:
         actual = {"period_end": result.as_of.isoformat(), "value": plain_decimal(result.current)}
-    if target is not None:
-        source = source_data(target.source, target.quote)
+    target = None
+    if indicator.target_value is not None:
         target = {
-            "year": target.year,
-            "value": plain_decimal(target.value),
-            "qualifier": target.qualifier,
+            "year": result.year,
+            "value": plain_decimal(indicator.target_value),
+            "qualifier": indicator.target_qualifier,
         }
+        source = source_data(sources.get(indicator.target_source_id), indicator.target_quote)
     else:
-        source = source_data(indicator.source, indicator.baseline_quote)
+        source = source_data(sources.get(indicator.source_id), indicator.baseline_quote)
     return {
         "code": indicator.code,
         "name": indicator.name,
@@ -72,10 +74,11 @@ def indicator_row(indicator):
 
 
 def progress_document(rows, year):
+    sources = Source.objects.in_bulk()
     return {
         "year": year,
         "generated_at": timezone.now().isoformat(timespec="seconds"),
-        "indicators": [indicator_row(row) for row in rows],
+        "indicators": [indicator_row(row, sources) for row in rows],
     }
 
 

@@ -1,47 +1,123 @@
 import django_tables2 as tables
-from django.utils.translation import gettext_lazy as _
+from django.utils.formats import date_format
+from django.utils.html import format_html
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from kpis.models import Indicator
+from kpis.templatetags.kpis_tags import (
+    bar_width,
+    figure,
+    percent,
+    qualified,
+    status_icon,
+    status_label,
+)
+
+MUTED = '<span class="muted">{}</span>'
 
 
 class ProgressTable(tables.Table):
-    """The public progress table. Rows are indicators annotated by `with_year_figures` and
-    carrying `result` (their `progress.Progress`), so every cell reads data already loaded."""
+    """The public progress table. Rows are indicators from `progress_rows(year)`: annotated
+    with their year's figures and carrying `result`, so no cell costs a query. Cells are
+    rendered in Python rather than one template per cell: at 50 rows that is most of the
+    page's time saved, and every column still sorts through its `order_by`."""
 
-    name = tables.TemplateColumn(
-        template_name="kpis/cells/_name.html",
-        verbose_name=_("Indicator"),
+    # empty_values=(): every cell goes through its render method, which words the blanks.
+    name = tables.Column(
+        verbose_name=gettext_lazy("Indicator"),
+        accessor="code",
         order_by=("theme__position", "position"),
+        empty_values=(),
     )
-    baseline = tables.TemplateColumn(
-        template_name="kpis/cells/_baseline.html",
-        verbose_name=_("Baseline"),
-        order_by="baseline_value",
+    baseline = tables.Column(
+        verbose_name=gettext_lazy("Baseline"), accessor="baseline_value", empty_values=()
     )
-    target = tables.TemplateColumn(
-        template_name="kpis/cells/_target.html",
-        verbose_name=_("Target"),
-        order_by="target_value",
+    target = tables.Column(
+        verbose_name=gettext_lazy("Target"), accessor="target_value", empty_values=()
     )
-    actual = tables.TemplateColumn(
-        template_name="kpis/cells/_actual.html",
-        verbose_name=_("Latest published figure"),
-        order_by="result__current",
+    actual = tables.Column(
+        verbose_name=gettext_lazy("Latest published figure"),
+        accessor="result__current",
+        empty_values=(),
     )
-    attainment = tables.TemplateColumn(
-        template_name="kpis/cells/_attainment.html",
-        verbose_name=_("Attainment"),
-        order_by="result__attainment",
+    attainment = tables.Column(
+        verbose_name=gettext_lazy("Attainment"), accessor="result__attainment", empty_values=()
     )
-    status = tables.TemplateColumn(
-        template_name="kpis/cells/_status.html",
-        verbose_name=_("Status"),
-        order_by="status_rank",
+    status = tables.Column(
+        verbose_name=gettext_lazy("Status"), order_by="status_rank", empty_values=()
     )
 
     class Meta:
-        model = Indicator
-        fields = ("name", "baseline", "target", "actual", "attainment", "status")
         attrs = {"class": "progress-table"}
         orderable = True
-        empty_text = _("No indicator has a target for this year.")
+        empty_text = gettext_lazy("No indicator has a target for this year.")
+
+    def render_name(self, record):
+        return format_html(
+            '<a href="{}">{}</a><span class="theme-name">{}</span>',
+            record.get_absolute_url(),
+            record.display_name,
+            record.theme.display_name,
+        )
+
+    def render_baseline(self, record):
+        if record.baseline_value is None:
+            return format_html(MUTED, _("not given"))
+        return format_html(
+            '{} <span class="muted">({})</span>',
+            qualified(record.baseline_value, record.baseline_qualifier, record),
+            record.baseline_year,
+        )
+
+    def render_target(self, record):
+        if record.target_value is None:
+            return format_html(MUTED, _("no target"))
+        return qualified(record.target_value, record.target_qualifier, record)
+
+    def render_actual(self, record):
+        result = record.result
+        if result.current is None:
+            return format_html(MUTED, _("none published"))
+        as_of = _("as of %(date)s") % {"date": date_format(result.as_of, "YEAR_MONTH_FORMAT")}
+        return format_html("{} " + MUTED, figure(result.current, record), as_of)
+
+    def render_attainment(self, record):
+        result = record.result
+        if result.attainment is None:
+            return format_html(MUTED, "—")
+        expected = result.expected_attainment
+        pace_mark = note = ""
+        if expected is not None:
+            pace_mark = format_html(
+                '<rect class="bar-pace" x="{}" y="0" width="1.5" height="10"/>',
+                bar_width(expected),
+            )
+            note = format_html(
+                '<span class="muted small">{}</span>',
+                _("expected by now: %(expected)s") % {"expected": percent(expected)},
+            )
+        return format_html(
+            '<span class="attainment-value">{}</span>'
+            '<svg class="bar" viewBox="0 0 100 10" preserveAspectRatio="none" '
+            'aria-hidden="true" focusable="false"><rect class="bar-track" width="100" '
+            'height="10"/><rect class="bar-fill status-{}" width="{}" height="10"/>{}</svg>{}',
+            percent(result.attainment),
+            result.status,
+            bar_width(result.attainment),
+            pace_mark,
+            note,
+        )
+
+    def render_status(self, record):
+        if record.target_value is None:
+            status, label = "no_data", _("No target this year")
+        else:
+            status = record.result.status
+            label = status_label(status)
+        return format_html(
+            '<span class="status status-{}"><span class="status-icon" aria-hidden="true">{}'
+            "</span> {}</span>",
+            status,
+            status_icon(status),
+            label,
+        )

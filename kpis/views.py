@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 from django_tables2 import RequestConfig
 
 from kpis import exports, progress
+from kpis.caching import public_cache
 from kpis.charts import progress_chart
 from kpis.filters import ProgressFilter
 from kpis.forms import ActualForm, ReturnForm, save_edit
@@ -33,6 +34,7 @@ def chosen_year(request, years):
     raise Http404("No targets for that year.")
 
 
+@public_cache
 def progress_page(request):
     indicators = Indicator.objects.public()
     years = list(indicators.target_years())
@@ -56,7 +58,7 @@ def progress_page(request):
 
 def status_counts(rows):
     """How many indicators with a target stand at each status, in the table's order."""
-    counted = Counter(row.result.status for row in rows if row.year_target)
+    counted = Counter(row.result.status for row in rows if row.target_value is not None)
     return [
         (status, counted[status])
         for status in STATUS_ORDER
@@ -64,6 +66,7 @@ def status_counts(rows):
     ]
 
 
+@public_cache
 def indicator_detail(request, code):
     indicator = get_object_or_404(Indicator.objects.public(), code=code)
     years = list(Indicator.objects.filter(pk=indicator.pk).target_years())
@@ -83,6 +86,7 @@ def indicator_detail(request, code):
     return render(request, "kpis/indicator_detail.html", context)
 
 
+@public_cache
 def progress_data(request, file_format):
     indicators = Indicator.objects.public()
     year = chosen_year(request, list(indicators.target_years()))
@@ -92,6 +96,7 @@ def progress_data(request, file_format):
     return data_file(exports.progress_dataset(document), file_format, f"progress-{year}")
 
 
+@public_cache
 def indicator_data(request, code, file_format):
     indicator = get_object_or_404(Indicator.objects.public(), code=code)
     actuals = indicator.actuals.published().order_by("period_end")
@@ -118,6 +123,7 @@ def data_file(dataset, file_format, name):
     return response
 
 
+@public_cache
 def data_index(request):
     indicators = Indicator.objects.public()
     context = {

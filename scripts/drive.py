@@ -4,6 +4,9 @@
                                      the public pages; every saved figure must be found after
     python scripts/drive.py faults   (PostgreSQL from scripts/with-postgres) the database is
                                      stopped and started again under the running app
+    python scripts/drive.py scaleout (PostgreSQL) two app servers share the database and a
+                                     Redis cache: a figure published through one shows on
+                                     the other's public page on the next request
 
 The database is DATABASE_URL when set, else a new SQLite file. Traffic goes to 127.0.0.1
 only, every loop is bounded in count and time, and gunicorn is stopped by its own pid.
@@ -25,6 +28,8 @@ import threading
 import time
 from collections import Counter
 from pathlib import Path
+
+import redis as redis_client
 
 ROOT = Path(__file__).resolve().parent.parent
 OFFICIALS = 20
@@ -322,9 +327,101 @@ def faults(env):
         raise SystemExit("fault test failed")
 
 
+def start_redis():
+    """A throwaway Redis on loopback (Debian's redis-server, installed when missing)."""
+    binary = shutil.which("redis-server")
+    if binary is None and os.geteuid() == 0:
+        subprocess.run(["apt-get", "install", "-y", "-qq", "redis-server"], check=True,
+                       stdout=subprocess.DEVNULL)  # fmt: skip
+        binary = shutil.which("redis-server")
+    if binary is None:
+        raise SystemExit(
+            "redis-server is needed for the scale-out test (apt-get install redis-server)"
+        )
+    port = free_port()
+    process = subprocess.Popen(
+        [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+        stdout=subprocess.DEVNULL,
+    )
+    for _ in range(50):
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            return process, f"redis://127.0.0.1:{port}/0"
+        except OSError:
+            time.sleep(0.1)
+    process.kill()
+    raise SystemExit("redis-server did not start")
+
+
+def sign_in(port, username):
+    browser = Browser(port)
+    _, _, html = browser.request("GET", "/en/accounts/login/")
+    form = {"csrfmiddlewaretoken": browser.csrf(html), "username": username}
+    form["password"] = PASSWORD
+    status, _, _ = browser.request("POST", "/en/accounts/login/", form)
+    if status != 302:
+        raise SystemExit(f"{username} could not sign in ({status})")
+    return browser
+
+
+def scaleout(env):
+    script = f"""
+from django.contrib.auth.models import Group, User
+from kpis import roles
+from kpis.models import Department, Indicator
+department = Department.objects.create(code="scale", name="部门", name_en="Department")
+official = User.objects.create_user("official", password="{PASSWORD}", is_staff=True)
+official.groups.add(Group.objects.get(name=roles.DATA_ENTRY))
+department.members.add(official)
+reviewer = User.objects.create_user("reviewer", password="{PASSWORD}", is_staff=True)
+reviewer.groups.add(Group.objects.get(name=roles.REVIEWER))
+indicator = Indicator.objects.get(code="synbio-valuation")
+indicator.department = department
+indicator.save()
+"""
+    subprocess.run([sys.executable, "manage.py", "shell", "-c", script], cwd=ROOT, env=env,
+                   check=True)  # fmt: skip
+    redis, redis_url = start_redis()
+    env = {**env, "REDIS_URL": redis_url}
+    first = second = None
+    checks = []
+    try:
+        first, second = Server(env, workers=2), Server(env, workers=2)
+        reader = Browser(second.port)
+        before = reader.request("GET", "/en/")[2]
+        checks.append(("second server shows the page, figure not yet there", "777.7" not in before))
+        official = sign_in(first.port, "official")
+        path = "/en/my/enter/synbio-valuation/2024-03-31/"
+        _, _, html = official.request("GET", path)
+        form = {"csrfmiddlewaretoken": official.csrf(html), "value": "777.7", "note": ""}
+        form.update(evidence_url="", submit="")
+        status, location, _ = official.request("POST", path, form)
+        checks.append(("official submits through the first server", status == 302))
+        reviewer = sign_in(first.port, "reviewer")
+        figure = re.search(r"/my/figures/(\d+)/", location).group(1)
+        _, _, html = reviewer.request("GET", f"/en/my/figures/{figure}/")
+        form = {"csrfmiddlewaretoken": reviewer.csrf(html), "publish": ""}
+        status, _, _ = reviewer.request("POST", f"/en/my/figures/{figure}/review/", form)
+        checks.append(("reviewer publishes through the first server", status == 302))
+        after = reader.request("GET", "/en/")[2]
+        checks.append(("second server shows it on the next request", "777.7" in after))
+        keys = redis_client.Redis.from_url(redis_url).dbsize()
+        checks.append((f"the servers share the Redis cache ({keys} keys)", keys > 0))
+    finally:
+        for server in (first, second):
+            if server is not None:
+                server.stop()
+        redis.terminate()
+        redis.wait(timeout=10)
+    for name, passed in checks:
+        print(f"scaleout {'ok  ' if passed else 'FAIL'} {name}")
+    if not all(passed for _, passed in checks):
+        raise SystemExit("scale-out test failed")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("what", choices=["load", "faults"])
+    parser.add_argument("what", choices=["load", "faults", "scaleout"])
     what = parser.parse_args().what
     workdir = Path(tempfile.mkdtemp(prefix="kpis-drive-"))
     try:
@@ -337,10 +434,13 @@ def main():
             load(env, label)
         else:
             if label != "postgresql":
-                raise SystemExit("The fault test stops a PostgreSQL server: run it through "
+                raise SystemExit(f"The {what} test needs PostgreSQL: run it through "
                                  "scripts/with-postgres.")  # fmt: skip
             manage(env, "loaddata", "article_2024", "-v0")
-            faults(env)
+            if what == "faults":
+                faults(env)
+            else:
+                scaleout(env)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
 

@@ -6,6 +6,7 @@ import pytest
 from django.apps import apps as django_apps
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.core.cache import cache
 from django.core.management import call_command
 from django.test import Client
 from django.utils import timezone
@@ -149,3 +150,16 @@ def make_actual(db):
         return Actual.objects.create(**fields)
 
     return build
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """Every test starts with an empty cache, as a newly started server would."""
+    cache.clear()
+
+
+def pytest_collection_modifyitems(items):
+    """Browser tests run last: they are the slowest, and their live server keeps SQLite's
+    shared in-memory database open in another thread, which a later test that empties and
+    reloads the database (backup and restore) must not meet."""
+    items.sort(key=lambda item: "/browser/" in str(item.fspath))

@@ -106,6 +106,21 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
 
 FIXTURE_DIRS = [BASE_DIR / "fixtures"]
+# Public pages are cached (kpis/caching.py) under a key that includes the data's version, so
+# they are never stale. One process: local memory. Several app servers: one Redis for all.
+REDIS_URL = os.environ.get("REDIS_URL", "")
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        if REDIS_URL
+        else {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "OPTIONS": {"MAX_ENTRIES": 2000},
+        }
+    )
+}
+PUBLIC_CACHE_SECONDS = int(os.environ.get("KPI_PUBLIC_CACHE_SECONDS", "3600"))
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [

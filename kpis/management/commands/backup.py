@@ -21,9 +21,11 @@ class Command(BaseCommand):
         # XML, because Django's JSON encoder cuts timestamps to milliseconds.
         if not re.search(r"\.xml(\.(gz|bz2|xz))?$", path):
             raise CommandError("Name the file *.xml, *.xml.gz, *.xml.bz2 or *.xml.xz.")
+        already_in_transaction = connection.in_atomic_block
         with transaction.atomic():
-            if connection.vendor == "postgresql":
-                # One snapshot for every table, while officials go on saving.
+            if connection.vendor == "postgresql" and not already_in_transaction:
+                # One snapshot for every table, while officials go on saving. (Called from
+                # inside a transaction, as in tests, that transaction's own view is used.)
                 with connection.cursor() as cursor:
                     cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
             call_command(

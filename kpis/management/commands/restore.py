@@ -1,3 +1,4 @@
+from django.core.cache import cache
 from django.core.management import BaseCommand, CommandError, call_command
 from django.db import transaction
 
@@ -26,4 +27,6 @@ class Command(BaseCommand):
             if replace:
                 call_command("flush", interactive=False, verbosity=0)
             call_command("loaddata", path, verbosity=0)
+        # Raw loads leave no change history behind, which the cache's data version reads.
+        cache.clear()
         self.stdout.write(f"Restored {path}.")

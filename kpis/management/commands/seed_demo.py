@@ -57,7 +57,9 @@ class Command(BaseCommand):
 
     def sample_department(self, code, name, name_en, themes):
         department = Department.objects.create(code=code, name=name, name_en=name_en)
-        Indicator.objects.filter(theme__code__in=themes).update(department=department)
+        for indicator in Indicator.objects.filter(theme__code__in=themes):
+            indicator.department = department
+            indicator.save()
         return department
 
     def account(self, username, role=None, department=None, is_superuser=False):

@@ -1,0 +1,62 @@
+"""Cached public pages that are never stale.
+
+A page is cached under a key that includes a version of the data it is built from. The
+version is read from the database on every request, in one cheap query: the newest change
+and the row count of every table a public page shows (figures by their `updated_at`, the
+others by their change history, which records every save and delete). Publishing a figure,
+a revision, an edit of an indicator, target, theme, department or source, an import: each
+changes the version, so the very next request builds the page afresh, on every app server.
+Nothing has to remember to invalidate anything, and the cache may be lost at any time.
+"""
+
+import hashlib
+from functools import wraps
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import connection
+from django.utils.translation import get_language
+
+from kpis.models import Actual, Department, Indicator, Source, Target, Theme
+
+
+def _version_sql():
+    parts = [
+        f"(SELECT MAX(updated_at) FROM {Actual._meta.db_table})",
+        f"(SELECT COUNT(*) FROM {Actual._meta.db_table})",
+    ]
+    for model in (Indicator, Target, Theme, Department, Source):
+        history = model.history.model._meta.db_table
+        parts.append(f"(SELECT MAX(history_id) FROM {history})")
+        parts.append(f"(SELECT COUNT(*) FROM {model._meta.db_table})")
+    return "SELECT " + ", ".join(parts)
+
+
+def data_version():
+    with connection.cursor() as cursor:
+        cursor.execute(_version_sql())
+        row = cursor.fetchone()
+    return hashlib.sha1(repr(row).encode(), usedforsecurity=False).hexdigest()[:16]
+
+
+def public_cache(view):
+    """Serve anonymous GET requests from the cache, keyed by data version and address.
+
+    Signed-in users (who carry a session cookie) always get a fresh page: theirs shows their
+    own links, and they are the ones who just changed something.
+    """
+
+    @wraps(view)
+    def cached_view(request, *args, **kwargs):
+        if request.method != "GET" or settings.SESSION_COOKIE_NAME in request.COOKIES:
+            return view(request, *args, **kwargs)
+        address = hashlib.sha1(request.get_full_path().encode(), usedforsecurity=False)
+        key = f"public:{data_version()}:{get_language()}:{address.hexdigest()}"
+        response = cache.get(key)
+        if response is None:
+            response = view(request, *args, **kwargs)
+            if response.status_code == 200:
+                cache.set(key, response, settings.PUBLIC_CACHE_SECONDS)
+        return response
+
+    return cached_view
