@@ -302,7 +302,9 @@ def faults(env):
         subprocess.run([*as_postgres, pg_ctl, "-D", data, "-m", "fast", "-w", "stop"], check=True)
         status, _, body = browser.request("GET", "/")
         checks.append(("down: / answers 503", status == 503))
-        checks.append(("down: the page explains", "database" in body and "Traceback" not in body))
+        checks.append(("down: the page explains", "数据库" in body and "Traceback" not in body))
+        status, _, body = browser.request("GET", "/en/indicators/synbio-valuation/")
+        checks.append(("down: in English too", status == 503 and "database" in body))
         status, _, body = browser.request("GET", "/healthz")
         checks.append(("down: /healthz 503", status == 503 and '"unavailable"' in body))
         options = os.environ["KPI_PG_OPTIONS"]
