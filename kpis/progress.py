@@ -7,6 +7,7 @@ build with annotations and a test can build by hand.
 
 import calendar
 import datetime
+import functools
 from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
@@ -85,6 +86,7 @@ class Progress:
         return ratio(self.expected, self.target)
 
 
+@functools.lru_cache(maxsize=4096)
 def year_fraction(day):
     """Share of its calendar year that has passed at the end of `day` (Dec 31 is 1)."""
     days_in_month = calendar.monthrange(day.year, day.month)[1]

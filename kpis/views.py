@@ -49,9 +49,7 @@ def progress_page(request):
         "year": year,
         "years": years,
         "counts": status_counts(rows),
-        "last_published": Actual.objects.published()
-        .filter(indicator__in=indicators)
-        .last_publication(),
+        "last_published": Actual.objects.last_publication(),
     }
     return render(request, "kpis/progress.html", context)
 
@@ -68,10 +66,11 @@ def status_counts(rows):
 
 @public_cache
 def indicator_detail(request, code):
-    indicator = get_object_or_404(Indicator.objects.public(), code=code)
-    years = list(Indicator.objects.filter(pk=indicator.pk).target_years())
+    found = get_object_or_404(Indicator.objects.public(), code=code)
+    years = list(Indicator.objects.filter(pk=found.pk).target_years())
     year = chosen_year(request, years)
-    indicator = Indicator.objects.filter(pk=indicator.pk).progress_rows(year)[0]
+    indicator = Indicator.objects.with_year_figures(year).select_related("theme", "source")
+    indicator = indicator.get(pk=found.pk).attach_progress(year)
     history = indicator.published_history()
     readings = [progress.Reading(actual.period_end, actual.published_value) for actual in history]
     context = {
@@ -131,9 +130,7 @@ def data_index(request):
         "history_columns": exports.HISTORY_COLUMNS,
         "years": list(indicators.target_years()),
         "indicators": indicators.select_related("theme"),
-        "last_published": Actual.objects.published()
-        .filter(indicator__in=indicators)
-        .last_publication(),
+        "last_published": Actual.objects.last_publication(),
         "licence": settings.OPEN_DATA_LICENCE,
         "licence_url": settings.OPEN_DATA_LICENCE_URL,
     }

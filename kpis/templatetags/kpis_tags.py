@@ -3,7 +3,8 @@ from decimal import Decimal
 from django import template
 from django.urls import translate_url
 from django.utils.formats import number_format
-from django.utils.translation import get_language, gettext_lazy, ngettext, pgettext
+from django.utils.html import format_html_join
+from django.utils.translation import get_language, gettext_lazy, ngettext, pgettext, pgettext_lazy
 from django.utils.translation import gettext as _
 
 from kpis.models import Indicator, Qualifier
@@ -11,16 +12,26 @@ from kpis.models import Indicator, Qualifier
 register = template.Library()
 
 
+UNIT_WORDS = {
+    Indicator.Unit.ENTERPRISES: "enterprises",
+    Indicator.Unit.YI_YUAN: "× 100 million yuan",
+    Indicator.Unit.ITEMS: "items",
+    Indicator.Unit.PEOPLE: "people",
+    Indicator.Unit.FUNDS: "funds",
+}
+# The words above, marked for translation (makemessages reads these calls).
+UNIT_WORDS_FOR_TRANSLATION = [
+    pgettext_lazy("unit after a number", "enterprises"),
+    pgettext_lazy("unit after a number", "× 100 million yuan"),
+    pgettext_lazy("unit after a number", "items"),
+    pgettext_lazy("unit after a number", "people"),
+    pgettext_lazy("unit after a number", "funds"),
+]
+
+
 def unit_label(unit):
-    labels = {
-        Indicator.Unit.ENTERPRISES: pgettext("unit after a number", "enterprises"),
-        Indicator.Unit.YI_YUAN: pgettext("unit after a number", "× 100 million yuan"),
-        Indicator.Unit.ITEMS: pgettext("unit after a number", "items"),
-        Indicator.Unit.PEOPLE: pgettext("unit after a number", "people"),
-        Indicator.Unit.PERCENT: "%",
-        Indicator.Unit.FUNDS: pgettext("unit after a number", "funds"),
-    }
-    return labels.get(unit, unit)
+    word = UNIT_WORDS.get(unit)
+    return pgettext("unit after a number", word) if word else unit
 
 
 @register.filter
@@ -101,3 +112,14 @@ def duration_words(delta):
     """A cool-off period in words: "30 minutes"."""
     minutes = int(delta.total_seconds() // 60)
     return ngettext("%(count)d minute", "%(count)d minutes", minutes) % {"count": minutes}
+
+
+@register.simple_tag
+def row_cells(table, row):
+    """A table row's cells, each labelled with its column for the phone layout. Tables with
+    a `row_cells` method render their cells themselves (see ProgressTable)."""
+    if hasattr(table, "row_cells"):
+        return table.row_cells(row.record)
+    return format_html_join(
+        "", '<td data-label="{}">{}</td>', ((column.header, cell) for column, cell in row.items())
+    )

@@ -1,0 +1,260 @@
+"""make bench: how fast each page is at 20, 200 and 1,000 indicators, and what gunicorn serves.
+
+For each size a new database (SQLite, or PostgreSQL with BENCH_DB=postgres under
+scripts/with-postgres) gets that many monthly indicators with 36 published figures each and a
+draft, in departments of 50. Each page is requested through Django's test client after a
+warm-up, at least RUNS times with the cache cleared before every request (cache=cold: the real
+cost of building the page) and RUNS times with it kept (cache=warm). Then gunicorn (2 workers,
+production settings) serves the 1,000-indicator database and wrk drives / and /healthz in turn
+on 127.0.0.1, a few seconds each.
+"""
+
+import datetime
+import os
+import re
+import secrets
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from decimal import Decimal
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SIZES = [20, 200, 1000]
+RUNS = int(os.environ.get("BENCH_RUNS", "20"))
+FIGURES = 36
+DEPARTMENT_SIZE = 50
+WRK_SECONDS = int(os.environ.get("BENCH_WRK_SECONDS", "5"))
+
+WORKDIR = Path(tempfile.mkdtemp(prefix="kpis-bench-"))
+DATABASE_URL = os.environ.get("DATABASE_URL") if os.environ.get("BENCH_DB") == "postgres" else None
+os.environ.update(
+    DJANGO_SETTINGS_MODULE="tracker.settings",
+    DJANGO_DEBUG="0",
+    DJANGO_SECRET_KEY=secrets.token_urlsafe(64),
+    DJANGO_ALLOWED_HOSTS="testserver,127.0.0.1",
+    DJANGO_SECURE_SSL_REDIRECT="0",
+    DJANGO_STATIC_ROOT=str(WORKDIR / "static"),
+    DJANGO_LOG_LEVEL="ERROR",
+    DATABASE_URL=DATABASE_URL or f"sqlite:///{WORKDIR / 'bench.sqlite3'}",
+)
+sys.path.insert(0, str(ROOT))
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.contrib.auth.models import Group, User  # noqa: E402
+from django.core.cache import cache  # noqa: E402
+from django.core.management import call_command  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
+
+from kpis import roles  # noqa: E402
+from kpis.models import Actual, Department, Indicator, Source, Target, Theme  # noqa: E402
+
+PAGES = [
+    ("/", "anonymous"),
+    ("/en/", "anonymous"),
+    ("/indicators/bench-7/", "anonymous"),
+    ("/data/progress.csv", "anonymous"),
+    ("/data/progress.json", "anonymous"),
+    ("/data/progress.xlsx", "anonymous"),
+    ("/my/", "official"),
+    ("/admin/kpis/actual/", "admin"),
+]
+
+
+def month_end(year, month):
+    following = datetime.date(year + month // 12, month % 12 + 1, 1)
+    return following - datetime.timedelta(days=1)
+
+
+def build(size):
+    """A fresh database with `size` indicators; returns the clients of the personas."""
+    call_command("flush", interactive=False, verbosity=0)
+    call_command("migrate", verbosity=0)  # the roles come back with the data migration
+    roles.sync_roles(django.apps.apps)
+    source = Source.objects.create(
+        title="bench", publisher="bench", published_on=datetime.date(2022, 1, 1)
+    )
+    theme = Theme.objects.create(code="bench", name="基准", name_en="Bench")
+    departments = [
+        Department.objects.create(code=f"d{n}", name=f"部门{n}", name_en=f"Department {n}")
+        for n in range(size // DEPARTMENT_SIZE + 1)
+    ]
+    indicators = Indicator.objects.bulk_create(
+        Indicator(
+            code=f"bench-{n}",
+            name=f"指标{n}",
+            name_en=f"Indicator {n}",
+            theme=theme,
+            department=departments[n // DEPARTMENT_SIZE],
+            unit="家",
+            value_type="flow" if n % 4 == 0 else "stock",
+            frequency="monthly",
+            position=n,
+        )
+        for n in range(size)
+    )
+    Target.objects.bulk_create(
+        Target(indicator=i, year=year, value=Decimal(200 + n % 50), source=source, quote="bench")
+        for n, i in enumerate(indicators)
+        for year in (2022, 2023, 2024)
+    )
+    now = datetime.datetime.now(datetime.UTC)
+    actuals = []
+    for n, indicator in enumerate(indicators):
+        for month in range(FIGURES):
+            value = Decimal(100 + month * (n % 7 + 1))
+            actuals.append(
+                Actual(
+                    indicator=indicator,
+                    period_end=month_end(2022 + month // 12, month % 12 + 1),
+                    value=value,
+                    published_value=value,
+                    status="published",
+                    published_at=now,
+                    reviewed_at=now,
+                )
+            )
+        actuals.append(
+            Actual(indicator=indicator, period_end=datetime.date(2025, 1, 31), value=Decimal(1))
+        )
+    Actual.objects.bulk_create(actuals, batch_size=2000)
+    official = User.objects.create_user("official", is_staff=True)
+    official.groups.add(Group.objects.get(name=roles.DATA_ENTRY))
+    departments[0].members.add(official)
+    admin = User.objects.create_superuser("admin")
+    clients = {"anonymous": Client()}
+    for name, user in (("official", official), ("admin", admin)):
+        clients[name] = Client()
+        clients[name].force_login(user)
+    return clients
+
+
+def measure(client, path, cold):
+    client.get(path)  # warm-up: templates compiled, connections open
+    timings, queries, size = [], None, 0
+    for _ in range(RUNS):
+        if cold:
+            cache.clear()
+        with CaptureQueriesContext(connection) as context:
+            started = time.perf_counter()
+            response = client.get(path)
+            timings.append((time.perf_counter() - started) * 1000)
+        assert response.status_code == 200, (path, response.status_code)
+        queries = len(context)
+        size = len(response.content)
+    timings.sort()
+    return {
+        "queries": queries,
+        "median_ms": statistics.median(timings),
+        "p95_ms": timings[max(0, int(round(0.95 * len(timings))) - 1)],
+        "bytes": size,
+    }
+
+
+def throughput():
+    """gunicorn with 2 workers on the current database; wrk on / then /healthz, in turn."""
+    port = 18000 + secrets.randbelow(2000)
+    server = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "tracker.wsgi", "--workers", "2",
+         "--bind", f"127.0.0.1:{port}"],
+        cwd=ROOT, env=dict(os.environ), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        time.sleep(3)
+        rates = {"/": [], "/healthz": []}
+        for _ in range(2):
+            for path in rates:
+                output = subprocess.run(
+                    ["wrk", "-t2", "-c8", f"-d{WRK_SECONDS}s", f"http://127.0.0.1:{port}{path}"],
+                    capture_output=True, text=True, check=True, timeout=WRK_SECONDS + 30,
+                ).stdout  # fmt: skip
+                rates[path].append(float(re.search(r"Requests/sec:\s+([\d.]+)", output)[1]))
+                if "Non-2xx" in output:
+                    raise SystemExit(f"wrk saw errors on {path}:\n{output}")
+        memory = worker_memory_mb(server.pid)
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
+    page, health = statistics.mean(rates["/"]), statistics.mean(rates["/healthz"])
+    return page, health, memory
+
+
+def worker_memory_mb(master_pid):
+    children = Path(f"/proc/{master_pid}/task/{master_pid}/children").read_text().split()
+    sizes = []
+    for pid in children:
+        status = Path(f"/proc/{pid}/status").read_text()
+        sizes.append(int(re.search(r"VmRSS:\s+(\d+) kB", status)[1]) / 1024)
+    return max(sizes)
+
+
+def main():
+    engine = "postgresql" if DATABASE_URL else "sqlite"
+    call_command("migrate", verbosity=0)
+    call_command("collectstatic", interactive=False, verbosity=0)
+    results = []
+    for size in SIZES:
+        clients = build(size)
+        for path, persona in PAGES:
+            for cold in (True, False):
+                numbers = measure(clients[persona], path, cold)
+                line = (
+                    f"page={path} indicators={size} cache={'cold' if cold else 'warm'} "
+                    f"queries={numbers['queries']} median_ms={numbers['median_ms']:.1f} "
+                    f"p95_ms={numbers['p95_ms']:.1f} bytes={numbers['bytes']}"
+                )
+                print(line, flush=True)
+                results.append((path, size, cold, numbers))
+    page_rps, health_rps, memory = throughput()
+    print(
+        f"throughput page=/ rps={page_rps:.0f} healthz_rps={health_rps:.0f} "
+        f"ratio={page_rps / health_rps:.2f} worker_rss_mb={memory:.0f}"
+    )
+    print(f"\nSummary ({engine}, {os.cpu_count()} cores): cold median ms / queries")
+    print(f"{'page':<24}" + "".join(f"{size:>16}" for size in SIZES))
+    for path, _ in PAGES:
+        cells = [
+            f"{n['median_ms']:.1f} / {n['queries']}"
+            for p, size, cold, n in results
+            if p == path and cold
+        ]
+        print(f"{path:<24}" + "".join(f"{cell:>16}" for cell in cells))
+    check_goals(results, page_rps / health_rps, memory)
+
+
+def check_goals(results, ratio, memory):
+    cold = {(p, s): n for p, s, c, n in results if c}
+    failures = []
+    for path, _ in PAGES:
+        counts = {cold[(path, size)]["queries"] for size in SIZES}
+        if len(counts) > 1:
+            failures.append(f"{path}: query count grows with size {sorted(counts)}")
+    if cold[("/", 1000)]["median_ms"] >= 50:
+        failures.append(f"/ at 1000: median {cold[('/', 1000)]['median_ms']:.1f} ms >= 50")
+    for path in ("/data/progress.csv", "/data/progress.json", "/data/progress.xlsx"):
+        if cold[(path, 1000)]["median_ms"] >= 500:
+            failures.append(f"{path} at 1000: {cold[(path, 1000)]['median_ms']:.1f} ms >= 500")
+    if ratio < 0.6:
+        failures.append(f"/ serves {ratio:.0%} of /healthz's requests per second, under 60%")
+    if memory >= 150:
+        failures.append(f"a worker uses {memory:.0f} MB, 150 MB or more")
+    print("\nGoals: " + ("all met" if not failures else "NOT MET"))
+    for failure in failures:
+        print("  - " + failure)
+    if failures:
+        raise SystemExit(1)
+
+
+if __name__ == "__main__":
+    try:
+        main()
+    finally:
+        shutil.rmtree(WORKDIR, ignore_errors=True)
