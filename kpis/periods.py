@@ -2,7 +2,8 @@
 
 import calendar
 import datetime
-from dataclasses import dataclass
+import statistics
+from dataclasses import dataclass, field
 
 GRACE_DAYS = 15
 
@@ -38,3 +39,58 @@ def due_periods(frequency, first_year, today, reported, grace_days=GRACE_DAYS):
             if end < today and end not in reported:
                 due.append(DuePeriod(end, end + datetime.timedelta(days=grace_days)))
     return due
+
+
+@dataclass
+class Timeliness:
+    """How punctually one department reported over a window of periods."""
+
+    due: int = 0
+    on_time: int = 0
+    days_late: list = field(default_factory=list)
+    revised: int = 0
+
+    GREEN, YELLOW = 0.9, 0.7
+
+    @property
+    def share_on_time(self):
+        return self.on_time / self.due if self.due else None
+
+    @property
+    def median_days_late(self):
+        return statistics.median(self.days_late) if self.days_late else 0
+
+    @property
+    def code(self):
+        """green: 90% or more on time; yellow: 70% or more; red: less; none: nothing due."""
+        share = self.share_on_time
+        if share is None:
+            return "none"
+        return "green" if share >= self.GREEN else "yellow" if share >= self.YELLOW else "red"
+
+
+def timeliness(indicators, figures, today, window_days=365, grace_days=GRACE_DAYS):
+    """Timeliness of `indicators` ((id, frequency) pairs) over the periods whose deadline fell
+    in the `window_days` before `today`.
+
+    `figures` maps (indicator id, period end) to (day submitted, revised after publication)
+    for published figures only. A period is on time when its figure was submitted by the
+    deadline (the period's end plus the grace days); a late or still missing one counts the
+    days from the deadline to its submission, or to today.
+    """
+    result = Timeliness()
+    start = today - datetime.timedelta(days=window_days)
+    for indicator_id, frequency in indicators:
+        for year in range(start.year - 1, today.year + 1):
+            for end in period_ends(frequency, year):
+                deadline = end + datetime.timedelta(days=grace_days)
+                if not start < deadline <= today:
+                    continue
+                result.due += 1
+                submitted, revised = figures.get((indicator_id, end), (None, False))
+                result.revised += revised
+                if submitted is not None and submitted <= deadline:
+                    result.on_time += 1
+                else:
+                    result.days_late.append(((submitted or today) - deadline).days)
+    return result

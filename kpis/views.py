@@ -15,12 +15,12 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 from django_tables2 import RequestConfig
 
-from kpis import exports, progress
+from kpis import exports, periods, progress
 from kpis.caching import public_cache
 from kpis.charts import progress_chart
 from kpis.filters import ProgressFilter
 from kpis.forms import ActualForm, ReturnForm, save_edit
-from kpis.models import STATUS_ORDER, Actual, Indicator
+from kpis.models import STATUS_ORDER, Actual, Department, Indicator
 from kpis.tables import ProgressTable
 
 
@@ -120,6 +120,17 @@ def data_file(dataset, file_format, name):
     response = HttpResponse(body, content_type=DATA_TYPES[file_format])
     response["Content-Disposition"] = f'attachment; filename="{name}.{file_format}"'
     return response
+
+
+@public_cache
+def department_scorecard(request):
+    today = timezone.localdate()
+    context = {
+        "departments": Department.objects.with_timeliness(today),
+        "today": today,
+        "grace_days": periods.GRACE_DAYS,
+    }
+    return render(request, "kpis/departments.html", context)
 
 
 @public_cache

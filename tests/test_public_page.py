@@ -167,6 +167,7 @@ def queries_for(client, url):
         "/data/progress.csv",
         "/data/progress.xlsx",
         "/data/indicators/indicator-1.csv",
+        "/departments/",
     ],
 )
 def test_every_public_page_costs_the_same_queries_at_5_and_200_indicators(

@@ -8,7 +8,14 @@ from axe_playwright_python.sync_playwright import Axe
 
 from kpis.models import Indicator
 
-PAGES = ["/", "/en/", "/indicators/synbio-valuation/", "/en/data/", "/accounts/login/"]
+PAGES = [
+    "/",
+    "/en/",
+    "/indicators/synbio-valuation/",
+    "/en/data/",
+    "/accounts/login/",
+    "/en/departments/",
+]
 WCAG_AA = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
 
 
