@@ -671,7 +671,6 @@ class Actual(models.Model):
         verbose_name_plural = _("actual figures")
         ordering = ["indicator", "-period_end"]
         indexes = [
-            models.Index(fields=["updated_at"], name="actual_updated_at"),
             models.Index(fields=["published_at"], name="actual_published_at"),
             models.Index(fields=["revised_at"], name="actual_revised_at"),
         ]
