@@ -13,7 +13,16 @@ from import_export.formats import base_formats
 from simple_history.admin import SimpleHistoryAdmin
 
 from kpis.forms import ActualForm, EditConflict, ReturnForm, save_edit
-from kpis.models import Actual, Department, Indicator, Source, Target, Theme
+from kpis.models import (
+    Actual,
+    Department,
+    Indicator,
+    Preference,
+    Reminder,
+    Source,
+    Target,
+    Theme,
+)
 from kpis.resources import ActualResource, ChineseCSV, template_dataset
 from kpis.roles import sees_all_departments
 from kpis.templatetags.kpis_tags import figure, status_icon, status_label
@@ -83,6 +92,26 @@ class ThemeAdmin(admin.ModelAdmin):
     list_display = ["name", "name_en", "code", "position"]
     list_editable = ["position"]
     prepopulated_fields = {"code": ["name_en"]}
+
+
+@admin.register(Preference)
+class PreferenceAdmin(admin.ModelAdmin):
+    list_display = ["user", "language"]
+    search_fields = ["user__username"]
+
+
+@admin.register(Reminder)
+class ReminderAdmin(admin.ModelAdmin):
+    list_display = ["user", "stage", "subject", "sent_at"]
+    list_filter = ["stage"]
+    search_fields = ["user__username", "subject"]
+    date_hierarchy = "sent_at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(Department)

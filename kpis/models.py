@@ -105,6 +105,14 @@ class Department(models.Model):
         blank=True,
         help_text=_("Officials who enter figures for this department's indicators."),
     )
+    webhook_url = models.URLField(
+        _("reminder webhook"),
+        blank=True,
+        help_text=_(
+            "Optional: a WeCom or DingTalk group robot address; reminders for this "
+            "department are posted there as well as emailed."
+        ),
+    )
 
     objects = DepartmentQuerySet.as_manager()
     history = HistoricalRecords()
@@ -794,3 +802,83 @@ class Actual(models.Model):
         self.return_reason = reason.strip()
         self.reviewed_by = reviewer
         self.reviewed_at = timezone.now()
+
+
+class Preference(models.Model):
+    """What a person of the tracker prefers; for now the language of their reminders."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.CASCADE,
+        related_name="preference",
+    )
+    language = models.CharField(
+        _("language of reminders"),
+        max_length=10,
+        choices=settings.LANGUAGES,
+        default=settings.LANGUAGE_CODE,
+    )
+
+    class Meta:
+        verbose_name = _("preference")
+        verbose_name_plural = _("preferences")
+
+    def __str__(self):
+        return str(self.user)
+
+
+class Reminder(models.Model):
+    """A reminder sent, so that nobody is reminded twice of the same period at one stage."""
+
+    class Stage(models.TextChoices):
+        DUE_SOON = "due_soon", _("due within 7 days")
+        OVERDUE = "overdue", _("overdue")
+        REVIEW = "review", _("waiting for review")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        help_text=_("Emailed to this person, or"),
+    )
+    department = models.ForeignKey(
+        Department,
+        verbose_name=_("department"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        help_text=_("posted to this department's webhook."),
+    )
+    stage = models.CharField(_("stage"), max_length=10, choices=Stage.choices)
+    subject = models.CharField(
+        _("what"),
+        max_length=100,
+        help_text=_("The indicator and period, or the figure waiting for review."),
+    )
+    sent_at = models.DateTimeField(_("sent at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("reminder sent")
+        verbose_name_plural = _("reminders sent")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "stage", "subject"],
+                condition=Q(user__isnull=False),
+                name="one_reminder_per_user_stage_subject",
+            ),
+            models.UniqueConstraint(
+                fields=["department", "stage", "subject"],
+                condition=Q(department__isnull=False),
+                name="one_reminder_per_department_stage_subject",
+            ),
+            models.CheckConstraint(
+                name="reminder_goes_to_a_person_or_a_department",
+                condition=Q(user__isnull=False) ^ Q(department__isnull=False),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.user or self.department} {self.stage} {self.subject}"

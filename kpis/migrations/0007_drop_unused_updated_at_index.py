@@ -4,14 +4,13 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('kpis', '0006_index_publication_times'),
+        ("kpis", "0006_index_publication_times"),
     ]
 
     operations = [
         migrations.RemoveIndex(
-            model_name='actual',
-            name='actual_updated_at',
+            model_name="actual",
+            name="actual_updated_at",
         ),
     ]

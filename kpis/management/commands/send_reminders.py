@@ -1,0 +1,180 @@
+import datetime
+import json
+import logging
+import urllib.request
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.mail import send_mail
+from django.core.management import BaseCommand
+from django.db.models import Q
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from kpis.models import Actual, Department, Indicator, Reminder
+
+logger = logging.getLogger(__name__)
+SOON = datetime.timedelta(days=7)
+
+
+@dataclass(frozen=True)
+class Item:
+    stage: str
+    subject: str
+    line: object  # called in the reader's language to word the item
+
+
+class Command(BaseCommand):
+    help = (
+        "Remind officials of the periods due within 7 days and the overdue ones for their "
+        "departments, and reviewers of the figures waiting for them: one email per person, "
+        "in their language, and a post to each department's webhook. Nobody is reminded "
+        "twice of the same period at the same stage. Run it daily from cron."
+    )
+
+    def handle(self, **options):
+        today = timezone.localdate()
+        emails = self.email_people(today)
+        posts = self.post_to_departments(today)
+        self.stdout.write(f"{emails} reminder emails sent, {posts} webhook posts.")
+
+    def email_people(self, today):
+        """One email per official or reviewer who has new reminders and an address."""
+        model = get_user_model()
+        reviewers = set(
+            model.objects.with_perm(
+                "kpis.review_actual",
+                include_superusers=False,
+                backend="django.contrib.auth.backends.ModelBackend",
+            ).values_list("pk", flat=True)
+        )
+        people = model.objects.filter(is_active=True).exclude(email="")
+        people = people.filter(Q(pk__in=reviewers) | Q(departments__isnull=False)).distinct()
+        to_review = list(Actual.objects.waiting_for_review().select_related("indicator"))
+        sent = 0
+        for person in people.select_related("preference"):
+            items = period_items(Indicator.objects.for_user(person), today)
+            if person.pk in reviewers:
+                items += review_items(person, to_review)
+            new = unsent(items, Reminder.objects.filter(user=person))
+            if not new:
+                continue
+            with translation.override(language_of(person)):
+                send_mail(subject(new), body(new), None, [person.email])
+            Reminder.objects.bulk_create(
+                Reminder(user=person, stage=item.stage, subject=item.subject) for item in new
+            )
+            sent += 1
+        return sent
+
+    def post_to_departments(self, today):
+        """One post per department webhook with the department's new reminders."""
+        posted = 0
+        for department in Department.objects.exclude(webhook_url=""):
+            items = period_items(Indicator.objects.filter(department=department), today)
+            new = unsent(items, Reminder.objects.filter(department=department))
+            if not new:
+                continue
+            with translation.override(settings.LANGUAGE_CODE):
+                content = f"{department.name}\n{body(new)}"
+            payload = json.dumps({"msgtype": "text", "text": {"content": content}})
+            request = urllib.request.Request(
+                department.webhook_url,
+                data=payload.encode(),
+                headers={"Content-Type": "application/json"},
+                method="POST",
+            )
+            try:
+                with urllib.request.urlopen(request, timeout=10) as response:
+                    response.read()
+            except OSError as error:
+                # An unreachable group robot must not stop the others; it is tried again
+                # on the next run, since nothing was recorded as sent.
+                logger.warning("Webhook of %s failed: %s", department.code, error)
+                self.stderr.write(f"Webhook of {department.code} failed: {error}")
+                continue
+            Reminder.objects.bulk_create(
+                Reminder(department=department, stage=item.stage, subject=item.subject)
+                for item in new
+            )
+            posted += 1
+        return posted
+
+
+def period_items(indicators, today):
+    """The periods of `indicators` that are overdue or due within 7 days."""
+    items = []
+    for indicator in indicators.due_work(today):
+        for period in indicator.due:
+            if period.is_overdue(today):
+                stage = Reminder.Stage.OVERDUE
+            elif period.deadline - today <= SOON:
+                stage = Reminder.Stage.DUE_SOON
+            else:
+                continue
+            subject = f"{indicator.code}:{period.period_end.isoformat()}"
+            items.append(Item(stage, subject, period_line(indicator, period)))
+    return items
+
+
+def unsent(items, reminders):
+    already = set(reminders.values_list("stage", "subject"))
+    return [item for item in items if (item.stage, item.subject) not in already]
+
+
+def review_items(person, to_review):
+    return [
+        Item(
+            Reminder.Stage.REVIEW,
+            f"figure:{actual.pk}:{(actual.submitted_at or actual.updated_at):%Y%m%d%H%M%S}",
+            review_line(actual),
+        )
+        for actual in to_review
+        if actual.entered_by_id != person.pk
+    ]
+
+
+def language_of(person):
+    preference = getattr(person, "preference", None)
+    return preference.language if preference else settings.LANGUAGE_CODE
+
+
+def period_line(indicator, period):
+    def line():
+        return _("%(indicator)s: the period ending %(end)s, deadline %(deadline)s") % {
+            "indicator": indicator.display_name,
+            "end": period.period_end.isoformat(),
+            "deadline": period.deadline.isoformat(),
+        }
+
+    return line
+
+
+def review_line(actual):
+    def line():
+        return _("%(indicator)s: the period ending %(end)s") % {
+            "indicator": actual.indicator.display_name,
+            "end": actual.period_end.isoformat(),
+        }
+
+    return line
+
+
+def subject(items):
+    return _("Guangming targets tracker: %(count)d reminders") % {"count": len(items)}
+
+
+def body(items):
+    headings = {
+        Reminder.Stage.OVERDUE: _("Overdue:"),
+        Reminder.Stage.DUE_SOON: _("Due within 7 days:"),
+        Reminder.Stage.REVIEW: _("Waiting for your review:"),
+    }
+    parts = []
+    for stage, heading in headings.items():
+        lines = [f"- {item.line()}" for item in items if item.stage == stage]
+        if lines:
+            parts.append("\n".join([heading, *lines]))
+    parts.append(_("Enter or review them at %(url)s") % {"url": settings.SITE_URL + "/my/"})
+    return "\n\n".join(parts)

@@ -1,0 +1,111 @@
+import datetime
+import json
+import threading
+from http.server import BaseHTTPRequestHandler, HTTPServer
+from io import StringIO
+
+import pytest
+from django.core import mail
+from django.core.management import call_command
+from django.utils import timezone
+
+from kpis.models import Preference, Reminder
+
+TODAY = datetime.date(2024, 7, 10)  # Q1 2024 is overdue, Q2 is due by 15 July
+
+
+@pytest.fixture
+def due(make_indicator, department, official, monkeypatch):
+    monkeypatch.setattr(timezone, "localdate", lambda *args: TODAY)
+    official.email = "official@example.gov.cn"
+    official.save()
+    return make_indicator(department=department, target="10", name="科技指标", name_en="Tech")
+
+
+def remind():
+    output = StringIO()
+    call_command("send_reminders", stdout=output, stderr=output)
+    return output.getvalue()
+
+
+def test_official_gets_one_email_with_the_overdue_and_the_soon_due_periods(due):
+    remind()
+    assert len(mail.outbox) == 1
+    body = mail.outbox[0].body
+    assert body.startswith("已逾期：\n- 科技指标：报告期末2024-03-31，截止日2024-04-15")
+    assert "2024-03-31" in body and "2024-06-30" in body
+
+
+def test_reminders_come_in_the_persons_language(due, official):
+    Preference.objects.create(user=official, language="en")
+    remind()
+    assert "Overdue:\n- Tech: the period ending 2024-03-31, deadline 2024-04-15" in (
+        mail.outbox[0].body
+    )
+
+
+def test_nobody_is_reminded_twice_of_the_same_period_and_stage(due):
+    remind()
+    remind()
+    assert len(mail.outbox) == 1
+    assert Reminder.objects.count() == 2
+
+
+def test_a_period_reported_is_not_reminded(due, make_actual):
+    make_actual(due, period_end=datetime.date(2024, 3, 31), status="draft")
+    remind()
+    assert "2024-03-31" not in mail.outbox[0].body
+
+
+def test_reviewer_is_reminded_of_figures_waiting_but_not_of_their_own(
+    due, reviewer, official, make_actual
+):
+    reviewer.email = "reviewer@example.gov.cn"
+    reviewer.save()
+    make_actual(due, period_end=datetime.date(2024, 3, 31), status="submitted", entered_by=official)
+    remind()
+    to_reviewer = [message for message in mail.outbox if message.to == [reviewer.email]]
+    assert len(to_reviewer) == 1 and "2024-03-31" in to_reviewer[0].body
+
+
+class Hook(BaseHTTPRequestHandler):
+    received = []
+
+    def do_POST(self):  # noqa: N802 - the name http.server calls
+        length = int(self.headers["Content-Length"])
+        Hook.received.append(json.loads(self.rfile.read(length)))
+        self.send_response(200)
+        self.end_headers()
+        self.wfile.write(b'{"errcode": 0}')
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def hook_server():
+    Hook.received = []
+    server = HTTPServer(("127.0.0.1", 0), Hook)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}/robot"
+    server.shutdown()
+    server.server_close()
+
+
+def test_department_webhook_gets_the_same_message_once(due, department, hook_server):
+    department.webhook_url = hook_server
+    department.save()
+    remind()
+    remind()
+    assert len(Hook.received) == 1
+    content = Hook.received[0]["text"]["content"]
+    assert Hook.received[0]["msgtype"] == "text" and "科技指标" in content
+
+
+def test_an_unreachable_webhook_is_reported_and_tried_again_later(due, department):
+    department.webhook_url = "http://127.0.0.1:9/unreachable"
+    department.save()
+    output = remind()
+    assert "Webhook of science failed" in output
+    assert not Reminder.objects.filter(department=department).exists()
