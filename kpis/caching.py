@@ -3,7 +3,7 @@
 A page is cached under a key that includes a version of the data it is built from. The
 version is read from the database on every request, in one cheap query: the newest entry of
 the change history of every table a public page shows (which records every save and
-delete), and the row counts of the small ones. Publishing a figure,
+delete), and the highest id of the tables fixtures load. Publishing a figure,
 a revision, an edit of an indicator, target, theme, department or source, an import: each
 changes the version, so the very next request builds the page afresh, on every app server.
 Nothing has to remember to invalidate anything, and the cache may be lost at any time.
@@ -21,15 +21,15 @@ from kpis.models import Actual, Department, Indicator, Source, Target, Theme
 
 
 def _version_sql():
-    # The newest change-history id of each table (an index lookup), and the row counts of
-    # the small tables, which also catch rows loaded raw from fixtures (no history). Figures
-    # are never loaded raw but by `restore`, which clears the cache; counting their many
-    # rows would cost PostgreSQL a scan on every request.
+    # The newest change-history id of each table, and for the tables fixtures load the
+    # highest id, which catches rows loaded raw (they leave no history). Both are index
+    # lookups: a count would cost PostgreSQL a scan on every request. `restore`, which
+    # reloads everything raw, clears the cache itself.
     parts = [f"(SELECT MAX(history_id) FROM {Actual.history.model._meta.db_table})"]
     for model in (Indicator, Target, Theme, Department, Source):
         history = model.history.model._meta.db_table
         parts.append(f"(SELECT MAX(history_id) FROM {history})")
-        parts.append(f"(SELECT COUNT(*) FROM {model._meta.db_table})")
+        parts.append(f"(SELECT MAX(id) FROM {model._meta.db_table})")
     return "SELECT " + ", ".join(parts)
 
 
