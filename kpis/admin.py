@@ -64,6 +64,13 @@ class DepartmentScopedAdmin:
         allowed = super().has_delete_permission(request, obj)
         return allowed and (obj is None or self.in_scope(request, obj))
 
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        # Looking at an old version is fine; saving it back would bypass the review of
+        # figures and the reasons recorded for target and baseline changes.
+        if request.method == "POST":
+            raise PermissionDenied
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
 
 class ChangeReasonForm(forms.ModelForm):
     change_reason = forms.CharField(

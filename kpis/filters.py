@@ -22,7 +22,7 @@ class ProgressFilter(django_filters.FilterSet):
     theme = LocalizedModelChoiceFilter(
         label=_("Theme"),
         to_field_name="code",
-        queryset=Theme.objects.all(),
+        queryset=Theme.objects.filter(indicators__is_public=True).distinct(),
         empty_label=_("All themes"),
     )
     department = LocalizedModelChoiceFilter(

@@ -1,5 +1,6 @@
 import datetime
 from decimal import Decimal
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -69,23 +70,49 @@ class Theme(models.Model):
         return in_language(self.name, self.name_en)
 
 
+def webhook_error(url):
+    """Why the server must not post reminders to `url`, or None: only the group robots of
+    the chat services named in KPI_WEBHOOK_HOSTS, over HTTPS, never an internal address."""
+    parts = urlsplit(url)
+    if parts.hostname not in settings.WEBHOOK_HOSTS:
+        return _("Only these robot hosts are allowed: %(hosts)s.") % {
+            "hosts": ", ".join(settings.WEBHOOK_HOSTS)
+        }
+    if parts.scheme != "https" and not settings.WEBHOOK_ALLOW_HTTP:
+        return _("The robot address must start with https://.")
+    return None
+
+
+def validate_webhook_url(url):
+    error = webhook_error(url)
+    if error:
+        raise ValidationError(error)
+
+
 class DepartmentQuerySet(models.QuerySet):
     def with_timeliness(self, today):
         """The departments that own public indicators, each with `timeliness`: how
         punctually their published figures came over the last twelve months (see
-        `periods.timeliness`). Three queries whatever the number of departments."""
+        `periods.timeliness`). Four queries whatever the number of departments."""
         departments = list(self.filter(indicators__is_public=True).distinct())
         indicators = Indicator.objects.public().filter(department__in=departments)
+        first_years = dict(
+            Target.objects.filter(indicator__in=indicators)
+            .values("indicator")
+            .annotate(first=models.Min("year"))
+            .values_list("indicator", "first")
+        )
         owned = {}
         for pk, department_id, frequency in indicators.values_list("pk", "department", "frequency"):
-            owned.setdefault(department_id, []).append((pk, frequency))
+            first_year = first_years.get(pk, today.year)
+            owned.setdefault(department_id, []).append((pk, frequency, first_year))
         since = today - datetime.timedelta(days=400)  # the window, its grace days and more
         figures = {}
         published = Actual.objects.published().filter(
             indicator__in=indicators, period_end__gte=since
         )
         for indicator_id, end, submitted, first_published, revised in published.values_list(
-            "indicator", "period_end", "submitted_at", "published_at", "revised_at"
+            "indicator", "period_end", "first_submitted_at", "published_at", "revised_at"
         ):
             moment = timezone.localtime(submitted or first_published).date()
             figures[(indicator_id, end)] = (moment, revised is not None)
@@ -108,6 +135,7 @@ class Department(models.Model):
     webhook_url = models.URLField(
         _("reminder webhook"),
         blank=True,
+        validators=[validate_webhook_url],
         help_text=_(
             "Optional: a WeCom or DingTalk group robot address; reminders for this "
             "department are posted there as well as emailed."
@@ -590,7 +618,7 @@ class ActualQuerySet(models.QuerySet):
 
     def last_publication(self):
         """When a figure was last published or revised, read from the newest end of the
-        publication-time indexes (internal indicators count too: it is only a date)."""
+        publication-time indexes."""
         moments = [
             self.filter(**{f"{field}__isnull": False})
             .order_by(f"-{field}")
@@ -657,6 +685,12 @@ class Actual(models.Model):
         editable=False,
     )
     submitted_at = models.DateTimeField(_("submitted at"), null=True, editable=False)
+    first_submitted_at = models.DateTimeField(
+        _("first submitted at"),
+        null=True,
+        editable=False,
+        help_text=_("When the period was first reported; corrections do not move it."),
+    )
     reviewed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("reviewed by"),
@@ -761,18 +795,28 @@ class Actual(models.Model):
         )
 
     def record_entry(self, user):
-        """The official's edit: a published figure whose value changes becomes a revision."""
-        self.entered_by = user
+        """The official's edit: a published figure whose value changes becomes a revision.
+        Whoever sets the value is its author, whom the four-eyes rule keeps from publishing
+        it; an edit of the note alone does not change the author."""
+        if self.entered_by_id is None or self.value != self.recorded_value():
+            self.entered_by = user
         if self.status == self.Status.PUBLISHED and self.value != self.published_value:
             self.status = self.Status.DRAFT
         elif self.status == self.Status.RETURNED:
             self.status = self.Status.DRAFT
+
+    def recorded_value(self):
+        """The value as stored, before this edit."""
+        if self.pk is None:
+            return None
+        return Actual.objects.filter(pk=self.pk).values_list("value", flat=True).first()
 
     def submit(self, user):
         if self.status not in (self.Status.DRAFT, self.Status.RETURNED):
             raise ValidationError(_("Only drafts and returned figures can be submitted."))
         self.status = self.Status.SUBMITTED
         self.submitted_at = timezone.now()
+        self.first_submitted_at = self.first_submitted_at or self.submitted_at
         self.return_reason = ""
 
     def check_reviewer(self, reviewer):

@@ -70,8 +70,9 @@ class Timeliness:
 
 
 def timeliness(indicators, figures, today, window_days=365, grace_days=GRACE_DAYS):
-    """Timeliness of `indicators` ((id, frequency) pairs) over the periods whose deadline fell
-    in the `window_days` before `today`.
+    """Timeliness of `indicators` ((id, frequency, first year) triples) over the periods
+    whose deadline fell in the `window_days` before `today`, from each indicator's first
+    year on (as "my updates" asks for them).
 
     `figures` maps (indicator id, period end) to (day submitted, revised after publication)
     for published figures only. A period is on time when its figure was submitted by the
@@ -80,8 +81,8 @@ def timeliness(indicators, figures, today, window_days=365, grace_days=GRACE_DAY
     """
     result = Timeliness()
     start = today - datetime.timedelta(days=window_days)
-    for indicator_id, frequency in indicators:
-        for year in range(start.year - 1, today.year + 1):
+    for indicator_id, frequency, first_year in indicators:
+        for year in range(max(first_year, start.year - 1), today.year + 1):
             for end in period_ends(frequency, year):
                 deadline = end + datetime.timedelta(days=grace_days)
                 if not start < deadline <= today:

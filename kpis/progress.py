@@ -207,9 +207,12 @@ def evaluate(
         expected = target
     elif target is not None and not (start == Start.FIRST_FIGURE and figures.count < 2):
         expected = expected_by(as_of, target, start_value, start_fraction, value_type)
+    # A year-to-date total under an annual ceiling says nothing until the year is over:
+    # a flow that should decrease is only judged by its pace before then.
+    ceiling_pending = value_type == "flow" and direction == "decrease" and year_fraction(as_of) < 1
     if target is None:
         status = Status.NO_DATA
-    elif meets_target(current, target, qualifier, direction):
+    elif meets_target(current, target, qualifier, direction) and not ceiling_pending:
         status = Status.ACHIEVED
     elif year_fraction(as_of) == 1:
         # The year is over and the target was missed: no pace is left to keep.

@@ -55,16 +55,22 @@ def sees_all_departments(user):
     )
 
 
-def sync_roles(apps, schema_editor=None):
+def sync_roles(apps, schema_editor=None, roles=ROLES):
+    """Create the permissions (a migration runs before Django would) and the groups."""
     from django.contrib.auth.management import create_permissions
 
     for app_config in apps.get_app_configs():
-        app_config.models_module = True
-        create_permissions(app_config, apps=apps, verbosity=0)
-        app_config.models_module = None
+        # create_permissions skips apps without a models module, which is how the
+        # migration state's app configs look; the live registry's are left as they were.
+        models_module = getattr(app_config, "models_module", None)
+        app_config.models_module = models_module or True
+        try:
+            create_permissions(app_config, apps=apps, verbosity=0)
+        finally:
+            app_config.models_module = models_module
     Group = apps.get_model("auth", "Group")
     Permission = apps.get_model("auth", "Permission")
-    for name, codenames in ROLES.items():
+    for name, codenames in roles.items():
         group, _ = Group.objects.get_or_create(name=name)
         group.permissions.set(
             Permission.objects.filter(content_type__app_label="kpis", codename__in=codenames)

@@ -5,7 +5,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import DatabaseError, connection, transaction
+from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -49,7 +49,7 @@ def progress_page(request):
         "year": year,
         "years": years,
         "counts": status_counts(rows),
-        "last_published": Actual.objects.last_publication(),
+        "last_published": Actual.objects.filter(indicator__is_public=True).last_publication(),
     }
     return render(request, "kpis/progress.html", context)
 
@@ -141,7 +141,7 @@ def data_index(request):
         "history_columns": exports.HISTORY_COLUMNS,
         "years": list(indicators.target_years()),
         "indicators": indicators.select_related("theme"),
-        "last_published": Actual.objects.last_publication(),
+        "last_published": Actual.objects.filter(indicator__is_public=True).last_publication(),
         "licence": settings.OPEN_DATA_LICENCE,
         "licence_url": settings.OPEN_DATA_LICENCE_URL,
     }
@@ -206,7 +206,8 @@ def enter_figure(request, code, period_end):
     form.fields["indicator"].disabled = form.fields["period_end"].disabled = True
     if request.method == "POST" and form.is_valid():
         actual = save_figure(request, form)
-        return redirect("figure_detail", pk=actual.pk)
+        if actual is not None:
+            return redirect("figure_detail", pk=actual.pk)
     return render(
         request,
         "kpis/figure_form.html",
@@ -226,8 +227,7 @@ def figure_detail(request, pk):
     if request.method == "POST":
         if form is None:
             raise PermissionDenied
-        if form.is_valid():
-            save_figure(request, form)
+        if form.is_valid() and save_figure(request, form) is not None:
             return redirect("figure_detail", pk=actual.pk)
     context = {
         "actual": actual,
@@ -242,12 +242,23 @@ def figure_detail(request, pk):
 
 
 def save_figure(request, form):
-    """Save the entry form; with the "save and submit" button, submit it too."""
+    """Save the entry form; with the "save and submit" button, submit it too (a published
+    figure whose value did not change stays published and has nothing to submit).
+    Returns the figure, or None with the reason added to the form."""
     actual = form.save(commit=False)
-    with transaction.atomic():
-        if "submit" in request.POST and request.user.has_perm("kpis.submit_actual"):
-            actual.submit(request.user)
-        save_edit(actual, form.cleaned_data.get("seen_version"))
+    submitting = "submit" in request.POST and request.user.has_perm("kpis.submit_actual")
+    try:
+        with transaction.atomic():
+            if submitting and actual.status in (Actual.Status.DRAFT, Actual.Status.RETURNED):
+                actual.submit(request.user)
+            save_edit(actual, form.cleaned_data.get("seen_version"))
+    except ValidationError as refusal:
+        form.add_error(None, refusal)
+        return None
+    except IntegrityError:
+        # Saved twice at once (a double click): the first one is there.
+        form.add_error(None, _("A figure for this period already exists."))
+        return None
     messages.success(request, _("Saved: %(figure)s") % {"figure": actual})
     return actual
 

@@ -77,8 +77,8 @@ def month_end(year, month):
 def build(size):
     """A fresh database with `size` indicators; returns the clients of the personas."""
     call_command("flush", interactive=False, verbosity=0)
-    call_command("migrate", verbosity=0)  # the roles come back with the data migration
-    roles.sync_roles(django.apps.apps)
+    call_command("migrate", verbosity=0)
+    roles.sync_roles(django.apps.apps)  # flush emptied the groups the data migration made
     source = Source.objects.create(
         title="bench", publisher="bench", published_on=datetime.date(2022, 1, 1)
     )

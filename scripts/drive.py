@@ -333,6 +333,7 @@ def start_redis():
     """A throwaway Redis on loopback (Debian's redis-server, installed when missing)."""
     binary = shutil.which("redis-server")
     if binary is None and os.geteuid() == 0:
+        subprocess.run(["apt-get", "update", "-qq"], check=True)
         subprocess.run(["apt-get", "install", "-y", "-qq", "redis-server"], check=True,
                        stdout=subprocess.DEVNULL)  # fmt: skip
         binary = shutil.which("redis-server")

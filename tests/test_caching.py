@@ -102,3 +102,17 @@ def test_deleting_a_published_figure_shows_on_the_next_request(anonymous, synbio
     assert "150.0 × 100 million yuan" in get(anonymous, "/en/")
     actual.delete()
     assert "150.0 × 100 million yuan" not in get(anonymous, "/en/")
+
+
+def test_made_up_parameters_are_never_cached(anonymous, synbio):
+    get(anonymous, "/en/?junk=1")
+    with CaptureQueriesContext(connection) as queries:
+        get(anonymous, "/en/?junk=1")
+    assert len(queries) > 1
+
+
+def test_the_same_filters_in_another_order_share_one_cached_page(anonymous, synbio):
+    get(anonymous, "/en/?theme=brain-science&status=behind")
+    with CaptureQueriesContext(connection) as queries:
+        get(anonymous, "/en/?status=behind&theme=brain-science")
+    assert len(queries) == 1

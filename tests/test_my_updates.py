@@ -99,3 +99,29 @@ def test_my_updates_needs_a_login(anonymous):
     response = anonymous.get("/my/")
     assert response.status_code == 302
     assert response.url.startswith("/accounts/login/")
+
+
+def test_saving_only_the_note_of_a_published_figure_keeps_it_published(
+    client, official, reviewer, own_indicator, make_actual
+):
+    actual = make_actual(own_indicator, value=9, entered_by=official)
+    client.force_login(official)
+    response = client.post(
+        f"/my/figures/{actual.pk}/",
+        {"value": "9", "note": "补充说明", "seen_version": actual.version, "submit": ""},
+    )
+    actual.refresh_from_db()
+    assert response.status_code == 302
+    assert (actual.status, actual.note, actual.entered_by) == ("published", "补充说明", official)
+
+
+def test_a_note_added_by_someone_else_does_not_change_who_entered_the_value(
+    official, reviewer, own_indicator, make_actual
+):
+    actual = make_actual(own_indicator, value=9, entered_by=official, status="draft")
+    actual.note = "审核前补充"
+    actual.record_entry(reviewer)
+    assert actual.entered_by == official
+    actual.value = 10
+    actual.record_entry(reviewer)
+    assert actual.entered_by == reviewer

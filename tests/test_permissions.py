@@ -370,3 +370,18 @@ def test_anonymous_visitor_cannot_submit_a_figure(anonymous, draft):
     draft.refresh_from_db()
     assert response["Location"].startswith("/accounts/login/")
     assert draft.status == Actual.Status.DRAFT
+
+
+def test_nobody_saves_an_old_version_back_through_the_history_page(
+    client, reviewer, make_indicator, department
+):
+    indicator = make_indicator(department=department, name="原名称")
+    indicator.name = "新名称"
+    indicator.save()
+    old = indicator.history.order_by("history_id").first()
+    client.force_login(reviewer)
+    url = f"/admin/kpis/indicator/{indicator.pk}/history/{old.history_id}/"
+    response = client.post(url, {"name": "被改了"})
+    indicator.refresh_from_db()
+    assert response.status_code == 403
+    assert indicator.name == "新名称"

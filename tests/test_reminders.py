@@ -6,6 +6,7 @@ from io import StringIO
 
 import pytest
 from django.core import mail
+from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.utils import timezone
 
@@ -83,7 +84,10 @@ class Hook(BaseHTTPRequestHandler):
 
 
 @pytest.fixture
-def hook_server():
+def hook_server(settings):
+    # The test's robot listens on loopback over plain HTTP; production allows neither.
+    settings.WEBHOOK_HOSTS = ["127.0.0.1"]
+    settings.WEBHOOK_ALLOW_HTTP = True
     Hook.received = []
     server = HTTPServer(("127.0.0.1", 0), Hook)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
@@ -103,9 +107,20 @@ def test_department_webhook_gets_the_same_message_once(due, department, hook_ser
     assert Hook.received[0]["msgtype"] == "text" and "科技指标" in content
 
 
-def test_an_unreachable_webhook_is_reported_and_tried_again_later(due, department):
+def test_an_unreachable_webhook_is_reported_and_tried_again_later(due, department, settings):
+    settings.WEBHOOK_HOSTS = ["127.0.0.1"]
+    settings.WEBHOOK_ALLOW_HTTP = True
     department.webhook_url = "http://127.0.0.1:9/unreachable"
     department.save()
     output = remind()
     assert "Webhook of science failed" in output
     assert not Reminder.objects.filter(department=department).exists()
+
+
+def test_a_webhook_to_another_host_is_refused_when_entered_and_when_sent(due, department):
+    department.webhook_url = "https://10.0.0.8/internal"
+    with pytest.raises(ValidationError):
+        department.full_clean()
+    department.save()
+    output = remind()
+    assert "not used" in output and not Reminder.objects.filter(department=department).exists()

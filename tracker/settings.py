@@ -178,6 +178,8 @@ STORAGES = {
 }
 
 DJANGO_TABLES2_TEMPLATE = "kpis/_table.html"
+# History pages show old versions; changes go through the forms and the review workflow.
+SIMPLE_HISTORY_REVERT_DISABLED = True
 
 # Behind a reverse proxy that terminates HTTPS (docs in README "Deploying").
 if not DEBUG:
@@ -225,6 +227,9 @@ IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"
 
 # Reminders (manage.py send_reminders): mail goes to the console in development.
 SITE_URL = os.environ.get("KPI_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Department webhooks may only point at these chat services' group robots, over HTTPS.
+WEBHOOK_HOSTS = env_list("KPI_WEBHOOK_HOSTS", "qyapi.weixin.qq.com,oapi.dingtalk.com")
+WEBHOOK_ALLOW_HTTP = False
 EMAIL_BACKEND = os.environ.get(
     "DJANGO_EMAIL_BACKEND",
     "django.core.mail.backends.console.EmailBackend"

@@ -36,3 +36,5 @@ urlpatterns += i18n_patterns(
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     prefix_default_language=False,
 )
+
+handler500 = "kpis.middleware.server_error"

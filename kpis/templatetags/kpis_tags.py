@@ -4,34 +4,26 @@ from django import template
 from django.urls import translate_url
 from django.utils.formats import number_format
 from django.utils.html import format_html_join
-from django.utils.translation import get_language, gettext_lazy, ngettext, pgettext, pgettext_lazy
+from django.utils.translation import get_language, gettext_lazy, ngettext, pgettext_lazy
 from django.utils.translation import gettext as _
 
+from kpis import progress
 from kpis.models import Indicator, Qualifier
 
 register = template.Library()
 
 
 UNIT_WORDS = {
-    Indicator.Unit.ENTERPRISES: "enterprises",
-    Indicator.Unit.YI_YUAN: "× 100 million yuan",
-    Indicator.Unit.ITEMS: "items",
-    Indicator.Unit.PEOPLE: "people",
-    Indicator.Unit.FUNDS: "funds",
+    Indicator.Unit.ENTERPRISES: pgettext_lazy("unit after a number", "enterprises"),
+    Indicator.Unit.YI_YUAN: pgettext_lazy("unit after a number", "× 100 million yuan"),
+    Indicator.Unit.ITEMS: pgettext_lazy("unit after a number", "items"),
+    Indicator.Unit.PEOPLE: pgettext_lazy("unit after a number", "people"),
+    Indicator.Unit.FUNDS: pgettext_lazy("unit after a number", "funds"),
 }
-# The words above, marked for translation (makemessages reads these calls).
-UNIT_WORDS_FOR_TRANSLATION = [
-    pgettext_lazy("unit after a number", "enterprises"),
-    pgettext_lazy("unit after a number", "× 100 million yuan"),
-    pgettext_lazy("unit after a number", "items"),
-    pgettext_lazy("unit after a number", "people"),
-    pgettext_lazy("unit after a number", "funds"),
-]
 
 
 def unit_label(unit):
-    word = UNIT_WORDS.get(unit)
-    return pgettext("unit after a number", word) if word else unit
+    return str(UNIT_WORDS.get(unit, unit))
 
 
 @register.filter
@@ -67,9 +59,7 @@ def qualified(value, qualifier, indicator):
 
 @register.filter
 def percent(ratio):
-    if ratio is None:
-        return "—"
-    return f"{(Decimal(ratio) * 100).quantize(Decimal(1)):f}%"
+    return "—" if ratio is None else progress.percent(Decimal(ratio))
 
 
 @register.filter

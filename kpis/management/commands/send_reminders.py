@@ -12,7 +12,7 @@ from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from kpis.models import Actual, Department, Indicator, Reminder
+from kpis.models import Actual, Department, Indicator, Reminder, webhook_error
 
 logger = logging.getLogger(__name__)
 SOON = datetime.timedelta(days=7)
@@ -72,6 +72,10 @@ class Command(BaseCommand):
         """One post per department webhook with the department's new reminders."""
         posted = 0
         for department in Department.objects.exclude(webhook_url=""):
+            refused = webhook_error(department.webhook_url)
+            if refused:
+                self.stderr.write(f"Webhook of {department.code} not used: {refused}")
+                continue
             items = period_items(Indicator.objects.filter(department=department), today)
             new = unsent(items, Reminder.objects.filter(department=department))
             if not new:
