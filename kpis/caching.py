@@ -1,12 +1,12 @@
 """Cached public pages that are never stale.
 
-A page is cached under a key that includes a version of the data it is built from. The
-version is read from the database on every request, in one cheap query: the newest entry of
-the change history of every table a public page shows (which records every save and
-delete), and the highest id of the tables fixtures load. Publishing a figure,
-a revision, an edit of an indicator, target, theme, department or source, an import: each
-changes the version, so the very next request builds the page afresh, on every app server.
-Nothing has to remember to invalidate anything, and the cache may be lost at any time.
+A page is cached under a key that includes a version of the data it is built from: a
+counter that the database itself raises, by triggers, on every change to a table a public
+page shows (see DataVersion and migration 0011), read on every request in one primary-key
+lookup. Publishing a figure, a revision, an edit of an indicator, target, theme, department
+or source, an import, a fixture, a bulk update: each raises it, so the very next request
+builds the page afresh, on every app server. Nothing in the code has to remember to
+invalidate anything, and the cache may be lost at any time.
 """
 
 import hashlib
@@ -18,37 +18,13 @@ from django.db import connection
 from django.utils import timezone
 from django.utils.translation import get_language
 
-from kpis.models import Actual, Department, Indicator, Source, Target, Theme
-
-
-def _version_sql():
-    # The newest change-history id of each table, and for the tables fixtures load the
-    # highest id, which catches rows loaded raw (they leave no history). Both are index
-    # lookups: a count would cost PostgreSQL a scan on every request. `restore`, which
-    # reloads everything raw, clears the cache itself.
-    #
-    # History ids are handed out when a change is made, not when it commits, so a change
-    # may commit after one with a higher id. The number of history rows among the newest
-    # RECENT ids catches that late arrival, still from the index.
-    parts = []
-    for model in (Actual, Indicator, Target, Theme, Department, Source):
-        history = model.history.model._meta.db_table
-        newest = f"(SELECT MAX(history_id) FROM {history})"
-        parts.append(newest)
-        parts.append(f"(SELECT COUNT(*) FROM {history} WHERE history_id > {newest} - {RECENT})")
-        if model is not Actual:
-            parts.append(f"(SELECT MAX(id) FROM {model._meta.db_table})")
-    return "SELECT " + ", ".join(parts)
-
-
-RECENT = 1000
-
 
 def data_version():
+    """The counter the database raises on every change to what public pages show."""
     with connection.cursor() as cursor:
-        cursor.execute(_version_sql())
+        cursor.execute("SELECT counter FROM kpis_dataversion WHERE id = 1")
         row = cursor.fetchone()
-    return hashlib.sha1(repr(row).encode(), usedforsecurity=False).hexdigest()[:16]
+    return row[0] if row else 0
 
 
 # The query parameters public pages read; any other makes the request uncacheable, so

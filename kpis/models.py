@@ -926,3 +926,22 @@ class Reminder(models.Model):
 
     def __str__(self):
         return f"{self.user or self.department} {self.stage} {self.subject}"
+
+
+class DataVersion(models.Model):
+    """One row whose counter the database itself raises, by triggers, on every change to a
+    table the public pages show (migration 0011), however the change is made: forms,
+    admin, imports, fixtures, bulk updates. The public cache keys pages with it.
+
+    Unmanaged, so that emptying the database (flush) does not reset the counter and bring
+    back the versions of pages cached before.
+    """
+
+    counter = models.BigIntegerField(default=0)
+
+    class Meta:
+        managed = False
+        db_table = "kpis_dataversion"
+
+    def __str__(self):
+        return str(self.counter)

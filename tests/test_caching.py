@@ -116,3 +116,9 @@ def test_the_same_filters_in_another_order_share_one_cached_page(anonymous, synb
     with CaptureQueriesContext(connection) as queries:
         get(anonymous, "/en/?status=behind&theme=brain-science")
     assert len(queries) == 1
+
+
+def test_even_a_bulk_update_that_skips_the_models_shows_on_the_next_request(anonymous, synbio):
+    get(anonymous, "/en/")
+    Indicator.objects.filter(pk=synbio.pk).update(name_en="Renamed in bulk")
+    assert "Renamed in bulk" in get(anonymous, "/en/")
