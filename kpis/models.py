@@ -1,11 +1,23 @@
 import datetime
+from dataclasses import dataclass
 from decimal import Decimal
 from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Case, F, FilteredRelation, OuterRef, Q, Subquery, Sum, Value, When
+from django.db.models import (
+    Case,
+    Count,
+    F,
+    FilteredRelation,
+    OuterRef,
+    Q,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
 from django.db.models.functions import Cast, Concat
 from django.urls import reverse
 from django.utils import timezone
@@ -191,6 +203,13 @@ class IndicatorQuerySet(models.QuerySet):
             target_qualifier=F("year_target__qualifier"),
             target_quote=F("year_target__quote"),
             target_source_id=F("year_target__source_id"),
+            target_values=Subquery(
+                Target.history.filter(indicator_id=OuterRef("pk"), year=year)
+                .order_by()
+                .values("indicator_id")
+                .annotate(n=Count("value", distinct=True))
+                .values("n")
+            ),
             first_reading=_reading_text(in_year.order_by("period_end")),
             latest_reading=_reading_text(in_year.order_by("-period_end")),
             actual_total=Case(When(is_flow, then=Subquery(total.values("total")))),
@@ -408,6 +427,26 @@ class Indicator(models.Model):
         earlier = self.actuals.published().filter(period_end__lt=before).order_by("-period_end")
         return earlier.values_list("published_value", flat=True).first()
 
+    def target_revisions(self):
+        """Changes of this indicator's targets and baseline, newest first, from their change
+        history: what changed, from what to what, when, why and on which source."""
+        revisions = []
+        previous = {}
+        targets = Target.history.filter(indicator_id=self.pk).select_related("source")
+        for record in targets.order_by("history_date", "history_id"):
+            before = previous.get(record.id)
+            figure = (record.value, record.qualifier)
+            if before is not None and record.history_type == "~" and figure != before[0]:
+                revisions.append(Revision(record.year, *before[0], *figure, record))
+            previous[record.id] = (figure, record)
+        before = None
+        for record in self.history.select_related("source").order_by("history_date", "history_id"):
+            figure = (record.baseline_value, record.baseline_qualifier)
+            if before is not None and before[0] is not None and figure != before:
+                revisions.append(Revision(None, *before, *figure, record))
+            before = figure
+        return sorted(revisions, key=lambda revision: revision.record.history_date, reverse=True)
+
     def published_history(self):
         """Published figures, newest first, each with `earlier`: the values it replaced, as
         (value, replaced at) pairs from the change history, so revisions stay visible."""
@@ -440,6 +479,20 @@ class Indicator(models.Model):
 
 
 TOLERANCE = Decimal(settings.PROGRESS_TOLERANCE)
+
+
+@dataclass
+class Revision:
+    """A changed target (`year` set) or baseline (`year` None); `record` is the change
+    history's entry after the change: its date, reason and source."""
+
+    year: int | None
+    old_value: Decimal
+    old_qualifier: str
+    new_value: Decimal
+    new_qualifier: str
+    record: object
+
 
 STATUS_ORDER = [
     progress.Status.BEHIND,
@@ -526,6 +579,7 @@ class ProgressRow:
         "target_qualifier",
         "target_quote",
         "target_source_id",
+        "target_values",
         "first_reading",
         "latest_reading",
         "actual_total",
@@ -548,6 +602,11 @@ class ProgressRow:
     def status_rank(self):
         """Sort key that puts the targets needing attention first."""
         return STATUS_ORDER.index(self.result.status)
+
+    @property
+    def target_revised(self):
+        """The year's target has had more than one value."""
+        return (self.target_values or 0) > 1
 
 
 class TargetQuerySet(models.QuerySet):

@@ -85,7 +85,15 @@ class ProgressTable(tables.Table):
     def render_target(self, record):
         if record.target_value is None:
             return format_html(MUTED, _("no target"))
-        return qualified(record.target_value, record.target_qualifier, record)
+        target = qualified(record.target_value, record.target_qualifier, record)
+        if not record.target_revised:
+            return target
+        return format_html(
+            '{} <a class="revised-mark" href="{}#revisions">{}</a>',
+            target,
+            record.get_absolute_url(),
+            _("revised"),
+        )
 
     def render_actual(self, record):
         result = record.result

@@ -79,6 +79,7 @@ def indicator_detail(request, code):
         "years": years,
         "targets": indicator.targets.select_related("source").order_by("-year"),
         "history": history,
+        "revisions": indicator.target_revisions(),
         "chart": progress_chart(year, indicator.value_type, readings, indicator.result),
         "summary": progress.summary(indicator.result, get_language()),
     }

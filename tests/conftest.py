@@ -4,12 +4,13 @@ from decimal import Decimal
 
 import pytest
 from django.apps import apps as django_apps
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.cache import cache
 from django.core.management import call_command
 from django.test import Client
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from kpis import roles
 from kpis.models import Actual, Department, Indicator, Source, Target, Theme
@@ -23,6 +24,8 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 def article(db):
     """The real figures of the 2024-01-31 article."""
     call_command("loaddata", "article_2024", verbosity=0)
+    # As `make run` does: raw loads leave no change history, which later changes compare to.
+    call_command("populate_history", auto=True, verbosity=0)
 
 
 @pytest.fixture
@@ -163,3 +166,11 @@ def pytest_collection_modifyitems(items):
     shared in-memory database open in another thread, which a later test that empties and
     reloads the database (backup and restore) must not meet."""
     items.sort(key=lambda item: "/browser/" in str(item.fspath))
+
+
+@pytest.fixture(autouse=True)
+def default_language():
+    """Each test starts in the site's default language, whatever the previous one visited."""
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.deactivate()

@@ -129,7 +129,7 @@ def test_public_indicator_page_marks_a_revised_figure(
     draft.value = Decimal(44)
     draft.record_entry(official)
     publish(draft, official, reviewer)
-    html = anonymous.get(f"/en{indicator.get_absolute_url()}").content.decode()
+    html = anonymous.get(f"/en/indicators/{indicator.code}/").content.decode()
     with translation.override("en"):
         revised_on = date_format(timezone.localtime(draft.revised_at), "DATE_FORMAT")
     assert f"revised on {revised_on}" in html

@@ -38,6 +38,8 @@ class Command(BaseCommand):
             self.stdout.write("The database has indicators already: nothing loaded.")
         else:
             call_command("loaddata", "article_2024", verbosity=0)
+            # Raw loads leave no change history; start it, so later changes show as such.
+            call_command("populate_history", auto=True, verbosity=0)
             cache.clear()  # raw loads leave no change history for the cache's data version
             self.stdout.write(
                 f"Loaded the article's figures: {Indicator.objects.count()} indicators."
