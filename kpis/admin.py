@@ -19,6 +19,7 @@ from kpis.models import (
     Indicator,
     Preference,
     Reminder,
+    Snapshot,
     Source,
     Target,
     Theme,
@@ -99,6 +100,23 @@ class ThemeAdmin(admin.ModelAdmin):
     list_display = ["name", "name_en", "code", "position"]
     list_editable = ["position"]
     prepopulated_fields = {"code": ["name_en"]}
+
+
+@admin.register(Snapshot)
+class SnapshotAdmin(admin.ModelAdmin):
+    """Snapshots are taken from /my/ or by `take_snapshot`, and never changed."""
+
+    list_display = ["taken_on", "year", "created_at"]
+    date_hierarchy = "taken_on"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(Preference)

@@ -1004,3 +1004,55 @@ class DataVersion(models.Model):
 
     def __str__(self):
         return str(self.counter)
+
+
+class SnapshotQuerySet(models.QuerySet):
+    def take(self, today, year):
+        """Freeze the public table of `year` as it stands: one snapshot a day, never
+        changed afterwards (a second call on the same day returns the first)."""
+        from kpis import exports
+
+        existing = self.filter(taken_on=today).first()
+        if existing is not None:
+            return existing, False
+        rows = Indicator.objects.public().progress_rows(year)
+        document = exports.progress_document(rows, year)
+        return self.create(taken_on=today, year=year, document=document), True
+
+
+class Snapshot(models.Model):
+    """The public progress table as it stood on a day, for citing: stored as the open data
+    document of that moment, so later figures, revisions and target changes leave it as it
+    was."""
+
+    taken_on = models.DateField(_("date"), unique=True)
+    year = models.PositiveSmallIntegerField(_("target year"))
+    document = models.JSONField(_("the table as open data"), editable=False)
+    created_at = models.DateTimeField(_("taken at"), default=timezone.now, editable=False)
+
+    objects = SnapshotQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("snapshot")
+        verbose_name_plural = _("snapshots")
+        ordering = ["-taken_on"]
+
+    def __str__(self):
+        return f"{self.taken_on:%Y-%m-%d}"
+
+    def get_absolute_url(self):
+        return reverse("snapshot_detail", args=[self.taken_on])
+
+    def previous(self):
+        return Snapshot.objects.filter(taken_on__lt=self.taken_on).first()
+
+    def changes_since(self, earlier):
+        """What moved between `earlier` and this snapshot: per indicator, the latest figure
+        and the status before and after, where either differs."""
+        before = {row["code"]: row for row in earlier.document["indicators"]} if earlier else {}
+        changes = []
+        for row in self.document["indicators"]:
+            old = before.get(row["code"], {})
+            if old.get("actual") != row["actual"] or old.get("status") != row["status"]:
+                changes.append({"row": row, "old": old})
+        return changes

@@ -20,7 +20,7 @@ from kpis.caching import public_cache
 from kpis.charts import progress_chart
 from kpis.filters import ProgressFilter
 from kpis.forms import ActualForm, ReturnForm, save_edit
-from kpis.models import STATUS_ORDER, Actual, Department, Indicator
+from kpis.models import STATUS_ORDER, Actual, Department, Indicator, Snapshot
 from kpis.tables import ProgressTable
 
 
@@ -132,6 +132,48 @@ def department_scorecard(request):
         "grace_days": periods.GRACE_DAYS,
     }
     return render(request, "kpis/departments.html", context)
+
+
+@public_cache
+def snapshot_list(request):
+    context = {"snapshots": Snapshot.objects.only("taken_on", "year", "created_at")}
+    return render(request, "kpis/snapshot_list.html", context)
+
+
+@public_cache
+def snapshot_detail(request, taken_on):
+    snapshot = get_object_or_404(Snapshot, taken_on=taken_on)
+    previous = snapshot.previous()
+    indicators = {indicator.code: indicator for indicator in Indicator.objects.all()}
+    rows = [(row, indicators.get(row["code"])) for row in snapshot.document["indicators"]]
+    context = {
+        "snapshot": snapshot,
+        "rows": rows,
+        "previous": previous,
+        "changes": snapshot.changes_since(previous),
+    }
+    return render(request, "kpis/snapshot_detail.html", context)
+
+
+def snapshot_data(request, taken_on, file_format):
+    snapshot = get_object_or_404(Snapshot, taken_on=taken_on)
+    if file_format == "json":
+        return JsonResponse(snapshot.document, json_dumps_params={"ensure_ascii": False})
+    name = f"progress-{snapshot.year}-as-of-{snapshot.taken_on}"
+    return data_file(exports.progress_dataset(snapshot.document), file_format, name)
+
+
+@login_required
+@require_POST
+def take_snapshot(request):
+    if not request.user.has_perm("kpis.review_actual"):
+        raise PermissionDenied
+    indicators = Indicator.objects.public()
+    year = chosen_year(request, list(indicators.target_years()))
+    snapshot, created = Snapshot.objects.take(timezone.localdate(), year)
+    if not created:
+        messages.info(request, _("Today's snapshot exists already; it stays as it was."))
+    return redirect(snapshot)
 
 
 @public_cache

@@ -19,6 +19,11 @@ urlpatterns = [
         views.indicator_data,
         name="indicator_data",
     ),
+    path(
+        "snapshots/<date:taken_on>.<history_format:file_format>",
+        views.snapshot_data,
+        name="snapshot_data",
+    ),
     path("i18n/", include("django.conf.urls.i18n")),
 ]
 
@@ -26,6 +31,9 @@ urlpatterns += i18n_patterns(
     path("", views.progress_page, name="progress"),
     path("data/", views.data_index, name="data_index"),
     path("departments/", views.department_scorecard, name="department_scorecard"),
+    path("snapshots/", views.snapshot_list, name="snapshot_list"),
+    path("snapshots/<date:taken_on>/", views.snapshot_detail, name="snapshot_detail"),
+    path("my/snapshots/", views.take_snapshot, name="take_snapshot"),
     path("indicators/<slug:code>/", views.indicator_detail, name="indicator_detail"),
     path("my/", views.my_updates, name="my_updates"),
     path("my/enter/<slug:code>/<date:period_end>/", views.enter_figure, name="enter_figure"),

@@ -15,6 +15,7 @@ PAGES = [
     "/en/data/",
     "/accounts/login/",
     "/en/departments/",
+    "/en/snapshots/",
 ]
 WCAG_AA = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
 

@@ -1,0 +1,18 @@
+from django.core.management import BaseCommand
+from django.utils import timezone
+
+from kpis.models import Indicator, Snapshot
+
+
+class Command(BaseCommand):
+    help = (
+        "Freeze today's public progress table (the latest target year) as a citable "
+        "snapshot at /snapshots/<date>/. Once a day at most; run it from cron, e.g. monthly."
+    )
+
+    def handle(self, **options):
+        years = list(Indicator.objects.public().target_years())
+        today = timezone.localdate()
+        snapshot, created = Snapshot.objects.take(today, years[0] if years else today.year)
+        verb = "Took" if created else "Kept the existing"
+        self.stdout.write(f"{verb} snapshot of {snapshot.taken_on}: {snapshot.get_absolute_url()}")
