@@ -191,7 +191,20 @@ class IndicatorAdmin(DepartmentScopedAdmin, SimpleHistoryAdmin):
         (_("Definition"), {"fields": ["definition", "definition_en"]}),
         (
             _("How it is measured"),
-            {"fields": ["unit", "decimals", "direction", "value_type", "frequency", "position"]},
+            {
+                "fields": [
+                    "unit",
+                    "unit_en",
+                    "decimals",
+                    "direction",
+                    "value_type",
+                    "frequency",
+                    "is_share",
+                    "seasonal_profile",
+                    "seasonal_profile_note",
+                    "position",
+                ]
+            },
         ),
         (
             _("Baseline"),

@@ -6,3 +6,10 @@ class KpisConfig(AppConfig):
     name = "kpis"
     verbose_name = _("Targets and figures")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from django.db.models.signals import post_migrate
+
+        from kpis.triggers import install_after_migrate
+
+        post_migrate.connect(install_after_migrate, sender=self)

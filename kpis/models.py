@@ -1,4 +1,5 @@
 import datetime
+import itertools
 from dataclasses import dataclass
 from decimal import Decimal
 from urllib.parse import urlsplit
@@ -80,6 +81,16 @@ class Theme(models.Model):
     @property
     def display_name(self):
         return in_language(self.name, self.name_en)
+
+
+def validate_profile(profile):
+    if profile in (None, ""):
+        return
+    valid = isinstance(profile, list) and len(profile) == 12
+    valid = valid and all(isinstance(share, int | float) and 0 <= share <= 1 for share in profile)
+    valid = valid and all(a <= b for a, b in itertools.pairwise(profile)) and profile[-1] == 1
+    if not valid:
+        raise ValidationError(_("Give twelve shares between 0 and 1 that never fall and end at 1."))
 
 
 def webhook_error(url):
@@ -370,6 +381,20 @@ class Indicator(models.Model):
         default=False,
         help_text=_("Tick for a share in per cent: figures must then lie between 0 and 100."),
     )
+    seasonal_profile = models.JSONField(
+        _("seasonal profile"),
+        null=True,
+        blank=True,
+        validators=[validate_profile],
+        help_text=_(
+            "Optional: twelve cumulative shares of the year's movement expected by the end of "
+            "each month, e.g. [0.05, 0.1, …, 1]. Empty: an even pace over the year. "
+            "manage.py derive_seasonal_profiles fills it from two years of published figures."
+        ),
+    )
+    seasonal_profile_note = models.CharField(
+        _("where the profile comes from"), max_length=200, blank=True
+    )
     is_public = models.BooleanField(
         _("shown to the public"), default=True, help_text=_("Untick to keep it internal.")
     )
@@ -547,6 +572,7 @@ def progress_from_annotations(row, year):
         ),
         baseline=baseline,
         tolerance=TOLERANCE,
+        profile=row.seasonal_profile,
     )
 
 
@@ -580,6 +606,7 @@ class ProgressRow:
         "target_quote",
         "target_source_id",
         "target_values",
+        "seasonal_profile",
         "first_reading",
         "latest_reading",
         "actual_total",

@@ -93,6 +93,59 @@ def year_fraction(day):
     return (Decimal(day.month - 1) + Decimal(day.day) / Decimal(days_in_month)) / 12
 
 
+def pace_share(day, profile=None):
+    """Share of the year's movement expected by the end of `day`: the share of the year
+    gone (a straight line), or, with a seasonal `profile` (twelve cumulative monthly shares
+    ending at 1), the profile's share, read evenly within the month."""
+    if not profile:
+        return year_fraction(day)
+    days_in_month = calendar.monthrange(day.year, day.month)[1]
+    before = Decimal(str(profile[day.month - 2])) if day.month > 1 else Decimal(0)
+    at_end = Decimal(str(profile[day.month - 1]))
+    return before + (at_end - before) * Decimal(day.day) / Decimal(days_in_month)
+
+
+def derive_profile(years, value_type):
+    """A seasonal profile from two or more complete years of published figures.
+
+    `years` is a list of year lists of twelve month-end values or None (a month without a
+    figure). For each year the cumulative share of the year's movement reached by each
+    month end is taken (flows: the running total over the year's total; stocks and rates:
+    the way from the year's first figure to its last); the profile is their average, kept
+    between 0 and 1 and never falling. None when fewer than two years can be used."""
+    shares = []
+    for values in years:
+        known = [(month, value) for month, value in enumerate(values) if value is not None]
+        if len(known) < 2:
+            continue
+        if value_type == "flow":
+            total = sum(value for _, value in known)
+            if total == 0:
+                continue
+            running, cumulative = Decimal(0), []
+            for value in values:
+                running += value or 0
+                cumulative.append(running / total)
+        else:
+            start, end = known[0][1], known[-1][1]
+            if start == end:
+                continue
+            last, cumulative = start, []
+            for value in values:
+                last = value if value is not None else last
+                cumulative.append((last - start) / (end - start))
+        shares.append(cumulative)
+    if len(shares) < 2:
+        return None
+    profile, highest = [], Decimal(0)
+    for month in range(12):
+        average = sum(year[month] for year in shares) / len(shares)
+        highest = max(highest, min(Decimal(1), average))
+        profile.append(float(round(highest, 4)))
+    profile[-1] = 1.0
+    return profile
+
+
 def ratio(numerator, denominator):
     if numerator is None or denominator is None or denominator == 0:
         return None
@@ -127,8 +180,8 @@ def meets_target(current, target, qualifier, direction):
     return is_better(current, target, direction)
 
 
-def start_point(baseline, figures, value_type):
-    """The point the even path starts from, and the year fraction it starts at."""
+def start_point(baseline, figures, value_type, profile=None):
+    """The point the even path starts from, and the share of the year it starts at."""
     if value_type == "flow":
         return Start.NONE, Decimal(0), Decimal(0)
     if baseline is not None:
@@ -136,17 +189,22 @@ def start_point(baseline, figures, value_type):
     if figures.previous_year_last is not None:
         return Start.PREVIOUS_YEAR, figures.previous_year_last.value, Decimal(0)
     if figures.first is not None:
-        return Start.FIRST_FIGURE, figures.first.value, year_fraction(figures.first.period_end)
+        return (
+            Start.FIRST_FIGURE,
+            figures.first.value,
+            pace_share(figures.first.period_end, profile),
+        )
     return Start.NONE, None, None
 
 
-def expected_by(as_of, target, start_value, start_fraction, value_type):
-    """Where the indicator should be at the end of `as_of` had it moved evenly to the target.
+def expected_by(as_of, target, start_value, start_fraction, value_type, profile=None):
+    """Where the indicator should be at the end of `as_of` had it moved evenly to the target
+    (or along its seasonal `profile`).
 
     Flows: the even share of the annual target. Stocks and rates: the straight line from the
     start point to the target at the year's end. None when no path can be drawn.
     """
-    fraction = year_fraction(as_of)
+    fraction = pace_share(as_of, profile)
     if value_type == "flow":
         return target * fraction
     if start_value is None or start_fraction >= 1:
@@ -191,22 +249,24 @@ def evaluate(
     figures,
     baseline=None,
     tolerance=DEFAULT_TOLERANCE,
+    profile=None,
 ):
     """Everything the progress table says of one indicator in one target year.
 
-    `baseline` is the value of the year before the target year, or None where unknown.
+    `baseline` is the value of the year before the target year, or None where unknown;
+    `profile` a seasonal profile (see `pace_share`), or None for the straight line.
     """
     current = current_value(figures, value_type)
     if current is None:
         return Progress(year=year, status=Status.NO_DATA, target=target)
     as_of = figures.latest.period_end
-    start, start_value, start_fraction = start_point(baseline, figures, value_type)
+    start, start_value, start_fraction = start_point(baseline, figures, value_type, profile)
     expected = None
     if target is not None and year_fraction(as_of) == 1:
         # At the year's end every path has arrived: the target itself is expected.
         expected = target
     elif target is not None and not (start == Start.FIRST_FIGURE and figures.count < 2):
-        expected = expected_by(as_of, target, start_value, start_fraction, value_type)
+        expected = expected_by(as_of, target, start_value, start_fraction, value_type, profile)
     # A year-to-date total under an annual ceiling says nothing until the year is over:
     # a flow that should decrease is only judged by its pace before then.
     ceiling_pending = value_type == "flow" and direction == "decrease" and year_fraction(as_of) < 1

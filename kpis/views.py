@@ -80,7 +80,9 @@ def indicator_detail(request, code):
         "targets": indicator.targets.select_related("source").order_by("-year"),
         "history": history,
         "revisions": indicator.target_revisions(),
-        "chart": progress_chart(year, indicator.value_type, readings, indicator.result),
+        "chart": progress_chart(
+            year, indicator.value_type, readings, indicator.result, indicator.seasonal_profile
+        ),
         "summary": progress.summary(indicator.result, get_language()),
     }
     return render(request, "kpis/indicator_detail.html", context)

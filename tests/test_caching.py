@@ -5,9 +5,11 @@ import datetime
 
 import pytest
 from django.db import connection
+from django.db.models import F
 from django.test.utils import CaptureQueriesContext
 
-from kpis.models import Indicator, Theme
+from kpis.caching import data_version
+from kpis.models import Actual, Department, Indicator, Source, Target, Theme
 
 URLS = ["/en/", "/en/indicators/synbio-valuation/", "/data/progress.json", "/data/progress.csv"]
 
@@ -122,3 +124,15 @@ def test_even_a_bulk_update_that_skips_the_models_shows_on_the_next_request(anon
     get(anonymous, "/en/")
     Indicator.objects.filter(pk=synbio.pk).update(name_en="Renamed in bulk")
     assert "Renamed in bulk" in get(anonymous, "/en/")
+
+
+@pytest.mark.parametrize("model", [Actual, Indicator, Target, Theme, Department, Source])
+def test_every_table_a_public_page_shows_raises_the_data_version(model, article, make_actual):
+    # SQLite drops a table's triggers when a migration rebuilds it; they are put back after
+    # every migrate, which this test would notice if it stopped happening.
+    make_actual(Indicator.objects.first())
+    department = Department.objects.create(code="d", name="部门", name_en="Department")
+    assert department.pk
+    before = data_version()
+    model.objects.update(id=F("id"))
+    assert data_version() > before

@@ -1,0 +1,82 @@
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.core.management import call_command
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from kpis.models import Indicator
+from kpis.progress import Reading, YearFigures, derive_profile, evaluate, pace_share
+
+D = Decimal
+STRAIGHT = [round(month / 12, 6) for month in range(1, 13)]
+STRAIGHT[-1] = 1.0
+# Most of a year's new enterprises register in the second half.
+BACK_LOADED = [0.02, 0.04, 0.06, 0.1, 0.14, 0.2, 0.3, 0.42, 0.55, 0.7, 0.85, 1.0]
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    month=st.integers(1, 11),
+    value=st.decimals(min_value=0, max_value=1000, places=2),
+    target=st.decimals(min_value=1, max_value=1000, places=2),
+    baseline=st.one_of(st.none(), st.decimals(min_value=0, max_value=1000, places=2)),
+    value_type=st.sampled_from(["stock", "flow", "rate"]),
+)
+def test_a_straight_line_profile_is_the_same_as_no_profile(
+    month, value, target, baseline, value_type
+):
+    end = datetime.date(2024, month + 1, 1) - datetime.timedelta(days=1)
+    figures = YearFigures.from_readings([Reading(end, value)], 2024)
+    common = {
+        "year": 2024,
+        "target": target,
+        "qualifier": "reach",
+        "direction": "increase",
+        "value_type": value_type,
+        "figures": figures,
+        "baseline": baseline,
+    }
+    plain, profiled = evaluate(**common), evaluate(**common, profile=STRAIGHT)
+    assert plain.status == profiled.status
+    if plain.expected is not None:
+        assert abs(plain.expected - profiled.expected) < D("0.001")
+
+
+def test_a_back_loaded_profile_expects_less_by_june_than_a_straight_line():
+    june = datetime.date(2024, 6, 30)
+    assert pace_share(june, BACK_LOADED) == D("0.2")
+    figures = YearFigures.from_readings([Reading(june, D(130))], 2024)
+    common = {"year": 2024, "target": D(200), "qualifier": "reach", "direction": "increase"}
+    common.update(value_type="stock", figures=figures, baseline=D(100))
+    assert evaluate(**common).status == "behind"  # straight line: 150 expected by June
+    assert evaluate(**common, profile=BACK_LOADED).status == "on_track"  # 120 expected
+
+
+def test_a_profile_is_derived_from_two_years_of_history():
+    year = [D(10)] * 12  # a flow of 10 a month, all year: an even pace
+    even = [pytest.approx(month / 12, abs=1e-4) for month in range(1, 13)]
+    assert derive_profile([year, year], "flow") == even
+    assert derive_profile([year], "flow") is None
+
+
+@pytest.fixture
+def seasonal(article, make_actual):
+    indicator = Indicator.objects.get(code="synbio-valuation")
+    for year in (2022, 2023):
+        level = D(100)
+        for month, step in zip(range(1, 13), [1, 1, 1, 1, 1, 1, 4, 4, 4, 4, 4, 4], strict=True):
+            level += step
+            end = datetime.date(year + month // 12, month % 12 + 1, 1) - datetime.timedelta(days=1)
+            make_actual(indicator, period_end=end, value=level)
+    return indicator
+
+
+def test_the_command_derives_a_profile_and_the_indicator_page_says_so(anonymous, seasonal):
+    call_command("derive_seasonal_profiles", years=10, verbosity=0)
+    seasonal.refresh_from_db()
+    # From January's 101 to December's 130, June's 106 is 5/29 of the way.
+    assert seasonal.seasonal_profile[5] == pytest.approx(5 / 29, abs=1e-3)
+    html = anonymous.get("/en/indicators/synbio-valuation/").content.decode()
+    assert "seasonal profile" in html and "2022–2023" in html
