@@ -270,7 +270,18 @@ class IndicatorQuerySet(models.QuerySet):
         )
 
 
-class Indicator(models.Model):
+class IndicatorPage:
+    """What an indicator and its plain-row stand-in (ProgressRow) share: its page and name."""
+
+    def get_absolute_url(self):
+        return reverse("indicator_detail", args=[self.code])
+
+    @property
+    def display_name(self):
+        return in_language(self.name, self.name_en)
+
+
+class Indicator(IndicatorPage, models.Model):
     class Unit(models.TextChoices):
         ENTERPRISES = "家", _("家 (enterprises, institutions)")
         YI_YUAN = "亿元", _("亿元 (100 million yuan)")
@@ -428,13 +439,6 @@ class Indicator(models.Model):
     def __str__(self):
         return self.name
 
-    def get_absolute_url(self):
-        return reverse("indicator_detail", args=[self.code])
-
-    @property
-    def display_name(self):
-        return in_language(self.name, self.name_en)
-
     @property
     def display_definition(self):
         return in_language(self.definition, self.definition_en)
@@ -576,7 +580,7 @@ def progress_from_annotations(row, year):
     )
 
 
-class ProgressRow:
+class ProgressRow(IndicatorPage):
     """One indicator of the public table and open data, as plain values.
 
     At a thousand indicators, building a model instance for every row, most of which no
@@ -617,13 +621,6 @@ class ProgressRow:
         self.__dict__.update(values)
         self.theme = theme
         self.result = progress_from_annotations(self, year)
-
-    def get_absolute_url(self):
-        return reverse("indicator_detail", args=[self.code])
-
-    @property
-    def display_name(self):
-        return in_language(self.name, self.name_en)
 
     @property
     def status_rank(self):
