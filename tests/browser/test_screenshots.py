@@ -79,3 +79,30 @@ def test_screenshot_with_sample_figures(live_server, page, article, make_actual,
     page.goto(live_server.url + path)
     page.screenshot(path=SCREENSHOTS / f"{name}.png", full_page=True)
     assert page.evaluate("document.documentElement.scrollWidth") <= width
+
+
+def test_screenshots_of_accountability_pages(live_server, page, article, make_actual, department):
+    """The scorecard, a snapshot with its changes and an indicator with a revised target,
+    with sample figures entered for the picture."""
+    from kpis.models import Snapshot
+
+    indicator = Indicator.objects.get(code="synbio-valuation")
+    indicator.department = department
+    indicator.save()
+    make_actual(indicator, period_end=datetime.date(2024, 3, 31), value="150")
+    Snapshot.objects.take(datetime.date(2024, 4, 20), 2024)
+    make_actual(indicator, period_end=datetime.date(2024, 6, 30), value="240")
+    Snapshot.objects.take(datetime.date(2024, 7, 20), 2024)
+    target = indicator.targets.get()
+    target.value = 450
+    target._change_reason = "示例：年中调整"
+    target.save()
+    page.set_viewport_size({"width": 1280, "height": 900})
+    for name, path in [
+        ("sample-departments-desktop", "/en/departments/"),
+        ("sample-snapshot-desktop", "/en/snapshots/2024-07-20/"),
+        ("sample-revised-target-desktop", "/en/indicators/synbio-valuation/"),
+    ]:
+        page.goto(live_server.url + path)
+        page.screenshot(path=SCREENSHOTS / f"{name}.png", full_page=True)
+        assert page.evaluate("document.documentElement.scrollWidth") <= 1280
