@@ -51,6 +51,7 @@ class DepartmentScopedAdmin:
             return None
 
     def in_scope(self, request, obj):
+        """Whether `obj` lies in the user's departments; each admin using this defines it."""
         raise NotImplementedError
 
     def has_view_permission(self, request, obj=None):
@@ -102,18 +103,22 @@ class ThemeAdmin(admin.ModelAdmin):
     prepopulated_fields = {"code": ["name_en"]}
 
 
-@admin.register(Snapshot)
-class SnapshotAdmin(admin.ModelAdmin):
-    """Snapshots are taken from /my/ or by `take_snapshot`, and never changed."""
-
-    list_display = ["taken_on", "year", "created_at"]
-    date_hierarchy = "taken_on"
+class RecordAdmin(admin.ModelAdmin):
+    """A record the app writes by itself (a snapshot, a reminder sent): shown, never edited."""
 
     def has_add_permission(self, request):
         return False
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+@admin.register(Snapshot)
+class SnapshotAdmin(RecordAdmin):
+    """Snapshots are taken from /my/ or by `take_snapshot`, and never changed or removed."""
+
+    list_display = ["taken_on", "year", "created_at"]
+    date_hierarchy = "taken_on"
 
     def has_delete_permission(self, request, obj=None):
         return False
@@ -126,17 +131,11 @@ class PreferenceAdmin(admin.ModelAdmin):
 
 
 @admin.register(Reminder)
-class ReminderAdmin(admin.ModelAdmin):
-    list_display = ["user", "stage", "subject", "sent_at"]
+class ReminderAdmin(RecordAdmin):
+    list_display = ["user", "department", "stage", "subject", "sent_at"]
     list_filter = ["stage"]
     search_fields = ["user__username", "subject"]
     date_hierarchy = "sent_at"
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Department)

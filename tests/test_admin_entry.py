@@ -90,3 +90,13 @@ def test_reviewer_publishes_selected_figures_and_is_recorded(
     )
     actual.refresh_from_db()
     assert (actual.status, actual.reviewed_by) == ("published", reviewer)
+
+
+def test_records_the_app_writes_are_shown_but_not_edited(admin_client_zh, department):
+    from kpis.models import Reminder
+
+    Reminder.objects.create(department=department, stage="overdue", subject="x:2024-03-31")
+    listing = admin_client_zh.get("/admin/kpis/reminder/")
+    assert "x:2024-03-31" in listing.content.decode()
+    assert admin_client_zh.get("/admin/kpis/snapshot/add/").status_code == 403
+    assert admin_client_zh.get("/admin/kpis/reminder/add/").status_code == 403
