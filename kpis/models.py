@@ -16,10 +16,9 @@ from django.db.models import (
     Q,
     Subquery,
     Sum,
-    Value,
     When,
 )
-from django.db.models.functions import Cast, Concat
+from django.db.models.functions import Cast
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language
@@ -215,7 +214,10 @@ class IndicatorQuerySet(models.QuerySet):
             target_quote=F("year_target__quote"),
             target_source_id=F("year_target__source_id"),
             target_values=Subquery(
-                Target.history.filter(indicator_id=OuterRef("pk"), year=year)
+                # The history model's own manager: `Target.history` builds a manager class
+                # on every access.
+                Target._meta.apps.get_model("kpis", "HistoricalTarget")
+                .objects.filter(indicator_id=OuterRef("pk"), year=year)
                 .order_by()
                 .values("indicator_id")
                 .annotate(n=Count("value", distinct=True))
@@ -533,16 +535,23 @@ STATUS_ORDER = [
 ]
 
 
+class ReadingText(models.Func):
+    """A figure's period end and value as one "2024-06-30|123.5" text."""
+
+    template = "(%(expressions)s)"
+    arg_joiner = " || '|' || "
+    output_field = models.CharField()
+
+    def __init__(self):
+        super().__init__(
+            Cast("period_end", models.CharField()), Cast("published_value", models.CharField())
+        )
+
+
 def _reading_text(figures):
-    """The first of `figures` as one "2024-06-30|123.5" text: one index search per figure
-    instead of two (its date and its value), read back by `_reading`."""
-    text = Concat(
-        Cast("period_end", models.CharField()),
-        Value("|"),
-        Cast("published_value", models.CharField()),
-        output_field=models.CharField(),
-    )
-    return Subquery(figures.annotate(reading=text).values("reading")[:1])
+    """The first of `figures` as a ReadingText: one index search per figure instead of two
+    (its date and its value), read back by `_reading`."""
+    return Subquery(figures.annotate(reading=ReadingText()).values("reading")[:1])
 
 
 def _reading(text):
@@ -798,6 +807,14 @@ class Actual(models.Model):
         indexes = [
             models.Index(fields=["published_at"], name="actual_published_at"),
             models.Index(fields=["revised_at"], name="actual_revised_at"),
+            # The public figures of an indicator by date, values included: every reading
+            # the progress table takes (`with_year_figures`) is one search of this index,
+            # without a visit to the table.
+            models.Index(
+                fields=["indicator", "period_end", "published_value"],
+                condition=Q(published_value__isnull=False),
+                name="actual_published_reading",
+            ),
         ]
         permissions = [
             ("submit_actual", _("Can submit figures for review")),
