@@ -8,9 +8,9 @@ build with annotations and a test can build by hand.
 import calendar
 import datetime
 import functools
-from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
+from typing import NamedTuple
 
 DEFAULT_TOLERANCE = Decimal("0.1")
 
@@ -33,14 +33,12 @@ class Start(StrEnum):
     NONE = "none"
 
 
-@dataclass(frozen=True)
-class Reading:
+class Reading(NamedTuple):
     period_end: datetime.date
     value: Decimal
 
 
-@dataclass(frozen=True)
-class YearFigures:
+class YearFigures(NamedTuple):
     """What the rules need to know of the published actuals of one target year."""
 
     count: int = 0
@@ -66,8 +64,7 @@ def _by_date(reading):
     return reading.period_end
 
 
-@dataclass(frozen=True)
-class Progress:
+class Progress(NamedTuple):
     year: int
     status: Status
     target: Decimal | None = None
@@ -260,21 +257,22 @@ def evaluate(
     if current is None:
         return Progress(year=year, status=Status.NO_DATA, target=target)
     as_of = figures.latest.period_end
+    year_over = year_fraction(as_of) == 1
     start, start_value, start_fraction = start_point(baseline, figures, value_type, profile)
     expected = None
-    if target is not None and year_fraction(as_of) == 1:
+    if target is not None and year_over:
         # At the year's end every path has arrived: the target itself is expected.
         expected = target
     elif target is not None and not (start == Start.FIRST_FIGURE and figures.count < 2):
         expected = expected_by(as_of, target, start_value, start_fraction, value_type, profile)
     # A year-to-date total under an annual ceiling says nothing until the year is over:
     # a flow that should decrease is only judged by its pace before then.
-    ceiling_pending = value_type == "flow" and direction == "decrease" and year_fraction(as_of) < 1
+    ceiling_pending = value_type == "flow" and direction == "decrease" and not year_over
     if target is None:
         status = Status.NO_DATA
     elif meets_target(current, target, qualifier, direction) and not ceiling_pending:
         status = Status.ACHIEVED
-    elif year_fraction(as_of) == 1:
+    elif year_over:
         # The year is over and the target was missed: no pace is left to keep.
         status = Status.BEHIND
     elif expected is None:
