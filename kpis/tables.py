@@ -1,6 +1,6 @@
 import django_tables2 as tables
 from django.utils.formats import date_format
-from django.utils.html import format_html, format_html_join
+from django.utils.html import conditional_escape, format_html, format_html_join
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -56,8 +56,10 @@ class ProgressTable(tables.Table):
         """The cells of a row straight from the render methods: django-tables2's generic
         per-cell path costs as much as the rest of the page at 50 rows."""
         if not hasattr(self, "_cell_renderers"):
+            # Headers are lazy translations: translated and escaped once, not once per cell.
             self._cell_renderers = [
-                (column.header, getattr(self, f"render_{column.name}")) for column in self.columns
+                (conditional_escape(column.header), getattr(self, f"render_{column.name}"))
+                for column in self.columns
             ]
         return format_html_join(
             "",
@@ -99,8 +101,16 @@ class ProgressTable(tables.Table):
         result = record.result
         if result.current is None:
             return format_html(MUTED, _("none published"))
-        as_of = _("as of %(date)s") % {"date": date_format(result.as_of, "YEAR_MONTH_FORMAT")}
-        return format_html("{} " + MUTED, figure(result.current, record), as_of)
+        return format_html("{} " + MUTED, figure(result.current, record), self.as_of(result.as_of))
+
+    def as_of(self, day):
+        """ "as of June 2024", worded once a table for each date (most rows share a few)."""
+        if not hasattr(self, "_as_of"):
+            self._as_of = {}
+        if day not in self._as_of:
+            month = date_format(day, "YEAR_MONTH_FORMAT")
+            self._as_of[day] = _("as of %(date)s") % {"date": month}
+        return self._as_of[day]
 
     def render_attainment(self, record):
         result = record.result

@@ -82,6 +82,23 @@ def test_theme_filter_keeps_only_that_theme(anonymous, article):
     assert all("Brain science" in row for row in rows_of(html))
 
 
+def test_filter_lists_keep_the_choices_made_and_escape_names(
+    anonymous, article, department, other_department
+):
+    department.name_en = "Science & <Technology>"
+    department.save()
+    Indicator.objects.filter(code="synbio-valuation").update(department=department)
+    html = anonymous.get(f"/en/?department={department.code}&status=no_data").content.decode()
+    form = html.split('<form method="get" class="filters"', 1)[1].split("</form>", 1)[0]
+    assert re.search(rf'<option value="{department.code}" selected>', form)
+    assert "Science &amp; &lt;Technology&gt;" in form
+    assert '<option value="no_data" selected>No data yet</option>' in form
+    assert '<option value="" selected>All themes</option>' in form
+    # Only departments with public indicators are offered: not the other department.
+    departments = form.split('name="department"', 1)[1].split("</select>", 1)[0]
+    assert departments.count("<option") == 2
+
+
 def test_sorting_by_status_puts_behind_first(anonymous, article, make_actual):
     make_actual(
         Indicator.objects.get(code="brain-science-valuation"),
