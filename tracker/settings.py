@@ -95,6 +95,10 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Plain cursors: a server-side cursor (for .iterator(), e.g. a form's choices) costs
+    # three round trips for a handful of rows, and breaks behind a transaction pooler.
+    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets readers go on while an official saves; the busy timeout makes concurrent
     # writers wait for each other instead of failing with "database is locked".
