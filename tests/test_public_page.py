@@ -110,6 +110,19 @@ def test_sorting_by_status_puts_behind_first(anonymous, article, make_actual):
     assert "Behind" in rows[0]
 
 
+def test_sorting_by_attainment_orders_the_shares_and_keeps_rows_without_figures(
+    anonymous, article, make_actual
+):
+    for code, value in (("brain-science-valuation", "10"), ("synbio-valuation", "300")):
+        make_actual(
+            Indicator.objects.get(code=code), period_end=datetime.date(2024, 6, 30), value=value
+        )
+    rows = rows_of(anonymous.get("/en/?sort=-attainment").content.decode())
+    assert "Synthetic biology cluster valuation" in rows[0] and "75%" in rows[0]
+    assert "Brain science and brain-inspired intelligence valuation" in rows[1]
+    assert len(rows) == len(rows_of(anonymous.get("/en/").content.decode()))
+
+
 def test_progress_json_follows_the_contract(anonymous, article, make_actual):
     make_actual(
         Indicator.objects.get(code="synbio-valuation"),
