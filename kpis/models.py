@@ -627,7 +627,7 @@ class ProgressRow(IndicatorPage):
     ]
 
     def __init__(self, values, theme, year):
-        self.__dict__.update(values)
+        self.__dict__ = values  # the row from values(), kept as it is rather than copied
         self.theme = theme
         self.result = progress_from_annotations(self, year)
 
