@@ -41,7 +41,8 @@ def progress_page(request):
     year = chosen_year(request, years)
     filters = ProgressFilter(request.GET, queryset=indicators)
     rows = filters.qs.progress_rows(year)
-    table = ProgressTable(filters.keep_status(rows), request=request)
+    nothing = _("No indicator matches these filters.") if filters.form.has_changed() else None
+    table = ProgressTable(filters.keep_status(rows), request=request, empty_text=nothing)
     RequestConfig(request, paginate={"per_page": 50}).configure(table)
     context = {
         "table": table,

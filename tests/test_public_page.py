@@ -123,6 +123,11 @@ def test_sorting_by_attainment_orders_the_shares_and_keeps_rows_without_figures(
     assert len(rows) == len(rows_of(anonymous.get("/en/").content.decode()))
 
 
+def test_a_filter_that_matches_nothing_says_so_in_the_table(anonymous, article):
+    html = anonymous.get("/en/?status=behind").content.decode()
+    assert rows_of(html) == ["No indicator matches these filters."]
+
+
 def test_progress_json_follows_the_contract(anonymous, article, make_actual):
     make_actual(
         Indicator.objects.get(code="synbio-valuation"),
