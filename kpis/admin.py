@@ -12,7 +12,7 @@ from import_export.admin import ImportExportMixin
 from import_export.formats import base_formats
 from simple_history.admin import SimpleHistoryAdmin
 
-from kpis.forms import ActualForm, EditConflict, ReturnForm, save_edit
+from kpis.forms import HTTPS_URLS, ActualForm, EditConflict, ReturnForm, save_edit
 from kpis.models import (
     Actual,
     Department,
@@ -91,6 +91,7 @@ class ChangeReasonForm(forms.ModelForm):
 
 @admin.register(Source)
 class SourceAdmin(admin.ModelAdmin):
+    formfield_overrides = HTTPS_URLS
     list_display = ["title", "publisher", "published_on", "author"]
     search_fields = ["title", "publisher", "author"]
     date_hierarchy = "published_on"
@@ -140,6 +141,7 @@ class ReminderAdmin(RecordAdmin):
 
 @admin.register(Department)
 class DepartmentAdmin(admin.ModelAdmin):
+    formfield_overrides = HTTPS_URLS
     list_display = ["name", "name_en", "code"]
     search_fields = ["name", "name_en", "code"]
     filter_horizontal = ["members"]
@@ -267,6 +269,7 @@ class IndicatorAdmin(DepartmentScopedAdmin, SimpleHistoryAdmin):
 
 @admin.register(Actual)
 class ActualAdmin(DepartmentScopedAdmin, ImportExportMixin, SimpleHistoryAdmin):
+    formfield_overrides = HTTPS_URLS
     form = ActualForm
     import_export_change_list_template = "admin/kpis/actual/change_list.html"
     resource_classes = [ActualResource]

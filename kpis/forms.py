@@ -1,11 +1,22 @@
 from django import forms
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import F
 from django.utils.translation import gettext_lazy as _
 
 from kpis.checks import unusual_change
 from kpis.models import Actual, Indicator
+
+# A web address typed without a scheme gets https://, as Django 6 will assume (Django 5
+# assumes http:// and warns): evidence links, sources and robot webhooks are https in practice.
+HTTPS_URLS = {models.URLField: {"assume_scheme": "https"}}
+
+
+def https_urls(model_field, **kwargs):
+    """formfield_callback of model forms outside the admin (the admin uses HTTPS_URLS)."""
+    if isinstance(model_field, models.URLField):
+        kwargs = {**HTTPS_URLS[models.URLField], **kwargs}
+    return model_field.formfield(**kwargs)
 
 
 class EditConflict(ValidationError):
@@ -33,6 +44,7 @@ class ActualForm(forms.ModelForm):
     class Meta:
         model = Actual
         fields = ["indicator", "period_end", "value", "note", "evidence_url"]
+        formfield_callback = https_urls
         widgets = {
             "period_end": forms.DateInput(attrs={"type": "date"}),
             "note": forms.Textarea(attrs={"rows": 3}),

@@ -52,6 +52,15 @@ def test_official_enters_and_submits_a_figure_in_one_step(client, official, own_
     assert (actual.status, actual.value, actual.entered_by) == ("submitted", 12, official)
 
 
+def test_an_evidence_link_typed_without_a_scheme_is_saved_as_https(client, official, own_indicator):
+    client.force_login(official)
+    client.post(
+        f"/my/enter/{own_indicator.code}/2024-03-31/",
+        {"value": "12", "note": "", "evidence_url": "www.gm.gov.cn/report-2024q1.pdf"},
+    )
+    assert Actual.objects.get().evidence_url == "https://www.gm.gov.cn/report-2024q1.pdf"
+
+
 def test_entry_form_shows_errors_in_chinese_and_keeps_the_input(client, official, own_indicator):
     client.force_login(official)
     response = client.post(
