@@ -1,6 +1,8 @@
 import datetime
+import re
 
 import pytest
+from django.utils import timezone
 
 from kpis.models import Actual
 from kpis.periods import due_periods
@@ -39,6 +41,19 @@ def test_my_updates_lists_due_periods_of_my_departments_only(
     assert "本部门指标" in html
     assert "外部门指标" not in html
     assert f"/my/enter/{own_indicator.code}/2024-03-31/" in html
+
+
+def test_a_long_backlog_shows_the_three_oldest_periods_and_folds_the_rest(
+    client, official, own_indicator, monkeypatch
+):
+    # Quarterly from 2024; by mid-July 2025 six quarters have ended without a figure.
+    monkeypatch.setattr(timezone, "localdate", lambda *args: datetime.date(2025, 7, 20))
+    client.force_login(official)
+    html = client.get("/en/my/").content.decode()
+    shown, folded = html.split('<details class="more-periods">', 1)
+    assert re.findall(r">Enter (\S+)</a>", shown) == ["2024-03-31", "2024-06-30", "2024-09-30"]
+    assert "<summary>3 more periods due</summary>" in folded
+    assert re.findall(r">Enter (\S+)</a>", folded) == ["2024-12-31", "2025-03-31", "2025-06-30"]
 
 
 def test_official_enters_and_submits_a_figure_in_one_step(client, official, own_indicator):
