@@ -12,7 +12,6 @@ on 127.0.0.1, a few seconds each.
 import datetime
 import os
 import re
-import secrets
 import shutil
 import statistics
 import subprocess
@@ -21,6 +20,8 @@ import tempfile
 import time
 from decimal import Decimal
 from pathlib import Path
+
+from drive import Server, environment  # scripts/drive.py: gunicorn as production runs it
 
 ROOT = Path(__file__).resolve().parent.parent
 SIZES = [20, 200, 1000]
@@ -31,15 +32,12 @@ WRK_SECONDS = int(os.environ.get("BENCH_WRK_SECONDS", "5"))
 
 WORKDIR = Path(tempfile.mkdtemp(prefix="kpis-bench-"))
 DATABASE_URL = os.environ.get("DATABASE_URL") if os.environ.get("BENCH_DB") == "postgres" else None
+# Production settings, as scripts/drive.py runs gunicorn; the test client's host added.
 os.environ.update(
+    environment(DATABASE_URL or f"sqlite:///{WORKDIR / 'bench.sqlite3'}", WORKDIR / "static"),
     DJANGO_SETTINGS_MODULE="tracker.settings",
-    DJANGO_DEBUG="0",
-    DJANGO_SECRET_KEY=secrets.token_urlsafe(64),
     DJANGO_ALLOWED_HOSTS="testserver,127.0.0.1",
-    DJANGO_SECURE_SSL_REDIRECT="0",
-    DJANGO_STATIC_ROOT=str(WORKDIR / "static"),
     DJANGO_LOG_LEVEL="ERROR",
-    DATABASE_URL=DATABASE_URL or f"sqlite:///{WORKDIR / 'bench.sqlite3'}",
 )
 sys.path.insert(0, str(ROOT))
 
@@ -167,28 +165,22 @@ def measure(client, path, cold):
 
 def throughput():
     """gunicorn with 2 workers on the current database; wrk on / then /healthz, in turn."""
-    port = 18000 + secrets.randbelow(2000)
-    server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "tracker.wsgi", "--workers", "2",
-         "--bind", f"127.0.0.1:{port}"],
-        cwd=ROOT, env=dict(os.environ), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
+    server = Server(dict(os.environ), workers=2)
     try:
-        time.sleep(3)
         rates = {"/": [], "/healthz": []}
         for _ in range(2):
             for path in rates:
                 output = subprocess.run(
-                    ["wrk", "-t2", "-c8", f"-d{WRK_SECONDS}s", f"http://127.0.0.1:{port}{path}"],
+                    ["wrk", "-t2", "-c8", f"-d{WRK_SECONDS}s",
+                     f"http://127.0.0.1:{server.port}{path}"],
                     capture_output=True, text=True, check=True, timeout=WRK_SECONDS + 30,
                 ).stdout  # fmt: skip
                 rates[path].append(float(re.search(r"Requests/sec:\s+([\d.]+)", output)[1]))
                 if "Non-2xx" in output:
                     raise SystemExit(f"wrk saw errors on {path}:\n{output}")
-        memory = worker_memory_mb(server.pid)
+        memory = worker_memory_mb(server.process.pid)
     finally:
-        server.terminate()
-        server.wait(timeout=20)
+        server.stop()
     page, health = statistics.mean(rates["/"]), statistics.mean(rates["/healthz"])
     return page, health, memory
 
