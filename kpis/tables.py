@@ -9,8 +9,7 @@ from kpis.templatetags.kpis_tags import (
     figure,
     percent,
     qualified,
-    status_icon,
-    status_label,
+    status_badge,
 )
 
 MUTED = '<span class="muted">{}</span>'
@@ -141,14 +140,5 @@ class ProgressTable(tables.Table):
 
     def render_status(self, record):
         if record.target_value is None:
-            status, label = "no_data", _("No target this year")
-        else:
-            status = record.result.status
-            label = status_label(status)
-        return format_html(
-            '<span class="status status-{}"><span class="status-icon" aria-hidden="true">{}'
-            "</span> {}</span>",
-            status,
-            status_icon(status),
-            label,
-        )
+            return status_badge("no_data", _("No target this year"))
+        return status_badge(record.result.status)

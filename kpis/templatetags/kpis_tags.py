@@ -3,7 +3,7 @@ from decimal import Decimal
 from django import template
 from django.urls import translate_url
 from django.utils.formats import number_format
-from django.utils.html import format_html_join
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import get_language, gettext_lazy, ngettext, pgettext_lazy
 from django.utils.translation import gettext as _
 
@@ -88,6 +88,18 @@ def status_label(status):
 @register.filter
 def status_icon(status):
     return STATUS_TEXT[status][1]
+
+
+@register.simple_tag
+def status_badge(status, label=None):
+    """A status as the pages show it: its icon (hidden from screen readers) and its words."""
+    return format_html(
+        '<span class="status status-{}"><span class="status-icon" aria-hidden="true">{}'
+        "</span> {}</span>",
+        status,
+        status_icon(status),
+        status_label(status) if label is None else label,
+    )
 
 
 @register.simple_tag(takes_context=True)
