@@ -100,3 +100,9 @@ def test_records_the_app_writes_are_shown_but_not_edited(admin_client_zh, depart
     assert "x:2024-03-31" in listing.content.decode()
     assert admin_client_zh.get("/admin/kpis/snapshot/add/").status_code == 403
     assert admin_client_zh.get("/admin/kpis/reminder/add/").status_code == 403
+    reminder = Reminder.objects.get()
+    change = f"/admin/kpis/reminder/{reminder.pk}/change/"
+    assert 'name="_save"' not in admin_client_zh.get(change).content.decode()
+    assert admin_client_zh.post(change, {"subject": "changed"}).status_code == 403
+    reminder.refresh_from_db()
+    assert reminder.subject == "x:2024-03-31"

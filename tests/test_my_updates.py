@@ -84,6 +84,8 @@ def test_entry_form_shows_errors_in_chinese_and_keeps_the_input(client, official
     html = response.content.decode()
     assert "数量和金额不能为负数。" in html
     assert "草稿" in html
+    assert re.search(r'<textarea[^>]*name="note"[^>]*>\s*草稿</textarea>', html)
+    assert 'name="value" value="-5"' in html
     assert not Actual.objects.exists()
 
 

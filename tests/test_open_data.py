@@ -62,6 +62,10 @@ def test_open_data_never_contains_drafts(anonymous, published):
 def test_year_parameter_is_respected_and_unknown_years_are_404(anonymous, published):
     assert anonymous.get("/data/progress.csv?year=2024").status_code == 200
     assert anonymous.get("/data/progress.xlsx?year=2031").status_code == 404
+    response = anonymous.get("/data/progress.csv?year=2024")
+    assert response["Content-Disposition"].endswith('filename="progress-2024.csv"')
+    # Every target in the file is the 2024 one (indicators without a target leave it blank).
+    assert {row["target_year"] for row in csv_rows(response)} == {"2024", ""}
 
 
 def test_text_that_a_spreadsheet_would_run_as_a_formula_is_neutralised(anonymous, published):

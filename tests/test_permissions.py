@@ -178,6 +178,7 @@ def test_admin_refuses_a_figure_for_another_departments_indicator(
     )
     assert response.status_code == 200
     assert not Actual.objects.exists()
+    assert "选择一个有效的选项" in response.content.decode()  # refused for the indicator
 
 
 def test_reviewer_may_look_at_a_figure_in_the_admin_but_not_change_it(client, reviewer, draft):

@@ -5,6 +5,8 @@ import re
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone, translation
+from django.utils.formats import date_format
 
 from kpis.models import Actual, Indicator
 
@@ -273,6 +275,10 @@ def test_sort_links_keep_the_filters(anonymous, sample_figures):
 def test_page_says_when_a_figure_was_last_published(anonymous, sample_figures):
     html = anonymous.get("/en/").content.decode()
     assert "Latest publication:" in html
+    latest = Actual.objects.latest("published_at").published_at
+    with translation.override("en"):
+        day = date_format(timezone.localtime(latest).date(), "DATE_FORMAT")
+    assert f"Latest publication: {day}." in html
 
 
 def chart_points(html):

@@ -64,9 +64,11 @@ def test_reviewer_is_reminded_of_figures_waiting_but_not_of_their_own(
     reviewer.email = "reviewer@example.gov.cn"
     reviewer.save()
     make_actual(due, period_end=datetime.date(2024, 3, 31), status="submitted", entered_by=official)
+    make_actual(due, period_end=datetime.date(2024, 6, 30), status="submitted", entered_by=reviewer)
     remind()
     to_reviewer = [message for message in mail.outbox if message.to == [reviewer.email]]
     assert len(to_reviewer) == 1 and "2024-03-31" in to_reviewer[0].body
+    assert "2024-06-30" not in to_reviewer[0].body
 
 
 class Hook(BaseHTTPRequestHandler):

@@ -45,6 +45,9 @@ def test_a_baseline_change_is_listed_too(anonymous, article):
     indicator.save()
     html = anonymous.get("/en/indicators/high-tech-enterprises/").content.decode()
     assert "Baseline:" in html and "统计口径更新" in html
+    revisions = html.split('id="revisions"', 1)[1]
+    assert "Baseline:" in revisions
+    assert "more than 2,000 enterprises → more than 2,100 enterprises" in revisions
 
 
 def test_an_edit_that_keeps_the_value_is_not_a_revision(anonymous, article):

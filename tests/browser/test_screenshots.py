@@ -52,6 +52,7 @@ def test_screenshot_of_officials_pages(
     page.goto(live_server.url + path)
     page.screenshot(path=SCREENSHOTS / f"{name}.png", full_page=True)
     assert page.evaluate("document.documentElement.scrollWidth") <= width
+    assert page.url == live_server.url + path  # signed in, not sent to the login page
 
 
 SAMPLE_FIGURES = {
