@@ -9,6 +9,8 @@ from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
+from kpis.exports import plain_decimal
+
 SCALE_FACTOR = Decimal(1000)
 LARGE_CHANGE = Decimal("0.5")
 
@@ -22,12 +24,12 @@ def unusual_change(previous, value):
         return _(
             "This figure is about %(factor)s times the last published figure (%(previous)s): "
             "check the unit (元, 万元 or 亿元)."
-        ) % {"factor": _times(ratio), "previous": _plain(previous)}
+        ) % {"factor": _times(ratio), "previous": plain_decimal(Decimal(previous))}
     change = (Decimal(value) - Decimal(previous)) / abs(Decimal(previous))
     if abs(change) > LARGE_CHANGE:
         return _(
             "This figure differs from the last published figure (%(previous)s) by %(change)s%%."
-        ) % {"previous": _plain(previous), "change": f"{change * 100:+.0f}"}
+        ) % {"previous": plain_decimal(Decimal(previous)), "change": f"{change * 100:+.0f}"}
     return None
 
 
@@ -35,7 +37,3 @@ def _times(ratio):
     if ratio >= 1:
         return f"{ratio:,.0f}"
     return f"1/{1 / ratio:,.0f}"
-
-
-def _plain(value):
-    return format(Decimal(value).normalize(), "f")

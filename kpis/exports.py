@@ -12,8 +12,7 @@ def plain_decimal(value):
     """A Decimal as a string without padding zeros: Decimal("400.0000") -> "400"."""
     if value is None:
         return None
-    text = format(value.normalize(), "f")
-    return text
+    return format(value.normalize(), "f")
 
 
 def rounded(ratio):

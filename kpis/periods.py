@@ -45,12 +45,16 @@ def due_periods(frequency, first_year, today, reported, grace_days=GRACE_DAYS):
 class Timeliness:
     """How punctually one department reported over a window of periods."""
 
-    due: int = 0
     on_time: int = 0
     days_late: list = field(default_factory=list)
     revised: int = 0
 
     GREEN, YELLOW = 0.9, 0.7
+
+    @property
+    def due(self):
+        """Every period due was either on time or late."""
+        return self.on_time + len(self.days_late)
 
     @property
     def share_on_time(self):
@@ -87,7 +91,6 @@ def timeliness(indicators, figures, today, window_days=365, grace_days=GRACE_DAY
                 deadline = end + datetime.timedelta(days=grace_days)
                 if not start < deadline <= today:
                     continue
-                result.due += 1
                 submitted, revised = figures.get((indicator_id, end), (None, False))
                 result.revised += revised
                 if submitted is not None and submitted <= deadline:

@@ -94,9 +94,7 @@ def progress_data(request, file_format):
     indicators = Indicator.objects.public()
     year = chosen_year(request, list(indicators.target_years()))
     document = exports.progress_document(indicators.progress_rows(year), year)
-    if file_format == "json":
-        return JsonResponse(document, json_dumps_params={"ensure_ascii": False, "indent": 1})
-    return data_file(exports.progress_dataset(document), file_format, f"progress-{year}")
+    return data_file(document, exports.progress_dataset, file_format, f"progress-{year}")
 
 
 @public_cache
@@ -104,9 +102,7 @@ def indicator_data(request, code, file_format):
     indicator = get_object_or_404(Indicator.objects.public(), code=code)
     actuals = indicator.actuals.published().order_by("period_end")
     document = exports.history_document(indicator, actuals)
-    if file_format == "json":
-        return JsonResponse(document, json_dumps_params={"ensure_ascii": False, "indent": 1})
-    return data_file(exports.history_dataset(document), file_format, code)
+    return data_file(document, exports.history_dataset, file_format, code)
 
 
 DATA_TYPES = {
@@ -115,7 +111,11 @@ DATA_TYPES = {
 }
 
 
-def data_file(dataset, file_format, name):
+def data_file(document, to_dataset, file_format, name):
+    """`document` as JSON, or flattened by `to_dataset` into a CSV or XLSX download."""
+    if file_format == "json":
+        return JsonResponse(document, json_dumps_params={"ensure_ascii": False, "indent": 1})
+    dataset = to_dataset(document)
     if file_format == "csv":
         # The byte order mark makes Excel read the file as UTF-8 (Chinese names intact).
         body = "\ufeff" + dataset.export("csv")
@@ -160,10 +160,8 @@ def snapshot_detail(request, taken_on):
 
 def snapshot_data(request, taken_on, file_format):
     snapshot = get_object_or_404(Snapshot, taken_on=taken_on)
-    if file_format == "json":
-        return JsonResponse(snapshot.document, json_dumps_params={"ensure_ascii": False})
     name = f"progress-{snapshot.year}-as-of-{snapshot.taken_on}"
-    return data_file(exports.progress_dataset(snapshot.document), file_format, name)
+    return data_file(snapshot.document, exports.progress_dataset, file_format, name)
 
 
 @login_required
