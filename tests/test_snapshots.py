@@ -43,6 +43,18 @@ def test_a_snapshot_lists_what_changed_since_the_previous_one(anonymous, synbio,
     assert "150 → 260" in changes and "Pace not yet known → On track" in changes
 
 
+def test_a_snapshot_names_indicators_in_the_page_language_with_chinese_as_fallback(
+    anonymous, synbio
+):
+    Indicator.objects.filter(code="brain-science-valuation").update(name_en="")
+    snapshot = take(datetime.date(2024, 4, 20))
+    english = anonymous.get(f"/en/snapshots/{snapshot.taken_on}/").content.decode()
+    chinese = anonymous.get(f"/snapshots/{snapshot.taken_on}/").content.decode()
+    assert "<td>Synthetic biology cluster valuation</td>" in english
+    assert "<td>脑科学与类脑智能产业估值</td>" in english  # no English name: the Chinese one
+    assert "<td>合成生物产业集群整体估值</td>" in chinese
+
+
 def test_one_snapshot_a_day(synbio):
     first = take(datetime.date(2024, 4, 20))
     second, created = Snapshot.objects.take(datetime.date(2024, 4, 20), 2024)

@@ -8,7 +8,7 @@ from django.utils.translation import get_language, gettext_lazy, ngettext, pgett
 from django.utils.translation import gettext as _
 
 from kpis import progress
-from kpis.models import Indicator, Qualifier
+from kpis.models import Indicator, Qualifier, in_language
 
 register = template.Library()
 
@@ -55,6 +55,12 @@ def qualified(value, qualifier, indicator):
         return text
     # Chinese writes the qualifier against the number (超过400亿元); English needs a space.
     return f"{words}{text}" if get_language().startswith("zh") else f"{words} {text}"
+
+
+@register.filter(name="in_language")
+def in_language_filter(chinese, english):
+    """A bilingual field in the page's language: {{ row.name|in_language:row.name_en }}."""
+    return in_language(chinese, english)
 
 
 @register.filter
