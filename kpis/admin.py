@@ -387,7 +387,7 @@ class ActualAdmin(DepartmentScopedAdmin, ImportExportMixin, SimpleHistoryAdmin):
             **self.admin_site.each_context(request),
             "title": _("Return figures for correction"),
             "form": form,
-            "actuals": queryset,
+            "actuals": queryset.select_related("indicator"),
             "opts": self.model._meta,
             "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
         }
