@@ -1,7 +1,8 @@
 """The roles of the tracker as Django groups, and the permissions each grants.
 
-A data migration calls `sync_roles`, so every database has the groups; running it again
-changes nothing but what this table changed. Which departments an official may work for is
+Migration 0003 creates the groups with `sync_roles` from its own frozen copy of this table;
+a change here needs a data migration of its own (a test compares the migrated groups with
+ROLES). Running `sync_roles` again changes nothing but what the table changed. Which departments an official may work for is
 not a permission: it is the official's department membership (`Department.members`).
 """
 

@@ -386,3 +386,9 @@ def test_nobody_saves_an_old_version_back_through_the_history_page(
     indicator.refresh_from_db()
     assert response.status_code == 403
     assert indicator.name == "新名称"
+
+
+def test_the_migrations_give_each_role_the_permissions_listed_in_kpis_roles(db):
+    for name, codenames in roles.ROLES.items():
+        granted = Group.objects.get(name=name).permissions.values_list("codename", flat=True)
+        assert set(granted) == set(codenames), name
