@@ -26,7 +26,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from kpis import periods, progress
-from kpis.roles import sees_all_departments
+from kpis.roles import department_ids, in_departments, sees_all_departments
 
 
 def in_language(chinese, english):
@@ -884,14 +884,15 @@ class Actual(models.Model):
         return self.published_value is not None and self.status != self.Status.PUBLISHED
 
     def is_visible_to(self, user):
-        return Actual.objects.for_user(user).filter(pk=self.pk).exists()
+        return in_departments(user, self.indicator.department_id)
 
     def is_editable_by(self, user):
-        """Officials edit their departments' figures, except while a reviewer has them."""
+        """Officials edit their departments' figures, except while a reviewer has them.
+        (Reviewers and managers see every department but enter figures for none.)"""
         return (
             self.status != self.Status.SUBMITTED
             and user.has_perm("kpis.change_actual")
-            and Indicator.objects.for_user(user).filter(pk=self.indicator_id).exists()
+            and (user.is_superuser or self.indicator.department_id in department_ids(user))
         )
 
     def record_entry(self, user):

@@ -2,8 +2,9 @@
 
 Migration 0003 creates the groups with `sync_roles` from its own frozen copy of this table;
 a change here needs a data migration of its own (a test compares the migrated groups with
-ROLES). Running `sync_roles` again changes nothing but what the table changed. Which departments an official may work for is
-not a permission: it is the official's department membership (`Department.members`).
+ROLES). Running `sync_roles` again changes nothing but what the table changed. Which
+departments an official may work for is not a permission: it is the official's department
+membership (`Department.members`).
 """
 
 DATA_ENTRY = "数据填报"
@@ -54,6 +55,20 @@ def sees_all_departments(user):
         or user.has_perm("kpis.review_actual")
         or user.has_perm("kpis.change_indicator")
     )
+
+
+def department_ids(user):
+    """The ids of the departments a user enters figures for, read once per user object
+    (a request's user): the admin asks for every permission check on a page."""
+    if not hasattr(user, "_kpis_department_ids"):
+        user._kpis_department_ids = frozenset(user.departments.values_list("pk", flat=True))
+    return user._kpis_department_ids
+
+
+def in_departments(user, department_id):
+    """Whether the user may work on what belongs to this department: reviewers, indicator
+    managers and superusers on every department, officials on their own."""
+    return sees_all_departments(user) or department_id in department_ids(user)
 
 
 def sync_roles(apps, schema_editor=None, roles=ROLES):

@@ -106,3 +106,18 @@ def test_records_the_app_writes_are_shown_but_not_edited(admin_client_zh, depart
     assert admin_client_zh.post(change, {"subject": "changed"}).status_code == 403
     reminder.refresh_from_db()
     assert reminder.subject == "x:2024-03-31"
+
+
+def test_an_officials_figure_page_in_the_admin_checks_departments_once(
+    client, official, department, make_indicator, make_actual, django_assert_max_num_queries
+):
+    indicator = make_indicator(target="100", department=department)
+    actual = make_actual(
+        indicator, period_end=datetime.date(2024, 3, 31), value="5", status="draft"
+    )
+    client.force_login(official)
+    # Every permission check of the page reads the official's departments; they are read
+    # once (the page took 25 queries when each check asked again).
+    with django_assert_max_num_queries(10):
+        response = client.get(f"/admin/kpis/actual/{actual.pk}/change/")
+    assert 'name="_save"' in response.content.decode()
