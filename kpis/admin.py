@@ -239,7 +239,7 @@ class IndicatorAdmin(DepartmentScopedAdmin, SimpleHistoryAdmin):
     def get_queryset(self, request):
         # Status is judged against the latest year that has targets; the annotations carry
         # everything the progress rules need, so the list costs no query per row.
-        year = Target.objects.latest_year() or timezone.localdate().year
+        year = Indicator.objects.progress_year()
         latest = Actual.objects.published().filter(indicator=OuterRef("pk"))
         latest = latest.order_by("-period_end")
         return (

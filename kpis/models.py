@@ -271,6 +271,11 @@ class IndicatorQuerySet(models.QuerySet):
             .distinct()
         )
 
+    def progress_year(self):
+        """The year progress is shown for unless another is asked: the latest with targets,
+        else this year."""
+        return default_year(list(self.target_years()))
+
 
 class IndicatorPage:
     """What an indicator and its plain-row stand-in (ProgressRow) share: its page and name."""
@@ -554,6 +559,11 @@ def _reading_text(figures):
     return Subquery(figures.annotate(reading=ReadingText()).values("reading")[:1])
 
 
+def default_year(target_years):
+    """The latest of `target_years` (newest first), else this year."""
+    return target_years[0] if target_years else timezone.localdate().year
+
+
 def _reading(text):
     if text is None:
         return None
@@ -642,11 +652,6 @@ class ProgressRow(IndicatorPage):
         return (self.target_values or 0) > 1
 
 
-class TargetQuerySet(models.QuerySet):
-    def latest_year(self):
-        return self.aggregate(year=models.Max("year"))["year"]
-
-
 class Target(models.Model):
     indicator = models.ForeignKey(
         Indicator, verbose_name=_("indicator"), on_delete=models.CASCADE, related_name="targets"
@@ -670,7 +675,6 @@ class Target(models.Model):
     )
     quote = models.TextField(_("quote"), help_text=_("The source's sentence, word for word."))
 
-    objects = TargetQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:

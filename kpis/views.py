@@ -20,7 +20,7 @@ from kpis.caching import public_cache
 from kpis.charts import progress_chart
 from kpis.filters import ProgressFilter
 from kpis.forms import ActualForm, ReturnForm, save_edit
-from kpis.models import STATUS_ORDER, Actual, Department, Indicator, Snapshot
+from kpis.models import STATUS_ORDER, Actual, Department, Indicator, Snapshot, default_year
 from kpis.tables import ProgressTable
 
 
@@ -28,7 +28,7 @@ def chosen_year(request, years):
     """The year asked for with ?year=, else the latest year that has targets."""
     asked = request.GET.get("year", "")
     if not asked:
-        return years[0] if years else timezone.localdate().year
+        return default_year(years)
     if asked.isdigit() and int(asked) in years:
         return int(asked)
     raise Http404("No targets for that year.")

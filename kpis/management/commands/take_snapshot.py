@@ -11,8 +11,7 @@ class Command(BaseCommand):
     )
 
     def handle(self, **options):
-        years = list(Indicator.objects.public().target_years())
-        today = timezone.localdate()
-        snapshot, created = Snapshot.objects.take(today, years[0] if years else today.year)
+        year = Indicator.objects.public().progress_year()
+        snapshot, created = Snapshot.objects.take(timezone.localdate(), year)
         verb = "Took" if created else "Kept the existing"
         self.stdout.write(f"{verb} snapshot of {snapshot.taken_on}: {snapshot.get_absolute_url()}")
