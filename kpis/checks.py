@@ -9,7 +9,7 @@ from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
-from kpis.exports import plain_decimal
+from kpis.progress import plain_decimal
 
 SCALE_FACTOR = Decimal(1000)
 LARGE_CHANGE = Decimal("0.5")

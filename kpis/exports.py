@@ -6,13 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from kpis.models import Source
-
-
-def plain_decimal(value):
-    """A Decimal as a string without padding zeros: Decimal("400.0000") -> "400"."""
-    if value is None:
-        return None
-    return format(value.normalize(), "f")
+from kpis.progress import plain_decimal
 
 
 def rounded(ratio):

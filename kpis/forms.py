@@ -4,7 +4,6 @@ from django.db import models, transaction
 from django.db.models import F
 from django.utils.translation import gettext_lazy as _
 
-from kpis.checks import unusual_change
 from kpis.models import Actual, Indicator
 
 # A web address typed without a scheme gets https://, as Django 6 will assume (Django 5
@@ -77,8 +76,10 @@ class ActualForm(forms.ModelForm):
         value = cleaned.get("value")
         if indicator is None or period_end is None or value is None:
             return cleaned
-        warning = unusual_change(self.instance.yardstick(indicator, period_end), value)
-        if warning and not (cleaned.get("confirm_unusual") and cleaned.get("note", "").strip()):
+        warning = self.instance.unconfirmed_warning(
+            indicator, period_end, value, cleaned.get("confirm_unusual"), cleaned.get("note")
+        )
+        if warning:
             self.add_error(
                 "value",
                 warning

@@ -26,6 +26,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from kpis import periods, progress
+from kpis.checks import unusual_change
 from kpis.roles import department_ids, in_departments, sees_all_departments
 
 
@@ -873,6 +874,15 @@ class Actual(models.Model):
                 errors["value"] = value_error
         if errors:
             raise ValidationError(errors)
+
+    def unconfirmed_warning(self, indicator, period_end, value, confirmed, note):
+        """What is unusual about `value` (a unit slip, a jump), unless the official confirmed
+        it and explained it in the note; None when nothing needs confirming. The entry form
+        and the import say how to confirm in their own words."""
+        warning = unusual_change(self.yardstick(indicator, period_end), value)
+        if warning and not (confirmed and (note or "").strip()):
+            return warning
+        return None
 
     def yardstick(self, indicator, period_end):
         """What a new value of this figure is checked against: its own published value when

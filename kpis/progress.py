@@ -314,6 +314,13 @@ def percent(value):
     return f"{(value * 100).quantize(Decimal(1)):f}%"
 
 
+def plain_decimal(value):
+    """A Decimal as a string without padding zeros: Decimal("400.0000") -> "400"."""
+    if value is None:
+        return None
+    return format(value.normalize(), "f")
+
+
 def summary(result, language):
     """One plain sentence on the result, in Chinese (zh-hans) or English (en)."""
     chinese = language.lower().startswith("zh")

@@ -12,7 +12,6 @@ from django.utils.translation import gettext as _
 from import_export import fields, resources, widgets
 from import_export.formats import base_formats
 
-from kpis.checks import unusual_change
 from kpis.models import Actual, Indicator
 
 YES = {"yes", "y", "1", "true", "是", "确认", "確認"}
@@ -111,9 +110,14 @@ class ActualResource(resources.ModelResource):
         if instance.pk and instance.status == Actual.Status.SUBMITTED:
             errors["value"] = _("This figure is under review; it cannot be replaced now.")
         elif instance.indicator_id and instance.period_end and instance.value is not None:
-            previous = instance.yardstick(instance.indicator, instance.period_end)
-            warning = unusual_change(previous, instance.value)
-            if warning and not (self.confirmed and instance.note.strip()):
+            warning = instance.unconfirmed_warning(
+                instance.indicator,
+                instance.period_end,
+                instance.value,
+                self.confirmed,
+                instance.note,
+            )
+            if warning:
                 errors["value"] = (
                     warning
                     + " "
