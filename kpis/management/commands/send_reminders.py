@@ -35,11 +35,13 @@ class Command(BaseCommand):
 
     def handle(self, **options):
         today = timezone.localdate()
-        emails = self.email_people(today)
-        posts = self.post_to_departments(today)
+        # The periods of every indicator, worked out once and handed to each reader.
+        periods = period_items(Indicator.objects.all(), today)
+        emails = self.email_people(periods)
+        posts = self.post_to_departments(periods)
         self.stdout.write(f"{emails} reminder emails sent, {posts} webhook posts.")
 
-    def email_people(self, today):
+    def email_people(self, periods):
         """One email per official or reviewer who has new reminders and an address."""
         model = get_user_model()
         reviewers = set(
@@ -53,8 +55,15 @@ class Command(BaseCommand):
         people = people.filter(Q(pk__in=reviewers) | Q(departments__isnull=False)).distinct()
         to_review = list(Actual.objects.waiting_for_review().select_related("indicator"))
         sent = 0
-        for person in people.select_related("preference"):
-            items = period_items(Indicator.objects.for_user(person), today)
+        for person in people.select_related("preference").prefetch_related("departments"):
+            # As Indicator.objects.for_user: superusers every indicator, others their
+            # departments'.
+            mine = {department.pk for department in person.departments.all()}
+            items = [
+                item
+                for department_id, item in periods
+                if person.is_superuser or department_id in mine
+            ]
             if person.pk in reviewers:
                 items += review_items(person, to_review)
             new = unsent(items, Reminder.objects.filter(user=person))
@@ -68,7 +77,7 @@ class Command(BaseCommand):
             sent += 1
         return sent
 
-    def post_to_departments(self, today):
+    def post_to_departments(self, periods):
         """One post per department webhook with the department's new reminders."""
         posted = 0
         for department in Department.objects.exclude(webhook_url=""):
@@ -76,7 +85,7 @@ class Command(BaseCommand):
             if refused:
                 self.stderr.write(f"Webhook of {department.code} not used: {refused}")
                 continue
-            items = period_items(Indicator.objects.filter(department=department), today)
+            items = [item for department_id, item in periods if department_id == department.pk]
             new = unsent(items, Reminder.objects.filter(department=department))
             if not new:
                 continue
@@ -107,7 +116,8 @@ class Command(BaseCommand):
 
 
 def period_items(indicators, today):
-    """The periods of `indicators` that are overdue or due within 7 days."""
+    """The periods of `indicators` that are overdue or due within 7 days, each with its
+    indicator's department id."""
     items = []
     for indicator in indicators.due_work(today):
         for period in indicator.due:
@@ -118,7 +128,9 @@ def period_items(indicators, today):
             else:
                 continue
             subject = f"{indicator.code}:{period.period_end.isoformat()}"
-            items.append(Item(stage, subject, period_line(indicator, period)))
+            items.append(
+                (indicator.department_id, Item(stage, subject, period_line(indicator, period)))
+            )
     return items
 
 
