@@ -20,7 +20,15 @@ from kpis.caching import public_cache
 from kpis.charts import progress_chart
 from kpis.filters import ProgressFilter
 from kpis.forms import ActualForm, ReturnForm, save_edit
-from kpis.models import STATUS_ORDER, Actual, Department, Indicator, Snapshot, default_year
+from kpis.models import (
+    STATUS_ORDER,
+    Actual,
+    Department,
+    Indicator,
+    Snapshot,
+    Target,
+    default_year,
+)
 from kpis.tables import ProgressTable
 
 
@@ -67,18 +75,23 @@ def status_counts(rows):
 
 @public_cache
 def indicator_detail(request, code):
-    found = get_object_or_404(Indicator.objects.public(), code=code)
-    years = list(Indicator.objects.filter(pk=found.pk).target_years())
+    # The targets first: their years choose the year, and the page lists them all.
+    targets = list(
+        Target.objects.filter(indicator__code=code, indicator__is_public=True)
+        .select_related("source")
+        .order_by("-year")
+    )
+    years = [target.year for target in targets]
     year = chosen_year(request, years)
-    indicator = Indicator.objects.with_year_figures(year).select_related("theme", "source")
-    indicator = indicator.get(pk=found.pk).attach_progress(year)
+    indicator = Indicator.objects.public().with_year_figures(year).select_related("theme", "source")
+    indicator = get_object_or_404(indicator, code=code).attach_progress(year)
     history = indicator.published_history()
     readings = [progress.Reading(actual.period_end, actual.published_value) for actual in history]
     context = {
         "indicator": indicator,
         "year": year,
         "years": years,
-        "targets": indicator.targets.select_related("source").order_by("-year"),
+        "targets": targets,
         "history": history,
         "revisions": indicator.target_revisions(),
         "chart": progress_chart(
