@@ -21,6 +21,7 @@ from django.db.models import (
 from django.db.models.functions import Cast
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -60,6 +61,11 @@ class Source(models.Model):
 
     def __str__(self):
         return f"{self.publisher} {self.published_on:%Y-%m-%d}: {self.title}"
+
+    @property
+    def citation(self):
+        """ "Publisher, date, title", the date in the page's language."""
+        return f"{self.publisher}, {date_format(self.published_on, 'DATE_FORMAT')}, {self.title}"
 
 
 class Theme(models.Model):

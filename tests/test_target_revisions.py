@@ -30,6 +30,7 @@ def test_indicator_page_lists_the_old_and_new_target_with_date_reason_and_source
     text = " ".join(re.sub(r"<[^>]+>", " ", section).split())
     assert "more than 400.0 × 100 million yuan → more than 450.0 × 100 million yuan" in text
     assert "Reason: 年中调整目标" in text and "光明区2024年中期调整" in text
+    assert "Source: 光明区政府, July 1, 2024, 光明区2024年中期调整" in text
 
 
 def test_overview_marks_an_indicator_whose_target_was_revised(anonymous, revised):
