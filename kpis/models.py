@@ -135,7 +135,8 @@ class DepartmentQuerySet(models.QuerySet):
         for pk, department_id, frequency in indicators.values_list("pk", "department", "frequency"):
             first_year = first_years.get(pk, today.year)
             owned.setdefault(department_id, []).append((pk, frequency, first_year))
-        since = today - datetime.timedelta(days=400)  # the window, its grace days and more
+        # The earliest period whose deadline falls in the window.
+        since = today - datetime.timedelta(days=periods.WINDOW_DAYS + periods.GRACE_DAYS)
         figures = {}
         published = Actual.objects.published().filter(
             indicator__in=indicators, period_end__gte=since

@@ -6,6 +6,7 @@ import statistics
 from dataclasses import dataclass, field
 
 GRACE_DAYS = 15
+WINDOW_DAYS = 365  # the scorecard looks back a year of deadlines
 
 MONTHS = {"monthly": range(1, 13), "quarterly": (3, 6, 9, 12), "annual": (12,)}
 
@@ -73,7 +74,7 @@ class Timeliness:
         return "green" if share >= self.GREEN else "yellow" if share >= self.YELLOW else "red"
 
 
-def timeliness(indicators, figures, today, window_days=365, grace_days=GRACE_DAYS):
+def timeliness(indicators, figures, today, window_days=WINDOW_DAYS, grace_days=GRACE_DAYS):
     """Timeliness of `indicators` ((id, frequency, first year) triples) over the periods
     whose deadline fell in the `window_days` before `today`, from each indicator's first
     year on (as "my updates" asks for them).
