@@ -33,6 +33,21 @@ def year_2024_open():
 
 
 @pytest.fixture
+def first_day(settings):
+    """Today is 1 December 2026, the day reporting starts in the tracker."""
+    settings.REPORTING_STARTS = datetime.date(2026, 12, 1)
+    with time_machine.travel(datetime.datetime(2026, 12, 1, 10, tzinfo=SHANGHAI), tick=False):
+        yield
+
+
+@pytest.fixture
+def reporting_since_2024(settings):
+    """Reporting in the tracker started on 1 January 2024, so 2024's periods can be late
+    (by default it starts the day the test database was migrated: today)."""
+    settings.REPORTING_STARTS = datetime.date(2024, 1, 1)
+
+
+@pytest.fixture
 def article(db):
     """The real figures of the 2024-01-31 article."""
     call_command("loaddata", "article_2024", verbosity=0)
