@@ -156,7 +156,8 @@ class ProgressTable(tables.Table):
         result = record.result
         if result.attainment is None:
             return format_html(MUTED, "—")
-        expected = result.expected_attainment
+        # A closed year is judged on its final figure: no pace is expected of it any more.
+        expected = None if result.year_closed else result.expected_attainment
         pace_mark = note = ""
         if expected is not None:
             pace_mark = format_html(
