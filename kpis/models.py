@@ -2,6 +2,7 @@ import datetime
 import itertools
 from dataclasses import dataclass
 from decimal import Decimal
+from types import SimpleNamespace
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -754,6 +755,11 @@ def _reading(text):
     return progress.Reading(datetime.date.fromisoformat(period_end), Decimal(value))
 
 
+def progress_from_annotations_of(values, year, today):
+    """The same for a values() row, without making it a ProgressRow."""
+    return progress_from_annotations(SimpleNamespace(**values), year, today)
+
+
 def progress_from_annotations(row, year, today):
     """Progress in `year`, judged on `today`, of an indicator (or a ProgressRow) annotated
     by `with_year_figures(year)`."""
@@ -1267,6 +1273,87 @@ class Reminder(models.Model):
 
     def __str__(self):
         return f"{self.user or self.department} {self.stage} {self.subject}"
+
+
+class JudgementQuerySet(models.QuerySet):
+    def refresh(self, years, today):
+        """Make the judged rows of every public indicator in `years` true on `today`: rows
+        whose `holds_until` has passed go (a year has closed), and every indicator without
+        a row for a year is judged and written. The database's triggers remove an
+        indicator's rows whenever it, its figures or its targets change (kpis/triggers.py),
+        so what is left is never out of date. A query a year, and writes only for what
+        changed since the last reader."""
+        self.filter(holds_until__lt=today).delete()
+        for year in years:
+            unjudged = Indicator.objects.public().exclude(judgements__year=year)
+            rows = unjudged.with_year_figures(year).order_by().values(*ProgressRow.FIELDS)
+            judgements = [
+                Judgement.of(values["id"], year, progress_from_annotations_of(values, year, today))
+                for values in rows
+            ]
+            # Two readers at once may judge the same indicator: the first row stays.
+            self.bulk_create(judgements, ignore_conflicts=True)
+
+    def in_table_order(self):
+        """The public table's order unless another is asked: indicators with a target that
+        year first, then by theme and position."""
+        return self.order_by(
+            "-has_target", "indicator__theme__position", "indicator__position", "indicator__code"
+        )
+
+    def status_counts(self):
+        """{(year, status): how many} of the judged rows that have a target."""
+        counted = (
+            self.filter(has_target=True)
+            .order_by()
+            .values_list("year", "status")
+            .annotate(n=Count("pk"))
+        )
+        return {(year, status): n for year, status, n in counted}
+
+
+class Judgement(models.Model):
+    """One indicator's verdict in one target year as the progress rules gave it: what the
+    public table sorts, filters and counts by in the database, so that a page of 50 rows
+    costs the same at 20 indicators and at 10,000 (docs/performance.md). Written when read
+    and missing; see `JudgementQuerySet.refresh` for why it is never stale."""
+
+    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="judgements")
+    year = models.PositiveSmallIntegerField()
+    status = models.CharField(max_length=16)
+    status_rank = models.PositiveSmallIntegerField()
+    has_target = models.BooleanField()
+    target_value = models.DecimalField(max_digits=20, decimal_places=4, null=True)
+    current = models.DecimalField(max_digits=24, decimal_places=4, null=True)
+    attainment = models.FloatField(null=True)
+    # The last day the verdict holds without new data: a target year closes after 31 Dec.
+    holds_until = models.DateField()
+
+    objects = JudgementQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["indicator", "year"], name="one_judgement_a_year")
+        ]
+        indexes = [models.Index(fields=["year", "status"], name="judgement_year_status")]
+
+    def __str__(self):
+        return f"{self.indicator_id} {self.year} {self.status}"
+
+    @classmethod
+    def of(cls, indicator_id, year, result):
+        open_year = datetime.date(year, 12, 31)
+        return cls(
+            indicator_id=indicator_id,
+            year=year,
+            status=result.status,
+            status_rank=STATUS_ORDER.index(result.status),
+            has_target=result.target is not None,
+            target_value=result.target,
+            current=result.current,
+            attainment=None if result.attainment is None else float(result.attainment),
+            holds_until=datetime.date.max if result.year_closed else open_year,
+        )
 
 
 class Installation(models.Model):

@@ -15,6 +15,14 @@ TABLES = [
     "kpis_source",
 ]
 
+# A change to an indicator, its figures or its targets removes its judged rows (Judgement) in
+# the same transaction; the next reader judges it afresh. (table, the indicator's column)
+JUDGED_FROM = [
+    ("kpis_actual", "indicator_id"),
+    ("kpis_target", "indicator_id"),
+    ("kpis_indicator", "id"),
+]
+
 UPSERT = (
     "INSERT INTO kpis_dataversion (id, counter) VALUES (1, 1) "
     "ON CONFLICT (id) DO UPDATE SET counter = kpis_dataversion.counter + 1"
@@ -23,6 +31,8 @@ UPSERT = (
 
 def install(connection):
     with connection.cursor() as cursor:
+        if "kpis_judgement" in connection.introspection.table_names(cursor):
+            install_judgement_triggers(connection, cursor)
         if connection.vendor == "postgresql":
             cursor.execute(
                 "CREATE OR REPLACE FUNCTION kpis_raise_data_version() RETURNS trigger AS $$ "
@@ -42,6 +52,45 @@ def install(connection):
                         f"CREATE TRIGGER IF NOT EXISTS {table}_{event.lower()}_data_version "
                         f"AFTER {event} ON {table} BEGIN {UPSERT}; END"
                     )
+
+
+def unjudge(row, column):
+    return f"DELETE FROM kpis_judgement WHERE indicator_id = {row}.{column};"
+
+
+def install_judgement_triggers(connection, cursor):
+    for table, column in JUDGED_FROM:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                f"CREATE OR REPLACE FUNCTION {table}_unjudge() RETURNS trigger AS $$ BEGIN "
+                f"IF TG_OP <> 'INSERT' THEN {unjudge('OLD', column)} END IF; "
+                f"IF TG_OP <> 'DELETE' THEN {unjudge('NEW', column)} END IF; "
+                "RETURN NULL; END; $$ LANGUAGE plpgsql"
+            )
+            cursor.execute(f"DROP TRIGGER IF EXISTS {table}_unjudge ON {table}")
+            cursor.execute(
+                f"CREATE TRIGGER {table}_unjudge AFTER INSERT OR UPDATE OR DELETE ON {table} "
+                f"FOR EACH ROW EXECUTE FUNCTION {table}_unjudge()"
+            )
+        else:
+            rows = {"INSERT": ["NEW"], "UPDATE": ["OLD", "NEW"], "DELETE": ["OLD"]}
+            for event, names in rows.items():
+                body = " ".join(unjudge(name, column) for name in names)
+                cursor.execute(
+                    f"CREATE TRIGGER IF NOT EXISTS {table}_{event.lower()}_unjudge "
+                    f"AFTER {event} ON {table} BEGIN {body} END"
+                )
+
+
+def drop_judgement_triggers(connection):
+    with connection.cursor() as cursor:
+        for table, _column in JUDGED_FROM:
+            if connection.vendor == "postgresql":
+                cursor.execute(f"DROP TRIGGER IF EXISTS {table}_unjudge ON {table}")
+                cursor.execute(f"DROP FUNCTION IF EXISTS {table}_unjudge()")
+            else:
+                for event in ("insert", "update", "delete"):
+                    cursor.execute(f"DROP TRIGGER IF EXISTS {table}_{event}_unjudge")
 
 
 def install_after_migrate(sender, using, plan=None, **kwargs):

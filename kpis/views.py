@@ -1,5 +1,4 @@
 import datetime
-from collections import Counter
 from decimal import Decimal
 
 from django.conf import settings
@@ -27,6 +26,7 @@ from kpis.models import (
     Actual,
     Department,
     Indicator,
+    Judgement,
     Snapshot,
     Target,
     default_year,
@@ -55,43 +55,57 @@ def progress_page(request):
     indicators = Indicator.objects.public()
     years = list(indicators.target_years())
     year = chosen_year(request, years, today, earliest=today.year)
+    Judgement.objects.refresh(set(years) | {year}, today)
     filters = ProgressFilter(request.GET, queryset=indicators)
-    rows = filters.qs.progress_rows(year, today)
+    judged = Judgement.objects.filter(year=year, indicator__in=filters.qs)
+    status = filters.chosen_status()
     nothing = _("No indicator matches these filters.") if filters.form.has_changed() else None
-    table = ProgressTable(filters.keep_status(rows), request=request, empty_text=nothing)
+    table = ProgressTable(
+        (judged.filter(status=status) if status else judged).in_table_order(),
+        rows_for=lambda ids: indicators.filter(pk__in=ids).progress_rows(year, today),
+        request=request,
+        empty_text=nothing,
+    )
     RequestConfig(request, paginate={"per_page": 50}).configure(table)
+    counts = Judgement.objects.filter(indicator__is_public=True).status_counts()
     closed = today > datetime.date(year, 12, 31)
-    strip_rows = rows if not filters.form.has_changed() else None
     context = {
         "table": table,
         "filters": filters,
         "year": year,
         "years": years,
         "closed": closed,
-        "counts": status_counts(rows, closed),
+        "counts": status_counts(
+            judged.status_counts() if filters.narrows_indicators() else counts, year, closed
+        ),
         "strip": [
-            (strip_year, strip_closed, status_counts(strip_rows_, strip_closed), len(strip_rows_))
-            for strip_year, strip_closed, strip_rows_ in indicators.year_strip(
-                years, today, shown=(year, strip_rows) if strip_rows is not None else None
+            (
+                strip_year,
+                today > datetime.date(strip_year, 12, 31),
+                status_counts(counts, strip_year, today > datetime.date(strip_year, 12, 31)),
+                sum(n for (counted_year, _), n in counts.items() if counted_year == strip_year),
             )
+            for strip_year in sorted(years)
         ],
         "last_published": Actual.objects.filter(indicator__is_public=True).last_publication(),
     }
     return render(request, "kpis/progress.html", context)
 
 
-def status_counts(rows, closed):
-    """How many indicators with a target stand at each status, in the table's order: a
-    closed year's verdicts, or an open year's pace (pace unknown only where it occurs)."""
-    counted = Counter(row.result.status for row in rows if row.target_value is not None)
+def status_counts(counted, year, closed):
+    """How many indicators with a target in `year` stand at each status (`counted` by
+    (year, status)), in the table's order: a closed year's verdicts, or an open year's pace
+    (pace unknown only where it occurs)."""
     if closed:
-        return [(status, counted[status]) for status in progress.CLOSED_YEAR_STATUSES]
+        return [
+            (status, counted.get((year, status), 0)) for status in progress.CLOSED_YEAR_STATUSES
+        ]
     return [
-        (status, counted[status])
+        (status, counted.get((year, status), 0))
         for status in STATUS_ORDER
         if status
         not in (progress.Status.MISSED, progress.Status.NO_FINAL_FIGURE, progress.Status.NO_TARGET)
-        and (status != progress.Status.UNKNOWN_PACE or counted[status])
+        and (status != progress.Status.UNKNOWN_PACE or counted.get((year, status)))
     ]
 
 
