@@ -151,11 +151,49 @@ class DepartmentAdmin(admin.ModelAdmin):
     filter_horizontal = ["members"]
 
 
+class TargetForm(ChangeReasonForm):
+    """A target is revised (a reason, and a new source where there is one) or withdrawn with
+    a published reason; its year never moves, and a withdrawn target stays as it was."""
+
+    def clean(self):
+        withdrawing = (
+            "withdrawal_reason" in self.changed_data and self.instance.withdrawn_at is None
+        )
+        if withdrawing and not self.cleaned_data.get("change_reason"):
+            self.cleaned_data["change_reason"] = self.cleaned_data["withdrawal_reason"][:100]
+        cleaned = super().clean()
+        if self.instance.pk and "year" in self.changed_data:
+            self.add_error(
+                "year",
+                _(
+                    "The year of a target never changes: withdraw it and add one for the "
+                    "other year."
+                ),
+            )
+        if self.instance.withdrawn_at is not None and self.has_changed():
+            raise ValidationError(_("A withdrawn target stays as it was."))
+        return cleaned
+
+    def save(self, commit=True):
+        target = super().save(commit=False)
+        if self.instance.withdrawn_at is None and target.withdrawal_reason:
+            target.withdraw(target.withdrawal_reason, timezone.now())
+        if commit:
+            target.save()
+        return target
+
+
 class TargetInline(admin.TabularInline):
     model = Target
-    form = ChangeReasonForm
+    form = TargetForm
     extra = 0
-    fields = ["year", "value", "qualifier", "source", "quote", "change_reason"]
+    fields = ["year", "value", "qualifier", "source", "quote", "withdrawal_reason", "change_reason"]
+
+    def has_delete_permission(self, request, obj=None):
+        # `obj` is the indicator: once it has been public, its targets are withdrawn with a
+        # published reason, never deleted.
+        allowed = super().has_delete_permission(request, obj)
+        return allowed and (obj is None or not obj.has_been_public())
 
 
 class ActualInline(admin.TabularInline):
@@ -225,6 +263,12 @@ class IndicatorAdmin(DepartmentScopedAdmin, SimpleHistoryAdmin):
         ),
         (None, {"fields": ["change_reason"]}),
     ]
+
+    def has_delete_permission(self, request, obj=None):
+        # Its page, figures and targets have been cited: untick "shown to the public"
+        # instead. (The bulk delete action asks this for every indicator selected.)
+        allowed = super().has_delete_permission(request, obj)
+        return allowed and (obj is None or not obj.has_been_public())
 
     def save_model(self, request, obj, form, change):
         obj._change_reason = form.cleaned_data.get("change_reason", "")

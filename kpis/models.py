@@ -215,10 +215,13 @@ class IndicatorQuerySet(models.QuerySet):
         total = in_year.order_by().values("indicator").annotate(total=Sum("published_value"))
         before = published.filter(period_end__year=year - 1)
         is_flow = Q(value_type=Indicator.ValueType.FLOW)
+        in_force = Q(year_target__withdrawn_at__isnull=True)
         return self.annotate(
             year_target=FilteredRelation("targets", condition=Q(targets__year=year)),
-            target_value=F("year_target__value"),
-            target_qualifier=F("year_target__qualifier"),
+            # A withdrawn target counts no more: the year has no target, and says why.
+            target_withdrawn_at=F("year_target__withdrawn_at"),
+            target_value=Case(When(in_force, then=F("year_target__value"))),
+            target_qualifier=Case(When(in_force, then=F("year_target__qualifier"))),
             target_quote=F("year_target__quote"),
             target_source_id=F("year_target__source_id"),
             target_values=Subquery(
@@ -471,18 +474,26 @@ class Indicator(IndicatorPage, models.Model):
         earlier = self.actuals.published().filter(period_end__lt=before).order_by("-period_end")
         return earlier.values_list("published_value", flat=True).first()
 
+    def has_been_public(self):
+        """Whether the public has ever seen this indicator (and so its targets)."""
+        return self.is_public or self.history.filter(is_public=True).exists()
+
     def target_revisions(self):
         """Changes of this indicator's targets and baseline, newest first, from their change
         history: what changed, from what to what, when, why and on which source."""
         revisions = []
         previous = {}
         targets = Target.history.filter(indicator_id=self.pk).select_related("source")
+        # Followed by year rather than by row, so that a target deleted and added again
+        # (before deletion was refused) still shows as the change it was.
         for record in targets.order_by("history_date", "history_id"):
-            before = previous.get(record.id)
+            before = previous.get(record.year)
             figure = (record.value, record.qualifier)
-            if before is not None and record.history_type == "~" and figure != before[0]:
+            if before is not None and record.withdrawn_at and not before[1].withdrawn_at:
+                revisions.append(Revision(record.year, *figure, None, None, record, True))
+            elif before is not None and figure != before[0]:
                 revisions.append(Revision(record.year, *before[0], *figure, record))
-            previous[record.id] = (figure, record)
+            previous[record.year] = (figure, record)
         before = None
         for record in self.history.select_related("source").order_by("history_date", "history_id"):
             figure = (record.baseline_value, record.baseline_qualifier)
@@ -527,15 +538,16 @@ TOLERANCE = Decimal(settings.PROGRESS_TOLERANCE)
 
 @dataclass
 class Revision:
-    """A changed target (`year` set) or baseline (`year` None); `record` is the change
-    history's entry after the change: its date, reason and source."""
+    """A changed or withdrawn target (`year` set) or a changed baseline (`year` None);
+    `record` is the change history's entry after the change: its date, reason and source."""
 
     year: int | None
     old_value: Decimal
     old_qualifier: str
-    new_value: Decimal
-    new_qualifier: str
+    new_value: Decimal | None
+    new_qualifier: str | None
     record: object
+    withdrawn: bool = False
 
 
 STATUS_ORDER = [
@@ -637,6 +649,7 @@ class ProgressRow(IndicatorPage):
         "target_quote",
         "target_source_id",
         "target_values",
+        "target_withdrawn_at",
         "seasonal_profile",
         "first_reading",
         "latest_reading",
@@ -682,6 +695,16 @@ class Target(models.Model):
         Source, verbose_name=_("source"), on_delete=models.PROTECT, related_name="targets"
     )
     quote = models.TextField(_("quote"), help_text=_("The source's sentence, word for word."))
+    withdrawal_reason = models.TextField(
+        _("reason for withdrawal"),
+        blank=True,
+        help_text=_(
+            "Fill in only to withdraw the target: it then counts no more, and this reason is "
+            "published beside it. A public target is never deleted; a changed value is a "
+            "revision, with its reason and source."
+        ),
+    )
+    withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, editable=False)
 
     history = HistoricalRecords()
 
@@ -698,10 +721,24 @@ class Target(models.Model):
             models.CheckConstraint(
                 name="target_year_sane", condition=Q(year__gte=1990, year__lte=2100)
             ),
+            models.CheckConstraint(
+                name="target_withdrawal_has_a_reason",
+                condition=Q(withdrawn_at__isnull=True, withdrawal_reason="")
+                | (Q(withdrawn_at__isnull=False) & ~Q(withdrawal_reason="")),
+            ),
         ]
 
     def __str__(self):
         return f"{self.indicator} {self.year}: {self.value}"
+
+    def withdraw(self, reason, when):
+        """Take the target back: it counts no more, and `reason` is published with it."""
+        if self.withdrawn_at is not None:
+            raise ValidationError(_("This target is withdrawn already."))
+        if not reason.strip():
+            raise ValidationError(_("Say why the target is withdrawn."))
+        self.withdrawal_reason = reason.strip()
+        self.withdrawn_at = when
 
 
 class ActualQuerySet(models.QuerySet):
