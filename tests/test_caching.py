@@ -138,3 +138,27 @@ def test_every_table_a_public_page_shows_raises_the_data_version(model, article,
     before = data_version()
     model.objects.update(id=F("id"))
     assert data_version() > before
+
+
+def test_a_message_left_from_a_signed_in_visit_is_never_served_to_other_visitors(
+    client, anonymous, synbio, official, department
+):
+    synbio.department = department
+    synbio.save()
+    client.force_login(official)
+    client.post("/my/enter/synbio-valuation/2024-06-30/", {"value": "150", "note": ""})
+    client.post("/accounts/logout/")
+    assert "已保存" in get(client, "/")  # its author still sees it, once
+    assert "已保存" not in get(anonymous, "/")
+
+
+def test_a_reader_with_a_message_waiting_gets_a_page_built_for_them_not_the_cached_one(
+    client, anonymous, synbio, official, department
+):
+    synbio.department = department
+    synbio.save()
+    client.force_login(official)
+    client.post("/my/enter/synbio-valuation/2024-06-30/", {"value": "150", "note": ""})
+    client.post("/accounts/logout/")
+    get(anonymous, "/")  # cached at the version the entry made
+    assert "已保存" in get(client, "/")
