@@ -337,6 +337,7 @@ class ActualAdmin(DepartmentScopedAdmin, ImportExportMixin, SimpleHistoryAdmin):
         "published_value",
         "return_reason",
         "entered_by",
+        "submitted_by",
         "submitted_at",
         "reviewed_by",
         "reviewed_at",

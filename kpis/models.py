@@ -825,6 +825,16 @@ class Actual(models.Model):
         blank=True,
         editable=False,
     )
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("submitted by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("Whoever submitted it last; like its author, they may not publish it."),
+    )
     submitted_at = models.DateTimeField(_("submitted at"), null=True, editable=False)
     first_submitted_at = models.DateTimeField(
         _("first submitted at"),
@@ -971,20 +981,35 @@ class Actual(models.Model):
         return Actual.objects.filter(pk=self.pk).values_list("value", flat=True).first()
 
     def submit(self, user):
+        """Hand the figure to the reviewers: by an official of its department, with the
+        permission to submit, whatever the route (form, admin action, import)."""
         if self.status not in (self.Status.DRAFT, self.Status.RETURNED):
             raise ValidationError(_("Only drafts and returned figures can be submitted."))
+        if not (user.has_perm("kpis.submit_actual") and self.is_editable_by(user)):
+            raise ValidationError(_("You may not submit this figure."))
         self.status = self.Status.SUBMITTED
+        self.submitted_by = user
         self.submitted_at = timezone.now()
         self.first_submitted_at = self.first_submitted_at or self.submitted_at
         self.return_reason = ""
 
-    def check_reviewer(self, reviewer):
+    def reviewer_refusal(self, reviewer):
+        """Why `reviewer` may not publish or return this figure, or None. Four eyes: neither
+        whoever set its value nor whoever submitted it, whatever other roles they hold."""
         if self.status != self.Status.SUBMITTED:
-            raise ValidationError(_("Only submitted figures can be reviewed."))
-        if self.entered_by_id is not None and self.entered_by_id == reviewer.pk:
-            raise ValidationError(
-                _("You entered this figure: another reviewer must publish or return it.")
-            )
+            return _("Only submitted figures can be reviewed.")
+        if not reviewer.has_perm("kpis.review_actual"):
+            return _("Only reviewers publish or return figures.")
+        if reviewer.pk is not None and reviewer.pk == self.entered_by_id:
+            return _("You entered this figure: another reviewer must publish or return it.")
+        if reviewer.pk is not None and reviewer.pk == self.submitted_by_id:
+            return _("You submitted this figure: another reviewer must publish or return it.")
+        return None
+
+    def check_reviewer(self, reviewer):
+        refusal = self.reviewer_refusal(reviewer)
+        if refusal:
+            raise ValidationError(refusal)
 
     def publish(self, reviewer):
         self.check_reviewer(reviewer)

@@ -44,8 +44,10 @@ def test_a_published_figure_shows_on_the_very_next_request(
 
 
 def test_a_published_revision_replaces_the_old_value_on_the_next_request(
-    anonymous, synbio, official, reviewer, make_actual
+    anonymous, synbio, official, department, reviewer, make_actual
 ):
+    synbio.department = department  # the official's, who corrects the figure
+    synbio.save()
     actual = make_actual(synbio, value="150")
     assert "150.0 × 100 million yuan" in get(anonymous, "/en/")
     actual.value = 155

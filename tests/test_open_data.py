@@ -101,7 +101,9 @@ def test_indicator_history_files_list_the_published_figures(anonymous, published
     assert [figure["value"] for figure in data["figures"]] == ["150", "240.5"]
 
 
-def test_history_file_marks_a_revised_figure(anonymous, published, official, reviewer):
+def test_history_file_marks_a_revised_figure(anonymous, published, official, department, reviewer):
+    published.department = department  # the official's, who corrects the figure
+    published.save()
     actual = Actual.objects.get(period_end=datetime.date(2024, 3, 31))
     actual.value = 155
     actual.record_entry(official)
