@@ -18,6 +18,7 @@ from django_tables2 import RequestConfig
 from kpis import exports, periods, progress
 from kpis.caching import public_cache
 from kpis.charts import progress_chart
+from kpis.converters import parse_year
 from kpis.filters import ProgressFilter
 from kpis.forms import ActualForm, ReturnForm, save_edit
 from kpis.models import (
@@ -37,8 +38,9 @@ def chosen_year(request, years):
     asked = request.GET.get("year", "")
     if not asked:
         return default_year(years)
-    if asked.isdigit() and int(asked) in years:
-        return int(asked)
+    year = parse_year(asked)
+    if year in years:
+        return year
     raise Http404("No targets for that year.")
 
 
