@@ -95,3 +95,10 @@ def test_drafts_never_reach_a_snapshot(anonymous, synbio, make_actual):
     make_actual(synbio, period_end=MARCH, value="777.7", status="draft")
     snapshot = take(datetime.date(2024, 4, 20))
     assert "777.7" not in json.dumps(snapshot.document)
+
+
+def test_a_new_snapshot_is_listed_on_the_very_next_request(anonymous, synbio):
+    take(datetime.date(2024, 4, 20))
+    anonymous.get("/en/snapshots/")  # cached
+    take(datetime.date(2024, 5, 20))
+    assert "/en/snapshots/2024-05-20/" in anonymous.get("/en/snapshots/").content.decode()
