@@ -1,5 +1,6 @@
 import datetime
 import itertools
+import urllib.request
 from dataclasses import dataclass
 from decimal import Decimal
 from urllib.parse import urlsplit
@@ -101,9 +102,21 @@ def validate_profile(profile):
 
 def webhook_error(url):
     """Why the server must not post reminders to `url`, or None: only the group robots of
-    the chat services named in KPI_WEBHOOK_HOSTS, over HTTPS, never an internal address."""
+    the chat services named in KPI_WEBHOOK_HOSTS, over HTTPS, never an internal address.
+
+    The host checked is the one the HTTP client (urllib, in send_reminders) will connect
+    to, as it parses the address itself: parsers disagree on odd addresses such as
+    https://127.0.0.1:1\\@robot.host/, so anything they could read two ways is refused."""
     parts = urlsplit(url)
-    if parts.hostname not in settings.WEBHOOK_HOSTS:
+    try:
+        connects_to = urllib.request.Request(url).host
+        port = parts.port
+    except ValueError:
+        return _("This is not an address reminders can be posted to.")
+    if "@" in parts.netloc or "\\" in url:
+        return _("A robot address carries no user name or password.")
+    expected = parts.hostname if port is None else f"{parts.hostname}:{port}"
+    if parts.hostname not in settings.WEBHOOK_HOSTS or connects_to.lower() != expected:
         return _("Only these robot hosts are allowed: %(hosts)s.") % {
             "hosts": ", ".join(settings.WEBHOOK_HOSTS)
         }
