@@ -4,6 +4,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError
 from django.db.models import OuterRef, Subquery, Value
 from django.http import HttpResponse
 from django.template.response import TemplateResponse
@@ -375,6 +376,24 @@ class ActualAdmin(DepartmentScopedAdmin, ImportExportMixin, SimpleHistoryAdmin):
         except EditConflict as conflict:
             # Raised after validation: the admin has no form to attach it to any more.
             raise PermissionDenied(conflict.messages[0]) from conflict
+        except IntegrityError:
+            # Someone saved the same indicator and period between this form's validation
+            # and now (only the constraint saw it): obj stays unsaved, and response_add
+            # shows the form again. Once only: a second clash is not that race.
+            if getattr(request, "_kpis_period_taken", False):
+                raise
+            request._kpis_period_taken = True
+
+    def log_addition(self, request, obj, message):
+        if obj.pk is not None:
+            super().log_addition(request, obj, message)
+
+    def response_add(self, request, obj, post_url_continue=None):
+        if obj.pk is None:
+            # Validated again, the form now meets the figure that won and says so, as the
+            # entry form of /my/ does.
+            return self.add_view(request)
+        return super().response_add(request, obj, post_url_continue)
 
     def get_import_resource_kwargs(self, request, **kwargs):
         return {**super().get_import_resource_kwargs(request, **kwargs), "user": request.user}
