@@ -7,7 +7,7 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import IntegrityError, models, transaction
 from django.db.models import (
     Case,
     Count,
@@ -1155,7 +1155,12 @@ class SnapshotQuerySet(models.QuerySet):
             return existing, False
         rows = Indicator.objects.public().progress_rows(year)
         document = exports.progress_document(rows, year)
-        return self.create(taken_on=today, year=year, document=document), True
+        try:
+            with transaction.atomic():
+                return self.create(taken_on=today, year=year, document=document), True
+        except IntegrityError:
+            # Another reviewer's click got there first: theirs is today's snapshot.
+            return self.get(taken_on=today), False
 
 
 class Snapshot(models.Model):

@@ -102,3 +102,23 @@ def test_a_new_snapshot_is_listed_on_the_very_next_request(anonymous, synbio):
     anonymous.get("/en/snapshots/")  # cached
     take(datetime.date(2024, 5, 20))
     assert "/en/snapshots/2024-05-20/" in anonymous.get("/en/snapshots/").content.decode()
+
+
+def test_two_reviewers_taking_todays_snapshot_at_once_get_the_same_one(synbio, monkeypatch):
+    from kpis import exports
+
+    build = exports.progress_document
+
+    def rival_saves_first(rows, year):
+        # The other reviewer's snapshot is saved while this one's table is being built.
+        monkeypatch.setattr(exports, "progress_document", build)
+        rival = Snapshot.objects.create(taken_on=JUNE, year=year, document=build(rows, year))
+        return {**rival.document, "indicators": []}
+
+    monkeypatch.setattr(exports, "progress_document", rival_saves_first)
+    snapshot, created = Snapshot.objects.take(JUNE, 2024)
+    assert (created, Snapshot.objects.count(), snapshot.document["indicators"] != []) == (
+        False,
+        1,
+        True,
+    )
