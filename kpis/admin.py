@@ -153,7 +153,7 @@ class DepartmentAdmin(admin.ModelAdmin):
 
 
 class TargetForm(ChangeReasonForm):
-    """A target is revised (a reason, and a new source where there is one) or withdrawn with
+    """A target is revised (with a reason and the source of the new value) or withdrawn with
     a published reason; its year never moves, and a withdrawn target stays as it was."""
 
     def clean(self):
@@ -169,6 +169,15 @@ class TargetForm(ChangeReasonForm):
                 _(
                     "The year of a target never changes: withdraw it and add one for the "
                     "other year."
+                ),
+            )
+        revised = {"value", "qualifier"} & set(self.changed_data)
+        if self.instance.pk and revised and "source" not in self.changed_data:
+            self.add_error(
+                "source",
+                _(
+                    "A new target value needs the document it comes from: choose its source "
+                    "(add it under Sources first)."
                 ),
             )
         if self.instance.withdrawn_at is not None and self.has_changed():

@@ -172,3 +172,27 @@ def test_a_target_replaced_before_deletions_were_refused_is_listed_where_revised
     assert "#revisions" in overview
     revisions = page.split('id="revisions"', 1)[1].split("</ul>", 1)[0]
     assert "more than 400.0" in revisions and "more than 250.0" in revisions
+
+
+def test_a_new_target_value_needs_the_document_it_comes_from(manager_on_synbio):
+    client, indicator, data = manager_on_synbio
+    data.update({"targets-0-value": "250", "targets-0-change_reason": "下调"})
+    client.post(f"/admin/kpis/indicator/{indicator.pk}/change/", data)
+    assert indicator.targets.get().value == 400
+
+
+def test_a_target_revised_with_its_new_source_is_saved_and_listed(manager_on_synbio, anonymous):
+    client, indicator, data = manager_on_synbio
+    plan = Source.objects.create(
+        title="光明区2024年中期调整", publisher="光明区政府", published_on="2024-07-01"
+    )
+    data.update(
+        {
+            "targets-0-value": "450",
+            "targets-0-source": plan.pk,
+            "targets-0-change_reason": "年中调整目标",
+        }
+    )
+    client.post(f"/admin/kpis/indicator/{indicator.pk}/change/", data)
+    html = anonymous.get("/en/indicators/synbio-valuation/").content.decode()
+    assert "more than 450.0" in html.split('id="revisions"', 1)[1]
