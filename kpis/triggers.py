@@ -13,7 +13,7 @@ TABLES = [
     "kpis_theme",
     "kpis_department",
     "kpis_source",
-    "kpis_snapshot",  # /snapshots/ lists them (migration 0017)
+    "kpis_snapshot",  # /snapshots/ lists them (migration 0019)
 ]
 
 UPSERT = (

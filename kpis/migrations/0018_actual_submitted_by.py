@@ -23,7 +23,7 @@ def submitters_from_history(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("kpis", "0015_target_withdrawal"),
+        ("kpis", "0017_target_withdrawal"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

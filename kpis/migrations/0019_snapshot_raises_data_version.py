@@ -16,6 +16,6 @@ def remove_triggers(apps, schema_editor):
 class Migration(migrations.Migration):
     """A new snapshot raises the public data version, so /snapshots/ lists it at once."""
 
-    dependencies = [("kpis", "0016_actual_submitted_by")]
+    dependencies = [("kpis", "0018_actual_submitted_by")]
 
     operations = [migrations.RunPython(add_triggers, remove_triggers)]
