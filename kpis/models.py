@@ -253,6 +253,7 @@ class IndicatorQuerySet(models.QuerySet):
             year_target=FilteredRelation("targets", condition=Q(targets__year=year)),
             # A withdrawn target counts no more: the year has no target, and says why.
             target_withdrawn_at=F("year_target__withdrawn_at"),
+            target_withdrawal_reason=F("year_target__withdrawal_reason"),
             target_value=Case(When(in_force, then=F("year_target__value"))),
             target_qualifier=Case(When(in_force, then=F("year_target__qualifier"))),
             target_quote=F("year_target__quote"),
@@ -805,6 +806,7 @@ class ProgressRow(IndicatorPage):
         "target_source_id",
         "target_values",
         "target_withdrawn_at",
+        "target_withdrawal_reason",
         "seasonal_profile",
         "frequency",
         "reported_as",
