@@ -142,25 +142,28 @@ def test_every_table_a_public_page_shows_raises_the_data_version(model, article,
     assert data_version() > before
 
 
-def test_a_message_left_from_a_signed_in_visit_is_never_served_to_other_visitors(
-    client, anonymous, synbio, official, department
-):
+@pytest.fixture
+def message_left(client, synbio, official, department):
+    """The issue's steps: an official saves a figure, does not follow the redirect that
+    would show "已保存：…", and signs out; the message waits in the browser's cookie."""
     synbio.department = department
     synbio.save()
     client.force_login(official)
     client.post("/my/enter/synbio-valuation/2024-06-30/", {"value": "150", "note": ""})
     client.post("/accounts/logout/")
+    return client
+
+
+def test_a_message_left_from_a_signed_in_visit_is_never_served_to_other_visitors(
+    message_left, anonymous
+):
+    client = message_left
     assert "已保存" in get(client, "/")  # its author still sees it, once
     assert "已保存" not in get(anonymous, "/")
 
 
 def test_a_reader_with_a_message_waiting_gets_a_page_built_for_them_not_the_cached_one(
-    client, anonymous, synbio, official, department
+    message_left, anonymous
 ):
-    synbio.department = department
-    synbio.save()
-    client.force_login(official)
-    client.post("/my/enter/synbio-valuation/2024-06-30/", {"value": "150", "note": ""})
-    client.post("/accounts/logout/")
     get(anonymous, "/")  # cached at the version the entry made
-    assert "已保存" in get(client, "/")
+    assert "已保存" in get(message_left, "/")

@@ -1,6 +1,7 @@
 import datetime
 import json
 import threading
+from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, HTTPServer
 from io import StringIO
 
@@ -200,20 +201,27 @@ class GarbledHook(BaseHTTPRequestHandler):
         pass
 
 
-def test_a_robot_answering_nonsense_fails_alone_and_is_logged(
-    due, other_due, department, other_department, hook_server, caplog
-):
-    server = HTTPServer(("127.0.0.1", 0), GarbledHook)
+@contextmanager
+def robot(handler):
+    """A robot on loopback answering with `handler`; yields its address."""
+    server = HTTPServer(("127.0.0.1", 0), handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
-    other_department.webhook_url = f"http://127.0.0.1:{server.server_port}/robot"
-    other_department.save()
-    department.webhook_url = hook_server
-    department.save()
     try:
-        output = remind()
+        yield f"http://127.0.0.1:{server.server_port}/robot"
     finally:
         server.shutdown()
         server.server_close()
+
+
+def test_a_robot_answering_nonsense_fails_alone_and_is_logged(
+    due, other_due, department, other_department, hook_server, caplog
+):
+    department.webhook_url = hook_server
+    department.save()
+    with robot(GarbledHook) as address:
+        other_department.webhook_url = address
+        other_department.save()
+        output = remind()
     assert "Webhook of industry failed" in output and "industry" in caplog.text
     assert len(Hook.received) == 1
     assert not Reminder.objects.filter(department=other_department).exists()
@@ -239,14 +247,9 @@ class RedirectingHook(BaseHTTPRequestHandler):
 
 def test_a_robot_is_never_followed_to_another_address(due, department, hook_server):
     RedirectingHook.followed = []
-    server = HTTPServer(("127.0.0.1", 0), RedirectingHook)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    department.webhook_url = f"http://127.0.0.1:{server.server_port}/robot"
-    department.save()
-    try:
+    with robot(RedirectingHook) as address:
+        department.webhook_url = address
+        department.save()
         output = remind()
-    finally:
-        server.shutdown()
-        server.server_close()
     assert RedirectingHook.followed == []
     assert "Webhook of science failed" in output
