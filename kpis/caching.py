@@ -61,7 +61,8 @@ def public_cache(view):
         response = cache.get(key)
         if response is None:
             response = view(request, *args, **kwargs)
-            if response.status_code == 200 and not response.cookies:
+            # Asked again: the view itself may have added a message, or set a cookie.
+            if response.status_code == 200 and not response.cookies and not personal(request):
                 cache.set(key, response, settings.PUBLIC_CACHE_SECONDS)
         return response
 

@@ -4,11 +4,15 @@ next request."""
 import datetime
 
 import pytest
+from django.contrib import messages
 from django.db import connection
 from django.db.models import F
+from django.http import HttpResponse
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from django.urls import path
 
-from kpis.caching import data_version
+from kpis.caching import data_version, public_cache
 from kpis.models import Actual, Department, Indicator, Source, Target, Theme
 
 URLS = ["/en/", "/en/indicators/synbio-valuation/", "/data/progress.json", "/data/progress.csv"]
@@ -167,3 +171,25 @@ def test_a_reader_with_a_message_waiting_gets_a_page_built_for_them_not_the_cach
 ):
     get(anonymous, "/")  # cached at the version the entry made
     assert "已保存" in get(message_left, "/")
+
+
+# A urlconf of its own (settings.ROOT_URLCONF = __name__) for a view that leaves a message.
+said = []
+
+
+@public_cache
+def greeting(request):
+    if not said:
+        said.append(True)
+        messages.info(request, "Welcome, first visitor")
+    return HttpResponse(" ".join(str(message) for message in messages.get_messages(request)))
+
+
+urlpatterns = [path("greeting/", greeting)]
+
+
+def test_a_page_that_adds_a_message_while_it_is_built_is_not_cached(settings, db):
+    settings.ROOT_URLCONF = __name__
+    said.clear()
+    assert "Welcome" in Client().get("/greeting/").content.decode()
+    assert "Welcome" not in Client().get("/greeting/").content.decode()
