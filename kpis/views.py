@@ -315,6 +315,7 @@ def figure_detail(request, pk):
     if not actual.is_visible_to(request.user):
         raise PermissionDenied
     editable = actual.is_editable_by(request.user)
+    reviewing = request.user.has_perm("kpis.review_actual") and actual.status == "submitted"
     form = (
         ActualForm(request.POST or None, instance=actual, user=request.user) if editable else None
     )
@@ -330,7 +331,9 @@ def figure_detail(request, pk):
         "return_form": ReturnForm(),
         "history": actual.history.select_related("history_user").order_by("-history_date")[:20],
         "can_submit": editable and request.user.has_perm("kpis.submit_actual"),
-        "can_review": request.user.has_perm("kpis.review_actual"),
+        "can_review": reviewing,
+        # The four-eyes rule shows here already, not only on pressing "publish".
+        "review_refusal": reviewing and actual.reviewer_refusal(request.user),
     }
     return render(request, "kpis/figure_detail.html", context)
 

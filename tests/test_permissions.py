@@ -452,3 +452,12 @@ def test_submit_action_passes_over_figures_the_user_may_not_submit(client, revie
     )
     draft.refresh_from_db()
     assert draft.status == Actual.Status.DRAFT
+
+
+def test_the_figure_page_tells_its_submitter_another_reviewer_must_review_it(
+    client, draft, entering_reviewer
+):
+    logged_in(client, entering_reviewer).post(f"/my/figures/{draft.pk}/submit/")
+    html = client.get(f"/my/figures/{draft.pk}/").content.decode()
+    assert shown("You submitted this figure: another reviewer must publish or return it.") in html
+    assert 'name="publish"' not in html
