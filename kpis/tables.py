@@ -104,16 +104,20 @@ class ProgressTable(tables.Table):
         )
 
     def render_target(self, record):
-        if record.target_value is None:
+        if record.target_withdrawn_at is not None:
+            target, mark = format_html(MUTED, _("no target")), _("withdrawn")
+        elif record.target_value is None:
             return format_html(MUTED, _("no target"))
-        target = qualified(record.target_value, record.target_qualifier, record)
-        if not record.target_revised:
-            return target
+        elif record.target_revised:
+            target = qualified(record.target_value, record.target_qualifier, record)
+            mark = _("revised")
+        else:
+            return qualified(record.target_value, record.target_qualifier, record)
         return format_html(
             '{} <a class="revised-mark" href="{}#revisions">{}</a>',
             target,
             self.link(record),
-            _("revised"),
+            mark,
         )
 
     def render_actual(self, record):

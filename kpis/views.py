@@ -18,6 +18,7 @@ from django_tables2 import RequestConfig
 from kpis import exports, periods, progress
 from kpis.caching import public_cache
 from kpis.charts import progress_chart, years_chart
+from kpis.converters import parse_year
 from kpis.filters import ProgressFilter
 from kpis.forms import ActualForm, ReturnForm, save_edit
 from kpis.models import (
@@ -41,11 +42,11 @@ def chosen_year(request, years, today, earliest=None):
     asked = request.GET.get("year", "")
     if not asked:
         return default_year(years, today)
-    # ASCII digits only: str.isdigit() also takes "²", which int() refuses.
-    if asked.isascii() and asked.isdigit():
-        year = int(asked)
-        if year in years or (earliest is not None and earliest <= year <= today.year):
-            return year
+    year = parse_year(asked)
+    if year is not None and (
+        year in years or (earliest is not None and earliest <= year <= today.year)
+    ):
+        return year
     raise Http404("No figures or targets for that year.")
 
 
@@ -335,6 +336,7 @@ def figure_detail(request, pk):
     if not actual.is_visible_to(request.user):
         raise PermissionDenied
     editable = actual.is_editable_by(request.user)
+    reviewing = request.user.has_perm("kpis.review_actual") and actual.status == "submitted"
     form = (
         ActualForm(request.POST or None, instance=actual, user=request.user) if editable else None
     )
@@ -350,7 +352,9 @@ def figure_detail(request, pk):
         "return_form": ReturnForm(),
         "history": actual.history.select_related("history_user").order_by("-history_date")[:20],
         "can_submit": editable and request.user.has_perm("kpis.submit_actual"),
-        "can_review": request.user.has_perm("kpis.review_actual"),
+        "can_review": reviewing,
+        # The four-eyes rule shows here already, not only on pressing "publish".
+        "review_refusal": reviewing and actual.reviewer_refusal(request.user),
     }
     return render(request, "kpis/figure_detail.html", context)
 
