@@ -14,10 +14,11 @@ from import_export.admin import ImportExportMixin
 from import_export.formats import base_formats
 from simple_history.admin import SimpleHistoryAdmin
 
-from kpis.forms import HTTPS_URLS, ActualForm, EditConflict, ReturnForm, save_edit
+from kpis.forms import HTTPS_URLS, ActualForm, ReturnForm
 from kpis.models import (
     Actual,
     Department,
+    EditConflict,
     Indicator,
     Preference,
     Reminder,
@@ -326,7 +327,7 @@ class ActualAdmin(DepartmentScopedAdmin, ImportExportMixin, SimpleHistoryAdmin):
 
     def save_model(self, request, obj, form, change):
         try:
-            save_edit(obj, form.cleaned_data.get("seen_version"))
+            obj.save_edit(form.cleaned_data.get("seen_version"))
         except EditConflict as conflict:
             # Raised after validation: the admin has no form to attach it to any more.
             raise PermissionDenied(conflict.messages[0]) from conflict

@@ -1,10 +1,8 @@
 from django import forms
-from django.core.exceptions import ValidationError
-from django.db import models, transaction
-from django.db.models import F
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from kpis.models import Actual, Indicator
+from kpis.models import Actual, EditConflict, Indicator
 
 # A web address typed without a scheme gets https://, as Django 6 will assume (Django 5
 # assumes http:// and warns): evidence links, sources and robot webhooks are https in practice.
@@ -16,10 +14,6 @@ def https_urls(model_field, **kwargs):
     if isinstance(model_field, models.URLField):
         kwargs = {**HTTPS_URLS[models.URLField], **kwargs}
     return model_field.formfield(**kwargs)
-
-
-class EditConflict(ValidationError):
-    pass
 
 
 class ActualForm(forms.ModelForm):
@@ -92,22 +86,8 @@ class ActualForm(forms.ModelForm):
         actual = super().save(commit=False)
         actual.record_entry(self.user)
         if commit:
-            save_edit(actual, self.cleaned_data.get("seen_version"))
+            actual.save_edit(self.cleaned_data.get("seen_version"))
         return actual
-
-
-def save_edit(actual, seen_version):
-    """Save an official's edit unless the figure changed since it was read."""
-    with transaction.atomic():
-        if actual.pk:
-            expected = seen_version if seen_version is not None else actual.version
-            claimed = Actual.objects.filter(pk=actual.pk, version=expected).update(
-                version=F("version") + 1
-            )
-            if not claimed:
-                raise EditConflict(_("Someone else changed this figure in the meantime."))
-            actual.version = expected + 1
-        actual.save()
 
 
 class ReturnForm(forms.Form):

@@ -19,7 +19,7 @@ from kpis import exports, periods, progress
 from kpis.caching import public_cache
 from kpis.charts import progress_chart
 from kpis.filters import ProgressFilter
-from kpis.forms import ActualForm, ReturnForm, save_edit
+from kpis.forms import ActualForm, ReturnForm
 from kpis.models import (
     STATUS_ORDER,
     Actual,
@@ -308,7 +308,7 @@ def save_figure(request, form):
         with transaction.atomic():
             if submitting and actual.status in (Actual.Status.DRAFT, Actual.Status.RETURNED):
                 actual.submit(request.user)
-            save_edit(actual, form.cleaned_data.get("seen_version"))
+            actual.save_edit(form.cleaned_data.get("seen_version"))
     except ValidationError as refusal:
         form.add_error(None, refusal)
         return None
