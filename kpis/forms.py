@@ -1,6 +1,13 @@
+import datetime
+
 from django import forms
+from django.conf import settings
+from django.core import signing
+from django.core.exceptions import ValidationError
 from django.db import models
+from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
+from import_export.forms import ConfirmImportForm, ImportForm
 
 from kpis.models import Actual, EditConflict, Indicator
 
@@ -96,3 +103,53 @@ class ReturnForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("The official sees this and corrects the figure."),
     )
+
+
+class FiguresImportForm(ImportForm):
+    """The upload of a figures file, refused above the size limit before it is read."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        #: The versions the dry run saw, for the confirmation to check (see ActualResource).
+        self.seen_versions = {}
+
+    def clean_import_file(self):
+        upload = self.cleaned_data["import_file"]
+        limit = settings.IMPORT_MAX_BYTES
+        if upload.size > limit:
+            raise ValidationError(
+                _("The file is %(size)s; at most %(limit)s can be imported at once.")
+                % {"size": filesizeformat(upload.size), "limit": filesizeformat(limit)}
+            )
+        return upload
+
+
+class ConfirmFiguresImportForm(ConfirmImportForm):
+    """The confirmation of a dry run. It names the uploaded file and the versions the dry run
+    saw in one value signed for the user who ran it, so that no one can make the import read
+    or remove another file, or confirm another user's upload."""
+
+    SALT = "kpis.import"
+    MAX_AGE = datetime.timedelta(hours=8)
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.seen_versions = {}
+
+    @classmethod
+    def sign(cls, user, file_name, seen_versions):
+        value = {"user": user.pk, "file": file_name, "seen": seen_versions}
+        return signing.dumps(value, salt=cls.SALT, compress=True)
+
+    def clean_import_file_name(self):
+        try:
+            value = signing.loads(
+                self.cleaned_data["import_file_name"], salt=self.SALT, max_age=self.MAX_AGE
+            )
+        except signing.BadSignature:
+            value = None
+        if value is None or value["user"] != self.user.pk:
+            raise ValidationError(_("This import has expired. Upload the file again."))
+        self.seen_versions = value["seen"]
+        return value["file"]

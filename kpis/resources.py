@@ -1,20 +1,118 @@
 """Spreadsheet import and export of figures (django-import-export), scoped to departments.
 
-Officials upload CSV (UTF-8 or GBK) or XLSX files in the admin, see a dry run with the
-errors of every row, and confirm. A file with any bad row writes nothing; imported figures
-arrive as drafts, never published; rows for indicators outside the official's departments
-are refused like unknown codes.
+Officials download the template of the periods due, fill in the rows they have figures for
+and upload it (CSV in UTF-8 or GBK, or XLSX) in the admin. The dry run names every indicator
+and says what each row will do; rows left empty are skipped and counted; errors are listed
+with the spreadsheet's own row number and column. A file with any bad row writes nothing;
+imported figures arrive as drafts, never published; rows for indicators outside the
+official's departments are refused like unknown codes. Confirming writes each figure through
+`Actual.save_edit` with the version the dry run saw, so a figure someone changed in between
+is refused instead of overwritten.
 """
 
+import io
+import os
+import re
+import tempfile
+import uuid
+from dataclasses import dataclass
+from decimal import InvalidOperation
+
+import openpyxl
 import tablib
-from django.core.exceptions import ValidationError
+from django.conf import settings
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.db import IntegrityError
+from django.utils import translation
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 from import_export import fields, resources, widgets
 from import_export.formats import base_formats
+from import_export.results import Error, RowResult
+from import_export.tmp_storages import TempFolderStorage
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
 
-from kpis.models import Actual, Indicator
+from kpis.exports import neutralise
+from kpis.models import Actual, EditConflict, Indicator, in_language
 
 YES = {"yes", "y", "1", "true", "是", "确认", "確認"}
+
+# The columns of the figures' spreadsheets: the name the code uses, and the heading people
+# read (in the page's language). Uploads may use either, in Chinese or English.
+HEADINGS = {
+    "indicator_code": gettext_lazy("indicator code"),
+    "indicator_name": gettext_lazy("indicator name"),
+    "unit": gettext_lazy("unit"),
+    "period": gettext_lazy("reporting period"),
+    "period_end": gettext_lazy("period end"),
+    "value": gettext_lazy("value"),
+    "note": gettext_lazy("internal note"),
+    "evidence_url": gettext_lazy("evidence link"),
+    "confirm": gettext_lazy("confirm unusual figure"),
+    "status": gettext_lazy("status"),
+}
+TEMPLATE_COLUMNS = ["indicator_code", "indicator_name", "unit", "period", "period_end"]
+TEMPLATE_COLUMNS += ["value", "note", "evidence_url", "confirm"]
+REQUIRED_COLUMNS = ["indicator_code", "period_end", "value"]
+# What an official types into a row; a row with none of them filled in was left empty.
+ENTERED_COLUMNS = ["value", "note", "evidence_url", "confirm"]
+# The model field each error names, as the column it comes from.
+FIELD_COLUMNS = {"indicator": "indicator_code"}
+
+QUARTERS = {
+    3: gettext_lazy("Q1"),
+    6: gettext_lazy("Q2"),
+    9: gettext_lazy("Q3"),
+    12: gettext_lazy("Q4"),
+}
+
+
+def period_wording(period_end, frequency, year_to_date=False):
+    """A reporting period as officials name it: 2024年3月, 2024年二季度, 2024年; a
+    year-to-date figure names the months it sums instead (2024年1–6月累计)."""
+    year, month = period_end.year, period_end.month
+    if frequency == Indicator.Frequency.ANNUAL:
+        return _("%(year)d (annual)") % {"year": year}
+    if year_to_date and month > 1:
+        return _("%(year)d, months 1–%(month)d (year to date)") % {"year": year, "month": month}
+    if frequency == Indicator.Frequency.QUARTERLY:
+        return _("%(quarter)s %(year)d") % {"quarter": QUARTERS[month], "year": year}
+    return date_format(period_end, "YEAR_MONTH_FORMAT")
+
+
+def reports_year_to_date(indicator):
+    # `Indicator.reported_as` arrives with the progress rules of issue 11; until then every
+    # indicator reports each period's own figure.
+    return getattr(indicator, "reported_as", "period") == "year_to_date"
+
+
+def indicator_period(indicator, period_end):
+    return period_wording(period_end, indicator.frequency, reports_year_to_date(indicator))
+
+
+def heading(column):
+    return str(HEADINGS.get(column, column))
+
+
+def column_names():
+    """Every heading an upload may use for a column (the code's name, Chinese, English)."""
+    names = {}
+    for column, label in HEADINGS.items():
+        names[column] = column
+        for language in ("zh-hans", "en"):
+            with translation.override(language):
+                names[str(label).strip().lower()] = column
+    return names
+
+
+def is_blank(value):
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def row_is_empty(row):
+    return all(is_blank(row.get(column)) for column in ENTERED_COLUMNS)
 
 
 def decode_text(data):
@@ -40,6 +138,49 @@ class ChineseCSV(base_formats.CSV):
         return tablib.import_set(in_stream, format="csv")
 
 
+class ImportUpload(TempFolderStorage):
+    """An uploaded file kept between the dry run and the confirmation, in a folder of its
+    own under a random name. Only such names are read or removed: the name comes back from
+    the browser (signed, see `kpis.admin.ConfirmImportForm`), and must never reach any
+    other file of the server."""
+
+    NAME = re.compile(r"[0-9a-f]{32}")
+
+    @staticmethod
+    def folder():
+        path = os.path.join(tempfile.gettempdir(), "kpis-imports")
+        os.makedirs(path, mode=0o700, exist_ok=True)
+        return path
+
+    def save(self, data):
+        self.name = uuid.uuid4().hex
+        with open(self.get_full_path(), "wb") as file:
+            file.write(data)
+
+    def get_full_path(self):
+        if not self.NAME.fullmatch(self.name or ""):
+            raise FileNotFoundError(self.name)
+        return os.path.join(self.folder(), self.name)
+
+
+class FigureWidget(widgets.DecimalWidget):
+    """A figure as people type it: digits, with thousands separators or a decimal comma.
+    NaN and Infinity are words, not figures."""
+
+    def clean(self, value, row=None, **kwargs):
+        if is_blank(value):
+            return None
+        try:
+            number = super().clean(value, row, **kwargs)
+        except (InvalidOperation, ValueError):
+            number = None
+        if number is None or not number.is_finite():
+            raise ValueError(
+                _("“%(value)s” is not a figure: write it in digits, e.g. 42.5.") % {"value": value}
+            )
+        return number
+
+
 class ScopedIndicatorWidget(widgets.ForeignKeyWidget):
     def __init__(self, user):
         super().__init__(Indicator, field="code")
@@ -58,13 +199,96 @@ class ScopedIndicatorWidget(widgets.ForeignKeyWidget):
             ) from None
 
 
-class ActualResource(resources.ModelResource):
+@dataclass
+class Problem:
+    """One thing wrong with an uploaded file, where the official finds it: the
+    spreadsheet's own row number (the heading is row 1) and the column's heading."""
+
+    line: int | None
+    column: str
+    message: str
+
+
+class SpreadsheetResource(resources.ModelResource):
+    """What every spreadsheet of the admin shares: headings in the page's language, any of
+    which an upload may use, and text cells that a spreadsheet program cannot run as a
+    formula (the same neutralising as the open data files)."""
+
+    def get_export_headers(self, selected_fields=None):
+        return [heading(name) for name in super().get_export_headers(selected_fields)]
+
+    def export_field(self, field, instance, **kwargs):
+        value = super().export_field(field, instance, **kwargs)
+        if isinstance(field.widget, widgets.NumberWidget | widgets.DateWidget):
+            return value
+        return neutralise(value)
+
+    def rename_columns(self, dataset):
+        names = column_names()
+        dataset.headers = [
+            names.get(str(name or "").strip().lower(), str(name or "").strip())
+            for name in dataset.headers or []
+        ]
+
+    def file_problem(self, dataset):
+        """Why the file as a whole cannot be read as figures, or None."""
+        missing = [column for column in REQUIRED_COLUMNS if column not in dataset.headers]
+        if missing:
+            return _("The file lacks the columns %(columns)s. Start from the template.") % {
+                "columns": ", ".join(f"“{heading(column)}”" for column in missing)
+            }
+        limit = settings.IMPORT_MAX_ROWS
+        if len(dataset) > limit:
+            return _(
+                "The file has %(rows)d rows; at most %(limit)d are imported at once. "
+                "Split it into smaller files."
+            ) % {"rows": len(dataset), "limit": limit}
+        return None
+
+    def import_data(self, dataset, **kwargs):
+        self.rename_columns(dataset)
+        problem = self.file_problem(dataset)
+        if problem:
+            result = self.get_result_class()()
+            result.append_base_error(Error(ValidationError(problem)))
+        else:
+            result = super().import_data(dataset, **kwargs)
+        result.problems = self.problems(result)
+        skipped = result.totals[RowResult.IMPORT_TYPE_SKIP]
+        result.skipped = empty_rows_message(skipped) if skipped else ""
+        return result
+
+    def column_heading(self, field_name):
+        return (
+            ""
+            if field_name == NON_FIELD_ERRORS
+            else heading(FIELD_COLUMNS.get(field_name, field_name))
+        )
+
+    def problems(self, result):
+        found = [
+            Problem(None, "", message)
+            for error in result.base_errors
+            for message in getattr(error.error, "messages", [str(error.error)])
+        ]
+        for row in result.invalid_rows:
+            for field_name, messages in row.error_dict.items():
+                column = self.column_heading(field_name)
+                found += [Problem(row.number + 1, column, message) for message in messages]
+        for row in result.error_rows:
+            found += [Problem(row.number + 1, "", str(error.error)) for error in row.errors]
+        return sorted(found, key=lambda problem: problem.line or 0)
+
+
+class ActualResource(SpreadsheetResource):
     indicator = fields.Field(column_name="indicator_code", attribute="indicator")
     indicator_name = fields.Field(column_name="indicator_name", readonly=True)
+    unit = fields.Field(column_name="unit", readonly=True)
+    period = fields.Field(column_name="period", readonly=True)
     period_end = fields.Field(
         column_name="period_end", attribute="period_end", widget=widgets.DateWidget("%Y-%m-%d")
     )
-    value = fields.Field(column_name="value", attribute="value", widget=widgets.DecimalWidget())
+    value = fields.Field(column_name="value", attribute="value", widget=FigureWidget())
     # Empty spreadsheet cells arrive as None; these columns store "" for "nothing".
     note = fields.Field(column_name="note", attribute="note", widget=widgets.CharWidget())
     evidence_url = fields.Field(
@@ -75,20 +299,35 @@ class ActualResource(resources.ModelResource):
     class Meta:
         model = Actual
         import_id_fields = ["indicator", "period_end"]
-        fields = ["indicator", "indicator_name", "period_end", "value", "note"]
-        fields += ["evidence_url", "status"]
+        fields = ["indicator", "indicator_name", "unit", "period", "period_end", "value"]
+        fields += ["note", "evidence_url", "status"]
         clean_model_instances = True
         use_transactions = True
         skip_unchanged = False
+        # Rows left empty are counted, not listed; the preview names each figure it writes.
+        report_skipped = False
+        store_instance = True
 
-    def __init__(self, user=None, **kwargs):
+    def __init__(self, user=None, seen_versions=None, **kwargs):
         super().__init__(**kwargs)
         self.user = user
         self.fields["indicator"].widget = ScopedIndicatorWidget(user)
         self.seen = set()
+        # The version of each figure as the dry run found it (0: it did not exist), filled
+        # in by the dry run and checked by the confirmation.
+        self.seen_versions = {} if seen_versions is None else seen_versions
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("indicator")
 
     def dehydrate_indicator_name(self, actual):
-        return actual.indicator.name
+        return actual.indicator.display_name
+
+    def dehydrate_unit(self, actual):
+        return in_language(actual.indicator.unit, actual.indicator.unit_en)
+
+    def dehydrate_period(self, actual):
+        return indicator_period(actual.indicator, actual.period_end)
 
     def get_or_init_instance(self, instance_loader, row):
         try:
@@ -96,11 +335,22 @@ class ActualResource(resources.ModelResource):
         except ValueError as error:
             raise ValidationError({"indicator": str(error)}) from None
 
+    def import_row(self, row, instance_loader, **kwargs):
+        if row_is_empty(row):
+            row_result = self.get_row_result_class()()
+            row_result.import_type = RowResult.IMPORT_TYPE_SKIP
+            return row_result
+        self.confirmed = str(row.get("confirm") or "").strip().lower() in YES
+        return super().import_row(row, instance_loader, **kwargs)
+
     def before_import_row(self, row, **kwargs):
         key = (str(row.get("indicator_code", "")).strip(), str(row.get("period_end", "")))
         if key in self.seen:
             raise ValidationError(_("This file has this indicator and period twice."))
         self.seen.add(key)
+
+    def after_init_instance(self, instance, new, row, **kwargs):
+        instance.import_is_new = new
 
     def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
         # The edit is recorded before validation, so that a new value for a published figure
@@ -109,7 +359,9 @@ class ActualResource(resources.ModelResource):
         errors = dict(import_validation_errors or {})
         if instance.pk and instance.status == Actual.Status.SUBMITTED:
             errors["value"] = _("This figure is under review; it cannot be replaced now.")
-        elif instance.indicator_id and instance.period_end and instance.value is not None:
+        elif instance.value is None and "value" not in errors:
+            errors["value"] = _("Fill in the figure, or leave the row's other cells empty.")
+        elif instance.indicator_id and instance.period_end:
             warning = instance.unconfirmed_warning(
                 instance.indicator,
                 instance.period_end,
@@ -125,23 +377,76 @@ class ActualResource(resources.ModelResource):
                 )
         super().validate_instance(instance, errors, validate_unique=False)
 
-    def import_row(self, row, instance_loader, **kwargs):
-        self.confirmed = str(row.get("confirm") or "").strip().lower() in YES
-        return super().import_row(row, instance_loader, **kwargs)
+    def save_instance(self, instance, is_create, row, **kwargs):
+        key = f"{instance.indicator_id}:{instance.period_end.isoformat()}"
+        if kwargs.get("dry_run"):
+            self.seen_versions[key] = 0 if is_create else instance.version
+            return super().save_instance(instance, is_create, row, **kwargs)
+        try:
+            instance.save_edit(self.seen_versions.get(key))
+        except (EditConflict, IntegrityError):
+            raise ValidationError(
+                _(
+                    "Someone changed this figure after your dry run. Nothing was imported: "
+                    "upload the file again to see the figure as it is now."
+                )
+            ) from None
+        return None
 
-    def before_save_instance(self, instance, row, **kwargs):
-        if instance.pk:
-            instance.version += 1
+    def after_import_row(self, row, row_result, **kwargs):
+        row_result.line = kwargs["row_number"] + 1
+        if row_result.instance is not None:
+            actual = row_result.instance
+            row_result.period = indicator_period(actual.indicator, actual.period_end)
+            row_result.outcome = import_outcome(actual)
 
 
-def template_dataset(indicators):
-    """A spreadsheet pre-filled with the periods due for `indicators` (see `due_work`)."""
-    dataset = tablib.Dataset(
-        headers=["indicator_code", "indicator_name", "period_end", "value", "note"]
-        + ["evidence_url", "confirm"]
-    )
+def import_outcome(actual):
+    """What importing a row does to its figure, as the preview says it."""
+    if actual.import_is_new:
+        return _("New draft")
+    if actual.is_revision:
+        return _("Changes a published figure: becomes a revision")
+    if actual.status == Actual.Status.PUBLISHED:
+        return _("Changes the note of a published figure")
+    return _("Changes a draft")
+
+
+def empty_rows_message(count):
+    return ngettext(
+        "%(count)d row left empty, skipped.", "%(count)d rows left empty, skipped.", count
+    ) % {"count": count}
+
+
+def template_workbook(indicators):
+    """The XLSX file of the periods due for `indicators` (see `due_work`), ready to fill in:
+    one named sheet, headings in the page's language with the header row frozen, the
+    indicator's name, unit and period written out, a drop-down for the confirm column."""
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = _("Figures due")
+    sheet.append([heading(column) for column in TEMPLATE_COLUMNS])
     for indicator in indicators:
+        name = neutralise(indicator.display_name)
+        unit = neutralise(in_language(indicator.unit, indicator.unit_en))
         for period in indicator.due:
-            end = period.period_end.isoformat()
-            dataset.append([indicator.code, indicator.name, end, "", "", "", ""])
-    return dataset
+            end = period.period_end
+            wording = indicator_period(indicator, end)
+            sheet.append([indicator.code, name, unit, wording, end.isoformat(), None, None, None])
+    sheet.freeze_panes = "A2"
+    confirm = get_column_letter(TEMPLATE_COLUMNS.index("confirm") + 1)
+    yes, no = _("yes"), _("no")
+    choices = DataValidation(type="list", formula1=f'"{yes},{no}"', allow_blank=True)
+    choices.add(f"{confirm}2:{confirm}{max(sheet.max_row, 2)}")
+    sheet.add_data_validation(choices)
+    for number, cells in enumerate(sheet.iter_cols(values_only=True), 1):
+        sheet.column_dimensions[get_column_letter(number)].width = fitting_width(cells)
+    stream = io.BytesIO()
+    book.save(stream)
+    return stream.getvalue()
+
+
+def fitting_width(cells):
+    """A column width that shows its longest text; a Chinese character takes two places."""
+    widest = max(sum(2 if ord(c) > 0x2E7F else 1 for c in str(cell or "")) for cell in cells)
+    return min(max(widest + 2, 10), 60)
