@@ -11,7 +11,7 @@ from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from import_export.admin import ImportExportMixin
+from import_export.admin import ExportMixin, ImportMixin
 from import_export.formats import base_formats
 from import_export.results import RowResult
 from simple_history.admin import SimpleHistoryAdmin
@@ -19,9 +19,9 @@ from simple_history.admin import SimpleHistoryAdmin
 from kpis.forms import (
     HTTPS_URLS,
     ActualForm,
-    ConfirmFiguresImportForm,
-    FiguresImportForm,
+    ConfirmSpreadsheetImportForm,
     ReturnForm,
+    SpreadsheetImportForm,
 )
 from kpis.models import (
     Actual,
@@ -35,7 +35,14 @@ from kpis.models import (
     Target,
     Theme,
 )
-from kpis.resources import ActualResource, ChineseCSV, ImportUpload, template_workbook
+from kpis.resources import (
+    ActualResource,
+    ChineseCSV,
+    ImportUpload,
+    IndicatorResource,
+    TargetResource,
+    template_workbook,
+)
 from kpis.roles import in_departments, sees_all_departments
 from kpis.templatetags.kpis_tags import figure, status_icon, status_label
 
@@ -183,8 +190,76 @@ class ActualInline(admin.TabularInline):
         return False
 
 
+class SpreadsheetImportMixin(ImportMixin):
+    """The admin's spreadsheet import (see kpis/resources.py): all or nothing, a dry run
+    whose confirmation is signed for its user and names only a file this app wrote, and a
+    page that lists problems by the sheet's row and column."""
+
+    import_formats = [ChineseCSV, base_formats.XLSX]
+    import_template_name = "admin/kpis/import.html"
+    import_form_class = SpreadsheetImportForm
+    confirm_form_class = ConfirmSpreadsheetImportForm
+    tmp_storage_class = ImportUpload
+
+    def get_import_resource_kwargs(self, request, form=None, **kwargs):
+        kwargs = super().get_import_resource_kwargs(request, form=form, **kwargs)
+        # The dry run fills the versions it saw into its form; the confirmation checks them.
+        seen_versions = getattr(form, "seen_versions", None)
+        return {**kwargs, "user": request.user, "seen_versions": seen_versions}
+
+    def get_import_data_kwargs(self, **kwargs):
+        # All or nothing: a row refused at the confirmation undoes the rows before it.
+        return {**super().get_import_data_kwargs(**kwargs), "rollback_on_validation_errors": True}
+
+    def get_confirm_form_kwargs(self, request, import_form=None):
+        return {**super().get_confirm_form_kwargs(request, import_form), "user": request.user}
+
+    def get_confirm_form_initial(self, request, import_form):
+        initial = super().get_confirm_form_initial(request, import_form)
+        if import_form is not None:
+            initial["import_file_name"] = ConfirmSpreadsheetImportForm.sign(
+                request.user, initial["import_file_name"], import_form.seen_versions
+            )
+        return initial
+
+    def process_import(self, request, **kwargs):
+        expired = request.method == "POST" and not self.create_confirm_form(request).is_valid()
+        try:
+            if not expired:
+                return super().process_import(request, **kwargs)
+        except FileNotFoundError:
+            pass  # confirmed twice (the first confirmation removed the file), or cleaned up
+        messages.error(request, _("This import has expired. Upload the file again."))
+        app_label, model_name = self.get_model_info()
+        return redirect(f"admin:{app_label}_{model_name}_import")
+
+    def process_result(self, result, request):
+        if not (result.has_errors() or result.has_validation_errors()):
+            return super().process_result(result, request)
+        messages.error(request, _("Nothing was imported."))
+        form_class = self.get_import_form_class(request)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Import"),
+            "opts": self.model._meta,
+            "form": form_class(
+                self.get_import_formats(), self.get_import_resource_classes(request)
+            ),
+            "result": result,
+        }
+        return TemplateResponse(request, [self.import_template_name], context)
+
+    def add_success_message(self, result, request):
+        totals = result.totals
+        message = _("Imported: %(new)d new, %(updated)d changed.") % {
+            "new": totals[RowResult.IMPORT_TYPE_NEW],
+            "updated": totals[RowResult.IMPORT_TYPE_UPDATE],
+        }
+        messages.success(request, f"{message} {result.skipped}".strip())
+
+
 @admin.register(Indicator)
-class IndicatorAdmin(DepartmentScopedAdmin, SimpleHistoryAdmin):
+class IndicatorAdmin(DepartmentScopedAdmin, SpreadsheetImportMixin, SimpleHistoryAdmin):
     form = ChangeReasonForm
     list_display = [
         "name",
@@ -274,20 +349,23 @@ class IndicatorAdmin(DepartmentScopedAdmin, SimpleHistoryAdmin):
         label = f"{status_icon(result.status)} {status_label(result.status)}"
         return f"{label} ({indicator.status_year})"
 
+    # Targets of a new work report, or new indicators, many at once (see TargetResource).
+    resource_classes = [TargetResource, IndicatorResource]
+
+    def has_import_permission(self, request):
+        return request.user.has_perms(
+            ["kpis.add_indicator", "kpis.change_indicator", "kpis.add_target", "kpis.change_target"]
+        )
+
 
 @admin.register(Actual)
-class ActualAdmin(DepartmentScopedAdmin, ImportExportMixin, SimpleHistoryAdmin):
+class ActualAdmin(DepartmentScopedAdmin, SpreadsheetImportMixin, ExportMixin, SimpleHistoryAdmin):
     department_of = attrgetter("indicator.department_id")
     formfield_overrides = HTTPS_URLS
     form = ActualForm
     import_export_change_list_template = "admin/kpis/actual/change_list.html"
     resource_classes = [ActualResource]
-    import_formats = [ChineseCSV, base_formats.XLSX]
     export_formats = [base_formats.CSV, base_formats.XLSX]
-    import_template_name = "admin/kpis/actual/import.html"
-    import_form_class = FiguresImportForm
-    confirm_form_class = ConfirmFiguresImportForm
-    tmp_storage_class = ImportUpload
     list_display = [
         "indicator",
         "period_end",
@@ -344,66 +422,11 @@ class ActualAdmin(DepartmentScopedAdmin, ImportExportMixin, SimpleHistoryAdmin):
             # Raised after validation: the admin has no form to attach it to any more.
             raise PermissionDenied(conflict.messages[0]) from conflict
 
-    def get_import_resource_kwargs(self, request, form=None, **kwargs):
-        kwargs = super().get_import_resource_kwargs(request, form=form, **kwargs)
-        # The dry run fills the versions it saw into its form; the confirmation checks them.
-        seen_versions = getattr(form, "seen_versions", None)
-        return {**kwargs, "user": request.user, "seen_versions": seen_versions}
-
     def get_export_resource_kwargs(self, request, **kwargs):
         return {**super().get_export_resource_kwargs(request, **kwargs), "user": request.user}
 
     def has_import_permission(self, request):
         return request.user.has_perm("kpis.add_actual")
-
-    def get_import_data_kwargs(self, **kwargs):
-        # All or nothing: a row refused at the confirmation undoes the rows before it.
-        return {**super().get_import_data_kwargs(**kwargs), "rollback_on_validation_errors": True}
-
-    def get_confirm_form_kwargs(self, request, import_form=None):
-        return {**super().get_confirm_form_kwargs(request, import_form), "user": request.user}
-
-    def get_confirm_form_initial(self, request, import_form):
-        initial = super().get_confirm_form_initial(request, import_form)
-        if import_form is not None:
-            initial["import_file_name"] = ConfirmFiguresImportForm.sign(
-                request.user, initial["import_file_name"], import_form.seen_versions
-            )
-        return initial
-
-    def process_import(self, request, **kwargs):
-        expired = request.method == "POST" and not self.create_confirm_form(request).is_valid()
-        try:
-            if not expired:
-                return super().process_import(request, **kwargs)
-        except FileNotFoundError:
-            pass  # confirmed twice (the first confirmation removed the file), or cleaned up
-        messages.error(request, _("This import has expired. Upload the file again."))
-        return redirect("admin:kpis_actual_import")
-
-    def process_result(self, result, request):
-        if not (result.has_errors() or result.has_validation_errors()):
-            return super().process_result(result, request)
-        messages.error(request, _("Nothing was imported."))
-        form_class = self.get_import_form_class(request)
-        context = {
-            **self.admin_site.each_context(request),
-            "title": _("Import"),
-            "opts": self.model._meta,
-            "form": form_class(
-                self.get_import_formats(), self.get_import_resource_classes(request)
-            ),
-            "result": result,
-        }
-        return TemplateResponse(request, [self.import_template_name], context)
-
-    def add_success_message(self, result, request):
-        totals = result.totals
-        message = _("Imported as drafts: %(new)d new figures, %(updated)d changed.") % {
-            "new": totals[RowResult.IMPORT_TYPE_NEW],
-            "updated": totals[RowResult.IMPORT_TYPE_UPDATE],
-        }
-        messages.success(request, f"{message} {result.skipped}".strip())
 
     def get_urls(self):
         return [

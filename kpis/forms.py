@@ -105,8 +105,8 @@ class ReturnForm(forms.Form):
     )
 
 
-class FiguresImportForm(ImportForm):
-    """The upload of a figures file, refused above the size limit before it is read."""
+class SpreadsheetImportForm(ImportForm):
+    """The upload of a spreadsheet, refused above the size limit before it is read."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -124,7 +124,7 @@ class FiguresImportForm(ImportForm):
         return upload
 
 
-class ConfirmFiguresImportForm(ConfirmImportForm):
+class ConfirmSpreadsheetImportForm(ConfirmImportForm):
     """The confirmation of a dry run. It names the uploaded file and the versions the dry run
     saw in one value signed for the user who ran it, so that no one can make the import read
     or remove another file, or confirm another user's upload."""

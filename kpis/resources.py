@@ -35,7 +35,18 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from kpis.exports import neutralise
-from kpis.models import Actual, EditConflict, Indicator, in_language
+from kpis.models import (
+    Actual,
+    Department,
+    EditConflict,
+    Indicator,
+    Source,
+    Target,
+    Theme,
+    in_language,
+)
+from kpis.roles import sees_all_departments
+from kpis.templatetags.kpis_tags import figure, qualified
 
 YES = {"yes", "y", "1", "true", "是", "确认", "確認"}
 
@@ -52,14 +63,24 @@ HEADINGS = {
     "evidence_url": gettext_lazy("evidence link"),
     "confirm": gettext_lazy("confirm unusual figure"),
     "status": gettext_lazy("status"),
+    "name": gettext_lazy("name (Chinese)"),
+    "name_en": gettext_lazy("name (English)"),
+    "theme_code": gettext_lazy("theme code"),
+    "department_code": gettext_lazy("department code"),
+    "unit_en": gettext_lazy("unit (English)"),
+    "decimals": gettext_lazy("decimal places shown"),
+    "direction": gettext_lazy("direction of good"),
+    "value_type": gettext_lazy("value type"),
+    "frequency": gettext_lazy("reporting frequency"),
+    "year": gettext_lazy("year"),
+    "target_value": gettext_lazy("target value"),
+    "qualifier": gettext_lazy("qualifier"),
+    "source": gettext_lazy("source"),
+    "quote": gettext_lazy("quote"),
+    "change_reason": gettext_lazy("Reason for the change"),
 }
 TEMPLATE_COLUMNS = ["indicator_code", "indicator_name", "unit", "period", "period_end"]
 TEMPLATE_COLUMNS += ["value", "note", "evidence_url", "confirm"]
-REQUIRED_COLUMNS = ["indicator_code", "period_end", "value"]
-# What an official types into a row; a row with none of them filled in was left empty.
-ENTERED_COLUMNS = ["value", "note", "evidence_url", "confirm"]
-# The model field each error names, as the column it comes from.
-FIELD_COLUMNS = {"indicator": "indicator_code"}
 
 QUARTERS = {
     3: gettext_lazy("Q1"),
@@ -109,10 +130,6 @@ def column_names():
 
 def is_blank(value):
     return value is None or (isinstance(value, str) and not value.strip())
-
-
-def row_is_empty(row):
-    return all(is_blank(row.get(column)) for column in ENTERED_COLUMNS)
 
 
 def decode_text(data):
@@ -181,22 +198,44 @@ class FigureWidget(widgets.DecimalWidget):
         return number
 
 
-class ScopedIndicatorWidget(widgets.ForeignKeyWidget):
-    def __init__(self, user):
-        super().__init__(Indicator, field="code")
-        self.user = user
+class WholeNumberWidget(FigureWidget):
+    """A year or a count of decimals."""
+
+    def clean(self, value, row=None, **kwargs):
+        number = super().clean(value, row, **kwargs)
+        if number is not None and number != number.to_integral_value():
+            raise ValueError(_("“%(value)s” is not a whole number.") % {"value": value})
+        return None if number is None else int(number)
+
+
+class CodeWidget(widgets.ForeignKeyWidget):
+    """A related object named by its code (or another unique field) in a cell, among the
+    objects `queryset(user)` lets the importing user use; `missing` says which it was not."""
+
+    def __init__(self, model, field, missing, queryset=None):
+        super().__init__(model, field=field)
+        self.missing = missing
+        self.queryset = queryset
 
     def get_queryset(self, value, row, *args, **kwargs):
-        return Indicator.objects.for_user(self.user)
+        return self.queryset() if self.queryset else super().get_queryset(value, row)
 
     def clean(self, value, row=None, **kwargs):
         try:
             return super().clean(value, row, **kwargs)
-        except Indicator.DoesNotExist:
-            raise ValueError(
-                _("No indicator with code “%(code)s” among your departments' indicators.")
-                % {"code": value}
-            ) from None
+        except (self.model.DoesNotExist, self.model.MultipleObjectsReturned):
+            raise ValueError(str(self.missing) % {"code": value}) from None
+
+
+class QualifierWidget(widgets.CharWidget):
+    """A target's qualifier as the code (over, reach, about) or as the source writes it."""
+
+    WORDS = {"超": "over", "突破": "over", "超过": "over", "达": "reach", "达到": "reach"}
+    WORDS |= {"增至": "reach", "约": "about"}
+
+    def clean(self, value, row=None, **kwargs):
+        text = super().clean(value, row, **kwargs).strip()
+        return self.WORDS.get(text, text.lower())
 
 
 @dataclass
@@ -209,10 +248,59 @@ class Problem:
     message: str
 
 
+@dataclass
+class Summary:
+    """What the preview says about one row: which indicator, what, and what happens."""
+
+    name: str
+    details: str
+    outcome: str
+
+
 class SpreadsheetResource(resources.ModelResource):
     """What every spreadsheet of the admin shares: headings in the page's language, any of
-    which an upload may use, and text cells that a spreadsheet program cannot run as a
-    formula (the same neutralising as the open data files)."""
+    which an upload may use; rows left empty skipped and counted; problems listed by the
+    sheet's row and column; a file refused whole when a required column is missing or it is
+    too long; and text cells that a spreadsheet program cannot run as a formula (the same
+    neutralising as the open data files)."""
+
+    #: Columns without which no row can be read.
+    required_columns = []
+    #: What a person types into a row; a row with none of them filled in was left empty.
+    entered_columns = []
+    #: The refusal of a row whose identifying columns repeat an earlier row's.
+    repeated = gettext_lazy("This file has this row twice.")
+
+    #: Rows that name an indicator by its code: which indicators they may name, and the
+    #: refusal of any other.
+    unknown_indicator = None
+
+    class Meta:
+        clean_model_instances = True
+        use_transactions = True
+        # The preview reads each row's object.
+        store_instance = True
+
+    def __init__(self, user=None, seen_versions=None, **kwargs):
+        super().__init__(**kwargs)
+        self.user = user
+        self.seen_versions = {} if seen_versions is None else seen_versions
+        self.lines = {}
+        self.empty_rows = 0
+        if self.unknown_indicator:
+            self.fields["indicator"].widget = CodeWidget(
+                Indicator, "code", self.unknown_indicator, queryset=self.indicators
+            )
+
+    def indicators(self):
+        raise NotImplementedError
+
+    def get_or_init_instance(self, instance_loader, row):
+        # The identifying columns are read first; an unknown code is the row's error.
+        try:
+            return super().get_or_init_instance(instance_loader, row)
+        except ValueError as error:
+            raise ValidationError({self.get_import_id_fields()[0]: str(error)}) from None
 
     def get_export_headers(self, selected_fields=None):
         return [heading(name) for name in super().get_export_headers(selected_fields)]
@@ -231,8 +319,8 @@ class SpreadsheetResource(resources.ModelResource):
         ]
 
     def file_problem(self, dataset):
-        """Why the file as a whole cannot be read as figures, or None."""
-        missing = [column for column in REQUIRED_COLUMNS if column not in dataset.headers]
+        """Why the file as a whole cannot be imported, or None."""
+        missing = [column for column in self.required_columns if column not in dataset.headers]
         if missing:
             return _("The file lacks the columns %(columns)s. Start from the template.") % {
                 "columns": ", ".join(f"“{heading(column)}”" for column in missing)
@@ -254,16 +342,43 @@ class SpreadsheetResource(resources.ModelResource):
         else:
             result = super().import_data(dataset, **kwargs)
         result.problems = self.problems(result)
-        skipped = result.totals[RowResult.IMPORT_TYPE_SKIP]
-        result.skipped = empty_rows_message(skipped) if skipped else ""
+        result.skipped = empty_rows_message(self.empty_rows) if self.empty_rows else ""
+        result.preview = [row for row in result.rows if getattr(row, "summary", None)]
         return result
 
-    def column_heading(self, field_name):
-        return (
-            ""
-            if field_name == NON_FIELD_ERRORS
-            else heading(FIELD_COLUMNS.get(field_name, field_name))
+    def import_row(self, row, instance_loader, **kwargs):
+        if all(is_blank(row.get(column)) for column in self.entered_columns):
+            self.empty_rows += 1
+            row_result = self.get_row_result_class()()
+            row_result.import_type = RowResult.IMPORT_TYPE_SKIP
+            return row_result
+        return super().import_row(row, instance_loader, **kwargs)
+
+    def before_import_row(self, row, **kwargs):
+        key = tuple(
+            str(row.get(self.fields[name].column_name) or "").strip()
+            for name in self.get_import_id_fields()
         )
+        if key in self.lines:
+            raise ValidationError(str(self.repeated))
+        self.lines[key] = kwargs["row_number"] + 1
+
+    def after_init_instance(self, instance, new, row, **kwargs):
+        instance.import_is_new = new
+
+    def after_import_row(self, row, row_result, **kwargs):
+        row_result.line = kwargs["row_number"] + 1
+        if row_result.instance is not None:
+            row_result.summary = self.summary(row_result.instance, row_result)
+
+    def summary(self, instance, row_result):
+        raise NotImplementedError
+
+    def column_heading(self, field_name):
+        if field_name == NON_FIELD_ERRORS:
+            return ""
+        columns = {field.attribute: field.column_name for field in self.fields.values()}
+        return heading(columns.get(field_name, field_name))
 
     def problems(self, result):
         found = [
@@ -296,26 +411,25 @@ class ActualResource(SpreadsheetResource):
     )
     status = fields.Field(column_name="status", attribute="status", readonly=True)
 
+    required_columns = ["indicator_code", "period_end", "value"]
+    entered_columns = ["value", "note", "evidence_url", "confirm"]
+    repeated = gettext_lazy("This file has this indicator and period twice.")
+
     class Meta:
         model = Actual
         import_id_fields = ["indicator", "period_end"]
         fields = ["indicator", "indicator_name", "unit", "period", "period_end", "value"]
         fields += ["note", "evidence_url", "status"]
-        clean_model_instances = True
-        use_transactions = True
         skip_unchanged = False
         # Rows left empty are counted, not listed; the preview names each figure it writes.
         report_skipped = False
-        store_instance = True
 
-    def __init__(self, user=None, seen_versions=None, **kwargs):
-        super().__init__(**kwargs)
-        self.user = user
-        self.fields["indicator"].widget = ScopedIndicatorWidget(user)
-        self.seen = set()
-        # The version of each figure as the dry run found it (0: it did not exist), filled
-        # in by the dry run and checked by the confirmation.
-        self.seen_versions = {} if seen_versions is None else seen_versions
+    unknown_indicator = gettext_lazy(
+        "No indicator with code “%(code)s” among your departments' indicators."
+    )
+
+    def indicators(self):
+        return Indicator.objects.for_user(self.user)
 
     def get_queryset(self):
         return super().get_queryset().select_related("indicator")
@@ -329,28 +443,9 @@ class ActualResource(SpreadsheetResource):
     def dehydrate_period(self, actual):
         return indicator_period(actual.indicator, actual.period_end)
 
-    def get_or_init_instance(self, instance_loader, row):
-        try:
-            return super().get_or_init_instance(instance_loader, row)
-        except ValueError as error:
-            raise ValidationError({"indicator": str(error)}) from None
-
     def import_row(self, row, instance_loader, **kwargs):
-        if row_is_empty(row):
-            row_result = self.get_row_result_class()()
-            row_result.import_type = RowResult.IMPORT_TYPE_SKIP
-            return row_result
         self.confirmed = str(row.get("confirm") or "").strip().lower() in YES
         return super().import_row(row, instance_loader, **kwargs)
-
-    def before_import_row(self, row, **kwargs):
-        key = (str(row.get("indicator_code", "")).strip(), str(row.get("period_end", "")))
-        if key in self.seen:
-            raise ValidationError(_("This file has this indicator and period twice."))
-        self.seen.add(key)
-
-    def after_init_instance(self, instance, new, row, **kwargs):
-        instance.import_is_new = new
 
     def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
         # The edit is recorded before validation, so that a new value for a published figure
@@ -393,12 +488,160 @@ class ActualResource(SpreadsheetResource):
             ) from None
         return None
 
-    def after_import_row(self, row, row_result, **kwargs):
-        row_result.line = kwargs["row_number"] + 1
-        if row_result.instance is not None:
-            actual = row_result.instance
-            row_result.period = indicator_period(actual.indicator, actual.period_end)
-            row_result.outcome = import_outcome(actual)
+    def summary(self, actual, row_result):
+        period = indicator_period(actual.indicator, actual.period_end)
+        return Summary(
+            actual.indicator.display_name,
+            _("%(period)s: %(value)s")
+            % {"period": period, "value": figure(actual.value, actual.indicator)},
+            import_outcome(actual),
+        )
+
+
+class ReasonedResource(SpreadsheetResource):
+    """Rows that change what the public reads (targets, indicators) carry the reason, which
+    the change history keeps and the public list of revisions shows."""
+
+    #: Whether a new row needs a reason too, not only a change.
+    reason_for_new = False
+
+    def import_row(self, row, instance_loader, **kwargs):
+        self.reason = str(row.get("change_reason") or "").strip()
+        return super().import_row(row, instance_loader, **kwargs)
+
+    def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
+        errors = dict(import_validation_errors or {})
+        if not self.reason and (instance.pk or self.reason_for_new):
+            errors["change_reason"] = _(
+                "Say why, and from which document: the reason is published with the change."
+            )
+        elif len(self.reason) > 100:
+            errors["change_reason"] = _("At most 100 characters.")
+        instance._change_reason = self.reason
+        super().validate_instance(instance, errors, validate_unique=False)
+
+
+class TargetResource(ReasonedResource):
+    """Targets for many indicators at once, e.g. those of a new year's work report. Every
+    target names its source and gives a reason; a changed target is a public revision."""
+
+    indicator = fields.Field(column_name="indicator_code", attribute="indicator")
+    indicator_name = fields.Field(column_name="indicator_name", readonly=True)
+    year = fields.Field(column_name="year", attribute="year", widget=WholeNumberWidget())
+    value = fields.Field(column_name="target_value", attribute="value", widget=FigureWidget())
+    qualifier = fields.Field(
+        column_name="qualifier", attribute="qualifier", widget=QualifierWidget()
+    )
+    source = fields.Field(
+        column_name="source",
+        attribute="source",
+        widget=CodeWidget(
+            Source,
+            "title",
+            gettext_lazy(
+                "No single source is titled “%(code)s”: add the document under Sources "
+                "first, under a title of its own."
+            ),
+        ),
+    )
+    quote = fields.Field(column_name="quote", attribute="quote", widget=widgets.CharWidget())
+    change_reason = fields.Field(column_name="change_reason")
+
+    required_columns = ["indicator_code", "year", "target_value", "source", "quote"]
+    required_columns += ["change_reason"]
+    entered_columns = ["target_value", "qualifier", "source", "quote", "change_reason"]
+    repeated = gettext_lazy("This file has this indicator and year twice.")
+    reason_for_new = True
+
+    class Meta:
+        model = Target
+        name = gettext_lazy("targets")
+        import_id_fields = ["indicator", "year"]
+        fields = ["indicator", "indicator_name", "year", "value", "qualifier", "source"]
+        fields += ["quote", "change_reason"]
+        skip_unchanged = True
+
+    unknown_indicator = gettext_lazy("No indicator with code “%(code)s”.")
+
+    def indicators(self):
+        """The indicators whose targets a manager may set: every department's."""
+        indicators = Indicator.objects.all()
+        return indicators if sees_all_departments(self.user) else indicators.for_user(self.user)
+
+    def summary(self, target, row_result):
+        indicator = target.indicator
+        details = _("Target %(year)d: %(target)s") % {
+            "year": target.year,
+            "target": qualified(target.value, target.qualifier, indicator),
+        }
+        return Summary(indicator.display_name, details, target_outcome(target, row_result))
+
+
+def target_outcome(target, row_result):
+    if row_result.import_type == RowResult.IMPORT_TYPE_SKIP:
+        return _("Unchanged")
+    if target.import_is_new:
+        return _("New target: public once imported")
+    original = row_result.original
+    if (original.value, original.qualifier) != (target.value, target.qualifier):
+        return _("Revises a public target: listed with its reason and source")
+    return _("Changes the target's source or quote")
+
+
+class IndicatorResource(ReasonedResource):
+    """Indicators described in a sheet; a change to an existing one needs a reason, as on
+    its admin page. Baselines stay on the admin page, where their source is checked."""
+
+    code = fields.Field(column_name="indicator_code", attribute="code")
+    name = fields.Field(column_name="name", attribute="name", widget=widgets.CharWidget())
+    name_en = fields.Field(column_name="name_en", attribute="name_en", widget=widgets.CharWidget())
+    theme = fields.Field(
+        column_name="theme_code",
+        attribute="theme",
+        widget=CodeWidget(Theme, "code", gettext_lazy("No theme with code “%(code)s”.")),
+    )
+    department = fields.Field(
+        column_name="department_code",
+        attribute="department",
+        widget=CodeWidget(Department, "code", gettext_lazy("No department with code “%(code)s”.")),
+    )
+    unit = fields.Field(column_name="unit", attribute="unit", widget=widgets.CharWidget())
+    unit_en = fields.Field(column_name="unit_en", attribute="unit_en", widget=widgets.CharWidget())
+    decimals = fields.Field(
+        column_name="decimals", attribute="decimals", widget=WholeNumberWidget()
+    )
+    direction = fields.Field(
+        column_name="direction", attribute="direction", widget=widgets.CharWidget()
+    )
+    value_type = fields.Field(
+        column_name="value_type", attribute="value_type", widget=widgets.CharWidget()
+    )
+    frequency = fields.Field(
+        column_name="frequency", attribute="frequency", widget=widgets.CharWidget()
+    )
+    change_reason = fields.Field(column_name="change_reason")
+
+    required_columns = ["indicator_code", "name", "name_en", "theme_code", "unit"]
+    required_columns += ["value_type", "frequency"]
+    entered_columns = ["name", "name_en", "theme_code", "unit", "value_type", "frequency"]
+    repeated = gettext_lazy("This file has this indicator twice.")
+
+    class Meta:
+        model = Indicator
+        name = gettext_lazy("indicators")
+        import_id_fields = ["code"]
+        fields = ["code", "name", "name_en", "theme", "department", "unit", "unit_en"]
+        fields += ["decimals", "direction", "value_type", "frequency", "change_reason"]
+        skip_unchanged = True
+
+    def summary(self, indicator, row_result):
+        if row_result.import_type == RowResult.IMPORT_TYPE_SKIP:
+            outcome = _("Unchanged")
+        elif indicator.import_is_new:
+            outcome = _("New indicator")
+        else:
+            outcome = _("Changes the indicator: recorded with its reason")
+        return Summary(indicator.display_name, indicator.code, outcome)
 
 
 def import_outcome(actual):

@@ -41,7 +41,7 @@ class ConfirmFormParser(HTMLParser):
 
     def handle_starttag(self, tag, attrs):
         attrs = dict(attrs)
-        if tag == "form" and (attrs.get("action") or "").endswith(CONFIRM_URL):
+        if tag == "form" and (attrs.get("action") or "").endswith("/process_import/"):
             self.inside = self.found = True
         elif tag == "input" and self.inside and attrs.get("name"):
             self.fields[attrs["name"]] = attrs.get("value") or ""
@@ -383,7 +383,7 @@ def test_preview_names_each_indicator_and_says_what_happens(entry, indicator, ma
         (indicator.code, "2024-06-30", "42", "", "", ""),
     ]
     preview = report(dry_run(entry, csv_file(rows)).content.decode())
-    assert "<td>脑科学企业</td>" in preview and "<td>2024年二季度</td>" in preview
+    assert "<td>脑科学企业</td>" in preview and "<td>2024年二季度：42家</td>" in preview
     assert "修改已发布数据：成为修订" in preview and "新建草稿" in preview
 
 
