@@ -24,7 +24,6 @@ from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import IntegrityError
 from django.utils import translation
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from import_export import fields, resources, widgets
@@ -46,7 +45,7 @@ from kpis.models import (
     in_language,
 )
 from kpis.roles import sees_all_departments
-from kpis.templatetags.kpis_tags import figure, qualified
+from kpis.templatetags.kpis_tags import figure, period_label, qualified
 
 YES = {"yes", "y", "1", "true", "是", "确认", "確認"}
 
@@ -81,36 +80,6 @@ HEADINGS = {
 }
 TEMPLATE_COLUMNS = ["indicator_code", "indicator_name", "unit", "period", "period_end"]
 TEMPLATE_COLUMNS += ["value", "note", "evidence_url", "confirm"]
-
-QUARTERS = {
-    3: gettext_lazy("Q1"),
-    6: gettext_lazy("Q2"),
-    9: gettext_lazy("Q3"),
-    12: gettext_lazy("Q4"),
-}
-
-
-def period_wording(period_end, frequency, year_to_date=False):
-    """A reporting period as officials name it: 2024年3月, 2024年二季度, 2024年; a
-    year-to-date figure names the months it sums instead (2024年1–6月累计)."""
-    year, month = period_end.year, period_end.month
-    if frequency == Indicator.Frequency.ANNUAL:
-        return _("%(year)d (annual)") % {"year": year}
-    if year_to_date and month > 1:
-        return _("%(year)d, months 1–%(month)d (year to date)") % {"year": year, "month": month}
-    if frequency == Indicator.Frequency.QUARTERLY:
-        return _("%(quarter)s %(year)d") % {"quarter": QUARTERS[month], "year": year}
-    return date_format(period_end, "YEAR_MONTH_FORMAT")
-
-
-def reports_year_to_date(indicator):
-    # `Indicator.reported_as` arrives with the progress rules of issue 11; until then every
-    # indicator reports each period's own figure.
-    return getattr(indicator, "reported_as", "period") == "year_to_date"
-
-
-def indicator_period(indicator, period_end):
-    return period_wording(period_end, indicator.frequency, reports_year_to_date(indicator))
 
 
 def heading(column):
@@ -441,7 +410,7 @@ class ActualResource(SpreadsheetResource):
         return in_language(actual.indicator.unit, actual.indicator.unit_en)
 
     def dehydrate_period(self, actual):
-        return indicator_period(actual.indicator, actual.period_end)
+        return period_label(actual.period_end, actual.indicator)
 
     def import_row(self, row, instance_loader, **kwargs):
         self.confirmed = str(row.get("confirm") or "").strip().lower() in YES
@@ -489,7 +458,7 @@ class ActualResource(SpreadsheetResource):
         return None
 
     def summary(self, actual, row_result):
-        period = indicator_period(actual.indicator, actual.period_end)
+        period = period_label(actual.period_end, actual.indicator)
         return Summary(
             actual.indicator.display_name,
             _("%(period)s: %(value)s")
@@ -674,7 +643,7 @@ def template_workbook(indicators):
         unit = neutralise(in_language(indicator.unit, indicator.unit_en))
         for period in indicator.due:
             end = period.period_end
-            wording = indicator_period(indicator, end)
+            wording = period_label(end, indicator)
             sheet.append([indicator.code, name, unit, wording, end.isoformat(), None, None, None])
     sheet.freeze_panes = "A2"
     confirm = get_column_letter(TEMPLATE_COLUMNS.index("confirm") + 1)

