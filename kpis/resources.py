@@ -14,6 +14,7 @@ import io
 import os
 import re
 import tempfile
+import time
 import uuid
 from dataclasses import dataclass
 from decimal import InvalidOperation
@@ -127,7 +128,7 @@ class ChineseCSV(base_formats.CSV):
 class ImportUpload(TempFolderStorage):
     """An uploaded file kept between the dry run and the confirmation, in a folder of its
     own under a random name. Only such names are read or removed: the name comes back from
-    the browser (signed, see `kpis.admin.ConfirmImportForm`), and must never reach any
+    the browser (signed, see `kpis.forms.ConfirmSpreadsheetImportForm`), and must never reach any
     other file of the server."""
 
     NAME = re.compile(r"[0-9a-f]{32}")
@@ -138,10 +139,20 @@ class ImportUpload(TempFolderStorage):
         os.makedirs(path, mode=0o700, exist_ok=True)
         return path
 
+    #: Seconds an abandoned upload (a dry run never confirmed) is kept.
+    KEPT = 24 * 3600
+
     def save(self, data):
+        self.remove_abandoned()
         self.name = uuid.uuid4().hex
         with open(self.get_full_path(), "wb") as file:
             file.write(data)
+
+    def remove_abandoned(self):
+        oldest = time.time() - self.KEPT
+        for entry in os.scandir(self.folder()):
+            if self.NAME.fullmatch(entry.name) and entry.stat().st_mtime < oldest:
+                os.remove(entry.path)
 
     def get_full_path(self):
         if not self.NAME.fullmatch(self.name or ""):

@@ -19,6 +19,7 @@ from django.utils.html import escape
 
 from kpis import roles
 from kpis.models import Actual
+from kpis.resources import ImportUpload
 from tests.conftest import make_user
 
 IMPORT_URL = "/admin/kpis/actual/import/"
@@ -96,6 +97,12 @@ def import_and_confirm(client, content, **kwargs):
     if fields is None:
         return None
     return client.post(CONFIRM_URL, fields)
+
+
+@pytest.fixture(autouse=True)
+def own_temp_folder(tmp_path, monkeypatch):
+    """Uploads wait in a temp folder of this test's own, not the machine's shared one."""
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
 
 
 @pytest.fixture
@@ -557,3 +564,13 @@ def test_template_writes_an_indicator_name_that_looks_like_a_formula_as_text(
     sheet, header, rows = template_rows(entry)
     assert rows[0][header.index("指标名称")] == "'=1+1"
     assert sheet.cell(row=2, column=header.index("指标名称") + 1).data_type == "s"
+
+
+def test_uploads_of_dry_runs_never_confirmed_are_removed_after_a_day(entry, indicator):
+    rows = [(indicator.code, "2024-03-31", "40", "", "", "")]
+    dry_run(entry, csv_file(rows))
+    abandoned = [entry.path for entry in os.scandir(ImportUpload.folder())]
+    for path in abandoned:
+        os.utime(path, (0, 0))
+    dry_run(entry, csv_file(rows))
+    assert abandoned and not any(os.path.exists(path) for path in abandoned)

@@ -9,7 +9,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from kpis.models import Indicator, Source, Target
-from tests.test_import import confirm_form, csv_file, report, shown
+from tests.test_import import confirm_form, csv_file, own_temp_folder, report, shown
 
 IMPORT_URL = "/admin/kpis/indicator/import/"
 CONFIRM_URL = "/admin/kpis/indicator/process_import/"
@@ -18,6 +18,7 @@ TARGET_COLUMNS = ["指标代码", "年份", "目标值", "限定词", "来源", 
 INDICATOR_COLUMNS = ["指标代码", "名称（中文）", "名称（英文）", "主题代码", "部门代码"]
 INDICATOR_COLUMNS += ["计量单位", "数值类型", "报告频率", "变更原因"]
 REPORT = "2025年光明区政府工作报告"
+pytestmark = pytest.mark.usefixtures(own_temp_folder.__name__)
 
 
 def dry_run(client, content, resource=TARGETS):
