@@ -282,6 +282,11 @@ class SpreadsheetResource(resources.ModelResource):
         except ValueError as error:
             raise ValidationError({self.get_import_id_fields()[0]: str(error)}) from None
 
+    def get_user_visible_fields(self):
+        # Only listed on the import and export pages: by their headings, as in the files.
+        columns = super().get_user_visible_fields()
+        return [fields.Field(column_name=heading(field.column_name)) for field in columns]
+
     def get_export_headers(self, selected_fields=None):
         return [heading(name) for name in super().get_export_headers(selected_fields)]
 

@@ -574,3 +574,9 @@ def test_uploads_of_dry_runs_never_confirmed_are_removed_after_a_day(entry, indi
         os.utime(path, (0, 0))
     dry_run(entry, csv_file(rows))
     assert abandoned and not any(os.path.exists(path) for path in abandoned)
+
+
+def test_import_page_lists_the_columns_by_their_chinese_headings(entry):
+    html = entry.get(IMPORT_URL).content.decode()
+    assert "<code>指标代码, 指标名称, 计量单位, 报告期, 报告期末, 数值, 内部备注" in html
+    assert "indicator_code" not in html
