@@ -223,6 +223,8 @@ class SpreadsheetImportMixin(ImportMixin):
         return initial
 
     def process_import(self, request, **kwargs):
+        if not self.has_import_permission(request):
+            raise PermissionDenied
         expired = request.method == "POST" and not self.create_confirm_form(request).is_valid()
         try:
             if not expired:

@@ -580,3 +580,12 @@ def test_import_page_lists_the_columns_by_their_chinese_headings(entry):
     html = entry.get(IMPORT_URL).content.decode()
     assert "<code>指标代码, 指标名称, 计量单位, 报告期, 报告期末, 数值, 内部备注" in html
     assert "indicator_code" not in html
+
+
+def test_reviewer_cannot_confirm_an_import(entry, reviewer, indicator):
+    rows = [(indicator.code, "2024-03-31", "40", "", "", "")]
+    fields = confirm_form(dry_run(entry, csv_file(rows)).content.decode())
+    reviewers = Client()
+    reviewers.force_login(reviewer)
+    assert reviewers.post(CONFIRM_URL, fields).status_code == 403
+    assert not Actual.objects.exists()
