@@ -207,6 +207,16 @@ class SpreadsheetImportMixin(ImportMixin):
         seen_versions = getattr(form, "seen_versions", None)
         return {**kwargs, "user": request.user, "seen_versions": seen_versions}
 
+    def add_data_read_fail_error_to_form(self, form, error):
+        # django-import-export names the exception (in English); say what to do instead.
+        form.add_error(
+            "import_file",
+            _(
+                "The file could not be read: check that the format chosen (CSV or XLSX) "
+                "is the file's."
+            ),
+        )
+
     def get_import_data_kwargs(self, **kwargs):
         # All or nothing: a row refused at the confirmation undoes the rows before it.
         return {**super().get_import_data_kwargs(**kwargs), "rollback_on_validation_errors": True}

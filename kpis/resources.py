@@ -189,8 +189,8 @@ class WholeNumberWidget(FigureWidget):
 
 
 class CodeWidget(widgets.ForeignKeyWidget):
-    """A related object named by its code (or another unique field) in a cell, among the
-    objects `queryset(user)` lets the importing user use; `missing` says which it was not."""
+    """A related object named in a cell by its code (or another field that names one), among
+    those `queryset()` returns (by default all); `missing` is the refusal of any other."""
 
     def __init__(self, model, field, missing, queryset=None):
         super().__init__(model, field=field)
@@ -265,7 +265,7 @@ class SpreadsheetResource(resources.ModelResource):
         super().__init__(**kwargs)
         self.user = user
         self.seen_versions = {} if seen_versions is None else seen_versions
-        self.lines = {}
+        self.keys_seen = set()
         self.empty_rows = 0
         if self.unknown_indicator:
             self.fields["indicator"].widget = CodeWidget(
@@ -344,9 +344,9 @@ class SpreadsheetResource(resources.ModelResource):
             str(row.get(self.fields[name].column_name) or "").strip()
             for name in self.get_import_id_fields()
         )
-        if key in self.lines:
+        if key in self.keys_seen:
             raise ValidationError(str(self.repeated))
-        self.lines[key] = kwargs["row_number"] + 1
+        self.keys_seen.add(key)
 
     def after_init_instance(self, instance, new, row, **kwargs):
         instance.import_is_new = new
@@ -399,6 +399,9 @@ class ActualResource(SpreadsheetResource):
     required_columns = ["indicator_code", "period_end", "value"]
     entered_columns = ["value", "note", "evidence_url", "confirm"]
     repeated = gettext_lazy("This file has this indicator and period twice.")
+    unknown_indicator = gettext_lazy(
+        "No indicator with code “%(code)s” among your departments' indicators."
+    )
 
     class Meta:
         model = Actual
@@ -408,10 +411,6 @@ class ActualResource(SpreadsheetResource):
         skip_unchanged = False
         # Rows left empty are counted, not listed; the preview names each figure it writes.
         report_skipped = False
-
-    unknown_indicator = gettext_lazy(
-        "No indicator with code “%(code)s” among your departments' indicators."
-    )
 
     def indicators(self):
         return Indicator.objects.for_user(self.user)

@@ -589,3 +589,12 @@ def test_reviewer_cannot_confirm_an_import(entry, reviewer, indicator):
     reviewers.force_login(reviewer)
     assert reviewers.post(CONFIRM_URL, fields).status_code == 403
     assert not Actual.objects.exists()
+
+
+def test_a_file_that_is_not_a_spreadsheet_is_refused_with_a_message(entry):
+    html = dry_run(entry, b"not a workbook", name="figures.xlsx", file_format=XLSX)
+    message = (
+        "The file could not be read: check that the format chosen (CSV or XLSX) is the file's."
+    )
+    assert shown(message) in html.content.decode()
+    assert "BadZipFile" not in html.content.decode()
