@@ -40,6 +40,7 @@ from kpis.resources import (
     ChineseCSV,
     ImportUpload,
     IndicatorResource,
+    LimitedXLSX,
     TargetResource,
     template_workbook,
 )
@@ -195,7 +196,7 @@ class SpreadsheetImportMixin(ImportMixin):
     whose confirmation is signed for its user and names only a file this app wrote, and a
     page that lists problems by the sheet's row and column."""
 
-    import_formats = [ChineseCSV, base_formats.XLSX]
+    import_formats = [ChineseCSV, LimitedXLSX]
     import_template_name = "admin/kpis/import.html"
     import_form_class = SpreadsheetImportForm
     confirm_form_class = ConfirmSpreadsheetImportForm

@@ -125,6 +125,31 @@ class ChineseCSV(base_formats.CSV):
         return tablib.import_set(in_stream, format="csv")
 
 
+class LimitedXLSX(base_formats.XLSX):
+    """XLSX read no further than the import takes: rows past the limit are not read (the file
+    is then refused as too long), and rows left wholly empty after the last filled one (a
+    sheet formatted further down) are dropped instead of counted."""
+
+    def create_dataset(self, in_stream):
+        book = openpyxl.load_workbook(io.BytesIO(in_stream), read_only=True, data_only=True)
+        rows = book.active.iter_rows(values_only=True)
+        dataset = tablib.Dataset(headers=list(next(rows, [])))
+        limit, empty = settings.IMPORT_MAX_ROWS, []
+        for row in rows:
+            if all(is_blank(value) for value in row):
+                empty.append(row)
+                if len(empty) > limit:
+                    break
+                continue
+            for blank in empty:
+                dataset.append(blank)
+            empty = []
+            dataset.append(row)
+            if len(dataset) > limit:
+                break
+        return dataset
+
+
 class ImportUpload(TempFolderStorage):
     """An uploaded file kept between the dry run and the confirmation, in a folder of its
     own under a random name. Only such names are read or removed: the name comes back from
@@ -313,9 +338,9 @@ class SpreadsheetResource(resources.ModelResource):
         limit = settings.IMPORT_MAX_ROWS
         if len(dataset) > limit:
             return _(
-                "The file has %(rows)d rows; at most %(limit)d are imported at once. "
+                "The file has more than %(limit)d rows, the most one import takes. "
                 "Split it into smaller files."
-            ) % {"rows": len(dataset), "limit": limit}
+            ) % {"limit": limit}
         return None
 
     def import_data(self, dataset, **kwargs):

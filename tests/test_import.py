@@ -431,18 +431,30 @@ def test_a_row_with_a_note_but_no_value_is_refused_not_skipped(entry, indicator)
     assert confirm_form(html) is None
 
 
-def test_file_with_more_rows_than_the_limit_is_refused(entry, indicator, settings):
+@pytest.mark.parametrize(("make_file", "file_format"), [(csv_file, CSV), (xlsx_file, XLSX)])
+def test_file_with_more_rows_than_the_limit_is_refused(
+    entry, indicator, settings, make_file, file_format
+):
     settings.IMPORT_MAX_ROWS = 2
     rows = [
         (indicator.code, f"2024-{end}", "40", "", "", "") for end in ("03-31", "06-30", "09-30")
     ]
-    html = dry_run(entry, csv_file(rows)).content.decode()
+    html = dry_run(entry, make_file(rows), "f", file_format).content.decode()
     limit = (
-        "The file has %(rows)d rows; at most %(limit)d are imported at once. "
+        "The file has more than %(limit)d rows, the most one import takes. "
         "Split it into smaller files."
     )
-    assert shown(limit, rows=3, limit=2) in report(html)
+    assert shown(limit, limit=2) in report(html)
     assert confirm_form(html) is None
+
+
+def test_empty_rows_below_the_last_filled_one_do_not_count_against_the_limit(
+    entry, indicator, settings
+):
+    settings.IMPORT_MAX_ROWS = 2
+    rows = [(indicator.code, "2024-03-31", 40, None, None, None)] + [(None,) * 6] * 5
+    import_and_confirm(entry, xlsx_file(rows), name="f.xlsx", file_format=XLSX)
+    assert Actual.objects.count() == 1
 
 
 def test_file_larger_than_the_limit_is_refused_before_it_is_read(entry, indicator, settings):
