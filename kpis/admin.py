@@ -42,6 +42,7 @@ from kpis.resources import (
     IndicatorResource,
     LimitedXLSX,
     TargetResource,
+    targets_workbook,
     template_workbook,
 )
 from kpis.roles import in_departments, sees_all_departments
@@ -201,6 +202,27 @@ class SpreadsheetImportMixin(ImportMixin):
     import_form_class = SpreadsheetImportForm
     confirm_form_class = ConfirmSpreadsheetImportForm
     tmp_storage_class = ImportUpload
+
+    def get_urls(self):
+        app_label, model_name = self.get_model_info()
+        template = path(
+            "import-template/",
+            self.admin_site.admin_view(self.import_template_view),
+            name=f"{app_label}_{model_name}_import_template",
+        )
+        return [template] + super().get_urls()
+
+    def import_template(self, request):
+        """The XLSX sheet to start from, and its file name."""
+        raise NotImplementedError
+
+    def import_template_view(self, request):
+        if not self.has_import_permission(request):
+            raise PermissionDenied
+        content, filename = self.import_template(request)
+        response = HttpResponse(content, content_type=base_formats.XLSX.CONTENT_TYPE)
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+        return response
 
     def get_import_resource_kwargs(self, request, form=None, **kwargs):
         kwargs = super().get_import_resource_kwargs(request, form=form, **kwargs)
@@ -365,6 +387,12 @@ class IndicatorAdmin(DepartmentScopedAdmin, SpreadsheetImportMixin, SimpleHistor
             ["kpis.add_indicator", "kpis.change_indicator", "kpis.add_target", "kpis.change_target"]
         )
 
+    def import_template(self, request):
+        """A row for every indicator's target of this year, to fill in."""
+        year = timezone.localdate().year
+        indicators = scoped_indicators(request.user, Indicator.objects.order_by("position"))
+        return targets_workbook(indicators, year), f"targets-{year}.xlsx"
+
 
 @admin.register(Actual)
 class ActualAdmin(DepartmentScopedAdmin, SpreadsheetImportMixin, ExportMixin, SimpleHistoryAdmin):
@@ -436,26 +464,10 @@ class ActualAdmin(DepartmentScopedAdmin, SpreadsheetImportMixin, ExportMixin, Si
     def has_import_permission(self, request):
         return request.user.has_perm("kpis.add_actual")
 
-    def get_urls(self):
-        return [
-            path(
-                "import-template/",
-                self.admin_site.admin_view(self.import_template_view),
-                name="kpis_actual_import_template",
-            )
-        ] + super().get_urls()
-
-    def import_template_view(self, request):
-        """An XLSX file with the periods due for the user's departments, ready to fill in."""
-        if not self.has_import_permission(request):
-            raise PermissionDenied
+    def import_template(self, request):
+        """The periods due for the user's departments, ready to fill in."""
         indicators = Indicator.objects.for_user(request.user).due_work(timezone.localdate())
-        response = HttpResponse(
-            template_workbook(indicators),
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        )
-        response["Content-Disposition"] = 'attachment; filename="figures-due.xlsx"'
-        return response
+        return template_workbook(indicators), "figures-due.xlsx"
 
     @admin.action(description=_("Submit the selected figures for review"), permissions=["submit"])
     def submit_selected(self, request, queryset):

@@ -670,32 +670,62 @@ def empty_rows_message(count):
     ) % {"count": count}
 
 
-def template_workbook(indicators):
-    """The XLSX file of the periods due for `indicators` (see `due_work`), ready to fill in:
-    one named sheet, headings in the page's language with the header row frozen, the
-    indicator's name, unit and period written out, a drop-down for the confirm column."""
+def workbook(title, columns, rows, choices):
+    """An XLSX file ready to fill in: one sheet named `title`, `columns` headed in the page's
+    language with the header row frozen, widths that fit, text that cannot run as a formula,
+    and a drop-down for each column in `choices` (column: its values)."""
     book = openpyxl.Workbook()
     sheet = book.active
-    sheet.title = _("Figures due")
-    sheet.append([heading(column) for column in TEMPLATE_COLUMNS])
-    for indicator in indicators:
-        name = neutralise(indicator.display_name)
-        unit = neutralise(in_language(indicator.unit, indicator.unit_en))
-        for period in indicator.due:
-            end = period.period_end
-            wording = period_label(end, indicator)
-            sheet.append([indicator.code, name, unit, wording, end.isoformat(), None, None, None])
+    sheet.title = title
+    sheet.append([heading(column) for column in columns])
+    for row in rows:
+        sheet.append([neutralise(cell) for cell in row])
     sheet.freeze_panes = "A2"
-    confirm = get_column_letter(TEMPLATE_COLUMNS.index("confirm") + 1)
-    yes, no = _("yes"), _("no")
-    choices = DataValidation(type="list", formula1=f'"{yes},{no}"', allow_blank=True)
-    choices.add(f"{confirm}2:{confirm}{max(sheet.max_row, 2)}")
-    sheet.add_data_validation(choices)
+    for column, values in choices.items():
+        letter = get_column_letter(columns.index(column) + 1)
+        drop_down = DataValidation(type="list", formula1=f'"{",".join(values)}"', allow_blank=True)
+        drop_down.add(f"{letter}2:{letter}{max(sheet.max_row, 2)}")
+        sheet.add_data_validation(drop_down)
     for number, cells in enumerate(sheet.iter_cols(values_only=True), 1):
         sheet.column_dimensions[get_column_letter(number)].width = fitting_width(cells)
     stream = io.BytesIO()
     book.save(stream)
     return stream.getvalue()
+
+
+def template_workbook(indicators):
+    """The periods due for `indicators` (see `due_work`), with each indicator's name, unit and
+    period written out, and a yes/no drop-down in the confirm column."""
+    rows = []
+    for indicator in indicators:
+        unit = in_language(indicator.unit, indicator.unit_en)
+        for period in indicator.due:
+            end = period.period_end
+            wording = period_label(end, indicator)
+            rows.append([indicator.code, indicator.display_name, unit, wording, end.isoformat()])
+    choices = {"confirm": [_("yes"), _("no")]}
+    return workbook(_("Figures due"), TEMPLATE_COLUMNS, rows, choices)
+
+
+TARGET_TEMPLATE_COLUMNS = ["indicator_code", "indicator_name", "year", "target_value"]
+TARGET_TEMPLATE_COLUMNS += ["qualifier", "source", "quote", "change_reason"]
+QUALIFIER_WORDS = {"over": "超", "reach": "达", "about": "约"}
+
+
+def targets_workbook(indicators, year):
+    """Every indicator with a row for its target of `year`, filled in where one exists: the
+    sheet a manager fills from a new work report. Rows left as they are import as unchanged;
+    rows left empty are skipped."""
+    rows = []
+    for indicator in indicators.prefetch_related("targets__source"):
+        target = next((t for t in indicator.targets.all() if t.year == year), None)
+        row = [indicator.code, indicator.display_name, year]
+        if target is not None:
+            qualifier = QUALIFIER_WORDS.get(target.qualifier, target.qualifier)
+            row += [target.value, qualifier, target.source.title, target.quote]
+        rows.append(row)
+    choices = {"qualifier": list(QUALIFIER_WORDS.values())}
+    return workbook(_("Targets %(year)d") % {"year": year}, TARGET_TEMPLATE_COLUMNS, rows, choices)
 
 
 def fitting_width(cells):

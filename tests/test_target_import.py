@@ -3,16 +3,28 @@ dry run, all or nothing, with a source and a reason for every target; a changed 
 a public revision, listed with its reason."""
 
 import datetime
+import io
 from decimal import Decimal
 
+import openpyxl
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 
 from kpis.models import Indicator, Source, Target
-from tests.test_import import confirm_form, csv_file, own_temp_folder, report, shown
+from tests.test_import import (
+    XLSX,
+    confirm_form,
+    csv_file,
+    own_temp_folder,
+    report,
+    shown,
+    xlsx_file,
+)
 
 IMPORT_URL = "/admin/kpis/indicator/import/"
 CONFIRM_URL = "/admin/kpis/indicator/process_import/"
+TARGETS_TEMPLATE = "/admin/kpis/indicator/import-template/"
 TARGETS, INDICATORS = 0, 1
 TARGET_COLUMNS = ["指标代码", "年份", "目标值", "限定词", "来源", "原文", "变更原因"]
 INDICATOR_COLUMNS = ["指标代码", "名称（中文）", "名称（英文）", "主题代码", "部门代码"]
@@ -21,14 +33,14 @@ REPORT = "2025年光明区政府工作报告"
 pytestmark = pytest.mark.usefixtures(own_temp_folder.__name__)
 
 
-def dry_run(client, content, resource=TARGETS):
-    upload = SimpleUploadedFile("targets.csv", content)
-    data = {"format": "0", "resource": str(resource), "import_file": upload}
+def dry_run(client, content, resource=TARGETS, file_format=0):
+    upload = SimpleUploadedFile("targets", content)
+    data = {"format": str(file_format), "resource": str(resource), "import_file": upload}
     return client.post(IMPORT_URL, data)
 
 
-def import_and_confirm(client, content, resource=TARGETS):
-    fields = confirm_form(dry_run(client, content, resource).content.decode())
+def import_and_confirm(client, content, resource=TARGETS, file_format=0):
+    fields = confirm_form(dry_run(client, content, resource, file_format).content.decode())
     return None if fields is None else client.post(CONFIRM_URL, fields)
 
 
@@ -144,6 +156,7 @@ def test_officials_and_reviewers_cannot_import_targets(client, official, reviewe
     for user in (official, reviewer):
         client.force_login(user)
         assert dry_run(client, rows).status_code == 403
+        assert client.get(TARGETS_TEMPLATE).status_code == 403
     assert not Target.objects.filter(year=2025).exists()
 
 
@@ -158,3 +171,29 @@ def test_indicator_list_offers_the_import_of_targets_or_indicators(managing):
     assert "href='/admin/kpis/indicator/import/' class=\"import_link\">导入</a>" in listing
     html = managing.get(IMPORT_URL).content.decode()
     assert '<option value="0">目标</option>' in html and '<option value="1">指标</option>' in html
+
+
+def test_targets_sheet_lists_every_indicator_with_this_years_target_where_there_is_one(
+    managing, indicator, make_indicator, monkeypatch
+):
+    monkeypatch.setattr(timezone, "localdate", lambda *args: datetime.date(2024, 2, 1))
+    make_indicator(name="新指标")
+    sheet = openpyxl.load_workbook(io.BytesIO(managing.get(TARGETS_TEMPLATE).content)).active
+    header, *rows = [list(row) for row in sheet.iter_rows(values_only=True)]
+    assert header == TARGET_COLUMNS[:1] + ["指标名称"] + TARGET_COLUMNS[1:]
+    assert rows[0][:6] == [indicator.code, "脑科学企业", 2024, 100, "达", "测试来源"]
+    assert rows[1][1:3] == ["新指标", 2024] and rows[1][3:] == [None] * 5
+
+
+def test_targets_sheet_filled_in_for_one_indicator_imports_that_target_only(
+    managing, indicator, make_indicator, work_report, monkeypatch
+):
+    monkeypatch.setattr(timezone, "localdate", lambda *args: datetime.date(2024, 2, 1))
+    new = make_indicator(name="新指标")
+    sheet = openpyxl.load_workbook(io.BytesIO(managing.get(TARGETS_TEMPLATE).content)).active
+    header, *rows = [list(row) for row in sheet.iter_rows(values_only=True)]
+    rows[1][3:] = [25, "超", REPORT, "新指标超25家。", "2024年工作报告"]
+    response = import_and_confirm(managing, xlsx_file(rows, header=header), file_format=XLSX)
+    assert response.status_code == 302
+    assert list(new.targets.values_list("value", "qualifier")) == [(25, "over")]
+    assert indicator.targets.get().history.count() == 1
