@@ -1,4 +1,5 @@
-"""Spreadsheet import and export of figures (django-import-export), scoped to departments.
+"""The admin's spreadsheets (django-import-export): figures, scoped to departments, and the
+targets and indicators managers import in bulk. docs/spreadsheets.md lists the columns.
 
 Officials download the template of the periods due, fill in the rows they have figures for
 and upload it (CSV in UTF-8 or GBK, or XLSX) in the admin. The dry run names every indicator
@@ -7,7 +8,8 @@ with the spreadsheet's own row number and column. A file with any bad row writes
 imported figures arrive as drafts, never published; rows for indicators outside the
 official's departments are refused like unknown codes. Confirming writes each figure through
 `Actual.save_edit` with the version the dry run saw, so a figure someone changed in between
-is refused instead of overwritten.
+is refused instead of overwritten. Targets and indicators go through the same dry run, with
+a source and a reason for every target (see `TargetResource`).
 """
 
 import io
@@ -50,7 +52,7 @@ from kpis.templatetags.kpis_tags import figure, period_label, qualified
 
 YES = {"yes", "y", "1", "true", "是", "确认", "確認"}
 
-# The columns of the figures' spreadsheets: the name the code uses, and the heading people
+# The columns of the admin's spreadsheets: the name the code uses, and the heading people
 # read (in the page's language). Uploads may use either, in Chinese or English.
 HEADINGS = {
     "indicator_code": gettext_lazy("indicator code"),
