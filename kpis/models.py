@@ -1007,6 +1007,10 @@ class ActualQuerySet(models.QuerySet):
         return max(filter(None, moments), default=None)
 
 
+class EditConflict(ValidationError):
+    """An edit made on a copy of a figure that someone else has changed since."""
+
+
 class Actual(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", _("draft")
@@ -1219,6 +1223,22 @@ class Actual(models.Model):
         if self.pk is None:
             return None
         return Actual.objects.filter(pk=self.pk).values_list("value", flat=True).first()
+
+    def save_edit(self, seen_version=None):
+        """Save an edit unless the figure changed since it was read at `seen_version` (by
+        default, the version this copy was loaded with). Every writer of an official's edit
+        (forms, admin, import) saves through here; a version of 0 means "read when it did not
+        exist yet", which a figure that exists now never matches."""
+        with transaction.atomic():
+            if self.pk:
+                expected = self.version if seen_version is None else seen_version
+                claimed = Actual.objects.filter(pk=self.pk, version=expected).update(
+                    version=F("version") + 1
+                )
+                if not claimed:
+                    raise EditConflict(_("Someone else changed this figure in the meantime."))
+                self.version = expected + 1
+            self.save()
 
     def submit(self, user):
         """Hand the figure to the reviewers: by an official of its department, with the
