@@ -56,7 +56,7 @@ def _simplified_char(char):
 
 def simplified(text):
     """The text in simplified characters, one character for one, so offsets carry over."""
-    return "".join(map(_simplified_char, text))
+    return text.translate({ord(char): _simplified_char(char) for char in set(text)})
 
 
 @dataclass(frozen=True)
@@ -128,6 +128,8 @@ _VERB_FIRST = re.compile(r"[、\s]*(?:(?:19|20)\d\d ?年|全年|今年|去年)?(
 
 _SENTENCE_END = "。！？!?\n"
 _CLAUSE_END = _SENTENCE_END + "，,；;：:"
+_SENTENCE_ENDS = re.compile("[" + re.escape(_SENTENCE_END) + "]")
+_CLAUSE_ENDS = re.compile("[" + re.escape(_CLAUSE_END) + "]")
 _YEAR = re.compile(
     r"(?<![\d.])(?P<digits>(?:19|20)\d\d|[〇零一二][〇零一二三四五六七八九]{3}) ?年(?!代)"
     r"|(?P<relative>今年|本年|明年|去年|全年|过去一年|刚刚过去的一年)"
@@ -174,8 +176,8 @@ class _Reader:
         self.text = text
         self.norm = simplified(text)
         self.document_year = document_year
-        self.sentence_ends = [i + 1 for i, char in enumerate(self.norm) if char in _SENTENCE_END]
-        self.clause_ends = [i + 1 for i, char in enumerate(self.norm) if char in _CLAUSE_END]
+        self.sentence_ends = [match.end() for match in _SENTENCE_ENDS.finditer(self.norm)]
+        self.clause_ends = [match.end() for match in _CLAUSE_ENDS.finditer(self.norm)]
         self.years = self._years_in_force()
         self.year_positions = [position for position, _ in self.years]
         self.target_sentences = self._sentences_with(_TARGET_WORDS)
