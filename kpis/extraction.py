@@ -151,6 +151,13 @@ _LEADING_WORDS = re.compile(
 _TRAILING_WORDS = re.compile(r"(?:[\s、（(]|的|为|是|将|要)+$")
 
 
+def docx_text(file):
+    """A .docx file's paragraphs joined by newlines: the text its candidates' offsets refer to."""
+    import docx  # python-docx, only for this format
+
+    return "\n".join(paragraph.text for paragraph in docx.Document(file).paragraphs)
+
+
 def document_date(text):
     """The first full date of the text's first lines (a dateline), or None."""
     for match in _DATE.finditer(simplified(text[:1000])):

@@ -5,14 +5,7 @@ from pathlib import Path
 from django.core.management import BaseCommand, CommandError
 from django.db import DatabaseError
 
-from kpis.extraction import (
-    IndicatorMatcher,
-    IndicatorRow,
-    Score,
-    extract,
-    paragraph,
-    score,
-)
+from kpis.extraction import IndicatorMatcher, Score, docx_text, extract, paragraph, score
 from kpis.models import Indicator
 
 
@@ -20,21 +13,14 @@ def read_document(path):
     """The text of a .txt (UTF-8) or .docx file; a .docx's paragraphs joined by newlines."""
     path = Path(path)
     if path.suffix.lower() == ".docx":
-        import docx  # only this format needs python-docx
-
-        return "\n".join(p.text for p in docx.Document(str(path)).paragraphs)
+        return docx_text(str(path))
     return path.read_text(encoding="utf-8")
 
 
 def indicator_rows():
     """Every existing indicator as matching needs it; none when there is no database yet."""
     try:
-        return [
-            IndicatorRow(code, name, unit, theme or "")
-            for code, name, unit, theme in Indicator.objects.values_list(
-                "code", "name", "unit", "theme__name"
-            )
-        ]
+        return Indicator.objects.match_rows()
     except DatabaseError:
         return []
 
