@@ -92,24 +92,35 @@ _BASE_UNITS = sorted(
     reverse=True,
 )
 _CN_DIGITS = "零〇一二两三四五六七八九十百千"
+# What may not follow a unit: 5个月 is a duration, 建成为 a verb, 110万人年度任务 a year's task.
+_NOT_AFTER_UNIT = {
+    "个": "月|小时|工作日|季",
+    "成": "[为立果功本员交绩效就长熟型品都]",
+    "人年": "度",
+}
+
+
+def _unit_pattern(unit):
+    following = _NOT_AFTER_UNIT.get(unit)
+    return re.escape(unit) + (f"(?!{following})" if following else "")
+
+
 _FIGURE = re.compile(
     r"(?=[\d万亿" + _CN_DIGITS + r"])"
     r"(?P<number>\d+(?:,\d{3})+(?!\d)(?:\.\d+)?|\d+(?:\.\d+)?|[" + _CN_DIGITS + r"]+)?"
     r" ?(?P<magnitude>万亿|亿|万)?"
     r"(?P<approx>余|多)?"
-    r" ?(?P<unit>" + "|".join(re.escape(unit) for unit in _BASE_UNITS) + r")?"
+    r" ?(?P<unit>" + "|".join(map(_unit_pattern, _BASE_UNITS)) + r")?"
     r"(?P<suffix>及以上|以上|以内|以下|左右)?"
 )
-# 个 of a duration (5个月) and 成 of a verb (建成为) are not units.
-_NOT_A_UNIT = {"个": "月小时工作日季", "成": "为立果功本员交绩效就长熟型品都"}
 
 _PREFIX_QUALIFIERS = {
-    OVER: "超过 突破 超出 超 逾 多于 高于",
+    OVER: "超过 突破 超出 超 逾 破 多于 高于",
     REACH: """达到 达 增至 增加到 增加至 增长到 增长至 提高到 提高至 提升到 提升至 升至
         扩大到 扩大至 降至 下降到 缩小至 实现 完成""",
     ABOUT: "大约 约 接近 将近 近",
     AT_MOST: "控制在 不超过 不高于 低于",
-    AT_LEAST: "不低于 不少于 至少",
+    AT_LEAST: "不低于 不少于 至少 迈上 迈过 站上",
 }
 _QUALIFIER_OF_WORD = {
     word: qualifier for qualifier, words in _PREFIX_QUALIFIERS.items() for word in words.split()
@@ -124,10 +135,12 @@ _CHANGE_WORDS = re.compile(
     r"[、\s]*(?:比上年|同比|较上年)?" r"(?:增长|下降|提高|增加|减少|上涨|回落|降低)"
 )
 
+_OWN_PREDICATE = re.compile("完成|实现|下达|达到")
 _VERB_FIRST = re.compile(r"[、\s]*(?:(?:19|20)\d\d ?年|全年|今年|去年)?(?:实现|完成)")
 
 _SENTENCE_END = "。！？!?\n"
 _CLAUSE_END = _SENTENCE_END + "，,；;：:"
+_ENDS_A_BARE_MAGNITUDE = re.compile("$|[" + re.escape(_CLAUSE_END) + "、]|大关|新?台阶|关口")
 _SENTENCE_ENDS = re.compile("[" + re.escape(_SENTENCE_END) + "]")
 _CLAUSE_ENDS = re.compile("[" + re.escape(_CLAUSE_END) + "]")
 _YEAR = re.compile(
@@ -241,7 +254,7 @@ class _Reader:
         return document_year - 1
 
     def _year(self, position):
-        """The year in force at a position: named before it, else later in its sentence."""
+        """The year named for a position: before it, else later in its sentence; or None."""
         index = bisect.bisect_right(self.year_positions, position)
         if index:
             return self.years[index - 1][1]
@@ -278,6 +291,8 @@ class _Reader:
 
     def _continues_list(self, previous, figure):
         between = self.norm[previous["end"] : figure["start"]]
+        if _OWN_PREDICATE.search(between):  # 超143万人、超额完成国家下达的110万人年度任务
+            return False
         return "、" in between and not any(char in _CLAUSE_END for char in between)
 
     def _figure(self, match):
@@ -286,9 +301,6 @@ class _Reader:
         start, end = match.span()
         if start == end or not (number or magnitude):
             return None
-        if unit and self._not_a_unit(match):
-            unit = None
-            end = match.start("unit")
         prefix = _PREFIX.search(norm, max(0, start - 5), start)
         prefix_qualifier = _QUALIFIER_OF_WORD[prefix.group()] if prefix else None
         if prefix_qualifier is None and _VERB_FIRST.match(norm, self._segment_start(start), start):
@@ -315,11 +327,6 @@ class _Reader:
             "is_change": bool(_CHANGE_WORDS.match(norm, self._segment_start(figure_start))),
             "subject_is_change": bool(_CHANGE_WORDS.fullmatch(simplified(subject))),
         }
-
-    def _not_a_unit(self, match):
-        following = _NOT_A_UNIT.get(match["unit"], "")
-        after = self.norm[match.end("unit") : match.end("unit") + 1]
-        return bool(after) and after in following
 
     def _value(self, match, prefix_qualifier):
         number, unit = match["number"], match["unit"]
@@ -355,8 +362,9 @@ class _Reader:
     def _is_not_a_measure(self, match, unit, end):
         norm, start = self.norm, match.start()
         if not unit:
-            # A bare 万/亿 is a unit only at the end of a clause: 常住人口120万, not 千亿级.
-            if not match["magnitude"] or (end < len(norm) and norm[end] not in _CLAUSE_END + "、"):
+            # A bare 万/亿 is a unit only at the end of a clause or before 大关/台阶:
+            # 常住人口120万, 再破千亿大关, but not 千亿级.
+            if not match["magnitude"] or not _ENDS_A_BARE_MAGNITUDE.match(norm, end):
                 return True
         before = norm[start - 1] if start else ""
         if before and (before in "第前" or (before.isascii() and before.isalnum())):
@@ -407,10 +415,12 @@ class _Reader:
             start = max(start, position - QUOTE_LIMIT // 2)
             end = min(end, start + QUOTE_LIMIT)
         year = self._year(position)
+        kind = self._kind(year, self._sentence(position))
         return Candidate(
-            kind=self._kind(year, self._sentence(position)),
+            kind=kind,
             subject=figure["subject"],
-            year=year,
+            # A figure no year is named for is stated as of the document's date.
+            year=self.document_year if year is None else year,
             value=figure["value"],
             unit=figure["unit"],
             qualifier=figure["qualifier"],

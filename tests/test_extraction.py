@@ -32,9 +32,11 @@ def only(text, date=JAN_2024):
         ("2024年实现企业总量超60家。", "over"),
         ("创新联合体数量突破50个。", "over"),
         ("全省经营主体超过1800万户。", "over"),
+        ("规上工业增加值首次破千亿。", "over"),
         ("城镇新增就业人数110万人以上。", "at_least"),
         ("研发支出占GDP比重稳定达到6%以上。", "at_least"),
         ("研发支出占GDP比重不低于6%。", "at_least"),
+        ("预计全省GDP迈上14万亿元新台阶。", "at_least"),
         ("估值10亿元以上企业数量达12家。", "reach"),
         ("全区专精特新企业增至751家。", "reach"),
         ("全年实现地区生产总值1721亿元。", "reach"),
@@ -63,6 +65,10 @@ def test_the_words_around_a_figure_give_its_qualifier(sentence, qualifier):
         ("固定资产投资近万亿元。", "1", "万亿元"),
         ("进出口总额1,234亿元。", "1234", "亿元"),
         ("常住人口达到120万。", "120", "万"),
+        ("固定资产投资再破千亿大关。", "1000", "亿"),
+        ("研发人员全时当量达46.1万人年。", "46.1", "万人年"),
+        ("超额完成国家下达的110万人年度任务。", "110", "万人"),
+        ("组建3个小组。", "3", "个"),
     ],
 )
 def test_chinese_numerals_and_shorthand_give_the_value_and_unit_as_written(sentence, value, unit):
@@ -86,6 +92,7 @@ def test_a_qualifier_before_a_list_carries_over_the_list_but_not_to_a_growth_rat
         ("56", "家", "reach"),
     ]
     assert figures("固定资产投资近万亿元、增长11.0%。")[1] == ("11.0", "%", None)
+    assert figures("新增就业超143万人、超额完成国家下达的110万人年度任务。")[1][2] is None
 
 
 def test_an_explicit_year_belongs_to_the_figures_after_it_in_later_sentences_too():
@@ -104,6 +111,11 @@ def test_this_year_and_last_year_are_read_from_the_document_date():
 def test_the_whole_year_is_the_year_in_force_else_the_document_year():
     assert only("2023年工作回顾。全年新增企业500家。", JAN_2024).year == 2023
     assert only("全年新增就业超143万人。", datetime.date(2025, 1, 15)).year == 2025
+
+
+def test_a_figure_no_year_is_named_for_is_stated_as_of_the_document_date():
+    found = only("233名代表出席大会。", datetime.date(2024, 1, 19))
+    assert (found.kind, found.year) == ("result", 2024)
 
 
 def test_a_year_used_as_a_point_of_comparison_does_not_change_the_year():
