@@ -15,7 +15,7 @@ from decimal import Decimal
 from urllib.parse import urlencode
 
 from django import forms
-from django.contrib import messages
+from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.forms import modelform_factory
 from django.shortcuts import get_object_or_404, redirect
@@ -119,7 +119,12 @@ def new_source(request):
     if form.is_valid():
         source = form.save()
         return redirect("admin:kpis_source_review", source_id=source.pk)
-    context = {"title": _("New source: extract from a file"), "form": form, "opts": Source._meta}
+    context = {
+        **admin.site.each_context(request),
+        "title": _("New source: extract from a file"),
+        "form": form,
+        "opts": Source._meta,
+    }
     return TemplateResponse(request, "admin/kpis/source/extract.html", context)
 
 
@@ -138,6 +143,7 @@ def review_source(request, source_id):
             return response
     rows = review_rows(source, candidates.values(), indicators)
     context = {
+        **admin.site.each_context(request),
         "title": _("Figures proposed from %(source)s") % {"source": source.title},
         "source": source,
         "rows": rows,

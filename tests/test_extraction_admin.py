@@ -143,3 +143,8 @@ def test_the_pasted_text_is_shown_escaped(manager_client):
     html = manager_client.get(response.url).content.decode()
     assert "<script>alert(1)</script>" not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;全区企业<mark>突破2000家</mark>" in html
+
+
+def test_the_pages_carry_the_admins_own_header(manager_client):
+    html = manager_client.get("/admin/kpis/source/extract/").content.decode()
+    assert "光明区" in html.split("</header>")[0]  # the site header, not "Django 管理"
