@@ -26,10 +26,11 @@ from django.utils.translation import gettext_lazy
 
 from kpis.admin import ChangeReasonForm  # the rules of the admin's own target forms
 from kpis.extraction import Candidate, IndicatorMatcher, docx_text, extract, paragraph, simplified
-from kpis.forms import https_urls
+from kpis.forms import ActualForm, https_urls
 from kpis.models import (
     FIRST_YEAR,
     LAST_YEAR,
+    Actual,
     Indicator,
     Qualifier,
     RejectedCandidate,
@@ -160,12 +161,22 @@ def pending_candidates(source):
 
 
 def accepted_figures(source):
-    """(quote, value) of what was already accepted from this source, targets and baselines."""
+    """Whether a candidate was already accepted from this source: as a target, a baseline,
+    or a figure whose note quotes the source and the candidate's sentence."""
     targets = source.targets.values_list("quote", "value")
     baselines = Indicator.objects.filter(source=source).values_list(
         "baseline_quote", "baseline_value"
     )
-    return {(quote, value) for quote, value in [*targets, *baselines] if value is not None}
+    kept = {(quote, value) for quote, value in [*targets, *baselines] if value is not None}
+    notes = list(Actual.objects.filter(note__contains=source.citation).values_list("note", "value"))
+
+    def accepted(candidate):
+        value = Decimal(candidate.value)
+        return (candidate.quote, value) in kept or any(
+            candidate.quote in note and value == figure for note, figure in notes
+        )
+
+    return accepted
 
 
 def review_rows(source, candidates, indicators):
@@ -175,7 +186,7 @@ def review_rows(source, candidates, indicators):
     rows = []
     for candidate in candidates:
         form = None
-        if (candidate.quote, Decimal(candidate.value)) not in accepted:
+        if not accepted(candidate):
             code = matcher.match(candidate, paragraph(source.text, candidate))
             initial = {
                 "figure_start": candidate.figure_start,
@@ -229,15 +240,13 @@ def act(request, source, candidates, indicators):
         )
         messages.success(request, _("Rejected: it will not be proposed again for this source."))
         return redirect(request.path)
-    if action not in ("target", "baseline") or form.cleaned_data["indicator"] is None:
+    if action not in ACCEPTANCES or form.cleaned_data["indicator"] is None:
         messages.error(request, _("Choose the indicator first."))
         return None
-    needed = "kpis.add_target" if action == "target" else "kpis.change_indicator"
+    accept, needed = ACCEPTANCES[action]
     if not request.user.has_perm(needed):
         raise PermissionDenied
-    saved = (accept_target if action == "target" else accept_baseline)(
-        source, candidate, form.cleaned_data
-    )
+    saved = accept(source, candidate, form.cleaned_data, request.user)
     if saved.errors:
         for error in saved.errors.values():
             messages.error(request, " ".join(error))
@@ -256,7 +265,7 @@ BaselineForm = modelform_factory(
 )
 
 
-def accept_target(source, candidate, data):
+def accept_target(source, candidate, data, user):
     """The indicator's target for the year, new or revised (with the form's reason)."""
     indicator, year = data["indicator"], data["year"]
     target = indicator.targets.filter(year=year).first() or Target(indicator=indicator, year=year)
@@ -264,7 +273,7 @@ def accept_target(source, candidate, data):
     return _save(TargetForm, target, source, figures, data)
 
 
-def accept_baseline(source, candidate, data):
+def accept_baseline(source, candidate, data, user):
     figures = {
         "baseline_year": data["year"],
         "baseline_value": data["value"],
@@ -272,6 +281,34 @@ def accept_baseline(source, candidate, data):
         "baseline_quote": candidate.quote,
     }
     return _save(BaselineForm, data["indicator"], source, figures, data)
+
+
+def accept_draft(source, candidate, data, user):
+    """A draft figure for the year's last period, entered through the officials' own form
+    (their departments, the unit-slip check), to be submitted and reviewed as usual."""
+    indicator = data["indicator"]
+    period_end = indicator.period_ends(data["year"])[-1]
+    actual = indicator.actuals.filter(period_end=period_end).first()
+    note = _("From %(source)s: %(quote)s") % {"source": source.citation, "quote": candidate.quote}
+    figures = {
+        "indicator": indicator.pk,
+        "period_end": period_end,
+        "value": data["value"],
+        "note": note,
+        "evidence_url": source.url,
+        "seen_version": actual.version if actual else None,
+    }
+    form = ActualForm(figures, instance=actual, user=user)
+    if form.is_valid():
+        form.save()
+    return form
+
+
+ACCEPTANCES = {
+    "target": (accept_target, "kpis.add_target"),
+    "baseline": (accept_baseline, "kpis.change_indicator"),
+    "draft": (accept_draft, "kpis.add_actual"),
+}
 
 
 def _save(form_class, instance, source, figures, data):

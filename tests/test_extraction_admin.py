@@ -5,7 +5,7 @@ import re
 import pytest
 from django.test import Client
 
-from kpis.models import Indicator, RejectedCandidate, Source, Target
+from kpis.models import Actual, Indicator, RejectedCandidate, Source, Target
 from tests.conftest import make_user
 from tests.test_extraction_corpus import SEED
 
@@ -148,3 +148,27 @@ def test_the_pasted_text_is_shown_escaped(manager_client):
 def test_the_pages_carry_the_admins_own_header(manager_client):
     html = manager_client.get("/admin/kpis/source/extract/").content.decode()
     assert "光明区" in html.split("</header>")[0]  # the site header, not "Django 管理"
+
+
+def test_a_result_entered_as_draft_waits_for_the_usual_review(article, admin_user, anonymous):
+    client = Client()
+    client.force_login(admin_user)
+    paste(client, "2024年全区专精特新企业增至800家。", published_on="2025-01-20")
+    source = Source.objects.get(title="光明区2025年工作安排")
+    fields = {"year": 2024, "value": "800", "qualifier": "reach"}
+    decide(client, source, "增至800", "draft", code="srdi-enterprises", **fields)
+    actual = Actual.objects.get(indicator__code="srdi-enterprises")
+    assert (actual.period_end.isoformat(), actual.status, actual.entered_by) == (
+        "2024-12-31",
+        "draft",
+        admin_user,
+    )
+    assert "2024年全区专精特新企业增至800家。" in actual.note
+    assert "800" not in anonymous.get("/indicators/srdi-enterprises/").content.decode()
+
+
+def test_a_manager_outside_the_departments_is_not_offered_draft_entry(article, manager_client):
+    paste(manager_client, "2024年全区专精特新企业增至800家。", published_on="2025-01-20")
+    source = Source.objects.get(title="光明区2025年工作安排")
+    html = manager_client.get(f"/admin/kpis/source/{source.pk}/review/").content.decode()
+    assert 'value="draft"' not in html
