@@ -125,7 +125,7 @@ _PREFIX_QUALIFIERS = {
 _QUALIFIER_OF_WORD = {
     word: qualifier for qualifier, words in _PREFIX_QUALIFIERS.items() for word in words.split()
 }
-_PREFIX = re.compile("(?:" + "|".join(sorted(_QUALIFIER_OF_WORD, key=len, reverse=True)) + ")$")
+_PREFIX = re.compile("(?:" + "|".join(sorted(_QUALIFIER_OF_WORD, key=len, reverse=True)) + r")\Z")
 _SUFFIX_QUALIFIERS = {"及以上": AT_LEAST, "以上": AT_LEAST, "以内": AT_MOST, "以下": AT_MOST}
 _SUFFIX_QUALIFIERS["左右"] = ABOUT
 
@@ -301,7 +301,7 @@ class _Reader:
         start, end = match.span()
         if start == end or not (number or magnitude):
             return None
-        prefix = _PREFIX.search(norm, max(0, start - 5), start)
+        prefix = _PREFIX.search(norm, max(self._clause_start(start), start - 5), start)
         prefix_qualifier = _QUALIFIER_OF_WORD[prefix.group()] if prefix else None
         if prefix_qualifier is None and _VERB_FIRST.match(norm, self._segment_start(start), start):
             prefix_qualifier = REACH  # 实现地区生产总值5901亿元
@@ -356,7 +356,7 @@ class _Reader:
             number = "一" + number
         try:
             return str(cn2an.cn2an(number, "normal"))
-        except ValueError:
+        except (ValueError, KeyError, IndexError):  # not a numeral cn2an reads: 十四五, 十十六
             return None
 
     def _is_not_a_measure(self, match, unit, end):

@@ -158,6 +158,7 @@ def test_the_document_date_is_read_from_its_dateline():
         "落实“十四五”规划,超算二期主体封顶,连续31年居首位。",
         "入选2023年国内十大科技新闻和全国工业百强区,前2%顶尖科学家。",
         "PM2.5浓度下降,5G基站覆盖,建设千亿级产业集群。",
+        "十十六家不是一个数。",
     ],
 )
 def test_dates_ranks_meeting_numbers_and_floors_are_not_figures(sentence):
@@ -256,3 +257,8 @@ def test_extraction_time_grows_linearly_with_the_text(unit):
     long = unit * (30_000 // len(unit))
     # 15 times the text may cost at most 30 times the time here: a quadratic step costs 225.
     assert _seconds(long) <= 30 * _seconds(short) + 0.01
+
+
+def test_a_qualifier_on_the_line_before_does_not_reach_the_figure():
+    candidate = only("全区人口约\n9万人。")
+    assert (candidate.qualifier, candidate.quote) == (None, "9万人。")
