@@ -12,7 +12,15 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kpis.extraction import document_date, extract, score, simplified
+from kpis.extraction import (
+    IndicatorMatcher,
+    IndicatorRow,
+    document_date,
+    extract,
+    paragraph,
+    score,
+    simplified,
+)
 
 JAN_2024 = datetime.date(2024, 1, 31)
 
@@ -262,3 +270,20 @@ def test_extraction_time_grows_linearly_with_the_text(unit):
 def test_a_qualifier_on_the_line_before_does_not_reach_the_figure():
     candidate = only("全区人口约\n9万人。")
     assert (candidate.qualifier, candidate.quote) == (None, "9万人。")
+
+
+BRAIN = IndicatorRow("brain-valuation", "脑科学与类脑智能产业估值", "亿元", "脑科学与类脑智能")
+SYNBIO = IndicatorRow("synbio-valuation", "合成生物产业集群整体估值", "亿元", "合成生物")
+
+
+def test_the_paragraph_tells_which_of_two_valuations_a_figure_states():
+    text = "发展壮大脑科学与类脑智能产业。2024年实现企业总量超60家、估值超80亿元。"
+    candidate = extract(text, JAN_2024)[1]
+    matcher = IndicatorMatcher([SYNBIO, BRAIN])
+    assert matcher.match(candidate, paragraph(text, candidate)) == "brain-valuation"
+
+
+def test_no_indicator_is_proposed_for_a_figure_in_another_unit_or_about_something_else():
+    matcher = IndicatorMatcher([SYNBIO, BRAIN])
+    assert matcher.match(only("脑科学企业估值超80家。")) is None
+    assert matcher.match(only("全区财政收入超80亿元。")) is None

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import docx
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 
 from kpis.extraction import extract, simplified
 from kpis.management.commands.extract_targets import evaluate
@@ -169,3 +169,11 @@ def test_a_word_document_is_read_as_its_paragraphs_joined_by_newlines(db, tmp_pa
     first = json.loads(found.getvalue())[0]
     assert text.getvalue() == "一、2024年工作回顾\n全年地区生产总值实现1721亿元、增长8.6%。"
     assert text.getvalue()[first["start"] : first["end"]] == first["quote"]
+
+
+def test_a_missing_or_unreadable_file_is_a_plain_error(tmp_path):
+    latin = tmp_path / "report.txt"
+    latin.write_bytes("全区企业超2000家".encode("gbk"))
+    for path in (tmp_path / "missing.txt", latin):
+        with pytest.raises(CommandError, match="Cannot read"):
+            call_command("extract_targets", str(path), "--json", stdout=StringIO())
