@@ -7,7 +7,6 @@ from django.test import Client
 
 from kpis.models import Actual, Indicator, RejectedCandidate, Source, Target
 from tests.conftest import make_user
-from tests.test_extraction_corpus import SEED
 
 SECOND_DOCUMENT = (
     "光明区2025年工作安排。\n2025年,光明区力争集群整体估值超500亿元,估值10亿元以上企业数量达15家。"
@@ -59,11 +58,9 @@ def test_a_pasted_document_becomes_a_source_and_its_figures_are_proposed(manager
 
 
 def test_the_seed_article_pasted_as_new_proposes_every_fixture_figure_with_its_indicator(
-    article, manager_client
+    article, manager_client, seed_text
 ):
-    if not SEED.exists():
-        pytest.skip(f"The seed article is expected in {SEED.parent}")
-    paste(manager_client, SEED.read_text(encoding="utf-8"), "光明以科技赋能", "2024-01-31")
+    paste(manager_client, seed_text, "光明以科技赋能", "2024-01-31")
     source = Source.objects.get(title="光明以科技赋能")
     html = manager_client.get(f"/admin/kpis/source/{source.pk}/review/").content.decode()
     selected = re.findall(r'<option value="(\d+)" selected>', html)

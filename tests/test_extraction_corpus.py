@@ -5,7 +5,6 @@ found in it; the evaluation compares the extractor's candidates with them field 
 """
 
 import json
-import os
 from decimal import Decimal
 from io import StringIO
 from pathlib import Path
@@ -16,20 +15,10 @@ from django.core.management import CommandError, call_command
 
 from kpis.extraction import extract, simplified
 from kpis.management.commands.extract_targets import evaluate
+from tests.conftest import SEED
 
 REPO = Path(__file__).resolve().parents[1]
 CORPUS = REPO / "tests/documents"
-SEED = REPO.parent / "shared/seed/000_d14608ca280c34cf.txt"
-
-
-@pytest.fixture(scope="module")
-def seed_text():
-    if not SEED.exists():
-        reason = f"The seed article is expected in {SEED.parent} (shared/seed beside the repo)"
-        if os.environ.get("CI"):
-            pytest.fail(reason)
-        pytest.skip(reason)
-    return SEED.read_text(encoding="utf-8")
 
 
 def fixture_figures():
