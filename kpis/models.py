@@ -29,6 +29,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from kpis import periods, progress
+from kpis.extraction import IndicatorRow
 from kpis.plausibility import Yardstick, falling_total, unusual_change
 from kpis.roles import department_ids, in_departments, sees_all_departments
 
@@ -58,6 +59,11 @@ class Source(models.Model):
     published_on = models.DateField(_("date of publication"))
     author = models.CharField(_("author"), max_length=200, blank=True)
     url = models.URLField(_("web address"), blank=True)
+    text = models.TextField(
+        _("text"),
+        blank=True,
+        help_text=_("The document's text, kept when its figures were proposed from it."),
+    )
 
     history = HistoricalRecords()
 
@@ -73,6 +79,38 @@ class Source(models.Model):
     def citation(self):
         """ "Publisher, date, title", the date in the page's language."""
         return f"{self.publisher}, {date_format(self.published_on, 'DATE_FORMAT')}, {self.title}"
+
+
+class RejectedCandidate(models.Model):
+    """A figure proposed from a source's text that a manager rejected: not proposed again."""
+
+    source = models.ForeignKey(
+        Source, verbose_name=_("source"), on_delete=models.CASCADE, related_name="rejections"
+    )
+    figure_start = models.PositiveIntegerField(_("position in the text"))
+    value = models.CharField(_("value"), max_length=40)
+    unit = models.CharField(_("unit"), max_length=20)
+    rejected_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("rejected by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+    )
+    rejected_at = models.DateTimeField(_("rejected at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("rejected candidate")
+        verbose_name_plural = _("rejected candidates")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["source", "figure_start", "value", "unit"],
+                name="one_rejection_per_candidate",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.source_id} @{self.figure_start}: {self.value}{self.unit}"
 
 
 class Theme(models.Model):
@@ -232,6 +270,11 @@ class Department(models.Model):
 
 
 class IndicatorQuerySet(models.QuerySet):
+    def match_rows(self):
+        """The indicators as kpis.extraction compares a figure with them."""
+        rows = self.values_list("code", "name", "unit", "theme__name")
+        return [IndicatorRow(code, name, unit, theme or "") for code, name, unit, theme in rows]
+
     def public(self):
         return self.filter(is_public=True)
 
