@@ -11,12 +11,11 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect
-from django.urls import reverse
 from django_cas_ng.backends import CASBackend
 from django_cas_ng.utils import get_cas_client
 from django_cas_ng.views import LoginView
 
-from identity.landing import landing_url
+from identity.landing import landing_url, signed_out_url
 from identity.models import PlatformAccount, claimed_codes
 
 log = logging.getLogger(__name__)
@@ -63,5 +62,4 @@ class SignInView(LoginView):
 
 def provider_logout_url(request):
     """The CAS server's logout, which comes back to the public page."""
-    back = request.build_absolute_uri(reverse(settings.LOGOUT_REDIRECT_URL))
-    return get_cas_client(request=request).get_logout_url(back)
+    return get_cas_client(request=request).get_logout_url(signed_out_url(request))

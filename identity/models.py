@@ -113,14 +113,19 @@ class PlatformAccountQuerySet(models.QuerySet):
                 )
                 return None
             account.apply(role_codes, department_codes, **names)
+        log.info(
+            "identity: %s signed in through %s as subject %s", user.username, provider, subject
+        )
         return user
 
 
 def new_user(provider, subject, username):
     """A local user for a subject seen for the first time: named as the platform calls
-    the person where that name is free, never joined to an existing account by name."""
+    the person (or by the subject) where that name is free, never joined to an existing
+    account by name."""
     users = get_user_model().objects
-    if not username or users.filter(username=username).exists():
+    username = username or subject
+    if users.filter(username=username).exists():
         username = f"{provider}-{subject}"
     return users.create_user(username[:150], password=None)
 

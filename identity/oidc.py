@@ -19,12 +19,11 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ImproperlyConfigured, SuspiciousOperation
 from django.http import Http404
 from django.shortcuts import resolve_url
-from django.urls import reverse
 from django.views import View
 from mozilla_django_oidc.auth import OIDCAuthenticationBackend
 from mozilla_django_oidc.views import OIDCAuthenticationCallbackView, OIDCAuthenticationRequestView
 
-from identity.landing import landing_url
+from identity.landing import landing_url, signed_out_url
 from identity.models import PlatformAccount, claimed_codes
 
 log = logging.getLogger(__name__)
@@ -174,9 +173,7 @@ def provider_logout_url(request):
         return None
     query = {
         "client_id": settings.OIDC_RP_CLIENT_ID,
-        "post_logout_redirect_uri": request.build_absolute_uri(
-            reverse(settings.LOGOUT_REDIRECT_URL)
-        ),
+        "post_logout_redirect_uri": signed_out_url(request),
     }
     if request.session.get("oidc_id_token"):
         query["id_token_hint"] = request.session["oidc_id_token"]

@@ -9,8 +9,11 @@ import sys
 from pathlib import Path
 
 import pytest
+from django.apps import apps
+from django.contrib.auth.models import Group
 
 from identity import oidc
+from kpis import roles
 
 SCRIPTS = Path(__file__).resolve().parents[1] / "scripts"
 CLIENT_ID = "guangming-tracker"
@@ -34,6 +37,21 @@ class People:
         self.path.write_text(json.dumps(self.wrap(self.people)), encoding="utf-8")
 
 
+def with_role_groups():
+    """Transactional tests (the browser's live server) flush the groups the data migration
+    made; put them back the way the migration does, as a deployment has them."""
+    if not Group.objects.exists():
+        roles.sync_roles(apps)
+
+
+def allow_form_action(settings, origin):
+    """What tracker/settings.py does for a platform named in the environment."""
+    policy = settings.CONTENT_SECURITY_POLICY
+    directives = {**policy["DIRECTIVES"]}
+    directives["form-action"] = [*directives["form-action"], origin]
+    settings.CONTENT_SECURITY_POLICY = {**policy, "DIRECTIVES": directives}
+
+
 def run_server(command):
     """Start a server and wait for its "listening on" line; stop it by pid afterwards."""
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=sys.stderr, text=True)
@@ -53,6 +71,7 @@ def stop(process):
 def oidc_provider(tmp_path, live_server, settings, monkeypatch):
     """The npm `oidc-provider` with this test's live server registered as its client, and
     the tracker configured for it as a deployment would be (issuer, client, discovery)."""
+    with_role_groups()
     port = free_port()
     config = {
         "client_id": CLIENT_ID,
@@ -67,6 +86,7 @@ def oidc_provider(tmp_path, live_server, settings, monkeypatch):
     settings.OIDC_RP_CLIENT_ID = CLIENT_ID
     settings.OIDC_RP_CLIENT_SECRET = CLIENT_SECRET
     settings.OIDC_PROVIDER_NAME = "Test platform"
+    allow_form_action(settings, settings.OIDC_OP_ISSUER)
     settings.AUTHENTICATION_BACKENDS = [
         *settings.AUTHENTICATION_BACKENDS,
         "identity.oidc.PlatformOIDCBackend",
@@ -77,14 +97,16 @@ def oidc_provider(tmp_path, live_server, settings, monkeypatch):
 
 
 @pytest.fixture
-def cas_server(tmp_path, settings):
+def cas_server(tmp_path, settings, db):
     """The CAS server of scripts/cas_server.py, and the tracker configured for it."""
+    with_role_groups()
     port = free_port()
     people = People(tmp_path / "cas.json")
     people.set("nobody")
     process = run_server([sys.executable, str(SCRIPTS / "cas_server.py"), str(port), people.path])
     settings.CAS_SERVER_URL = f"http://127.0.0.1:{port}/"
     settings.CAS_PROVIDER_NAME = "Test CAS"
+    allow_form_action(settings, f"http://127.0.0.1:{port}")
     settings.AUTHENTICATION_BACKENDS = [
         *settings.AUTHENTICATION_BACKENDS,
         "identity.cas.PlatformCASBackend",

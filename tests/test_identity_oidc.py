@@ -178,3 +178,20 @@ def test_signing_out_ends_the_session_at_the_provider_too(client, provider):
     assert response.url.startswith(f"{issuer}/session/end?")
     assert query["post_logout_redirect_uri"] == ["http://testserver/"]
     assert not signed_in(client)
+
+
+def test_the_admins_log_out_ends_the_session_at_the_provider_too(client, provider):
+    _server, issuer = provider
+    come_back(client, provider, id_token)
+    response = client.post("/admin/logout/")
+    assert response.url.startswith(f"{issuer}/session/end?")
+    assert not signed_in(client)
+
+
+def test_without_an_end_session_endpoint_signing_out_stays_here(client, provider, settings):
+    server, issuer = provider
+    come_back(client, provider, id_token)
+    oidc._discovered[issuer].pop("end_session_endpoint")
+    response = client.post("/en/accounts/logout/")
+    assert response.url == "/en/"
+    assert not signed_in(client)

@@ -7,6 +7,7 @@ start without DJANGO_SECRET_KEY and DJANGO_ALLOWED_HOSTS. `.env.example` lists e
 import datetime
 import os
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from csp.constants import NONE, SELF
@@ -191,6 +192,15 @@ CAS_ATTRIBUTE_DEPARTMENTS = os.environ.get("CAS_ATTRIBUTE_DEPARTMENTS", "dept_co
 CAS_PROVIDER_NAME = os.environ.get("CAS_PROVIDER_NAME", "统一身份认证")
 CAS_REDIRECT_URL = "/my/"
 CAS_ADMIN_REDIRECT = False  # /admin/ keeps its own sign-in page, which offers CAS
+# Signing out posts a form whose answer sends the browser on to the platform's logout, so
+# the Content-Security-Policy's form-action names the platforms (see below).
+PLATFORM_ORIGINS = sorted(
+    {
+        "{0.scheme}://{0.netloc}".format(urlsplit(url))
+        for url in (OIDC_OP_ISSUER, OIDC_OP_LOGOUT_ENDPOINT, CAS_SERVER_URL)
+        if url
+    }
+)
 if OIDC_OP_ISSUER and OIDC_RP_CLIENT_ID:
     AUTHENTICATION_BACKENDS.append("identity.oidc.PlatformOIDCBackend")
 if CAS_SERVER_URL:
@@ -242,7 +252,7 @@ CONTENT_SECURITY_POLICY = {
         "connect-src": [SELF],
         "object-src": [NONE],
         "base-uri": [SELF],
-        "form-action": [SELF],
+        "form-action": [SELF, *PLATFORM_ORIGINS],
         "frame-ancestors": [NONE],
     }
 }

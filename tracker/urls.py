@@ -13,6 +13,8 @@ register_converter(DataFormat, "data_format")
 register_converter(HistoryFormat, "history_format")
 
 urlpatterns = [
+    # The admin's "log out" too ends the session at the identity platform.
+    path("admin/logout/", SignOutView.as_view()),
     path("admin/", admin.site.urls),
     path("healthz", views.healthz, name="healthz"),
     path("data/progress.<data_format:file_format>", views.progress_data, name="progress_data"),
