@@ -86,3 +86,12 @@ def test_signing_out_of_a_cas_session_signs_out_of_the_cas_server_too(client, ca
     response = client.post("/accounts/logout/")
     assert response.url.startswith(f"{settings.CAS_SERVER_URL}logout?")
     assert signed_in_user(client) is None
+
+
+def test_refused_cas_tickets_lock_nobody_out_of_cas(client, cas_server, db):
+    cas_server.set("li.wei", roles="data_entry", dept_codes="science")
+    for _ in range(settings.AXES_FAILURE_LIMIT + 1):
+        client.get("/cas/login/", {"ticket": "ST-made-up", "next": "/en/my/"})
+    response = sign_in_through_cas(client, "li.wei")
+    assert response.url == "/en/my/"
+    assert signed_in_user(client).username == "li.wei"

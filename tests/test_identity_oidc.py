@@ -195,3 +195,11 @@ def test_without_an_end_session_endpoint_signing_out_stays_here(client, provider
     response = client.post("/en/accounts/logout/")
     assert response.url == "/en/"
     assert not signed_in(client)
+
+
+def test_refused_platform_sign_ins_lock_nobody_out_of_the_platform(client, provider, settings):
+    for _ in range(settings.AXES_FAILURE_LIMIT + 1):
+        come_back(client, provider, lambda issuer, nonce: id_token(issuer, nonce, aud="other"))
+    response = come_back(client, provider, id_token)
+    assert response.url == "/en/my/"
+    assert signed_in(client)

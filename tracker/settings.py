@@ -151,6 +151,8 @@ AXES_COOLOFF_TIME = datetime.timedelta(minutes=int(os.environ.get("KPI_LOCKOUT_M
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
+# Axes counts passwords only, never the identity platform's answers (identity/lockout.py).
+AXES_WHITELIST_CALLABLE = "identity.lockout.is_platform_sign_in"
 # Behind nginx the client's address is in X-Forwarded-For: count the proxies in front.
 PROXY_COUNT = int(os.environ.get("DJANGO_PROXY_COUNT", "0"))
 AXES_CLIENT_IP_CALLABLE = "kpis.middleware.client_ip"
