@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
-MAKEMESSAGES := -l zh_Hans --no-obsolete --no-location --ignore=.venv --ignore=staticfiles --ignore=tests
+MAKEMESSAGES := -l zh_Hans --no-obsolete --no-location --ignore=.venv --ignore=staticfiles --ignore=tests --ignore=node_modules
 
 .PHONY: run install dev-install chromium oidc-provider gettext lint test test-postgres loadtest bench messages clean
 
@@ -62,6 +62,7 @@ lint: dev-install gettext
 	$(PY) manage.py makemessages $(MAKEMESSAGES) -v0
 	@# Only a new timestamp? Then the catalogue has not changed: leave the file as it was.
 	@git diff --quiet -I POT-Creation-Date -- locale 2>/dev/null && git checkout -q -- locale 2>/dev/null || true
+	@git diff --quiet -I POT-Creation-Date -- identity/locale 2>/dev/null && git checkout -q -- identity/locale 2>/dev/null || true
 
 test: dev-install chromium oidc-provider lint
 	$(PY) -m pytest

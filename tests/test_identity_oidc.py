@@ -203,3 +203,23 @@ def test_refused_platform_sign_ins_lock_nobody_out_of_the_platform(client, provi
     response = come_back(client, provider, id_token)
     assert response.url == "/en/my/"
     assert signed_in(client)
+
+
+def test_user_info_about_another_subject_is_refused(client, provider, settings):
+    server, issuer = provider
+    settings.OIDC_OP_USER_ENDPOINT = f"{issuer}/me"
+    server.expect_request("/op/me").respond_with_json(
+        {"sub": "someone-else", "roles": ["reviewer"]}
+    )
+    response = come_back(client, provider, id_token)
+    assert response.url == "/accounts/refused/"
+    assert not signed_in(client)
+
+
+def test_user_info_claims_add_to_the_id_tokens(client, provider, settings, department):
+    server, issuer = provider
+    settings.OIDC_OP_USER_ENDPOINT = f"{issuer}/me"
+    server.expect_request("/op/me").respond_with_json({"sub": "4403-0001", "roles": ["reviewer"]})
+    come_back(client, provider, lambda issuer, nonce: id_token(issuer, nonce, roles=[]))
+    user = get_user_model().objects.get(pk=signed_in(client))
+    assert list(user.groups.values_list("name", flat=True)) == [roles.REVIEWER]

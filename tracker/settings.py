@@ -168,7 +168,7 @@ LOGOUT_REDIRECT_URL = "progress"
 # Sign-in through the government's identity platform (identity/, docs/deploy.md): OpenID
 # Connect when OIDC_OP_ISSUER and OIDC_RP_CLIENT_ID are set, CAS when CAS_SERVER_URL is set.
 # Either, both or neither; local passwords always stay (axes counts only those).
-OIDC_OP_ISSUER = os.environ.get("OIDC_OP_ISSUER", "").rstrip("/")
+OIDC_OP_ISSUER = os.environ.get("OIDC_OP_ISSUER", "")  # exactly as the ID tokens name it
 # Explicit endpoints override the issuer's discovery document (identity/oidc.py).
 OIDC_OP_AUTHORIZATION_ENDPOINT = os.environ.get("OIDC_OP_AUTHORIZATION_ENDPOINT", "")
 OIDC_OP_TOKEN_ENDPOINT = os.environ.get("OIDC_OP_TOKEN_ENDPOINT", "")
