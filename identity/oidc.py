@@ -95,7 +95,7 @@ class PlatformOIDCBackend(DiscoveredEndpoints, OIDCAuthenticationBackend):
             return None
         try:
             return super().authenticate(request, **kwargs)
-        except (SuspiciousOperation, requests.RequestException) as refusal:
+        except (SuspiciousOperation, jwt.PyJWTError, requests.RequestException) as refusal:
             log.warning("identity: OpenID Connect sign-in refused: %s", refusal)
             return None
 

@@ -223,3 +223,9 @@ def test_user_info_claims_add_to_the_id_tokens(client, provider, settings, depar
     come_back(client, provider, lambda issuer, nonce: id_token(issuer, nonce, roles=[]))
     user = get_user_model().objects.get(pk=signed_in(client))
     assert list(user.groups.values_list("name", flat=True)) == [roles.REVIEWER]
+
+
+def test_an_id_token_that_is_not_a_token_at_all_is_refused(client, provider):
+    response = come_back(client, provider, lambda issuer, nonce: "not.a-token")
+    assert response.url == "/accounts/refused/"
+    assert not signed_in(client)
