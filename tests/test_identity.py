@@ -122,6 +122,7 @@ def test_the_login_page_without_a_platform_offers_only_passwords(client, db):
     page = client.get("/en/accounts/login/").content.decode()
     assert "Sign in with" not in page
     assert client.get("/oidc/authenticate/").status_code == 404
+    assert client.get("/cas/login/").status_code == 404
 
 
 def test_the_admin_login_page_offers_the_same_platform_sign_in(client, oidc_configured):

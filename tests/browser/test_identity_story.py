@@ -4,12 +4,14 @@ login and consent pages) and a CAS server on loopback, in Chromium."""
 import re
 
 import pytest
+from axe_playwright_python.sync_playwright import Axe
 from django.contrib.auth import get_user_model
 from playwright.sync_api import expect
 
 from kpis import roles
 from kpis.models import Actual, Indicator
 from tests import identity_providers
+from tests.browser.test_accessibility import WCAG_AA
 
 oidc_provider = identity_providers.oidc_provider
 cas_server = identity_providers.cas_server
@@ -98,3 +100,14 @@ def test_an_official_signs_in_through_cas(live_server, page, cas_server, departm
     page.get_by_role("button", name="Sign in to CAS").click()
     expect(page.get_by_role("heading", name="My updates")).to_be_visible()
     expect(page.locator("main")).to_contain_text("Synthetic biology cluster valuation")
+
+
+def test_the_login_page_with_both_platforms_has_no_axe_violations(
+    live_server, page, oidc_provider, cas_server
+):
+    page.goto(live_server.url + "/accounts/login/")
+    expect(
+        page.get_by_role("link", name="使用统一身份认证登录 / Sign in with Test CAS")
+    ).to_be_visible()
+    results = Axe().run(page, options=WCAG_AA)
+    assert results.violations_count == 0, results.generate_report()
