@@ -11,6 +11,8 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect
+from django.utils.decorators import method_decorator
+from django.views.decorators.csrf import csrf_exempt
 from django_cas_ng.backends import CASBackend
 from django_cas_ng.utils import get_cas_client
 from django_cas_ng.views import LoginView
@@ -47,6 +49,8 @@ class PlatformCASBackend(CASBackend):
 
 
 class SignInView(LoginView):
+    # The CAS server's single-logout request is posted here without a CSRF token.
+    @method_decorator(csrf_exempt)
     def dispatch(self, request, *args, **kwargs):
         if not enabled():
             raise Http404("CAS sign-in is not configured")

@@ -1,11 +1,12 @@
 """CAS sign-in against the CAS server of scripts/cas_server.py on loopback."""
 
-from urllib.parse import urlparse
+from urllib.parse import parse_qs, urlparse
 
 import pytest
 import requests
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.test import Client
 
 from kpis import roles
 from tests import identity_providers
@@ -18,8 +19,8 @@ def plain_client_host(settings):
     settings.ALLOWED_HOSTS = ["testserver"]
 
 
-def sign_in_through_cas(client, user):
-    """Start at the tracker, sign in at the CAS server, come back with the ticket."""
+def sign_in_through_cas_url(client, user):
+    """Start at the tracker and sign in at the CAS server: the address it sends back to."""
     to_cas = client.get("/cas/login/", {"next": "/en/my/"})
     service = dict(part.split("=", 1) for part in urlparse(to_cas.url).query.split("&"))
     back = requests.post(
@@ -28,7 +29,12 @@ def sign_in_through_cas(client, user):
         allow_redirects=False,
         timeout=10,
     )
-    return client.get(back.headers["Location"].removeprefix("http://testserver"))
+    return back.headers["Location"]
+
+
+def sign_in_through_cas(client, user):
+    """Start at the tracker, sign in at the CAS server, come back with the ticket."""
+    return client.get(sign_in_through_cas_url(client, user).removeprefix("http://testserver"))
 
 
 def signed_in_user(client):
@@ -95,3 +101,19 @@ def test_refused_cas_tickets_lock_nobody_out_of_cas(client, cas_server, db):
     response = sign_in_through_cas(client, "li.wei")
     assert response.url == "/en/my/"
     assert signed_in_user(client).username == "li.wei"
+
+
+def test_the_cas_servers_single_logout_ends_the_session_here(client, cas_server, db):
+    cas_server.set("li.wei", roles="data_entry", dept_codes="science")
+    back = sign_in_through_cas_url(client, "li.wei")
+    client.get(back.removeprefix("http://testserver"))
+    ticket = parse_qs(urlparse(back).query)["ticket"][0]
+    logout_request = (
+        '<samlp:LogoutRequest xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol" '
+        'xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion" ID="1" Version="2.0" '
+        'IssueInstant="2026-12-01T10:00:00Z"><saml:NameID>li.wei</saml:NameID>'
+        f"<samlp:SessionIndex>{ticket}</samlp:SessionIndex></samlp:LogoutRequest>"
+    )
+    # The CAS server posts without a CSRF token, as it must.
+    Client(enforce_csrf_checks=True).post("/cas/login/", {"logoutRequest": logout_request})
+    assert client.get("/en/my/").url.startswith("/en/accounts/login/")
