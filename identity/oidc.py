@@ -37,6 +37,8 @@ ENDPOINTS = {
     "OIDC_OP_LOGOUT_ENDPOINT": "end_session_endpoint",
 }
 _discovered = {}
+# The platform's clock and ours may differ by a little: a token issued "in a second" is fine.
+CLOCK_SKEW_SECONDS = 60
 
 
 def enabled():
@@ -110,6 +112,7 @@ class PlatformOIDCBackend(DiscoveredEndpoints, OIDCAuthenticationBackend):
                 audience=self.OIDC_RP_CLIENT_ID,
                 issuer=settings.OIDC_OP_ISSUER,
                 options={"require": ["iss", "sub", "aud", "exp", "iat"]},
+                leeway=CLOCK_SKEW_SECONDS,
             )
         except jwt.InvalidTokenError as invalid:
             raise SuspiciousOperation(f"ID token refused: {invalid}") from invalid

@@ -229,3 +229,9 @@ def test_an_id_token_that_is_not_a_token_at_all_is_refused(client, provider):
     response = come_back(client, provider, lambda issuer, nonce: "not.a-token")
     assert response.url == "/accounts/refused/"
     assert not signed_in(client)
+
+
+def test_a_provider_clock_a_few_seconds_ahead_is_tolerated(client, provider):
+    ahead = int(time.time()) + 20
+    response = come_back(client, provider, lambda issuer, nonce: id_token(issuer, nonce, iat=ahead))
+    assert response.url == "/en/my/"
