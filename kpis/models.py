@@ -286,15 +286,15 @@ class IndicatorQuerySet(models.QuerySet):
             return self
         return self.filter(department__members=user)
 
-    def with_year_figures(self, year):
+    def with_year_figures(self, year, today=None):
         """Attach the target of `year` and a digest of its published actuals, in one query.
 
         Each indicator gets `target_value`, `target_qualifier`, `target_quote` and
         `target_source_id`; the first and latest published figure of the year; the year's
         total and count of figures (flows reported by period only: the other kinds never
         add up) and the last figure of the year before (where the path may start from it);
-        and, whatever the year, its latest published figure and its two latest year-end
-        figures (what that latest figure is compared with). That is all the progress rules
+        and, whatever the year, its latest published figure and the year-end figures of the
+        last two years (what that latest figure is compared with). That is all the progress rules
         need, so no row costs a query of its own; at a thousand indicators every avoided
         subquery counts, which is why each figure comes as one "period end|value" text (see
         `_reading_text`).
@@ -303,7 +303,13 @@ class IndicatorQuerySet(models.QuerySet):
         in_year = published.filter(period_end__year=year)
         by_indicator = in_year.order_by().values("indicator")
         before = published.filter(period_end__year=year - 1)
-        year_ends = published.filter(period_end__month=12, period_end__day=31)
+        # The year-end figures the latest figure may be compared with (see attach_latest):
+        # those of the last two years, each found by its date in the index.
+        today = today or timezone.localdate()
+        year_ends = [
+            _reading_text(published.filter(period_end=datetime.date(year_end, 12, 31)))
+            for year_end in (today.year - 1, today.year - 2)
+        ]
         is_flow = Q(value_type=Indicator.ValueType.FLOW)
         in_force = Q(year_target__withdrawn_at__isnull=True)
         adds_up = is_flow & Q(reported_as=Indicator.ReportedAs.PERIOD)
@@ -341,8 +347,8 @@ class IndicatorQuerySet(models.QuerySet):
                 When(~is_flow, then=_reading_text(before.order_by("-period_end")))
             ),
             latest_any_reading=_reading_text(published.order_by("-period_end")),
-            year_end_reading=_reading_text(year_ends.order_by("-period_end")),
-            year_end_before_reading=_reading_text(year_ends.order_by("-period_end"), offset=1),
+            year_end_reading=year_ends[0],
+            year_end_before_reading=year_ends[1],
         )
 
     def progress_rows(self, year, today=None):
@@ -352,7 +358,7 @@ class IndicatorQuerySet(models.QuerySet):
         themes = Theme.objects.in_bulk()
         # Sorted here rather than by the database: the theme's position would cost a join
         # and a temporary index for a thousand rows.
-        figures = self.with_year_figures(year).order_by().values(*ProgressRow.FIELDS)
+        figures = self.with_year_figures(year, today).order_by().values(*ProgressRow.FIELDS)
         rows = [ProgressRow(values, themes[values["theme_id"]], year, today) for values in figures]
         return sorted(
             rows,
@@ -372,14 +378,15 @@ class IndicatorQuerySet(models.QuerySet):
         indicators = list(rows)
         for indicator in indicators:
             years = [target.year for target in indicator.targets.all()]
-            since = reporting_starts(indicator.department) if indicator.department else started
+            department = indicator.department
+            since = (department.reporting_since if department else None) or started
             indicator.due = periods.due_periods(
                 indicator.frequency,
                 indicator.first_reporting_year(years, started or today),
                 today,
                 {actual.period_end for actual in indicator.entered},
                 grace_days=indicator.release_lag_days,
-                reporting_starts=since or started,
+                reporting_starts=since,
             )
         return indicators
 
@@ -869,16 +876,12 @@ def attach_latest(row, today):
     of any year; `change`, how that compares with the year before or the baseline; and
     `stale`, whether the figures after it are overdue on `today`."""
     row.latest = _reading(row.latest_any_reading)
-    year_end = _reading(row.year_end_reading)
-    if (
-        row.latest is not None
-        and year_end is not None
-        and year_end.period_end >= row.latest.period_end
-    ):
-        year_end = _reading(row.year_end_before_reading)
+    year_ends = (_reading(row.year_end_reading), _reading(row.year_end_before_reading))
     row.change = progress.change_since(
         row.latest,
-        year_end,
+        next((end for end in year_ends if end and end.period_end < row.latest.period_end), None)
+        if row.latest
+        else None,
         row.baseline_year,
         row.baseline_value,
         row.value_type,
@@ -1417,22 +1420,38 @@ class Reminder(models.Model):
 
 class JudgementQuerySet(models.QuerySet):
     def refresh(self, years, today):
-        """Make the judged rows of every public indicator in `years` true on `today`: rows
-        whose `holds_until` has passed go (a year has closed), and every indicator without
-        a row for a year is judged and written. The database's triggers remove an
-        indicator's rows whenever it, its figures or its targets change (kpis/triggers.py),
-        so what is left is never out of date. A query a year, and writes only for what
-        changed since the last reader."""
+        """Make the judged rows of every public indicator in `years` true on `today`.
+
+        The database's triggers remove an indicator's rows whenever it, its figures or its
+        targets change (kpis/triggers.py), so a row that exists is never out of date, except
+        when the date moves it: rows whose `holds_until` has passed go (a year has closed).
+        Then every public indicator without a row for a year is judged and written. A year
+        whose rows were completed at the current data version on `today` (JudgedYear) is
+        left alone: that costs one query for all the years and writes only what changed
+        since the last reader."""
+        # Read before judging: a change made meanwhile raises it past what is recorded.
+        version = DataVersion.objects.values_list("counter", flat=True).first()
+        done = set(
+            JudgedYear.objects.filter(data_version=version, judged_on=today).values_list(
+                "year", flat=True
+            )
+        )
+        todo = [year for year in years if year not in done]
+        if not todo:
+            return
         self.filter(holds_until__lt=today).delete()
-        for year in years:
+        for year in todo:
             unjudged = Indicator.objects.public().exclude(judgements__year=year)
-            rows = unjudged.with_year_figures(year).order_by().values(*ProgressRow.FIELDS)
+            rows = unjudged.with_year_figures(year, today).order_by().values(*ProgressRow.FIELDS)
             judgements = [
                 Judgement.of(values["id"], year, progress_from_annotations_of(values, year, today))
                 for values in rows
             ]
             # Two readers at once may judge the same indicator: the first row stays.
             self.bulk_create(judgements, ignore_conflicts=True)
+            JudgedYear.objects.update_or_create(
+                year=year, defaults={"data_version": version, "judged_on": today}
+            )
 
     def in_table_order(self):
         """The public table's order unless another is asked: indicators with a target that
@@ -1494,6 +1513,18 @@ class Judgement(models.Model):
             attainment=None if result.attainment is None else float(result.attainment),
             holds_until=datetime.date.max if result.year_closed else open_year,
         )
+
+
+class JudgedYear(models.Model):
+    """A target year whose judged rows were all written at a data version, on a day: while
+    both hold, no indicator is missing a row for it (see `JudgementQuerySet.refresh`)."""
+
+    year = models.PositiveSmallIntegerField(unique=True)
+    data_version = models.BigIntegerField()
+    judged_on = models.DateField()
+
+    def __str__(self):
+        return f"{self.year} @ {self.data_version}"
 
 
 class Installation(models.Model):

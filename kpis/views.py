@@ -58,7 +58,9 @@ def progress_page(request):
     year = chosen_year(request, years, today, earliest=today.year)
     Judgement.objects.refresh(set(years) | {year}, today)
     filters = ProgressFilter(request.GET, queryset=indicators)
-    judged = Judgement.objects.filter(year=year, indicator__in=filters.qs)
+    judged = Judgement.objects.filter(year=year)  # only public indicators have judged rows
+    if filters.narrows_indicators():
+        judged = judged.filter(indicator__in=filters.qs)
     status = filters.chosen_status()
     nothing = _("No indicator matches these filters.") if filters.form.has_changed() else None
     table = ProgressTable(
@@ -68,7 +70,7 @@ def progress_page(request):
         empty_text=nothing,
     )
     RequestConfig(request, paginate={"per_page": 50}).configure(table)
-    counts = Judgement.objects.filter(indicator__is_public=True).status_counts()
+    counts = Judgement.objects.status_counts()
     closed = today > datetime.date(year, 12, 31)
     context = {
         "table": table,
@@ -121,7 +123,9 @@ def indicator_detail(request, code):
     )
     years = [target.year for target in targets]
     year = chosen_year(request, years, today, earliest=FIRST_YEAR)
-    indicator = Indicator.objects.public().with_year_figures(year).select_related("theme", "source")
+    indicator = (
+        Indicator.objects.public().with_year_figures(year, today).select_related("theme", "source")
+    )
     indicator = get_object_or_404(indicator, code=code).attach_progress(year, today)
     history = indicator.published_history()
     readings = [progress.Reading(actual.period_end, actual.published_value) for actual in history]
