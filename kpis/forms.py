@@ -1,7 +1,11 @@
+import datetime
+
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import F
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from kpis.models import Actual, Indicator
@@ -116,3 +120,33 @@ class ReturnForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("The official sees this and corrects the figure."),
     )
+
+
+def last_quarter_end(today):
+    """The end of the last quarter that is over by `today`: what a bulletin reports on."""
+    quarter_start = datetime.date(today.year, (today.month - 1) // 3 * 3 + 1, 1)
+    return quarter_start - datetime.timedelta(days=1)
+
+
+class BulletinForm(forms.Form):
+    """What a bulletin is made for: from the admin and from /my/ alike."""
+
+    as_of = forms.DateField(
+        label=_("As of"),
+        help_text=_("The periods that ended by this day, judged as on this day."),
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    year = forms.IntegerField(
+        label=_("Target year"),
+        required=False,
+        min_value=1990,
+        max_value=2100,
+        help_text=_("Empty: the year of the date."),
+    )
+    language = forms.ChoiceField(label=_("Language"), choices=settings.LANGUAGES)
+
+    def clean_as_of(self):
+        as_of = self.cleaned_data["as_of"]
+        if as_of > timezone.localdate():
+            raise ValidationError(_("A bulletin reports on days that are over."))
+        return as_of

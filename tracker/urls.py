@@ -4,11 +4,12 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path, register_converter
 
 from kpis import views
-from kpis.converters import DataFormat, DateConverter, HistoryFormat
+from kpis.converters import BulletinFormat, DataFormat, DateConverter, HistoryFormat
 
 register_converter(DateConverter, "date")
 register_converter(DataFormat, "data_format")
 register_converter(HistoryFormat, "history_format")
+register_converter(BulletinFormat, "bulletin_format")
 
 urlpatterns = [
     path("admin/", admin.site.urls),
@@ -34,6 +35,13 @@ urlpatterns += i18n_patterns(
     path("snapshots/", views.snapshot_list, name="snapshot_list"),
     path("snapshots/<date:taken_on>/", views.snapshot_detail, name="snapshot_detail"),
     path("my/snapshots/", views.take_snapshot, name="take_snapshot"),
+    path("bulletins/", views.bulletin_list, name="bulletin_list"),
+    path(
+        "bulletins/<date:as_of>.<bulletin_format:file_format>",
+        views.bulletin_file,
+        name="bulletin_file",
+    ),
+    path("my/bulletins/", views.make_bulletin, name="make_bulletin"),
     path("indicators/<slug:code>/", views.indicator_detail, name="indicator_detail"),
     path("my/", views.my_updates, name="my_updates"),
     path("my/enter/<slug:code>/<date:period_end>/", views.enter_figure, name="enter_figure"),

@@ -1,0 +1,673 @@
+"""The leaders' bulletin (目标进展通报): the progress of the published targets as of a day,
+as a Word document and a PDF.
+
+Three steps, each from the one before only:
+1. `bulletin_data`: the rows (published figures of the periods ended by the day, judged as
+   on that day) and everything else the document states, as plain JSON: stored with the
+   bulletin, so that every number in it can be traced.
+2. `content`: the document's words and table cells, written from that data alone.
+3. `render_docx` and `render_pdf`: two renderers of the same content.
+"""
+
+import datetime
+import io
+from dataclasses import dataclass, field
+from decimal import Decimal
+from types import SimpleNamespace
+from typing import NamedTuple
+
+from django.conf import settings
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
+
+from kpis import progress
+from kpis.models import Actual, Bulletin, Department, Indicator, Source, in_language
+from kpis.progress import plain_decimal
+from kpis.templatetags.kpis_tags import STATUS_TEXT, figure, percent, qualified
+
+LAGGING = ("at_risk", "behind", "missed")
+# 三色: never colour alone; the word is printed beside it.
+STATUS_COLOURS = {
+    "achieved": "green",
+    "on_track": "green",
+    "at_risk": "yellow",
+    "behind": "red",
+    "missed": "red",
+}
+COLOUR_HEX = {"green": "C6EFCE", "yellow": "FFEB9C", "red": "FFC7CE", "grey": "E7E6E6"}
+# The order statuses are counted in by the summary: "without data" takes the last three.
+SUMMARY_STATUSES = ("achieved", "on_track", "at_risk", "behind", "missed", "unknown_pace")
+WITHOUT_DATA = ("no_data", "no_final_figure")
+
+# GB/T 9704 (党政机关公文格式): A4, a text area of 156 × 225 mm.
+PAGE_MM = (210, 297)
+MARGINS_MM = {"top": 37, "bottom": 35, "left": 28, "right": 26}
+TITLE_FONT = "Noto Sans CJK SC"
+TEXT_FONT = "Noto Serif CJK SC"
+
+
+def number(value):
+    return None if value is None else plain_decimal(Decimal(value))
+
+
+# Step 1: the data.
+
+
+def bulletin_data(as_of, year, language, previous=None, made_on=None):
+    """Everything the bulletin of `as_of` states, as JSON-ready values, worked out in
+    `language` (names, citations): its rows, the departments' timeliness, the target
+    revisions and what changed since `previous` (the bulletin before, or None)."""
+    with translation.override(language):
+        indicators = Indicator.objects.public()
+        rows = bulletin_rows(indicators, as_of, year)
+        since = previous.created_at if previous is not None else None
+        return {
+            "as_of": as_of.isoformat(),
+            "year": year,
+            "language": language,
+            "made_on": (made_on or timezone.localdate()).isoformat(),
+            "rows": rows,
+            "departments": department_rows(as_of),
+            "revisions": revision_rows(indicators.target_revisions(year, since)),
+            "previous": previous_summary(previous),
+            "changes": status_changes(previous, rows),
+        }
+
+
+def bulletin_rows(indicators, as_of, year):
+    """One row per public indicator: the public table's row (`progress_rows`) from the
+    periods ended by `as_of`, with its department, public explanation, and the pace still
+    needed beside the best monthly pace of its published history. Four queries whatever
+    the number of indicators."""
+    departments = Department.objects.in_bulk()
+    sources = Source.objects.in_bulk()
+    histories = published_histories(indicators, as_of)
+    rows = []
+    for row in indicators.progress_rows(year, until=as_of):
+        result = row.result
+        department = departments.get(row.department_id)
+        source = sources.get(row.target_source_id)
+        needed = needed_per_month(result, row.direction, as_of)
+        history = histories.get(row.id, [])
+        rows.append(
+            {
+                "code": row.code,
+                "name": row.display_name,
+                "theme": row.theme.display_name,
+                "department": department.display_name if department else None,
+                "unit": row.unit,
+                "unit_en": row.unit_en,
+                "decimals": row.decimals,
+                "target": None
+                if row.target_value is None
+                else {"value": number(row.target_value), "qualifier": row.target_qualifier},
+                "actual": None
+                if result.current is None
+                else {"period_end": result.as_of.isoformat(), "value": number(result.current)},
+                "attainment": number(result.attainment),
+                "expected_attainment": number(result.expected_attainment),
+                "status": str(result.status),
+                "lag": number(lag(result)),
+                "needed_per_month": number(needed),
+                "best_monthly_pace": number(
+                    best_monthly_pace(history, row.value_type, row.direction)
+                ),
+                "explanation": explanation(row),
+                "source": source.citation if source else None,
+            }
+        )
+    return rows
+
+
+def explanation(row):
+    """The public explanation (进展情况, 存在问题, 下一步措施) of the row's judged figure.
+
+    NOT YET FILLED: the explanation fields of Actual are being added by another branch
+    (issue 12). Once they are merged, read them here from the judged figure, as
+    {"progress": ..., "problems": ..., "next_steps": ...}; every renderer already shows them.
+    """
+    return None
+
+
+def published_histories(indicators, as_of):
+    """The published figures of `indicators` for the periods ended by `as_of`, as
+    {indicator id: [Reading, ...]} oldest first, in one query."""
+    histories = {}
+    figures = (
+        Actual.objects.published()
+        .filter(indicator__in=indicators, period_end__lte=as_of)
+        .order_by("indicator_id", "period_end")
+        .values_list("indicator_id", "period_end", "published_value")
+    )
+    for indicator_id, period_end, value in figures:
+        histories.setdefault(indicator_id, []).append(progress.Reading(period_end, value))
+    return histories
+
+
+def months_between(earlier, later):
+    return (later.year - earlier.year) * 12 + later.month - earlier.month
+
+
+def best_monthly_pace(readings, value_type, direction):
+    """The fastest monthly movement in the good direction the figures have shown: for
+    flows the largest period's amount per month; for stocks and rates the largest change
+    per month between two consecutive figures. None when there is nothing to compare."""
+    paces = []
+    sign = 1 if direction == "increase" else -1
+    for before, after in zip(readings, readings[1:], strict=False):
+        months = months_between(before.period_end, after.period_end)
+        if value_type == "flow":
+            # A flow's figure is its period's own amount; the period is the gap to the one
+            # before within the year (the first of a year starts in January).
+            if before.period_end.year != after.period_end.year:
+                months = after.period_end.month
+            paces.append(sign * after.value / months)
+        else:
+            paces.append(sign * (after.value - before.value) / months)
+    if value_type == "flow" and readings:
+        first = readings[0]
+        paces.append(sign * first.value / first.period_end.month)
+    best = max(paces, default=None)
+    return best.quantize(Decimal("0.0001")) if best is not None and best > 0 else None
+
+
+def months_left(as_of, year):
+    """How many months of the target year remain after `as_of`."""
+    if as_of.year < year:
+        return Decimal(12)
+    if as_of.year > year:
+        return Decimal(0)
+    return 12 * (1 - progress.year_fraction(as_of))
+
+
+def needed_per_month(result, direction, as_of):
+    """How much the indicator must move each remaining month to meet its target; None when
+    it has no target, meets it already or the year is over."""
+    remaining_months = months_left(as_of, result.year)
+    if result.target is None or remaining_months == 0:
+        return None
+    current = result.current if result.current is not None else Decimal(0)
+    gap = result.target - current if direction == "increase" else current - result.target
+    if gap <= 0:
+        return None
+    return (gap / remaining_months).quantize(Decimal("0.0001"))
+
+
+def lag(result):
+    """How far behind the even path the indicator is, as a share of the distance from its
+    start to its target (the measure the at risk / behind verdict uses)."""
+    if result.target is None or result.current is None:
+        return None
+    reference = result.expected if result.expected is not None else result.target
+    distance = abs(result.target - (result.start_value or Decimal(0)))
+    if distance == 0:
+        return None
+    return (abs(reference - result.current) / distance).quantize(Decimal("0.0001"))
+
+
+def department_rows(as_of):
+    return [
+        {
+            "name": department.display_name,
+            "due": department.timeliness.due,
+            "on_time": department.timeliness.on_time,
+            "median_days_late": number(Decimal(department.timeliness.median_days_late)),
+            "code": department.timeliness.code,
+        }
+        for department in Department.objects.with_timeliness(as_of)
+    ]
+
+
+def revision_rows(revisions):
+    return [
+        {
+            "name": in_language(revision.record.indicator.name, revision.record.indicator.name_en),
+            "unit": revision.record.indicator.unit,
+            "unit_en": revision.record.indicator.unit_en,
+            "decimals": revision.record.indicator.decimals,
+            "year": revision.year,
+            "old": {"value": number(revision.old_value), "qualifier": revision.old_qualifier},
+            "new": {"value": number(revision.new_value), "qualifier": revision.new_qualifier},
+            "date": timezone.localtime(revision.record.history_date).date().isoformat(),
+            "reason": revision.record.history_change_reason or "",
+            "source": revision.record.source.citation if revision.record.source else None,
+        }
+        for revision in revisions
+        if revision.record.indicator.is_public
+    ]
+
+
+def previous_summary(previous):
+    if previous is None:
+        return None
+    return {"as_of": previous.as_of.isoformat(), "issue": previous.issue}
+
+
+def status_changes(previous, rows):
+    """The indicators whose status moved since the previous bulletin."""
+    if previous is None:
+        return []
+    before = {row["code"]: row["status"] for row in previous.data["rows"]}
+    return [
+        {"name": row["name"], "from": before[row["code"]], "to": row["status"]}
+        for row in rows
+        if row["code"] in before and before[row["code"]] != row["status"]
+    ]
+
+
+def laggards(rows):
+    """The targets at risk, behind or missed, the furthest behind first."""
+    lagging = [row for row in rows if row["status"] in LAGGING and row["target"]]
+    return sorted(lagging, key=lambda row: (-Decimal(row["lag"] or 0), row["code"]))
+
+
+# Step 2: the content.
+
+
+class Cell(NamedTuple):
+    text: str
+    colour: str | None = None  # a status's 三色, printed beside its word
+
+
+@dataclass
+class Table:
+    header: list
+    rows: list  # lists of Cells
+
+    @classmethod
+    def of(cls, header, rows):
+        """A table of plain texts, or Cells where a cell has a colour."""
+        return cls(header, [[c if isinstance(c, Cell) else Cell(c) for c in r] for r in rows])
+
+
+@dataclass
+class Content:
+    language: str
+    title: str
+    issue_line: str
+    issuer: str
+    date_line: str
+    # (kind, payload): ("heading" | "subheading" | "paragraph", text) or ("table", Table)
+    blocks: list = field(default_factory=list)
+    footnotes: list = field(default_factory=list)
+
+
+def content(bulletin):
+    """The bulletin's words and cells, from its stored data alone, in its language."""
+    data = bulletin.data
+    with translation.override(data["language"]):
+        as_of = datetime.date.fromisoformat(data["as_of"])
+        rows = data["rows"]
+        issue_line = _("Issue %(issue)d, %(year)d") % {"issue": bulletin.issue, "year": as_of.year}
+        if bulletin.version > 1:
+            issue_line += " " + _("(version %(version)d)") % {"version": bulletin.version}
+        document = Content(
+            language=data["language"],
+            title=title(as_of, data["year"]),
+            issue_line=issue_line,
+            issuer=in_language(settings.BULLETIN_ISSUER, settings.BULLETIN_ISSUER_EN),
+            date_line=day(datetime.date.fromisoformat(data["made_on"])),
+        )
+        blocks = document.blocks
+        blocks += [("heading", _("Overview")), ("paragraph", summary(data))]
+        blocks.append(("heading", _("Progress by theme")))
+        for theme in dict.fromkeys(row["theme"] for row in rows if row["target"]):
+            blocks.append(("subheading", theme))
+            themed = [r for r in rows if r["theme"] == theme and r["target"]]
+            blocks.append(("table", theme_table(themed)))
+        blocks.append(("heading", _("Targets lagging behind")))
+        lagging = laggards(rows)
+        if not lagging:
+            blocks.append(("paragraph", _("No target is at risk, behind or missed.")))
+        for rank, row in enumerate(lagging, start=1):
+            blocks.append(("paragraph", laggard_text(rank, row)))
+        blocks.append(("heading", _("Timeliness of the departments' reporting")))
+        blocks.append(("table", timeliness_table(data["departments"])))
+        blocks.append(("heading", _("Target revisions since the previous bulletin")))
+        if data["revisions"]:
+            blocks.append(("table", revisions_table(data["revisions"])))
+        else:
+            blocks.append(("paragraph", _("No target was revised.")))
+        sources = sorted({row["source"] for row in rows if row["target"] and row["source"]})
+        document.footnotes = [
+            _("Sources of the targets: %(sources)s.") % {"sources": "; ".join(sources)}
+        ]
+        document.footnotes.append(
+            _("Figures: published figures of the periods ended by %(day)s, judged as on that day.")
+            % {"day": day(as_of)}
+        )
+        return document
+
+
+def day(date):
+    return date_format(date, "DATE_FORMAT")
+
+
+QUARTERS = {3: 1, 6: 2, 9: 3, 12: 4}
+
+
+def period_words(as_of):
+    """What the bulletin covers: a quarter, the months of the year so far, or up to a day."""
+    month_end = (as_of + datetime.timedelta(days=1)).day == 1
+    if month_end and as_of.month in QUARTERS:
+        words = [_("first quarter"), _("second quarter"), _("third quarter"), _("fourth quarter")]
+        return words[QUARTERS[as_of.month] - 1]
+    if month_end:
+        return _("January to %(month)s") % {"month": date_format(as_of, "F")}
+    return _("to %(day)s") % {"day": date_format(as_of, "MONTH_DAY_FORMAT")}
+
+
+def title(as_of, year):
+    return _("Guangming District: progress on the %(year)d targets (%(period)s)") % {
+        "year": year,
+        "period": period_words(as_of),
+    }
+
+
+def status_word(status):
+    text = STATUS_TEXT.get(status)
+    return str(text[0]) if text else status
+
+
+def status_cell(status):
+    return Cell(status_word(status), STATUS_COLOURS.get(status, "grey"))
+
+
+def unit_of(row):
+    return SimpleNamespace(unit=row["unit"], unit_en=row["unit_en"], decimals=row["decimals"])
+
+
+def summary(data):
+    """The opening paragraph: the count of targets by status, and what changed."""
+    counted = [row["status"] for row in data["rows"] if row["target"]]
+    parts = [
+        _("%(count)d %(status)s") % {"count": counted.count(status), "status": status_word(status)}
+        for status in SUMMARY_STATUSES
+        if counted.count(status) or status != "unknown_pace"
+    ]
+    without = sum(counted.count(status) for status in WITHOUT_DATA)
+    parts.append(_("%(count)d without data") % {"count": without})
+    as_of = datetime.date.fromisoformat(data["as_of"])
+    text = _("As of %(day)s, of the %(total)d targets for %(year)d: %(counts)s.") % {
+        "day": day(as_of),
+        "total": len(counted),
+        "year": data["year"],
+        "counts": _(", ").join(parts),
+    }
+    previous = data["previous"]
+    then = "" if data["language"].startswith("zh") else " "  # Chinese sets no space
+    if previous is None:
+        return text + then + _("This is the first bulletin.")
+    since = _("Since the previous bulletin (issue %(issue)d, as of %(day)s)") % {
+        "issue": previous["issue"],
+        "day": day(datetime.date.fromisoformat(previous["as_of"])),
+    }
+    if not data["changes"]:
+        return text + then + _("%(since)s no target changed its status.") % {"since": since}
+    moves = [
+        _("%(name)s from %(old)s to %(new)s")
+        % {
+            "name": change["name"],
+            "old": status_word(change["from"]),
+            "new": status_word(change["to"]),
+        }
+        for change in data["changes"]
+    ]
+    return text + then + _("%(since)s: %(moves)s.") % {"since": since, "moves": _("; ").join(moves)}
+
+
+def percent_text(value):
+    return percent(value)
+
+
+def theme_table(rows):
+    header = [
+        _("Indicator"),
+        _("Target"),
+        _("Latest figure"),
+        _("Period"),
+        _("Attainment"),
+        _("Expected by now"),
+        _("Status"),
+    ]
+    cells = []
+    for row in rows:
+        unit = unit_of(row)
+        actual = row["actual"] or {}
+        cells.append(
+            [
+                row["name"],
+                str(qualified(row["target"]["value"], row["target"]["qualifier"], unit)),
+                figure(actual.get("value"), unit),
+                actual.get("period_end") or "—",
+                percent_text(row["attainment"]),
+                percent_text(row["expected_attainment"]),
+                status_cell(row["status"]),
+            ]
+        )
+    return Table.of(header, cells)
+
+
+def laggard_text(rank, row):
+    unit = unit_of(row)
+    parts = [
+        _(
+            "%(rank)d. %(name)s (%(department)s): %(status)s; %(attainment)s of the target, "
+            "%(expected)s expected by now."
+        )
+        % {
+            "rank": rank,
+            "name": row["name"],
+            "department": row["department"] or _("no department assigned"),
+            "status": status_word(row["status"]),
+            "attainment": percent_text(row["attainment"]),
+            "expected": percent_text(row["expected_attainment"]),
+        }
+    ]
+    if row["needed_per_month"]:
+        parts.append(
+            _("To meet the target it still needs %(amount)s more each month")
+            % {"amount": figure(row["needed_per_month"], unit)}
+        )
+        best = row["best_monthly_pace"]
+        if best is None:
+            parts[-1] += _("; its published figures show no monthly pace to compare.")
+        elif Decimal(row["needed_per_month"]) > Decimal(best):
+            parts[-1] += _(", faster than its best monthly pace so far (%(best)s).") % {
+                "best": figure(best, unit)
+            }
+        else:
+            parts[-1] += _(", within its best monthly pace so far (%(best)s).") % {
+                "best": figure(best, unit)
+            }
+    explained = row["explanation"] or {}
+    for key, label in (
+        ("progress", pgettext("explanation", "Progress")),
+        ("problems", pgettext("explanation", "Problems")),
+        ("next_steps", pgettext("explanation", "Next steps")),
+    ):
+        if explained.get(key):
+            parts.append(_("%(label)s: %(text)s") % {"label": label, "text": explained[key]})
+    if not explained:
+        parts.append(_("The department has published no explanation."))
+    return " ".join(parts)
+
+
+def timeliness_table(departments):
+    header = [_("Department"), _("Periods due"), _("On time"), _("Median days late")]
+    rows = [
+        [
+            department["name"],
+            str(department["due"]),
+            str(department["on_time"]),
+            department["median_days_late"],
+        ]
+        for department in departments
+    ]
+    return Table.of(header, rows)
+
+
+def revisions_table(revisions):
+    header = [
+        _("Indicator"),
+        _("Year"),
+        pgettext("target revision", "From"),
+        pgettext("target revision", "To"),
+        _("Date"),
+        _("Reason"),
+    ]
+    rows = []
+    for revision in revisions:
+        unit = unit_of(revision)
+        rows.append(
+            [
+                revision["name"],
+                str(revision["year"]),
+                str(qualified(revision["old"]["value"], revision["old"]["qualifier"], unit)),
+                str(qualified(revision["new"]["value"], revision["new"]["qualifier"], unit)),
+                revision["date"],
+                revision["reason"] or "—",
+            ]
+        )
+    return Table.of(header, rows)
+
+
+# Step 3: the renderers.
+
+
+def render_pdf(document):
+    """The content as a PDF: an HTML page laid out by WeasyPrint, fonts embedded."""
+    from weasyprint import HTML  # loads Pango: only where a PDF is made
+
+    html = render_to_string(
+        "kpis/bulletin_document.html",
+        {
+            "document": document,
+            "margins": MARGINS_MM,
+            "title_font": TITLE_FONT,
+            "text_font": TEXT_FONT,
+            "colours": COLOUR_HEX,
+        },
+    )
+    return HTML(string=html).write_pdf()
+
+
+def render_docx(document):
+    """The content as a Word document that the office can edit."""
+    import docx
+    from docx.enum.section import WD_SECTION
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+    from docx.shared import Mm, Pt
+
+    word = docx.Document()
+    section = word.sections[0]
+    section.start_type = WD_SECTION.NEW_PAGE
+    section.page_width, section.page_height = Mm(PAGE_MM[0]), Mm(PAGE_MM[1])
+    section.top_margin, section.bottom_margin = Mm(MARGINS_MM["top"]), Mm(MARGINS_MM["bottom"])
+    section.left_margin, section.right_margin = Mm(MARGINS_MM["left"]), Mm(MARGINS_MM["right"])
+
+    def set_font(style_or_run, name, size=None, bold=None):
+        font = style_or_run.font
+        font.name = name
+        if size:
+            font.size = Pt(size)
+        if bold is not None:
+            font.bold = bold
+        properties = style_or_run.element.get_or_add_rPr()
+        properties.get_or_add_rFonts().set(qn("w:eastAsia"), name)
+
+    set_font(word.styles["Normal"], TEXT_FONT, 12)
+    for name, size in (("Title", 20), ("Heading 1", 15), ("Heading 2", 13)):
+        set_font(word.styles[name], TITLE_FONT, size, bold=True)
+        word.styles[name].font.color.rgb = None
+
+    def centred(text, style=None):
+        paragraph = word.add_paragraph(text, style=style)
+        paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        return paragraph
+
+    centred(document.title, "Title")
+    centred(document.issue_line)
+    centred(f"{document.issuer}    {document.date_line}")
+    for kind, payload in document.blocks:
+        if kind == "table":
+            add_table(word, payload, qn, OxmlElement)
+        elif kind == "heading":
+            word.add_heading(payload, level=1)
+        elif kind == "subheading":
+            word.add_heading(payload, level=2)
+        else:
+            word.add_paragraph(payload)
+    for note in document.footnotes:
+        set_font(word.add_paragraph().add_run(note), TEXT_FONT, 10)
+
+    # Page numbers in the footer, as official documents print them: "— 1 —".
+    footer = section.footer.paragraphs[0]
+    footer.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    footer.add_run("— ")
+    field_run = footer.add_run()
+    for kind, text in (("begin", None), (None, "PAGE"), ("end", None)):
+        if kind:
+            element = OxmlElement("w:fldChar")
+            element.set(qn("w:fldCharType"), kind)
+        else:
+            element = OxmlElement("w:instrText")
+            element.set(qn("xml:space"), "preserve")
+            element.text = text
+        field_run._r.append(element)
+    footer.add_run(" —")
+    buffer = io.BytesIO()
+    word.save(buffer)
+    return buffer.getvalue()
+
+
+def add_table(word, table, qn, OxmlElement):
+    from docx.shared import Pt
+
+    grid = word.add_table(rows=1, cols=len(table.header))
+    grid.style = "Table Grid"
+    for cell, text in zip(grid.rows[0].cells, table.header, strict=True):
+        cell.text = ""
+        run = cell.paragraphs[0].add_run(text)
+        run.bold = True
+        run.font.size = Pt(10)
+    for cells in table.rows:
+        row = grid.add_row()
+        for cell, value in zip(row.cells, cells, strict=True):
+            cell.text = ""
+            cell.paragraphs[0].add_run(value.text).font.size = Pt(10)
+            if value.colour:
+                shading = OxmlElement("w:shd")
+                shading.set(qn("w:val"), "clear")
+                shading.set(qn("w:fill"), COLOUR_HEX[value.colour])
+                cell._tc.get_or_add_tcPr().append(shading)
+
+
+# The one door: the command, the admin and /my/ all make a bulletin through it.
+
+
+def make(as_of, language, year=None, user=None):
+    """Make and store a new bulletin (or a new version of the day's) with both files."""
+    with transaction.atomic():
+        issue, version = Bulletin.objects.numbering(as_of, language)
+        previous = Bulletin.objects.previous(as_of, language)
+        bulletin = Bulletin(
+            as_of=as_of,
+            year=year or as_of.year,
+            language=language,
+            issue=issue,
+            version=version,
+            made_by=user,
+        )
+        bulletin.data = bulletin_data(as_of, bulletin.year, language, previous)
+        document = content(bulletin)
+        bulletin.docx = render_docx(document)
+        bulletin.pdf = render_pdf(document)
+        bulletin.save()
+        return bulletin
