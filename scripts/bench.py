@@ -29,6 +29,7 @@ RUNS = int(os.environ.get("BENCH_RUNS", "20"))
 FIGURES = 36
 DEPARTMENT_SIZE = 50
 WRK_SECONDS = int(os.environ.get("BENCH_WRK_SECONDS", "5"))
+BULLETIN_RUNS = 3  # a bulletin at 1,000 indicators takes seconds: a few runs tell enough
 
 WORKDIR = Path(tempfile.mkdtemp(prefix="kpis-bench-"))
 DATABASE_URL = os.environ.get("DATABASE_URL") if os.environ.get("BENCH_DB") == "postgres" else None
@@ -52,7 +53,7 @@ from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
-from kpis import roles  # noqa: E402
+from kpis import bulletins, roles  # noqa: E402
 from kpis.models import Actual, Department, Indicator, Source, Target, Theme  # noqa: E402
 
 PAGES = [
@@ -163,6 +164,16 @@ def measure(client, path, cold):
     }
 
 
+def bulletin_timing():
+    """Making the bulletin of 30 June 2024: rows, content, Word and PDF, stored."""
+    timings = []
+    for _ in range(BULLETIN_RUNS):
+        started = time.perf_counter()
+        bulletin = bulletins.make(datetime.date(2024, 6, 30), "zh-hans")
+        timings.append((time.perf_counter() - started) * 1000)
+    return statistics.median(timings), len(bulletin.pdf), len(bulletin.docx)
+
+
 def throughput():
     """gunicorn with 2 workers on the current database; wrk on / then /healthz, in turn."""
     server = Server(dict(os.environ), workers=2)
@@ -198,7 +209,7 @@ def main():
     engine = "postgresql" if DATABASE_URL else "sqlite"
     call_command("migrate", verbosity=0)
     call_command("collectstatic", interactive=False, verbosity=0)
-    results = []
+    results, bulletin_ms = [], {}
     for size in SIZES:
         clients = build(size)
         for path, persona in PAGES:
@@ -211,6 +222,13 @@ def main():
                 )
                 print(line, flush=True)
                 results.append((path, size, cold, numbers))
+        median, pdf_bytes, docx_bytes = bulletin_timing()
+        print(
+            f"bulletin indicators={size} median_ms={median:.0f} pdf_bytes={pdf_bytes} "
+            f"docx_bytes={docx_bytes}",
+            flush=True,
+        )
+        bulletin_ms[size] = median
     page_rps, health_rps, memory = throughput()
     print(
         f"throughput page=/ rps={page_rps:.0f} healthz_rps={health_rps:.0f} "
@@ -225,12 +243,19 @@ def main():
             if p == path and cold
         ]
         print(f"{path:<24}" + "".join(f"{cell:>16}" for cell in cells))
-    check_goals(results, page_rps / health_rps, memory)
+    check_goals(results, page_rps / health_rps, memory, bulletin_ms)
 
 
-def check_goals(results, ratio, memory):
+def check_goals(results, ratio, memory, bulletin_ms):
     cold = {(p, s): n for p, s, c, n in results if c}
     failures = []
+    # Linear in the indicators: 50 times as many may cost at most 60 times as much.
+    if bulletin_ms[1000] > 60 * bulletin_ms[20]:
+        failures.append(
+            f"bulletin: {bulletin_ms[1000]:.0f} ms at 1000, over 60 × {bulletin_ms[20]:.0f} at 20"
+        )
+    if bulletin_ms[1000] >= 10_000:
+        failures.append(f"bulletin at 1000: {bulletin_ms[1000]:.0f} ms >= 10 s")
     for path, _ in PAGES:
         counts = {cold[(path, size)]["queries"] for size in SIZES}
         if len(counts) > 1:

@@ -1,8 +1,12 @@
 import datetime
 import io
 import re
+import struct
+import subprocess
+import tempfile
 from decimal import Decimal
 from io import StringIO
+from pathlib import Path
 
 import docx
 import pypdf
@@ -367,3 +371,39 @@ def test_the_rows_cost_the_same_queries_at_any_number_of_indicators(
         make_actual(make_indicator(target="10"), value=str(number))
     with django_assert_max_num_queries(8):
         bulletins.bulletin_rows(Indicator.objects.public(), JUNE, 2024)
+
+
+SCREENSHOT = Path(__file__).resolve().parents[1] / "docs" / "screenshots" / "bulletin-page1.png"
+SAMPLE_FIGURES = {
+    # Invented for the README's picture only, never shipped as data: the article's 2024
+    # targets with quarterly figures at four statuses.
+    "synbio-valuation": ("150", "240"),
+    "synbio-billion-yuan-enterprises": ("8", "9"),
+    "brain-science-enterprises": ("30", "34"),
+    "brain-science-valuation": ("50", "85"),
+}
+
+
+def test_the_first_page_as_the_readme_shows_it(article, make_actual, department, other_department):
+    from kpis.models import Indicator
+
+    for code, values in SAMPLE_FIGURES.items():
+        indicator = Indicator.objects.get(code=code)
+        indicator.department = department if code.startswith("synbio") else other_department
+        indicator.save()
+        for period_end, value in zip((MARCH, JUNE), values, strict=True):
+            make_actual(indicator, period_end=period_end, value=value)
+    make(MARCH)
+    bulletin = make(JUNE)
+    with tempfile.TemporaryDirectory() as folder:
+        pdf = Path(folder) / "bulletin.pdf"
+        pdf.write_bytes(bytes(bulletin.pdf))
+        subprocess.run(
+            ["pdftoppm", "-png", "-r", "80", "-f", "1", "-l", "1", "-singlefile", pdf,
+             SCREENSHOT.with_suffix("")],
+            check=True,
+        )  # fmt: skip
+    width, height = struct.unpack(">II", SCREENSHOT.read_bytes()[16:24])
+    assert height / width == pytest.approx(297 / 210, abs=0.01)
+    statuses = [row["status"] for row in bulletin.data["rows"] if row["target"]]
+    assert sorted(statuses) == ["achieved", "at_risk", "behind", "no_data", "on_track"]
