@@ -25,7 +25,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
-from kpis import progress
+from kpis import periods, progress
 from kpis.models import Actual, Bulletin, Department, Indicator, Source, in_language
 from kpis.progress import plain_decimal
 from kpis.templatetags.kpis_tags import STATUS_TEXT, figure, percent, qualified
@@ -88,7 +88,7 @@ def bulletin_rows(indicators, as_of, year):
     sources = Source.objects.in_bulk()
     histories = published_histories(indicators, as_of)
     rows = []
-    for row in indicators.progress_rows(year, until=as_of):
+    for row in indicators.progress_rows(year, today=as_of, until=as_of):
         result = row.result
         department = departments.get(row.department_id)
         source = sources.get(row.target_source_id)
@@ -115,7 +115,9 @@ def bulletin_rows(indicators, as_of, year):
                 "lag": number(lag(result)),
                 "needed_per_month": number(needed),
                 "best_monthly_pace": number(
-                    best_monthly_pace(history, row.value_type, row.direction)
+                    best_monthly_pace(
+                        history, row.value_type, row.direction, row.reported_as, row.frequency
+                    )
                 ),
                 "explanation": explanation(row),
                 "source": source.citation if source else None,
@@ -153,25 +155,24 @@ def months_between(earlier, later):
     return (later.year - earlier.year) * 12 + later.month - earlier.month
 
 
-def best_monthly_pace(readings, value_type, direction):
+def best_monthly_pace(readings, value_type, direction, reported_as, frequency):
     """The fastest monthly movement in the good direction the figures have shown: for
     flows the largest period's amount per month; for stocks and rates the largest change
     per month between two consecutive figures. None when there is nothing to compare."""
     paces = []
     sign = 1 if direction == "increase" else -1
-    for before, after in zip(readings, readings[1:], strict=False):
-        months = months_between(before.period_end, after.period_end)
-        if value_type == "flow":
-            # A flow's figure is its period's own amount; the period is the gap to the one
-            # before within the year (the first of a year starts in January).
-            if before.period_end.year != after.period_end.year:
-                months = after.period_end.month
-            paces.append(sign * after.value / months)
-        else:
+    period_months = 12 // len(periods.MONTHS[frequency])
+    for before, after in zip([None, *readings], readings, strict=False):
+        if value_type == "flow" and reported_as == progress.ReportedAs.PERIOD:
+            paces.append(sign * after.value / period_months)  # the period's own amount
+        elif value_type == "flow" and (
+            before is None or before.period_end.year != after.period_end.year
+        ):
+            # A year-to-date total starts from nothing each January.
+            paces.append(sign * after.value / after.period_end.month)
+        elif before is not None:
+            months = months_between(before.period_end, after.period_end)
             paces.append(sign * (after.value - before.value) / months)
-    if value_type == "flow" and readings:
-        first = readings[0]
-        paces.append(sign * first.value / first.period_end.month)
     best = max(paces, default=None)
     return best.quantize(Decimal("0.0001")) if best is not None and best > 0 else None
 
@@ -353,21 +354,25 @@ def day(date):
 QUARTERS = {3: 1, 6: 2, 9: 3, 12: 4}
 
 
-def period_words(as_of):
-    """What the bulletin covers: a quarter, the months of the year so far, or up to a day."""
+def period_words(as_of, year):
+    """What the bulletin covers: the whole year once it is over, else a quarter, the months
+    of the year so far, or the year up to a day."""
     month_end = (as_of + datetime.timedelta(days=1)).day == 1
+    if as_of.year > year:
+        return _("whole year")
     if month_end and as_of.month in QUARTERS:
         words = [_("first quarter"), _("second quarter"), _("third quarter"), _("fourth quarter")]
         return words[QUARTERS[as_of.month] - 1]
     if month_end:
-        return _("January to %(month)s") % {"month": date_format(as_of, "F")}
+        month = date_format(as_of, pgettext("month in a bulletin title", "F"))
+        return _("January to %(month)s") % {"month": month}
     return _("to %(day)s") % {"day": date_format(as_of, "MONTH_DAY_FORMAT")}
 
 
 def title(as_of, year):
     return _("Guangming District: progress on the %(year)d targets (%(period)s)") % {
         "year": year,
-        "period": period_words(as_of),
+        "period": period_words(as_of, year),
     }
 
 

@@ -14,7 +14,7 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from kpis import bulletins
+from kpis import bulletins, progress
 from kpis.models import Actual, Bulletin, Target
 from tests.test_reminders import Hook, hook_server  # noqa: F401 - the robot fixture
 
@@ -214,6 +214,11 @@ def test_the_pdf_embeds_its_fonts(sample):
     assert fonts == {"Noto-Sans-CJK-SC-Bold": True, "Noto-Serif-CJK-SC": True}
 
 
+def test_a_bulletin_at_a_month_end_names_the_months_so_far(db):
+    bulletin = bulletins.make(datetime.date(2024, 5, 31), "zh-hans")
+    assert docx_of(bulletin).paragraphs[0].text == "光明区2024年目标进展情况通报（1—5月）"
+
+
 def test_the_title_names_the_quarter_and_the_issue(sample):
     bulletin = make()
     paragraphs = [paragraph.text for paragraph in docx_of(bulletin).paragraphs]
@@ -407,3 +412,37 @@ def test_the_first_page_as_the_readme_shows_it(article, make_actual, department,
     assert height / width == pytest.approx(297 / 210, abs=0.01)
     statuses = [row["status"] for row in bulletin.data["rows"] if row["target"]]
     assert sorted(statuses) == ["achieved", "at_risk", "behind", "no_data", "on_track"]
+
+
+def readings(*figures):
+    return [progress.Reading(day, Decimal(value)) for day, value in figures]
+
+
+def test_the_best_monthly_pace_of_a_flow_is_its_largest_periods_amount_per_month():
+    figures = readings((MARCH, "30"), (JUNE, "60"), (SEPTEMBER, "45"))
+    assert bulletins.best_monthly_pace(figures, "flow", "increase", "period", "quarterly") == 20
+
+
+def test_the_best_monthly_pace_of_a_year_to_date_flow_is_its_largest_gain_per_month():
+    figures = readings((MARCH, "30"), (JUNE, "90"), (datetime.date(2025, 3, 31), "12"))
+    assert (
+        bulletins.best_monthly_pace(figures, "flow", "increase", "year_to_date", "quarterly") == 20
+    )
+
+
+def test_the_best_monthly_pace_of_a_stock_that_should_fall_is_its_largest_fall_per_month():
+    figures = readings((MARCH, "90"), (JUNE, "60"), (SEPTEMBER, "66"))
+    assert bulletins.best_monthly_pace(figures, "stock", "decrease", "period", "quarterly") == 10
+
+
+def test_a_bulletin_after_the_year_lists_its_missed_targets_without_a_pace(
+    make_indicator, make_actual
+):
+    missed = make_indicator(name="未完成指标", target="100")
+    make_actual(missed, period_end=datetime.date(2024, 12, 31), value="80")
+    bulletin = bulletins.make(datetime.date(2025, 1, 31), "zh-hans", year=2024)
+    (row,) = bulletins.laggards(bulletin.data["rows"])
+    assert (row["name"], row["status"], row["needed_per_month"]) == ("未完成指标", "missed", None)
+    paragraphs = [paragraph.text for paragraph in docx_of(bulletin).paragraphs]
+    assert paragraphs[0] == "光明区2024年目标进展情况通报（全年）"
+    assert "1. 未完成指标（未指定责任单位）：未完成，已完成目标的80%" in "\n".join(paragraphs)
