@@ -28,7 +28,7 @@ from django.utils.translation import pgettext
 from kpis import periods, progress
 from kpis.models import Actual, Bulletin, Department, Indicator, Source, in_language
 from kpis.progress import plain_decimal
-from kpis.templatetags.kpis_tags import STATUS_TEXT, figure, percent, qualified
+from kpis.templatetags.kpis_tags import STATUS_TEXT, figure, percent, period_label, qualified
 
 LAGGING = ("at_risk", "behind", "missed")
 # 三色: never colour alone; the word is printed beside it.
@@ -103,6 +103,8 @@ def bulletin_rows(indicators, as_of, year):
                 "unit": row.unit,
                 "unit_en": row.unit_en,
                 "decimals": row.decimals,
+                "frequency": row.frequency,
+                "reported_as": row.reported_as,
                 "target": None
                 if row.target_value is None
                 else {"value": number(row.target_value), "qualifier": row.target_qualifier},
@@ -386,7 +388,14 @@ def status_cell(status):
 
 
 def unit_of(row):
-    return SimpleNamespace(unit=row["unit"], unit_en=row["unit_en"], decimals=row["decimals"])
+    """What the figure and period filters read of an indicator, from a stored row."""
+    return SimpleNamespace(
+        unit=row["unit"],
+        unit_en=row["unit_en"],
+        decimals=row["decimals"],
+        frequency=row.get("frequency"),
+        reported_as=row.get("reported_as"),
+    )
 
 
 def summary(data):
@@ -451,7 +460,9 @@ def theme_table(rows):
                 row["name"],
                 str(qualified(row["target"]["value"], row["target"]["qualifier"], unit)),
                 figure(actual.get("value"), unit),
-                actual.get("period_end") or "—",
+                period_label(datetime.date.fromisoformat(actual["period_end"]), unit)
+                if actual
+                else "—",
                 percent_text(row["attainment"]),
                 percent_text(row["expected_attainment"]),
                 status_cell(row["status"]),

@@ -92,7 +92,7 @@ def expected_cells(row):
         row["name"],
         f"{Decimal(row['target']['value']):,.0f}家",
         "—" if not actual else f"{Decimal(actual['value']):,.0f}家",
-        actual.get("period_end", "—"),
+        {"2024-06-30": "2024年二季度", None: "—"}[actual.get("period_end")],
         *shares,
     ]
 
@@ -446,3 +446,16 @@ def test_a_bulletin_after_the_year_lists_its_missed_targets_without_a_pace(
     paragraphs = [paragraph.text for paragraph in docx_of(bulletin).paragraphs]
     assert paragraphs[0] == "光明区2024年目标进展情况通报（全年）"
     assert "1. 未完成指标（未指定责任单位）：未完成，已完成目标的80%" in "\n".join(paragraphs)
+
+
+def test_the_list_reads_the_bulletins_in_one_query_whatever_their_number(
+    anonymous, db, django_assert_max_num_queries
+):
+    make(MARCH)
+    with django_assert_max_num_queries(4):
+        anonymous.get("/bulletins/")
+    for _ in range(3):
+        make(JUNE)
+    with django_assert_max_num_queries(4):
+        html = anonymous.get("/bulletins/").content.decode()
+    assert html.count("/bulletins/2024-06-30.pdf") == 3
