@@ -27,7 +27,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from kpis import periods, progress
-from kpis.checks import unusual_change
+from kpis.plausibility import Yardstick, falling_total, unusual_change
 from kpis.roles import department_ids, in_departments, sees_all_departments
 
 # The years a figure, target or baseline may have (database constraints say so too).
@@ -136,12 +136,21 @@ class DepartmentQuerySet(models.QuerySet):
             .annotate(first=models.Min("year"))
             .values_list("indicator", "first")
         )
+        started = reporting_starts()
         owned = {}
-        for pk, department_id, frequency in indicators.values_list("pk", "department", "frequency"):
-            first_year = first_years.get(pk, today.year)
-            owned.setdefault(department_id, []).append((pk, frequency, first_year))
+        fields = ("pk", "department", "frequency", "baseline_year", "release_lag_days")
+        listed = list(indicators.only(*fields))
+        for indicator in listed:
+            target_years = [first_years[indicator.pk]] if indicator.pk in first_years else []
+            first_year = indicator.first_reporting_year(target_years, started or today)
+            owned.setdefault(indicator.department_id, []).append(
+                periods.Owned(
+                    indicator.pk, indicator.frequency, first_year, indicator.release_lag_days
+                )
+            )
         # The earliest period whose deadline falls in the window.
-        since = today - datetime.timedelta(days=periods.WINDOW_DAYS + periods.GRACE_DAYS)
+        longest_lag = max((i.release_lag_days for i in listed), default=periods.GRACE_DAYS)
+        since = today - datetime.timedelta(days=periods.WINDOW_DAYS + longest_lag)
         figures = {}
         published = Actual.objects.published().filter(
             indicator__in=indicators, period_end__gte=since
@@ -152,7 +161,12 @@ class DepartmentQuerySet(models.QuerySet):
             moment = timezone.localtime(submitted or first_published).date()
             figures[(indicator_id, end)] = (moment, revised is not None)
         for department in departments:
-            department.timeliness = periods.timeliness(owned.get(department.pk, []), figures, today)
+            department.timeliness = periods.timeliness(
+                owned.get(department.pk, []),
+                figures,
+                today,
+                reporting_starts=department.reporting_since or started,
+            )
         return departments
 
 
@@ -291,20 +305,25 @@ class IndicatorQuerySet(models.QuerySet):
 
     def due_work(self, today):
         """The indicators, each with `due`: its periods that have ended without a figure,
-        counted from its first target year (or this year when it has no target)."""
+        from its first reporting year on (see `Indicator.first_reporting_year`). Periods that
+        ended before reporting started here (`reporting_starts`) are to back-fill."""
         entered = Actual.objects.only("indicator_id", "period_end")
-        rows = self.prefetch_related(
+        rows = self.select_related("department").prefetch_related(
             models.Prefetch("actuals", queryset=entered, to_attr="entered"),
             models.Prefetch("targets", queryset=Target.objects.only("indicator_id", "year")),
         )
+        started = reporting_starts()
         indicators = list(rows)
         for indicator in indicators:
             years = [target.year for target in indicator.targets.all()]
+            since = reporting_starts(indicator.department) if indicator.department else started
             indicator.due = periods.due_periods(
                 indicator.frequency,
-                min(years, default=today.year),
+                indicator.first_reporting_year(years, started or today),
                 today,
                 {actual.period_end for actual in indicator.entered},
+                grace_days=indicator.release_lag_days,
+                reporting_starts=since or started,
             )
         return indicators
 
@@ -549,6 +568,43 @@ class Indicator(IndicatorPage, models.Model):
         earlier = self.actuals.published().filter(period_end__lt=before).order_by("-period_end")
         return earlier.values_list("published_value", flat=True).first()
 
+    def earlier_total(self, period_end):
+        """A year-to-date indicator's latest published total of the same year before
+        `period_end`, as a Reading, or None."""
+        earlier = self.actuals.published().filter(
+            period_end__year=period_end.year, period_end__lt=period_end
+        )
+        found = earlier.order_by("-period_end").values_list("period_end", "published_value")
+        found = found.first()
+        return progress.Reading(*found) if found else None
+
+    def yardstick(self, period_end):
+        """What a new figure for `period_end` is checked against (a plausibility.Yardstick):
+        a year-to-date total against the same period a year earlier (Q1 to H1 doubles by
+        nature), anything else against the last published figure; with nothing published
+        yet, against the baseline, else the year's target (for a flow, the share of either
+        that one period, or the year so far, stands for). None when nothing is known."""
+        year_to_date = self.reported_as == self.ReportedAs.YEAR_TO_DATE
+        if year_to_date:
+            year_earlier = periods.period_ends("monthly", period_end.year - 1)[period_end.month - 1]
+            same = self.actuals.published().filter(period_end=year_earlier)
+            value = same.values_list("published_value", flat=True).first()
+            if value is not None:
+                return Yardstick(value, "year_earlier")
+        previous = self.last_published_value(before=period_end)
+        if previous is not None:
+            return Yardstick(previous, "earlier_total" if year_to_date else "figure")
+        share = Decimal(1)
+        if self.value_type == self.ValueType.FLOW:
+            per_year = len(periods.period_ends(self.frequency, period_end.year))
+            share = progress.year_fraction(period_end) if year_to_date else Decimal(1) / per_year
+        if self.baseline_value is not None:
+            return Yardstick(self.baseline_value * share, "baseline")
+        target = self.targets.filter(year=period_end.year).values_list("value", flat=True).first()
+        if target is not None:
+            return Yardstick(target * share, "target")
+        return None
+
     def target_revisions(self):
         """Changes of this indicator's targets and baseline, newest first, from their change
         history: what changed, from what to what, when, why and on which source."""
@@ -579,6 +635,16 @@ class Indicator(IndicatorPage, models.Model):
         for actual in actuals:
             actual.earlier = earlier.get(actual.pk, [])
         return actuals
+
+    def first_reporting_year(self, target_years, reporting_started):
+        """The first year whose periods are asked for: the baseline's year, else the year
+        before the first target, else the year reporting started here; so year-end figures
+        of earlier years can still be back-filled."""
+        if self.baseline_year:
+            return self.baseline_year
+        if target_years:
+            return min(target_years) - 1
+        return reporting_started.year
 
     def years_overview(self, targets, history, today):
         """Every year with a target or a published figure, newest first: its target, the
@@ -926,8 +992,9 @@ class Actual(models.Model):
         max_digits=20,
         decimal_places=4,
         help_text=_(
-            "In the indicator's unit. Stocks: the level at the period's end. "
-            "Flows: the amount of this period only, not the year so far."
+            "In the indicator's unit. Stocks: the level at the period's end. Flows: this "
+            "period's own amount, or the total of the year so far (累计) where the indicator "
+            "is reported so."
         ),
     )
     note = models.TextField(
@@ -1056,17 +1123,19 @@ class Actual(models.Model):
         """What is unusual about `value` (a unit slip, a jump), unless the official confirmed
         it and explained it in the note; None when nothing needs confirming. The entry form
         and the import say how to confirm in their own words."""
-        warning = unusual_change(self.yardstick(indicator, period_end), value)
+        warning = unusual_change(self.yardstick(indicator, period_end), value, indicator.unit)
+        if warning is None and indicator.reported_as == Indicator.ReportedAs.YEAR_TO_DATE:
+            warning = falling_total(indicator.earlier_total(period_end), value)
         if warning and not (confirmed and (note or "").strip()):
             return warning
         return None
 
     def yardstick(self, indicator, period_end):
         """What a new value of this figure is checked against: its own published value when
-        it corrects one, else the last published figure before its period."""
+        it corrects one, else what its indicator offers (see `Indicator.yardstick`)."""
         if self.published_value is not None:
-            return self.published_value
-        return indicator.last_published_value(before=period_end)
+            return Yardstick(self.published_value)
+        return indicator.yardstick(period_end)
 
     @property
     def is_revision(self):

@@ -1,5 +1,6 @@
 import datetime
 from collections import Counter
+from decimal import Decimal
 
 from django.conf import settings
 from django.contrib import messages
@@ -30,6 +31,7 @@ from kpis.models import (
     Snapshot,
     Target,
     default_year,
+    reporting_starts,
 )
 from kpis.tables import ProgressTable
 
@@ -182,6 +184,9 @@ def department_scorecard(request):
         "departments": Department.objects.with_timeliness(today),
         "today": today,
         "grace_days": periods.GRACE_DAYS,
+        "reporting_starts": reporting_starts(),
+        "green": progress.percent(Decimal(str(periods.Timeliness.GREEN))),
+        "yellow": progress.percent(Decimal(str(periods.Timeliness.YELLOW))),
     }
     return render(request, "kpis/departments.html", context)
 
@@ -325,6 +330,8 @@ def my_updates(request):
             if indicator.due
         ],
         "today": today,
+        "grace_days": periods.GRACE_DAYS,
+        "reporting_starts": reporting_starts(),
         "returned": mine.filter(
             status=Actual.Status.RETURNED, indicator__in=Indicator.objects.for_user(user)
         ),

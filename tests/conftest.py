@@ -28,8 +28,23 @@ SHANGHAI = ZoneInfo("Asia/Shanghai")
 def year_2024_open():
     """Today is 31 December 2024: the article's target year is still under way, so its
     targets are judged on pace (on any later day they are judged on their final figures)."""
-    with time_machine.travel(datetime.datetime(2024, 12, 31, 12, tzinfo=SHANGHAI), tick=False):
+    with time_machine.travel(datetime.datetime(2024, 12, 31, 12, tzinfo=SHANGHAI), tick=True):
         yield
+
+
+@pytest.fixture
+def first_day(settings):
+    """Today is 1 December 2026, the day reporting starts in the tracker."""
+    settings.REPORTING_STARTS = datetime.date(2026, 12, 1)
+    with time_machine.travel(datetime.datetime(2026, 12, 1, 10, tzinfo=SHANGHAI), tick=True):
+        yield
+
+
+@pytest.fixture
+def reporting_since_2024(settings):
+    """Reporting in the tracker started on 1 January 2024, so 2024's periods can be late
+    (by default it starts the day the test database was migrated: today)."""
+    settings.REPORTING_STARTS = datetime.date(2024, 1, 1)
 
 
 @pytest.fixture
