@@ -631,16 +631,21 @@ def render_docx(document):
     footer = section.footer.paragraphs[0]
     footer.alignment = WD_ALIGN_PARAGRAPH.CENTER
     footer.add_run("— ")
-    field_run = footer.add_run()
-    for kind, text in (("begin", None), (None, "PAGE"), ("end", None)):
+    for kind, text in (("begin", None), (None, "PAGE"), ("separate", None), (None, "1")):
         if kind:
             element = OxmlElement("w:fldChar")
             element.set(qn("w:fldCharType"), kind)
-        else:
+            footer.add_run()._r.append(element)
+        elif text == "PAGE":
             element = OxmlElement("w:instrText")
             element.set(qn("xml:space"), "preserve")
             element.text = text
-        field_run._r.append(element)
+            footer.add_run()._r.append(element)
+        else:
+            footer.add_run(text)  # what a reader shows until it updates the field
+    end = OxmlElement("w:fldChar")
+    end.set(qn("w:fldCharType"), "end")
+    footer.add_run()._r.append(end)
     footer.add_run(" —")
     buffer = io.BytesIO()
     word.save(buffer)
@@ -653,10 +658,14 @@ def add_table(word, table):
     bulletin (see docs/performance.md, "Bulletin"); the XML below is what it would write."""
     from docx.oxml import parse_xml
     from docx.oxml.ns import nsdecls
-    from docx.shared import Pt
+    from docx.shared import Mm, Pt
 
     grid = word.add_table(rows=1, cols=len(table.header))
     grid.style = "Table Grid"
+    grid.autofit = False
+    text_width = PAGE_MM[0] - MARGINS_MM["left"] - MARGINS_MM["right"]
+    for column, cell, share in zip(grid.columns, grid.rows[0].cells, table.widths, strict=True):
+        column.width = cell.width = Mm(text_width * share / 100)
     for cell, text in zip(grid.rows[0].cells, table.header, strict=True):
         run = cell.paragraphs[0].add_run(text)
         run.bold = True

@@ -459,3 +459,12 @@ def test_the_list_reads_the_bulletins_in_one_query_whatever_their_number(
     with django_assert_max_num_queries(4):
         html = anonymous.get("/bulletins/").content.decode()
     assert html.count("/bulletins/2024-06-30.pdf") == 3
+
+
+def test_the_pages_are_numbered_in_both_files(sample):
+    bulletin = make()
+    footer = docx_of(bulletin).sections[0].footer.paragraphs[0]
+    assert "<w:instrText" in footer._p.xml and ">PAGE<" in footer._p.xml
+    reader = pypdf.PdfReader(io.BytesIO(bytes(bulletin.pdf)))
+    last_lines = [page.extract_text().strip().splitlines()[-1] for page in reader.pages]
+    assert last_lines == [f"— {number} —" for number in range(1, len(reader.pages) + 1)]
