@@ -402,7 +402,8 @@ def summary(data):
     """The opening paragraph: the count of targets by status, and what changed."""
     counted = [row["status"] for row in data["rows"] if row["target"]]
     parts = [
-        _("%(count)d %(status)s") % {"count": counted.count(status), "status": status_word(status)}
+        _("%(count)d %(status)s")
+        % {"count": counted.count(status), "status": status_word(status).lower()}
         for status in SUMMARY_STATUSES
         if counted.count(status) or status != "unknown_pace"
     ]
@@ -429,8 +430,8 @@ def summary(data):
         _("%(name)s from %(old)s to %(new)s")
         % {
             "name": change["name"],
-            "old": status_word(change["from"]),
-            "new": status_word(change["to"]),
+            "old": status_word(change["from"]).lower(),
+            "new": status_word(change["to"]).lower(),
         }
         for change in data["changes"]
     ]
@@ -468,7 +469,7 @@ def theme_table(rows):
                 status_cell(row["status"]),
             ]
         )
-    return Table.of(header, cells, [27, 13, 13, 12, 9, 14, 12])
+    return Table.of(header, cells, [25, 13, 13, 11, 13, 13, 12])
 
 
 def laggard_text(rank, row):
@@ -488,20 +489,22 @@ def laggard_text(rank, row):
         }
     ]
     if row["needed_per_month"]:
+        # A month's pace is a fraction of a year's figures: one decimal more than they have.
+        pace_unit = SimpleNamespace(**{**vars(unit), "decimals": unit.decimals + 1})
         parts.append(
             _("To meet the target it still needs %(amount)s more each month")
-            % {"amount": figure(row["needed_per_month"], unit)}
+            % {"amount": figure(row["needed_per_month"], pace_unit)}
         )
         best = row["best_monthly_pace"]
         if best is None:
             parts[-1] += _("; its published figures show no monthly pace to compare.")
         elif Decimal(row["needed_per_month"]) > Decimal(best):
             parts[-1] += _(", faster than its best monthly pace so far (%(best)s).") % {
-                "best": figure(best, unit)
+                "best": figure(best, pace_unit)
             }
         else:
             parts[-1] += _(", within its best monthly pace so far (%(best)s).") % {
-                "best": figure(best, unit)
+                "best": figure(best, pace_unit)
             }
     explained = row["explanation"] or {}
     for key, label in (

@@ -155,7 +155,8 @@ def test_a_laggard_says_the_pace_still_needed_against_its_best_monthly_pace(samp
     # 50 of 100 by June: 50 more in six months; its best so far was 10 in three months.
     assert (row["needed_per_month"], row["best_monthly_pace"]) == ("8.3333", "3.3333")
     text = pdf_text(bulletin)
-    assert "全年目标尚需每月增加8家" in squeezed(text)
+    assert "全年目标尚需每月增加8.3家" in squeezed(text)
+    assert "高于历史最快月度增速（3.3家）" in squeezed(text)
     assert "高于历史最快月度增速" in squeezed(text)
 
 
