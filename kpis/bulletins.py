@@ -87,6 +87,8 @@ def bulletin_rows(indicators, as_of, year):
     departments = Department.objects.in_bulk()
     sources = Source.objects.in_bulk()
     histories = published_histories(indicators, as_of)
+    explanations = published_explanations(indicators, year)
+    language = translation.get_language()
     rows = []
     for row in indicators.progress_rows(year, today=as_of, until=as_of):
         result = row.result
@@ -121,21 +123,35 @@ def bulletin_rows(indicators, as_of, year):
                         history, row.value_type, row.direction, row.reported_as, row.frequency
                     )
                 ),
-                "explanation": explanation(row),
+                "explanation": explanation_in(language, explanations.get((row.id, result.as_of))),
                 "source": source.citation if source else None,
             }
         )
     return rows
 
 
-def explanation(row):
-    """The public explanation (进展情况, 存在问题, 下一步措施) of the row's judged figure.
+def published_explanations(indicators, year):
+    """The published public explanations (进展情况, 存在问题, 下一步措施) of `year`'s figures
+    of `indicators`, by (indicator id, period end), each {"progress", "problems",
+    "next_steps", "en": {...} | None} as in the open data.
 
-    NOT YET FILLED: the explanation fields of Actual are being added by another branch
-    (issue 12). Once they are merged, read them here from the judged figure, as
-    {"progress": ..., "problems": ..., "next_steps": ...}; every renderer already shows them.
+    NOT YET FILLED: the explanations of figures are being added by another branch (issue
+    12, `Actual.published_explanation`). When it is merged, this becomes
+    `Actual.objects.filter(indicator__in=indicators).published_explanations(year)`; the rows,
+    both files and the tests' explanation check already take it from here.
     """
-    return None
+    return {}
+
+
+def explanation_in(language, explanation):
+    """An explanation's parts in `language`: the English ones where written, else the
+    Chinese."""
+    if explanation is None:
+        return None
+    english = explanation.get("en")
+    if language.startswith("en") and english:
+        return {part: english[part] for part in ("progress", "problems", "next_steps")}
+    return {part: explanation[part] for part in ("progress", "problems", "next_steps")}
 
 
 def published_histories(indicators, as_of):
@@ -473,6 +489,7 @@ def theme_table(rows):
 
 
 def laggard_text(rank, row):
+    chinese = translation.get_language().startswith("zh")
     unit = unit_of(row)
     parts = [
         _(
@@ -513,10 +530,13 @@ def laggard_text(rank, row):
         ("next_steps", pgettext("explanation", "Next steps")),
     ):
         if explained.get(key):
-            parts.append(_("%(label)s: %(text)s") % {"label": label, "text": explained[key]})
+            text = explained[key].strip()
+            if text[-1:] not in ("。", "．", ".", "！", "!", "？", "?", "；", ";"):
+                text += "。" if chinese else "."
+            parts.append(_("%(label)s: %(text)s") % {"label": label, "text": text})
     if not explained:
         parts.append(_("The department has published no explanation."))
-    return " ".join(parts)
+    return ("" if chinese else " ").join(parts)  # Chinese sets no space between sentences
 
 
 def timeliness_table(departments):

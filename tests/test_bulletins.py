@@ -469,3 +469,24 @@ def test_the_pages_are_numbered_in_both_files(sample):
     reader = pypdf.PdfReader(io.BytesIO(bytes(bulletin.pdf)))
     last_lines = [page.extract_text().strip().splitlines()[-1] for page in reader.pages]
     assert last_lines == [f"— {number} —" for number in range(1, len(reader.pages) + 1)]
+
+
+def test_a_laggard_carries_its_departments_published_explanation(sample, monkeypatch):
+    # The explanations themselves come from another branch (issue 12); until it is merged,
+    # `published_explanations` is where they enter, and is stood in for here.
+    explained = {
+        "progress": "已走访企业20家",
+        "problems": "申报周期较长",
+        "next_steps": "加快认定",
+        "en": {"progress": "Visited 20 firms", "problems": "Slow filing", "next_steps": "Speed up"},
+    }
+    monkeypatch.setattr(
+        bulletins,
+        "published_explanations",
+        lambda indicators, year: {(sample["behind"].pk, JUNE): explained},
+    )
+    chinese = docx_text(docx_of(make()))
+    assert "进展情况：已走访企业20家。存在问题：申报周期较长。下一步措施：加快认定。" in chinese
+    assert "进展情况：已走访企业20家。" in squeezed(pdf_text(Bulletin.objects.get()))
+    english = docx_text(docx_of(make(language="en")))
+    assert "Progress: Visited 20 firms. Problems: Slow filing. Next steps: Speed up." in english
