@@ -18,7 +18,7 @@ from typing import NamedTuple
 from xml.sax.saxutils import escape
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.formats import date_format
@@ -712,21 +712,27 @@ def docx_cell(cell):
 
 
 def make(as_of, language, year=None, user=None):
-    """Make and store a new bulletin (or a new version of the day's) with both files."""
-    with transaction.atomic():
+    """Make and store a new bulletin (or a new version of the day's) with both files.
+
+    The files take seconds at a thousand indicators, so they are built outside the
+    transaction that stores them (SQLite's would hold the write lock and keep officials
+    waiting); a bulletin of the same day stored meanwhile takes the number, and this one is
+    made again with the next."""
+    year = year or as_of.year
+    while True:
         issue, version = Bulletin.objects.numbering(as_of, language)
         previous = Bulletin.objects.previous(as_of, language)
         bulletin = Bulletin(
-            as_of=as_of,
-            year=year or as_of.year,
-            language=language,
-            issue=issue,
-            version=version,
-            made_by=user,
+            as_of=as_of, year=year, language=language, issue=issue, version=version, made_by=user
         )
-        bulletin.data = bulletin_data(as_of, bulletin.year, language, previous)
+        bulletin.data = bulletin_data(as_of, year, language, previous)
         document = content(bulletin)
         bulletin.docx = render_docx(document)
         bulletin.pdf = render_pdf(document)
-        bulletin.save()
-        return bulletin
+        try:
+            with transaction.atomic():
+                if Bulletin.objects.numbering(as_of, language) == (issue, version):
+                    bulletin.save()
+                    return bulletin
+        except IntegrityError:
+            pass

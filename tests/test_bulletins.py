@@ -490,3 +490,20 @@ def test_a_laggard_carries_its_departments_published_explanation(sample, monkeyp
     assert "进展情况：已走访企业20家。" in squeezed(pdf_text(Bulletin.objects.get()))
     english = docx_text(docx_of(make(language="en")))
     assert "Progress: Visited 20 firms. Problems: Slow filing. Next steps: Speed up." in english
+
+
+def test_a_bulletin_of_the_same_day_stored_meanwhile_takes_the_number(sample, monkeypatch):
+    render = bulletins.render_pdf
+    made_meanwhile = []
+
+    def render_while_another_is_stored(document):
+        if not made_meanwhile:
+            made_meanwhile.append(True)
+            monkeypatch.setattr(bulletins, "render_pdf", render)
+            make()  # another reviewer's, stored while this one's PDF is being laid out
+        return render(document)
+
+    monkeypatch.setattr(bulletins, "render_pdf", render_while_another_is_stored)
+    mine = make()
+    assert [b.version for b in Bulletin.objects.order_by("created_at")] == [1, 2]
+    assert mine.version == 2 and "（第2版）" in docx_of(mine).paragraphs[1].text
