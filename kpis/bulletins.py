@@ -251,9 +251,16 @@ def revision_rows(revisions):
             "decimals": revision.record.indicator.decimals,
             "year": revision.year,
             "old": {"value": number(revision.old_value), "qualifier": revision.old_qualifier},
-            "new": {"value": number(revision.new_value), "qualifier": revision.new_qualifier},
+            "new": None
+            if revision.withdrawn
+            else {"value": number(revision.new_value), "qualifier": revision.new_qualifier},
             "date": timezone.localtime(revision.record.history_date).date().isoformat(),
-            "reason": revision.record.history_change_reason or "",
+            "reason": (
+                revision.record.withdrawal_reason
+                if revision.withdrawn
+                else revision.record.history_change_reason
+            )
+            or "",
             "source": revision.record.source.citation if revision.record.source else None,
         }
         for revision in revisions
@@ -571,7 +578,9 @@ def revisions_table(revisions):
                 revision["name"],
                 str(revision["year"]),
                 str(qualified(revision["old"]["value"], revision["old"]["qualifier"], unit)),
-                str(qualified(revision["new"]["value"], revision["new"]["qualifier"], unit)),
+                _("withdrawn")
+                if revision["new"] is None
+                else str(qualified(revision["new"]["value"], revision["new"]["qualifier"], unit)),
                 revision["date"],
                 revision["reason"] or "—",
             ]

@@ -507,3 +507,14 @@ def test_a_bulletin_of_the_same_day_stored_meanwhile_takes_the_number(sample, mo
     mine = make()
     assert [b.version for b in Bulletin.objects.order_by("created_at")] == [1, 2]
     assert mine.version == 2 and "（第2版）" in docx_of(mine).paragraphs[1].text
+
+
+def test_a_target_withdrawn_since_the_previous_bulletin_is_listed_with_its_reason(sample):
+    make(MARCH)
+    target = Target.objects.get(indicator=sample["achieved"])
+    target.withdraw("指标口径调整", timezone.now())
+    target.save()
+    (revision,) = make(JUNE).data["revisions"]
+    assert (revision["new"], revision["reason"]) == (None, "指标口径调整")
+    text = docx_text(docx_of(Bulletin.objects.get(as_of=JUNE)))
+    assert "已撤回" in text and "指标口径调整" in text

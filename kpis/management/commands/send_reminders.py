@@ -130,7 +130,7 @@ def review_items(person, to_review):
             review_line(actual),
         )
         for actual in to_review
-        if actual.entered_by_id != person.pk
+        if actual.reviewer_refusal(person) is None
     ]
 
 
