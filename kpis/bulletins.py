@@ -40,7 +40,8 @@ STATUS_COLOURS = {
     "missed": "red",
 }
 COLOUR_HEX = {"green": "C6EFCE", "yellow": "FFEB9C", "red": "FFC7CE", "grey": "E7E6E6"}
-# The order statuses are counted in by the summary: "without data" takes the last three.
+# The statuses the summary counts one by one, in this order (unknown pace only when there
+# is one), then those it counts together as "without data".
 SUMMARY_STATUSES = ("achieved", "on_track", "at_risk", "behind", "missed", "unknown_pace")
 WITHOUT_DATA = ("no_data", "no_final_figure")
 
@@ -362,9 +363,9 @@ def content(bulletin):
         else:
             blocks.append(("paragraph", _("No target was revised.")))
         sources = sorted({row["source"] for row in rows if row["target"] and row["source"]})
-        document.footnotes = [
-            _("Sources of the targets: %(sources)s.") % {"sources": "; ".join(sources)}
-        ]
+        if sources:
+            cited = {"sources": "; ".join(sources)}
+            document.footnotes.append(_("Sources of the targets: %(sources)s.") % cited)
         document.footnotes.append(
             _("Figures: published figures of the periods ended by %(day)s, judged as on that day.")
             % {"day": day(as_of)}
@@ -461,10 +462,6 @@ def summary(data):
     return text + then + _("%(since)s: %(moves)s.") % {"since": since, "moves": _("; ").join(moves)}
 
 
-def percent_text(value):
-    return percent(value)
-
-
 def theme_table(rows):
     header = [
         _("Indicator"),
@@ -487,8 +484,8 @@ def theme_table(rows):
                 period_label(datetime.date.fromisoformat(actual["period_end"]), unit)
                 if actual
                 else "—",
-                percent_text(row["attainment"]),
-                percent_text(row["expected_attainment"]),
+                percent(row["attainment"]),
+                percent(row["expected_attainment"]),
                 status_cell(row["status"]),
             ]
         )
@@ -508,8 +505,8 @@ def laggard_text(rank, row):
             "name": row["name"],
             "department": row["department"] or _("no department assigned"),
             "status": status_word(row["status"]),
-            "attainment": percent_text(row["attainment"]),
-            "expected": percent_text(row["expected_attainment"]),
+            "attainment": percent(row["attainment"]),
+            "expected": percent(row["expected_attainment"]),
         }
     ]
     if row["needed_per_month"]:

@@ -518,3 +518,8 @@ def test_a_target_withdrawn_since_the_previous_bulletin_is_listed_with_its_reaso
     assert (revision["new"], revision["reason"]) == (None, "指标口径调整")
     text = docx_text(docx_of(Bulletin.objects.get(as_of=JUNE)))
     assert "已撤回" in text and "指标口径调整" in text
+
+
+def test_the_sources_of_the_targets_are_in_a_footnote(sample):
+    paragraphs = [paragraph.text for paragraph in docx_of(make()).paragraphs]
+    assert "目标来源：Test Daily, 2024年1月31日, 测试来源。" in paragraphs
