@@ -83,7 +83,7 @@ def bulletin_data(as_of, year, language, previous=None, made_on=None):
 def bulletin_rows(indicators, as_of, year):
     """One row per public indicator: the public table's row (`progress_rows`) from the
     periods ended by `as_of`, with its department, public explanation, and the pace still
-    needed beside the best monthly pace of its published history. Four queries whatever
+    needed beside the best monthly pace of its published history. The same queries whatever
     the number of indicators."""
     departments = Department.objects.in_bulk()
     sources = Source.objects.in_bulk()

@@ -269,17 +269,17 @@ def check_goals(results, ratio, memory, bulletin_ms):
     failures = []
     if 20 in bulletin_ms and 1000 in bulletin_ms:
         # Linear in the indicators: 50 times as many may cost at most 60 times as much; and
-        # 1,000 under 10 s of the process's own time (the wall clock of a shared machine
-        # says more about the neighbours).
-        (small, _, _, _), (large, cpu, _, _) = bulletin_ms[20], bulletin_ms[1000]
+        # 1,000 under 10 s. Both on the process's own CPU time: seconds of wall clock on a
+        # shared machine say more about the neighbours (the wall clock is printed too).
+        (small_wall, small, _, _), (large_wall, large, _, _) = bulletin_ms[20], bulletin_ms[1000]
         print(
-            f"bulletin at 1000 vs 20: {large:.0f} / {small:.0f} ms = {large / small:.1f}x "
-            f"(goal <= 60); CPU at 1000 {cpu:.0f} ms (goal < 10000)"
+            f"bulletin at 1000 vs 20, CPU: {large:.0f} / {small:.0f} ms = {large / small:.1f}x "
+            f"(goal <= 60, and under 10000 ms); wall clock {large_wall:.0f} / {small_wall:.0f} ms"
         )
         if large > 60 * small:
             failures.append(f"the bulletin at 1000 costs {large / small:.1f} times 20")
-        if cpu >= 10_000:
-            failures.append(f"the bulletin at 1000 takes {cpu:.0f} ms of CPU, 10 s or more")
+        if large >= 10_000:
+            failures.append(f"the bulletin at 1000 takes {large:.0f} ms of CPU, 10 s or more")
     for path, _ in PAGES:
         counts = {cold[(path, size)]["queries"] for size in SIZES}
         if len(counts) > 1:
