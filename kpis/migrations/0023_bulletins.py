@@ -8,7 +8,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("kpis", "0021_snapshot_raises_data_version"),
+        ("kpis", "0022_source_text_and_rejected_candidates"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
