@@ -286,8 +286,10 @@ class IndicatorQuerySet(models.QuerySet):
             return self
         return self.filter(department__members=user)
 
-    def with_year_figures(self, year, today=None):
-        """Attach the target of `year` and a digest of its published actuals, in one query.
+    def with_year_figures(self, year, today=None, until=None):
+        """Attach the target of `year` and a digest of its published actuals, in one query;
+        with `until`, only the figures of the periods that ended by that date (a bulletin
+        as of a past day).
 
         Each indicator gets `target_value`, `target_qualifier`, `target_quote` and
         `target_source_id`; the first and latest published figure of the year; the year's
@@ -300,6 +302,8 @@ class IndicatorQuerySet(models.QuerySet):
         `_reading_text`).
         """
         published = Actual.objects.published().filter(indicator=OuterRef("pk"))
+        if until is not None:
+            published = published.filter(period_end__lte=until)
         in_year = published.filter(period_end__year=year)
         by_indicator = in_year.order_by().values("indicator")
         before = published.filter(period_end__year=year - 1)
@@ -351,14 +355,15 @@ class IndicatorQuerySet(models.QuerySet):
             year_end_before_reading=year_ends[1],
         )
 
-    def progress_rows(self, year, today=None):
+    def progress_rows(self, year, today=None, until=None):
         """The indicators as ProgressRows with their progress in `year` as judged on
-        `today`: those with a target that year first, then by theme and position."""
+        `today` (from the figures of the periods ended by `until`, where given): those
+        with a target that year first, then by theme and position."""
         today = today or timezone.localdate()
         themes = Theme.objects.in_bulk()
         # Sorted here rather than by the database: the theme's position would cost a join
         # and a temporary index for a thousand rows.
-        figures = self.with_year_figures(year, today).order_by().values(*ProgressRow.FIELDS)
+        figures = self.with_year_figures(year, today, until).order_by().values(*ProgressRow.FIELDS)
         rows = [ProgressRow(values, themes[values["theme_id"]], year, today) for values in figures]
         return sorted(
             rows,
@@ -389,6 +394,13 @@ class IndicatorQuerySet(models.QuerySet):
                 reporting_starts=since,
             )
         return indicators
+
+    def target_revisions(self, year, since=None):
+        """The changes of these indicators' targets for `year` (after the moment `since`,
+        where given), oldest first, each record with its indicator and source."""
+        records = Target.history.filter(indicator__in=self, year=year)
+        revisions = target_changes(records.select_related("source", "indicator"))
+        return [r for r in revisions if since is None or r.record.history_date > since]
 
     def target_years(self):
         return (
@@ -668,19 +680,8 @@ class Indicator(IndicatorPage, models.Model):
     def target_revisions(self):
         """Changes of this indicator's targets and baseline, newest first, from their change
         history: what changed, from what to what, when, why and on which source."""
-        revisions = []
-        previous = {}
         targets = Target.history.filter(indicator_id=self.pk).select_related("source")
-        # Followed by year rather than by row, so that a target deleted and added again
-        # (before deletion was refused) still shows as the change it was.
-        for record in targets.order_by("history_date", "history_id"):
-            before = previous.get(record.year)
-            figure = (record.value, record.qualifier)
-            if before is not None and record.withdrawn_at and not before[1].withdrawn_at:
-                revisions.append(Revision(record.year, *figure, None, None, record, True))
-            elif before is not None and figure != before[0]:
-                revisions.append(Revision(record.year, *before[0], *figure, record))
-            previous[record.year] = (figure, record)
+        revisions = target_changes(targets)
         before = None
         for record in self.history.select_related("source").order_by("history_date", "history_id"):
             figure = (record.baseline_value, record.baseline_qualifier)
@@ -763,6 +764,25 @@ class Indicator(IndicatorPage, models.Model):
 
 
 TOLERANCE = Decimal(settings.PROGRESS_TOLERANCE)
+
+
+def target_changes(records):
+    """The Revisions of targets in `records` (their change history): every change of a
+    target's value or qualifier, and its withdrawal, oldest first."""
+    revisions = []
+    previous = {}
+    # Followed by indicator and year rather than by row, so that a target deleted and added
+    # again (before deletion was refused) still shows as the change it was.
+    for record in records.order_by("history_date", "history_id"):
+        key = (record.indicator_id, record.year)
+        before = previous.get(key)
+        figure = (record.value, record.qualifier)
+        if before is not None and record.withdrawn_at and not before[1].withdrawn_at:
+            revisions.append(Revision(record.year, *figure, None, None, record, True))
+        elif before is not None and figure != before[0]:
+            revisions.append(Revision(record.year, *before[0], *figure, record))
+        previous[key] = (figure, record)
+    return revisions
 
 
 @dataclass
@@ -907,6 +927,7 @@ class ProgressRow(IndicatorPage):
         "name",
         "name_en",
         "theme_id",
+        "department_id",
         "unit",
         "unit_en",
         "decimals",
@@ -1369,6 +1390,7 @@ class Reminder(models.Model):
         DUE_SOON = "due_soon", _("due within 7 days")
         OVERDUE = "overdue", _("overdue")
         REVIEW = "review", _("waiting for review")
+        BULLETIN = "bulletin", _("bulletin posted")
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -1623,3 +1645,83 @@ class Snapshot(models.Model):
             if old.get("actual") != row["actual"] or old.get("status") != row["status"]:
                 changes.append({"row": row, "old": old})
         return changes
+
+
+class BulletinQuerySet(models.QuerySet):
+    def in_language(self, language):
+        return self.filter(language=language)
+
+    def with_current(self):
+        """Each bulletin with `is_current`: no later version exists for its date and
+        language."""
+        later = Bulletin.objects.filter(
+            as_of=OuterRef("as_of"), language=OuterRef("language"), version__gt=OuterRef("version")
+        )
+        return self.annotate(is_current=~models.Exists(later))
+
+    def current(self, as_of, language):
+        """The latest version of the bulletin of `as_of` in `language`, or None."""
+        return self.filter(as_of=as_of, language=language).order_by("-version").first()
+
+    def previous(self, as_of, language):
+        """The current version of the latest earlier bulletin in `language`, or None: what
+        a new bulletin of `as_of` reports its changes against."""
+        return (
+            self.filter(as_of__lt=as_of, language=language).order_by("-as_of", "-version").first()
+        )
+
+    def numbering(self, as_of, language):
+        """The issue number (第X期, counted per year of `as_of`) and version a new bulletin of
+        `as_of` gets: a new version of a date keeps its issue number."""
+        same = self.current(as_of, language)
+        if same is not None:
+            return same.issue, same.version + 1
+        year = self.filter(as_of__year=as_of.year, language=language)
+        highest = year.aggregate(highest=models.Max("issue"))["highest"] or 0
+        return highest + 1, 1
+
+
+class Bulletin(models.Model):
+    """The leaders' bulletin (通报) as of a day, in one language: the rows it was made from
+    and the DOCX and PDF files built from them, kept exactly as issued. A later bulletin of
+    the same day and language is a new version; none is ever changed."""
+
+    as_of = models.DateField(
+        _("as of"), help_text=_("The periods that ended by this day, judged as on this day.")
+    )
+    year = models.PositiveSmallIntegerField(_("target year"))
+    language = models.CharField(_("language"), max_length=10, choices=settings.LANGUAGES)
+    issue = models.PositiveSmallIntegerField(_("issue number"), help_text=_("第X期 of its year."))
+    version = models.PositiveSmallIntegerField(_("version"), default=1)
+    data = models.JSONField(_("the rows it was made from"), editable=False)
+    docx = models.BinaryField(_("Word document"), editable=False)
+    pdf = models.BinaryField(_("PDF document"), editable=False)
+    made_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("made by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        editable=False,
+    )
+    created_at = models.DateTimeField(_("made at"), default=timezone.now, editable=False)
+
+    objects = BulletinQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("bulletin")
+        verbose_name_plural = _("bulletins")
+        ordering = ["-as_of", "language", "-version"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["as_of", "language", "version"],
+                name="one_bulletin_per_day_language_version",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.as_of:%Y-%m-%d} {self.language} v{self.version}"
+
+    def file_name(self, file_format):
+        return f"bulletin-{self.as_of:%Y-%m-%d}-{self.language}-v{self.version}.{file_format}"

@@ -4,19 +4,23 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('kpis', '0022_source_text_and_rejected_candidates'),
+        ("kpis", "0022_source_text_and_rejected_candidates"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='JudgedYear',
+            name="JudgedYear",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('year', models.PositiveSmallIntegerField(unique=True)),
-                ('data_version', models.BigIntegerField()),
-                ('judged_on', models.DateField()),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("year", models.PositiveSmallIntegerField(unique=True)),
+                ("data_version", models.BigIntegerField()),
+                ("judged_on", models.DateField()),
             ],
         ),
     ]
