@@ -6,6 +6,7 @@ from django.contrib.admin import helpers
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import OuterRef, Subquery, Value
 from django.http import HttpResponse
+from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils import timezone
@@ -346,8 +347,43 @@ class ActualAdmin(DepartmentScopedAdmin, ImportExportMixin, SimpleHistoryAdmin):
                 "import-template/",
                 self.admin_site.admin_view(self.import_template_view),
                 name="kpis_actual_import_template",
-            )
+            ),
+            path(
+                "<int:pk>/review/",
+                self.admin_site.admin_view(self.review_view),
+                name="kpis_actual_review",
+            ),
         ] + super().get_urls()
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        context = {"return_form": ReturnForm(), **(extra_context or {})}
+        return super().change_view(request, object_id, form_url, extra_context=context)
+
+    def review_view(self, request, pk):
+        """Publish or return one figure from its change page, as the bulk actions do."""
+        if request.method != "POST" or not self.has_review_permission(request):
+            raise PermissionDenied
+        actual = self.get_object(request, pk)
+        if actual is None or not self.has_view_permission(request, actual):
+            raise PermissionDenied
+        form = ReturnForm(request.POST)
+        try:
+            if "publish" in request.POST:
+                actual.publish(request.user)
+            else:
+                reason = form.cleaned_data["reason"] if form.is_valid() else ""
+                actual.return_for_correction(request.user, reason)
+        except ValidationError as refusal:
+            self.message_user(request, refusal.messages[0], messages.ERROR)
+        else:
+            actual.save()
+            self.message_user(
+                request,
+                _("%(figure)s is now: %(status)s.")
+                % {"figure": actual, "status": actual.get_status_display()},
+                messages.SUCCESS,
+            )
+        return redirect("admin:kpis_actual_change", actual.pk)
 
     def import_template_view(self, request):
         """An XLSX file with the periods due for the user's departments, ready to fill in."""

@@ -1,3 +1,4 @@
+import calendar
 import datetime
 import itertools
 from dataclasses import dataclass
@@ -805,6 +806,12 @@ class Actual(models.Model):
         editable=False,
     )
     reviewed_at = models.DateTimeField(_("reviewed at"), null=True, editable=False)
+    confirmed_warning = models.TextField(
+        _("unusual figure confirmed"),
+        blank=True,
+        editable=False,
+        help_text=_("The check's warning the official confirmed when saving this value."),
+    )
     version = models.PositiveIntegerField(_("version"), default=1, editable=False)
     created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
@@ -889,6 +896,8 @@ class Actual(models.Model):
         warning = unusual_change(self.yardstick(indicator, period_end), value)
         if warning and not (confirmed and (note or "").strip()):
             return warning
+        # Kept for the reviewer, who judges the figure with the warning the official saw.
+        self.confirmed_warning = warning or ""
         return None
 
     def yardstick(self, indicator, period_end):
@@ -897,6 +906,38 @@ class Actual(models.Model):
         if self.published_value is not None:
             return self.published_value
         return indicator.last_published_value(before=period_end)
+
+    def target(self):
+        """The indicator's target for the year of this figure's period, or None."""
+        return self.indicator.targets.filter(year=self.period_end.year).first()
+
+    def comparisons(self):
+        """What a reviewer compares this value with: the last four published figures before
+        its period and the same period a year earlier, newest first, each with the change."""
+        published = self.indicator.actuals.published().exclude(pk=self.pk)
+        earlier = list(published.filter(period_end__lt=self.period_end).order_by("-period_end")[:4])
+        year_before = month_end_a_year_earlier(self.period_end)
+        if year_before not in {actual.period_end for actual in earlier}:
+            earlier += list(published.filter(period_end=year_before))
+        return [
+            Comparison(
+                actual.period_end,
+                actual.published_value,
+                self.value - actual.published_value,
+                actual.period_end == year_before,
+            )
+            for actual in earlier
+        ]
+
+    def past_returns(self):
+        """Every time a reviewer returned this figure, newest first, with the reason: kept
+        in view after the official resubmits it."""
+        return (
+            self.history.filter(status=self.Status.RETURNED)
+            .exclude(return_reason="")
+            .select_related("reviewed_by")
+            .order_by("-history_date")
+        )
 
     @property
     def is_revision(self):
@@ -968,6 +1009,27 @@ class Actual(models.Model):
         self.return_reason = reason.strip()
         self.reviewed_by = reviewer
         self.reviewed_at = timezone.now()
+
+
+def month_end_a_year_earlier(period_end):
+    """The same reporting period a year before: every period ends on a month's last day."""
+    last_day = calendar.monthrange(period_end.year - 1, period_end.month)[1]
+    return period_end.replace(year=period_end.year - 1, day=last_day)
+
+
+@dataclass
+class Comparison:
+    """An earlier published figure and a new value's change against it."""
+
+    period_end: datetime.date
+    value: Decimal
+    change: Decimal
+    year_earlier: bool
+
+    @property
+    def share(self):
+        """The change as a share of the earlier value; None against zero."""
+        return self.change / abs(self.value) if self.value else None
 
 
 class Preference(models.Model):

@@ -274,7 +274,8 @@ def enter_figure(request, code, period_end):
 
 @login_required
 def figure_detail(request, pk):
-    actual = get_object_or_404(Actual.objects.select_related("indicator"), pk=pk)
+    figures = Actual.objects.select_related("indicator__department", "entered_by")
+    actual = get_object_or_404(figures, pk=pk)
     if not actual.is_visible_to(request.user):
         raise PermissionDenied
     editable = actual.is_editable_by(request.user)
@@ -291,7 +292,7 @@ def figure_detail(request, pk):
         "indicator": actual.indicator,
         "form": form,
         "return_form": ReturnForm(),
-        "history": actual.history.select_related("history_user").order_by("-history_date")[:20],
+        "history": actual.history.select_related("history_user").order_by("-history_date"),
         "can_submit": editable and request.user.has_perm("kpis.submit_actual"),
         "can_review": request.user.has_perm("kpis.review_actual"),
     }

@@ -44,6 +44,20 @@ def figure(value, indicator):
     return f"{number} {label}"
 
 
+@register.filter
+def signed_figure(change, indicator):
+    """A change in the indicator's unit with its sign: "+12家", "−3.5 …"."""
+    text = figure(abs(change), indicator)
+    return f"+{text}" if change > 0 else f"−{text}" if change < 0 else text
+
+
+@register.filter
+def signed_percent(share):
+    """A share of change with its sign: "+12%", "−4%"."""
+    text = progress.percent(abs(Decimal(share)))
+    return f"+{text}" if share > 0 else f"−{text}" if share < 0 else text
+
+
 @register.simple_tag
 def qualified(value, qualifier, indicator):
     """A figure with the source's qualifier written out: "超过400亿元" / "more than 400 …"."""
