@@ -377,12 +377,7 @@ class ActualAdmin(DepartmentScopedAdmin, ImportExportMixin, SimpleHistoryAdmin):
             self.message_user(request, refusal.messages[0], messages.ERROR)
         else:
             actual.save()
-            self.message_user(
-                request,
-                _("%(figure)s is now: %(status)s.")
-                % {"figure": actual, "status": actual.get_status_display()},
-                messages.SUCCESS,
-            )
+            self.message_user(request, actual.done_message(), messages.SUCCESS)
         return redirect("admin:kpis_actual_change", actual.pk)
 
     def import_template_view(self, request):
@@ -439,7 +434,9 @@ class ActualAdmin(DepartmentScopedAdmin, ImportExportMixin, SimpleHistoryAdmin):
             try:
                 transition(actual)
             except ValidationError as refusal:
-                self.message_user(request, f"{actual}: {refusal.messages[0]}", messages.ERROR)
+                self.message_user(
+                    request, f"{actual.display_name()}: {refusal.messages[0]}", messages.ERROR
+                )
                 continue
             actual.save()
             done += 1

@@ -48,7 +48,9 @@ class ActualForm(forms.ModelForm):
             "period_end": forms.DateInput(attrs={"type": "date"}),
             "note": forms.Textarea(attrs={"rows": 3}),
             "value": forms.NumberInput(attrs={"inputmode": "decimal", "step": "any"}),
-            "evidence_url": forms.URLInput(attrs={"placeholder": "https://"}),
+            # A text field, not type=url: the browser would refuse "www.gm.gov.cn/q2"
+            # before the server could complete it with https://.
+            "evidence_url": forms.TextInput(attrs={"inputmode": "url", "placeholder": "https://"}),
         }
 
     def __init__(self, *args, user=None, **kwargs):

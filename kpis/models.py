@@ -721,6 +721,11 @@ class ActualQuerySet(models.QuerySet):
     def waiting_for_review(self):
         return self.filter(status=Actual.Status.SUBMITTED)
 
+    def published_since(self, moment):
+        """Figures first published or revised since `moment`, latest period first."""
+        recent = Q(published_at__gte=moment) | Q(revised_at__gte=moment)
+        return self.published().filter(recent).order_by("-period_end")
+
     def last_publication(self):
         """When a figure was last published or revised, read from the newest end of the
         publication-time indexes."""
@@ -870,6 +875,20 @@ class Actual(models.Model):
 
     def __str__(self):
         return f"{self.indicator} {self.period_end:%Y-%m-%d}"
+
+    def display_name(self):
+        """The indicator's name in the page's language and the period: for messages."""
+        return f"{self.indicator.display_name} {self.period_end:%Y-%m-%d}"
+
+    def done_message(self):
+        """What the last workflow step did, in words for the person who took it."""
+        text = {
+            self.Status.DRAFT: _("Saved as a draft: %(figure)s"),
+            self.Status.SUBMITTED: _("Submitted for review: %(figure)s"),
+            self.Status.RETURNED: _("Returned for correction: %(figure)s"),
+            self.Status.PUBLISHED: _("Published: %(figure)s"),
+        }[self.status]
+        return text % {"figure": self.display_name()}
 
     def clean(self):
         super().clean()

@@ -224,12 +224,18 @@ def healthz(request):
     )
 
 
+# How long a published figure stays listed on /my/ for the official who entered it.
+RECENT = datetime.timedelta(days=30)
+
+
 @login_required
 def my_updates(request):
-    """An official's work list: periods due, drafts and returned figures; a reviewer's queue."""
+    """An official's work list: periods due, drafts, returned figures, figures waiting for
+    review and those published lately; a reviewer's queue."""
     today = timezone.localdate()
     user = request.user
     mine = Actual.objects.for_user(user).select_related("indicator", "entered_by")
+    own = mine.filter(indicator__in=Indicator.objects.for_user(user))
     context = {
         "indicators": [
             indicator
@@ -239,13 +245,12 @@ def my_updates(request):
             if indicator.due
         ],
         "today": today,
-        "returned": mine.filter(
-            status=Actual.Status.RETURNED, indicator__in=Indicator.objects.for_user(user)
-        ),
-        "drafts": mine.filter(
-            status=Actual.Status.DRAFT, indicator__in=Indicator.objects.for_user(user)
-        ),
+        "returned": own.filter(status=Actual.Status.RETURNED),
+        "drafts": own.filter(status=Actual.Status.DRAFT),
         "to_review": mine.waiting_for_review() if user.has_perm("kpis.review_actual") else [],
+        "submitted": own.waiting_for_review(),
+        "recently_published": own.published_since(timezone.now() - RECENT),
+        "recent_days": RECENT.days,
     }
     return render(request, "kpis/my_updates.html", context)
 
@@ -317,14 +322,18 @@ def save_figure(request, form):
         # Saved twice at once (a double click): the first one is there.
         form.add_error(None, _("A figure for this period already exists."))
         return None
-    messages.success(request, _("Saved: %(figure)s") % {"figure": actual})
+    if actual.status == Actual.Status.PUBLISHED:
+        # A published figure whose note alone changed: saved, and still published.
+        messages.success(request, _("Saved: %(figure)s") % {"figure": actual.display_name()})
+    else:
+        messages.success(request, actual.done_message())
     return actual
 
 
 @login_required
 @require_POST
 def submit_figure(request, pk):
-    actual = get_object_or_404(Actual, pk=pk)
+    actual = get_object_or_404(Actual.objects.select_related("indicator"), pk=pk)
     if not (actual.is_editable_by(request.user) and request.user.has_perm("kpis.submit_actual")):
         raise PermissionDenied
     return workflow_step(request, actual, lambda: actual.submit(request.user))
@@ -333,7 +342,7 @@ def submit_figure(request, pk):
 @login_required
 @require_POST
 def review_figure(request, pk):
-    actual = get_object_or_404(Actual, pk=pk)
+    actual = get_object_or_404(Actual.objects.select_related("indicator"), pk=pk)
     if not request.user.has_perm("kpis.review_actual"):
         raise PermissionDenied
     if "publish" in request.POST:
@@ -355,9 +364,5 @@ def workflow_step(request, actual, step):
         messages.error(request, refusal.messages[0])
     else:
         actual.save()
-        messages.success(
-            request,
-            _("%(figure)s is now: %(status)s.")
-            % {"figure": actual, "status": actual.get_status_display()},
-        )
+        messages.success(request, actual.done_message())
     return redirect("figure_detail", pk=actual.pk)
