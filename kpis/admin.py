@@ -17,6 +17,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from kpis.forms import HTTPS_URLS, ActualForm, EditConflict, ReturnForm, save_edit
 from kpis.models import (
+    EXPLANATION_FIELDS,
     Actual,
     Department,
     Indicator,
@@ -299,6 +300,8 @@ class ActualAdmin(DepartmentScopedAdmin, ImportExportMixin, SimpleHistoryAdmin):
         "reviewed_at",
         "published_at",
         "revised_at",
+        "explanation_requested",
+        "published_explanation",
     ]
     actions = ["submit_selected", "publish_selected", "return_selected"]
     history_list_display = ["value", "status", "published_value"]
@@ -320,7 +323,7 @@ class ActualAdmin(DepartmentScopedAdmin, ImportExportMixin, SimpleHistoryAdmin):
         return type(form.__name__, (form,), {"current_user": request.user})
 
     def get_fields(self, request, obj=None):
-        fields = ["indicator", "period_end", "value", "note", "evidence_url"]
+        fields = ["indicator", "period_end", "value", "note", "evidence_url", *EXPLANATION_FIELDS]
         if obj is None or self.has_change_permission(request, obj):
             fields += ["confirm_unusual", "seen_version"]
         return fields + self.readonly_fields
@@ -371,8 +374,10 @@ class ActualAdmin(DepartmentScopedAdmin, ImportExportMixin, SimpleHistoryAdmin):
             if "publish" in request.POST:
                 actual.publish(request.user)
             else:
-                reason = form.cleaned_data["reason"] if form.is_valid() else ""
-                actual.return_for_correction(request.user, reason)
+                valid = form.is_valid()
+                reason = form.cleaned_data["reason"] if valid else ""
+                ask = valid and form.cleaned_data["ask_for_explanation"]
+                actual.return_for_correction(request.user, reason, ask)
         except ValidationError as refusal:
             self.message_user(request, refusal.messages[0], messages.ERROR)
         else:
@@ -406,9 +411,11 @@ class ActualAdmin(DepartmentScopedAdmin, ImportExportMixin, SimpleHistoryAdmin):
     def return_selected(self, request, queryset):
         form = ReturnForm(request.POST if "reason" in request.POST else None)
         if form.is_valid():
-            reason = form.cleaned_data["reason"]
+            reason, ask = form.cleaned_data["reason"], form.cleaned_data["ask_for_explanation"]
             self.apply(
-                request, queryset, lambda actual: actual.return_for_correction(request.user, reason)
+                request,
+                queryset,
+                lambda actual: actual.return_for_correction(request.user, reason, ask),
             )
             return None
         context = {

@@ -5,7 +5,7 @@ import tablib
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from kpis.models import Source
+from kpis.models import EXPLANATION_FIELDS, EXPLANATION_PARTS, Actual, Source
 from kpis.progress import plain_decimal
 
 
@@ -24,8 +24,9 @@ def source_data(source, quote):
     }
 
 
-def indicator_row(indicator, sources):
-    """One indicator of `progress_rows(year)` as the open data row; `sources` by id."""
+def indicator_row(indicator, sources, explanations):
+    """One indicator of `progress_rows(year)` as the open data row; `sources` by id,
+    `explanations` by (indicator id, period end)."""
     result = indicator.result
     baseline = None
     if indicator.baseline_value is not None:
@@ -36,7 +37,11 @@ def indicator_row(indicator, sources):
         }
     actual = None
     if result.current is not None:
-        actual = {"period_end": result.as_of.isoformat(), "value": plain_decimal(result.current)}
+        actual = {
+            "period_end": result.as_of.isoformat(),
+            "value": plain_decimal(result.current),
+            "explanation": explanations.get((indicator.id, result.as_of)),
+        }
     target = None
     if indicator.target_value is not None:
         target = {
@@ -68,10 +73,11 @@ def indicator_row(indicator, sources):
 
 def progress_document(rows, year):
     sources = Source.objects.in_bulk()
+    explanations = Actual.objects.published_explanations(year)
     return {
         "year": year,
         "generated_at": timezone.now().isoformat(timespec="seconds"),
-        "indicators": [indicator_row(row, sources) for row in rows],
+        "indicators": [indicator_row(row, sources, explanations) for row in rows],
     }
 
 
@@ -96,13 +102,45 @@ COLUMNS = [
     ("progress", _("Share of the way from baseline to target")),
     ("expected", _("Where the even pace puts the indicator by the latest period")),
     ("status", _("achieved, on_track, at_risk, behind, no_data or unknown_pace")),
+    ("explanation_progress", _("Public explanation of the latest figure: progress")),
+    ("explanation_problems", _("Public explanation of the latest figure: problems")),
+    ("explanation_next_steps", _("Public explanation of the latest figure: next steps")),
+    ("explanation_progress_en", _("The same in English, where given: progress")),
+    ("explanation_problems_en", _("The same in English, where given: problems")),
+    ("explanation_next_steps_en", _("The same in English, where given: next steps")),
     ("source_title", _("Title of the source document")),
     ("source_publisher", _("Publisher of the source")),
     ("source_date", _("Date of the source")),
     ("source_quote", _("The source's sentence, word for word")),
 ]
-TEXT_COLUMNS = {"name", "name_en", "theme", "source_title", "source_publisher", "source_quote"}
-HISTORY_COLUMNS = ["code", "period_end", "value", "first_published_at", "revised_at"]
+TEXT_COLUMNS = {
+    "name",
+    "name_en",
+    "theme",
+    "source_title",
+    "source_publisher",
+    "source_quote",
+    *EXPLANATION_FIELDS,
+}
+HISTORY_COLUMNS = [
+    "code",
+    "period_end",
+    "value",
+    "first_published_at",
+    "revised_at",
+    *EXPLANATION_FIELDS,
+]
+
+
+def explanation_cells(explanation):
+    """A published explanation as the flat files' explanation columns, by name."""
+    explanation = explanation or {}
+    english = explanation.get("en") or {}
+    cells = {}
+    for part, _label in EXPLANATION_PARTS:
+        cells[f"explanation_{part}"] = explanation.get(part)
+        cells[f"explanation_{part}_en"] = english.get(part)
+    return cells
 
 
 def neutralise(text):
@@ -123,6 +161,7 @@ def flat(row):
             values[f"{part}_{key}"] = (row[part] or {}).get(key)
     values["actual_period_end"] = (row["actual"] or {}).get("period_end")
     values["actual_value"] = (row["actual"] or {}).get("value")
+    values.update(explanation_cells((row["actual"] or {}).get("explanation")))
     for key in ("attainment", "progress", "expected", "status"):
         values[key] = row[key]
     for key in ("title", "publisher", "date", "quote"):
@@ -153,6 +192,7 @@ def history_document(indicator, actuals):
                 "value": plain_decimal(actual.published_value),
                 "first_published_at": actual.published_at.isoformat(timespec="seconds"),
                 "revised_at": actual.revised_at and actual.revised_at.isoformat(timespec="seconds"),
+                "explanation": actual.published_explanation,
             }
             for actual in actuals
         ],
@@ -162,5 +202,8 @@ def history_document(indicator, actuals):
 def history_dataset(document):
     dataset = tablib.Dataset(headers=HISTORY_COLUMNS)
     for figure in document["figures"]:
-        dataset.append([document["code"]] + [figure[key] or "" for key in HISTORY_COLUMNS[1:]])
+        cells = {**figure, **explanation_cells(figure.get("explanation"))}
+        dataset.append(
+            [document["code"]] + [neutralise(cells[key] or "") for key in HISTORY_COLUMNS[1:]]
+        )
     return dataset

@@ -23,7 +23,7 @@ from django.db.models.functions import Cast
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -721,6 +721,16 @@ class ActualQuerySet(models.QuerySet):
     def waiting_for_review(self):
         return self.filter(status=Actual.Status.SUBMITTED)
 
+    def published_explanations(self, year):
+        """The published explanations of `year`'s figures, by (indicator id, period end):
+        one query, explanations being few."""
+        rows = (
+            self.published()
+            .filter(period_end__year=year, published_explanation__isnull=False)
+            .values_list("indicator_id", "period_end", "published_explanation")
+        )
+        return {(indicator_id, end): explanation for indicator_id, end, explanation in rows}
+
     def published_since(self, moment):
         """Figures first published or revised since `moment`, latest period first."""
         recent = Q(published_at__gte=moment) | Q(revised_at__gte=moment)
@@ -770,6 +780,37 @@ class Actual(models.Model):
         _("internal note"), blank=True, help_text=_("For reviewers; never shown to the public.")
     )
     evidence_url = models.URLField(_("evidence link"), blank=True)
+    explanation_progress = models.TextField(
+        _("progress (进展情况)"),
+        blank=True,
+        help_text=_("Public explanation, in Chinese: what has been done in the period."),
+    )
+    explanation_problems = models.TextField(
+        _("problems (存在问题)"),
+        blank=True,
+        help_text=_("Public explanation, in Chinese: why the figure falls short."),
+    )
+    explanation_next_steps = models.TextField(
+        _("next steps (下一步措施)"),
+        blank=True,
+        help_text=_("Public explanation, in Chinese: what will be done to catch up."),
+    )
+    explanation_progress_en = models.TextField(_("progress (English)"), blank=True)
+    explanation_problems_en = models.TextField(_("problems (English)"), blank=True)
+    explanation_next_steps_en = models.TextField(_("next steps (English)"), blank=True)
+    explanation_requested = models.BooleanField(
+        _("explanation asked for"),
+        default=False,
+        editable=False,
+        help_text=_("A reviewer returned the figure asking for a public explanation."),
+    )
+    published_explanation = models.JSONField(
+        _("published explanation"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("What the public reads. Changes only when a reviewer publishes."),
+    )
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.DRAFT
     )
@@ -958,6 +999,65 @@ class Actual(models.Model):
             .order_by("-history_date")
         )
 
+    def explanation(self):
+        """The public explanation as entered, in the open data's shape, or None when its
+        Chinese parts are empty; `en` is None when no English part is written."""
+        parts = [name for name, _label in EXPLANATION_PARTS]
+        chinese = {part: getattr(self, f"explanation_{part}").strip() for part in parts}
+        english = {part: getattr(self, f"explanation_{part}_en").strip() for part in parts}
+        if not any(chinese.values()):
+            return None
+        return {**chinese, "en": english if any(english.values()) else None}
+
+    def judged_status(self):
+        """The indicator's status as of this figure's period end, were this value published:
+        the figures published for the earlier periods of the year, and this one."""
+        indicator = self.indicator
+        year = self.period_end.year
+        target = self.target()
+        readings = [
+            progress.Reading(end, value)
+            for end, value in indicator.actuals.published()
+            .filter(period_end__year__in=[year - 1, year], period_end__lt=self.period_end)
+            .exclude(pk=self.pk)
+            .values_list("period_end", "published_value")
+        ] + [progress.Reading(self.period_end, self.value)]
+        baseline = indicator.baseline_value if indicator.baseline_year == year - 1 else None
+        return progress.evaluate(
+            year=year,
+            target=target and target.value,
+            qualifier=target and target.qualifier,
+            direction=indicator.direction,
+            value_type=indicator.value_type,
+            figures=progress.YearFigures.from_readings(readings, year),
+            baseline=baseline,
+            tolerance=TOLERANCE,
+            profile=indicator.seasonal_profile,
+        ).status
+
+    def explanation_required(self):
+        """A public explanation is due when the figure leaves its indicator at risk, behind
+        or missed, judged as of its own period's end, or when a reviewer asked for one."""
+        if self.explanation_requested:
+            return True
+        if self.value is None or self.period_end is None:
+            return False
+        return self.judged_status() in EXPLANATION_STATUSES
+
+    def explanation_missing(self):
+        """Why the figure cannot be submitted without its explanation, or None."""
+        explanation = self.explanation()
+        complete = explanation is not None and all(
+            explanation[part] for part, _label in EXPLANATION_PARTS
+        )
+        if complete or not self.explanation_required():
+            return None
+        return _(
+            "Write the public explanation (progress, problems and next steps, in Chinese) "
+            "before submitting: this figure leaves the indicator at risk or behind its "
+            "target, or the reviewer asked for one."
+        )
+
     @property
     def is_revision(self):
         """A published figure whose value is being corrected: the public still sees the old
@@ -982,7 +1082,10 @@ class Actual(models.Model):
         it; an edit of the note alone does not change the author."""
         if self.entered_by_id is None or self.value != self.recorded_value():
             self.entered_by = user
-        if self.status == self.Status.PUBLISHED and self.value != self.published_value:
+        changed = self.value != self.published_value
+        # An explanation is reviewed like the value: edited, it waits for the reviewer too.
+        changed = changed or self.explanation() != self.published_explanation
+        if self.status == self.Status.PUBLISHED and changed:
             self.status = self.Status.DRAFT
         elif self.status == self.Status.RETURNED:
             self.status = self.Status.DRAFT
@@ -996,6 +1099,9 @@ class Actual(models.Model):
     def submit(self, user):
         if self.status not in (self.Status.DRAFT, self.Status.RETURNED):
             raise ValidationError(_("Only drafts and returned figures can be submitted."))
+        missing = self.explanation_missing()
+        if missing:
+            raise ValidationError(missing)
         self.status = self.Status.SUBMITTED
         self.submitted_at = timezone.now()
         self.first_submitted_at = self.first_submitted_at or self.submitted_at
@@ -1016,18 +1122,36 @@ class Actual(models.Model):
             self.revised_at = now
         self.published_at = self.published_at or now
         self.published_value = self.value
+        self.published_explanation = self.explanation()
         self.status = self.Status.PUBLISHED
         self.reviewed_by = reviewer
         self.reviewed_at = now
 
-    def return_for_correction(self, reviewer, reason):
+    def return_for_correction(self, reviewer, reason, ask_for_explanation=False):
         self.check_reviewer(reviewer)
         if not reason.strip():
             raise ValidationError(_("Say why the figure is returned."))
+        self.explanation_requested = self.explanation_requested or ask_for_explanation
         self.status = self.Status.RETURNED
         self.return_reason = reason.strip()
         self.reviewed_by = reviewer
         self.reviewed_at = timezone.now()
+
+
+# The parts of a public explanation (情况说明), as open data names them.
+EXPLANATION_PARTS = [
+    ("progress", pgettext_lazy("part of an explanation", "Progress")),
+    ("problems", pgettext_lazy("part of an explanation", "Problems")),
+    ("next_steps", pgettext_lazy("part of an explanation", "Next steps")),
+]
+# The fields that hold them, Chinese then English; the flat open data files use the same names.
+EXPLANATION_FIELDS = [
+    f"explanation_{part}{language}"
+    for language in ("", "_en")
+    for part, _label in EXPLANATION_PARTS
+]
+# Statuses a figure must be explained in. "missed" comes with the closed-year rules.
+EXPLANATION_STATUSES = {progress.Status.AT_RISK, progress.Status.BEHIND, "missed"}
 
 
 def month_end_a_year_earlier(period_end):
@@ -1197,6 +1321,13 @@ class Snapshot(models.Model):
         changes = []
         for row in self.document["indicators"]:
             old = before.get(row["code"], {})
-            if old.get("actual") != row["actual"] or old.get("status") != row["status"]:
+            moved = figure_of(old.get("actual")) != figure_of(row["actual"])
+            if moved or old.get("status") != row["status"]:
                 changes.append({"row": row, "old": old})
         return changes
+
+
+def figure_of(actual):
+    """What a snapshot diff compares of a judged figure: its period and value, not its
+    explanation."""
+    return actual and (actual["period_end"], actual["value"])

@@ -299,6 +299,7 @@ def figure_detail(request, pk):
         "return_form": ReturnForm(),
         "history": actual.history.select_related("history_user").order_by("-history_date"),
         "can_submit": editable and request.user.has_perm("kpis.submit_actual"),
+        "explanation_required": actual.explanation_required(),
         "can_review": request.user.has_perm("kpis.review_actual"),
     }
     return render(request, "kpis/figure_detail.html", context)
@@ -351,9 +352,9 @@ def review_figure(request, pk):
     if not form.is_valid():
         messages.error(request, _("Say why the figure is returned."))
         return redirect("figure_detail", pk=actual.pk)
-    reason = form.cleaned_data["reason"]
+    reason, ask = form.cleaned_data["reason"], form.cleaned_data["ask_for_explanation"]
     return workflow_step(
-        request, actual, lambda: actual.return_for_correction(request.user, reason)
+        request, actual, lambda: actual.return_for_correction(request.user, reason, ask)
     )
 
 

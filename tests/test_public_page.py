@@ -142,7 +142,7 @@ def test_progress_json_follows_the_contract(anonymous, article, make_actual):
     assert row["target"] == {"year": 2024, "value": "400", "qualifier": "over"}
     assert (row["baseline"], row["actual"], row["status"]) == (
         None,
-        {"period_end": "2024-06-30", "value": "123"},
+        {"period_end": "2024-06-30", "value": "123", "explanation": None},
         "unknown_pace",
     )
 

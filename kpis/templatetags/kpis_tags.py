@@ -8,7 +8,7 @@ from django.utils.translation import get_language, gettext_lazy, ngettext, pgett
 from django.utils.translation import gettext as _
 
 from kpis import progress
-from kpis.models import Indicator, Qualifier, in_language
+from kpis.models import EXPLANATION_PARTS, Indicator, Qualifier, in_language
 
 register = template.Library()
 
@@ -69,6 +69,18 @@ def qualified(value, qualifier, indicator):
         return text
     # Chinese writes the qualifier against the number (超过400亿元); English needs a space.
     return f"{words}{text}" if get_language().startswith("zh") else f"{words} {text}"
+
+
+@register.simple_tag
+def explanation_parts(explanation):
+    """A public explanation (the open data's shape) in the page's language where it has
+    that version: {"lang": ..., "parts": [(label, text), ...]}; None without one."""
+    if not explanation:
+        return None
+    english = get_language().startswith("en") and explanation.get("en")
+    version = explanation["en"] if english else explanation
+    parts = [(label, version[part]) for part, label in EXPLANATION_PARTS if version.get(part)]
+    return {"lang": "en" if english else "zh-Hans", "parts": parts}
 
 
 @register.filter(name="in_language")
