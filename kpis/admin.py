@@ -10,6 +10,7 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportMixin
 from import_export.formats import base_formats
@@ -259,7 +260,7 @@ class IndicatorAdmin(DepartmentScopedAdmin, SimpleHistoryAdmin):
         if indicator.latest_published_value is None:
             return "—"
         value = figure(indicator.latest_published_value, indicator)
-        return f"{value} ({indicator.latest_published_end:%Y-%m})"
+        return format_html("{} ({})", value, f"{indicator.latest_published_end:%Y-%m}")
 
     @admin.display(description=_("status in the latest target year"))
     def latest_status(self, indicator):

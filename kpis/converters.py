@@ -24,4 +24,4 @@ class DataFormat:
 
 
 class HistoryFormat(DataFormat):
-    regex = "csv|json"
+    """Indicator histories and snapshots come in the same three formats."""

@@ -1,12 +1,21 @@
 """Open data: the public progress table as plain data (the JSON contract in DESIGN.md), and
 the same rows as flat CSV and XLSX files."""
 
+import io
+from decimal import Decimal
+
+import openpyxl
 import tablib
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from kpis.models import EXPLANATION_FIELDS, EXPLANATION_PARTS, Actual, Source
 from kpis.progress import plain_decimal
+
+
+def local_time(moment):
+    """A moment in the district's time with its offset: "2024-07-01T09:30:00+08:00"."""
+    return moment and timezone.localtime(moment).isoformat(timespec="seconds")
 
 
 def rounded(ratio):
@@ -57,6 +66,7 @@ def indicator_row(indicator, sources, explanations):
         "name": indicator.name,
         "name_en": indicator.name_en,
         "theme": indicator.theme.name_en,
+        "theme_zh": indicator.theme.name,
         "unit": indicator.unit,
         "direction": indicator.direction,
         "value_type": indicator.value_type,
@@ -76,7 +86,7 @@ def progress_document(rows, year):
     explanations = Actual.objects.published_explanations(year)
     return {
         "year": year,
-        "generated_at": timezone.now().isoformat(timespec="seconds"),
+        "generated_at": local_time(timezone.now()),
         "indicators": [indicator_row(row, sources, explanations) for row in rows],
     }
 
@@ -86,7 +96,8 @@ COLUMNS = [
     ("code", _("Stable code of the indicator")),
     ("name", _("Name in Chinese")),
     ("name_en", _("Name in English")),
-    ("theme", _("Theme")),
+    ("theme", _("Theme, in English")),
+    ("theme_zh", _("Theme, in Chinese")),
     ("unit", _("Unit (亿元 = 100 million yuan)")),
     ("direction", _("Direction of good: increase or decrease")),
     ("value_type", _("stock, flow (periods add up within the year) or rate")),
@@ -117,6 +128,7 @@ TEXT_COLUMNS = {
     "name",
     "name_en",
     "theme",
+    "theme_zh",
     "source_title",
     "source_publisher",
     "source_quote",
@@ -152,10 +164,9 @@ def neutralise(text):
 
 
 def flat(row):
-    values = {
-        key: row[key]
-        for key in ("code", "name", "name_en", "theme", "unit", "direction", "value_type")
-    }
+    # .get: snapshots taken before a column existed lack its key.
+    values = {key: row.get(key) for key in ("code", "name", "name_en", "theme", "theme_zh")}
+    values |= {key: row[key] for key in ("unit", "direction", "value_type")}
     for part in ("baseline", "target"):
         for key in ("year", "value", "qualifier"):
             values[f"{part}_{key}"] = (row[part] or {}).get(key)
@@ -185,13 +196,13 @@ def history_document(indicator, actuals):
         "name_en": indicator.name_en,
         "unit": indicator.unit,
         "value_type": indicator.value_type,
-        "generated_at": timezone.now().isoformat(timespec="seconds"),
+        "generated_at": local_time(timezone.now()),
         "figures": [
             {
                 "period_end": actual.period_end.isoformat(),
                 "value": plain_decimal(actual.published_value),
-                "first_published_at": actual.published_at.isoformat(timespec="seconds"),
-                "revised_at": actual.revised_at and actual.revised_at.isoformat(timespec="seconds"),
+                "first_published_at": local_time(actual.published_at),
+                "revised_at": local_time(actual.revised_at),
                 "explanation": actual.published_explanation,
             }
             for actual in actuals
@@ -207,3 +218,47 @@ def history_dataset(document):
             [document["code"]] + [neutralise(cells[key] or "") for key in HISTORY_COLUMNS[1:]]
         )
     return dataset
+
+
+# Columns the XLSX files hold as numbers (CSV has only text): amounts in the indicator's
+# unit, shares of the target, years.
+AMOUNT_COLUMNS = {"baseline_value", "target_value", "actual_value", "expected", "value"}
+SHARE_COLUMNS = {"attainment", "progress"}
+YEAR_COLUMNS = {"baseline_year", "target_year"}
+
+
+def number_format(amount):
+    """An Excel number format that shows `amount` with its own decimals: "#,##0.0"."""
+    places = max(0, -amount.normalize().as_tuple().exponent)
+    return "#,##0" + ("." + "0" * places if places else "")
+
+
+def spreadsheet_cell(cell, name, value):
+    """Write `value` into `cell`: numbers as numbers with a format, so Excel can add them."""
+    if value in ("", None):
+        return
+    if name in AMOUNT_COLUMNS:
+        cell.value = Decimal(value)
+        cell.number_format = number_format(cell.value)
+    elif name in SHARE_COLUMNS:
+        cell.value = value
+        cell.number_format = "0.0%"
+    elif name in YEAR_COLUMNS:
+        cell.value = int(value)
+    else:
+        cell.value = value
+
+
+def xlsx_file(dataset, title):
+    """`dataset` (from `progress_dataset` or `history_dataset`) as an XLSX workbook."""
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.title = title
+    sheet.append(dataset.headers)
+    sheet.freeze_panes = "A2"
+    for row_number, row in enumerate(dataset, start=2):
+        for column, (name, value) in enumerate(zip(dataset.headers, row, strict=True), start=1):
+            spreadsheet_cell(sheet.cell(row=row_number, column=column), name, value)
+    output = io.BytesIO()
+    workbook.save(output)
+    return output.getvalue()

@@ -133,7 +133,7 @@ def data_file(document, to_dataset, file_format, name):
         # The byte order mark makes Excel read the file as UTF-8 (Chinese names intact).
         body = "\ufeff" + dataset.export("csv")
     else:
-        body = dataset.export("xlsx")
+        body = exports.xlsx_file(dataset, name[:31])
     response = HttpResponse(body, content_type=DATA_TYPES[file_format])
     response["Content-Disposition"] = f'attachment; filename="{name}.{file_format}"'
     return response

@@ -19,7 +19,7 @@ def test_indicator_list_shows_latest_figure_and_status(admin_client_zh, article,
     make_actual(indicator, period_end=datetime.date(2024, 3, 31), value="150")
     make_actual(indicator, period_end=datetime.date(2024, 6, 30), value="260")
     html = admin_client_zh.get("/admin/kpis/indicator/?q=synbio-valuation").content.decode()
-    assert "260.0亿元 (2024-06)" in html
+    assert "260亿元 (2024-06)" in html
     assert "进度正常 (2024)" in html
 
 

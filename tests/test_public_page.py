@@ -27,14 +27,14 @@ def row_for(html, name):
 def test_progress_page_shows_the_article_target_for_synthetic_biology(anonymous, article):
     html = anonymous.get("/").content.decode()
     row = row_for(html, "合成生物产业集群整体估值")
-    assert "超过400.0亿元" in row
+    assert "超过400亿元" in row
     assert "暂无数据" in row
 
 
 def test_english_page_shows_the_same_target_in_english(anonymous, article):
     html = anonymous.get("/en/").content.decode()
     row = row_for(html, "Synthetic biology cluster valuation")
-    assert "more than 400.0 × 100 million yuan" in row
+    assert "more than 40 billion yuan" in row
 
 
 def test_published_figure_shows_with_attainment_and_status(anonymous, article, make_actual):
@@ -43,7 +43,7 @@ def test_published_figure_shows_with_attainment_and_status(anonymous, article, m
     make_actual(indicator, period_end=datetime.date(2024, 6, 30), value="260")
     row = row_for(anonymous.get("/en/").content.decode(), "Synthetic biology cluster valuation")
     # Start 150 at the end of March, even path to 400 at year end: 233.3 expected by June.
-    assert "260.0 × 100 million yuan as of June 2024" in row
+    assert "26 billion yuan as of June 2024" in row
     assert "65%" in row
     assert "On track" in row
 

@@ -405,7 +405,7 @@ def test_public_pages_show_no_unpublished_figure_note_or_name(anonymous, unpubli
 
 def test_the_public_still_sees_the_published_value_while_its_revision_waits(anonymous, unpublished):
     html = body(anonymous.get(f"/indicators/{unpublished.code}/"))
-    assert "40.00" in html and "888.88" not in html
+    assert "40家" in html and "888.88" not in html
 
 
 @pytest.mark.parametrize("address", ["/my/figures/{pk}/", "/admin/kpis/actual/{pk}/change/"])

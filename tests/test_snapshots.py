@@ -28,7 +28,7 @@ def test_a_snapshot_stays_as_it_was_after_later_figures_and_corrections(
     actual.save()
     make_actual(synbio, period_end=JUNE, value="260")
     html = anonymous.get(f"/en/snapshots/{snapshot.taken_on}/").content.decode()
-    assert "150.0 × 100 million yuan" in html
+    assert "15 billion yuan" in html
     assert "999" not in html and "260" not in html
 
 

@@ -28,7 +28,7 @@ def test_indicator_page_lists_the_old_and_new_target_with_date_reason_and_source
     html = anonymous.get("/en/indicators/synbio-valuation/").content.decode()
     section = html.split('id="revisions"', 1)[1].split("</ul>", 1)[0]
     text = " ".join(re.sub(r"<[^>]+>", " ", section).split())
-    assert "more than 400.0 × 100 million yuan → more than 450.0 × 100 million yuan" in text
+    assert "more than 40 billion yuan → more than 45 billion yuan" in text
     assert "Reason: 年中调整目标" in text and "光明区2024年中期调整" in text
     assert "Source: 光明区政府, July 1, 2024, 光明区2024年中期调整" in text
 

@@ -46,7 +46,7 @@ def test_figure_goes_from_official_to_reviewer_to_the_public(live_server, page, 
     page.context.clear_cookies()
     page.goto(live_server.url + "/en/")
     row = page.locator("tbody tr", has_text="Synthetic biology cluster valuation")
-    expect(row).to_contain_text("180.0 × 100 million yuan as of June 2024")
+    expect(row).to_contain_text("18 billion yuan as of June 2024")
     expect(row).to_contain_text("Pace not yet known")
     page.goto(live_server.url + "/en/indicators/synbio-valuation/")
     expect(page.locator("table.history")).to_contain_text("June 30, 2024")
