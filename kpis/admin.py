@@ -4,6 +4,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models
 from django.db.models import OuterRef, Subquery, Value
 from django.http import HttpResponse
 from django.shortcuts import redirect
@@ -11,6 +12,7 @@ from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportMixin
 from import_export.formats import base_formats
@@ -154,20 +156,40 @@ class DepartmentAdmin(admin.ModelAdmin):
     filter_horizontal = ["members"]
 
 
-class TargetInline(admin.TabularInline):
+class TargetInline(admin.StackedInline):
+    """Stacked, with the short fields side by side: as a table row the source's long name and
+    the quote pushed the reason and the delete box off a 1,366 px screen."""
+
     model = Target
     form = ChangeReasonForm
     extra = 0
-    fields = ["year", "value", "qualifier", "source", "quote", "change_reason"]
+    fieldsets = [(None, {"fields": [("year", "value", "qualifier"), "source", "quote"]})]
+    fieldsets += [(None, {"fields": ["change_reason"]})]
+    formfield_overrides = {
+        models.TextField: {"widget": forms.Textarea(attrs={"rows": 3, "cols": 70})}
+    }
 
 
-class ActualInline(admin.TabularInline):
+class FigureColumns:
+    """A figure's value and published value in its indicator's unit and decimals
+    ("400亿元"), not as the database keeps them ("400.0000")."""
+
+    @admin.display(description=_("value"), ordering="value")
+    def shown_value(self, actual):
+        return figure(actual.value, actual.indicator)
+
+    @admin.display(description=_("published value"), ordering="published_value")
+    def shown_published_value(self, actual):
+        return figure(actual.published_value, actual.indicator)
+
+
+class ActualInline(FigureColumns, admin.TabularInline):
     """Figures are listed here for reference; they are entered and reviewed on their own
     pages, where the workflow applies."""
 
     model = Actual
     extra = 0
-    fields = ["period_end", "value", "status", "published_value"]
+    fields = ["period_end", "shown_value", "status", "shown_published_value"]
     readonly_fields = fields
     ordering = ["-period_end"]
     show_change_link = True
@@ -176,10 +198,33 @@ class ActualInline(admin.TabularInline):
     def has_add_permission(self, request, obj=None):
         return False
 
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("indicator")
+
+
+class IndicatorForm(ChangeReasonForm):
+    """A new indicator's code is suggested from its English name as it is typed (Django's
+    prepopulate script); without JavaScript, a code left empty is made from it on saving."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "code" in self.fields and not self.instance.pk:
+            self.fields["code"].required = False
+
+    def clean(self):
+        if not self.cleaned_data.get("code") and not self.instance.pk:
+            max_length = Indicator._meta.get_field("code").max_length
+            code = slugify(self.cleaned_data.get("name_en", ""))[:max_length].strip("-")
+            self.cleaned_data["code"] = code
+            if not code:
+                self.add_error("code", _("Give a code, or an English name to make it from."))
+        return super().clean()
+
 
 @admin.register(Indicator)
 class IndicatorAdmin(DepartmentScopedAdmin, SimpleHistoryAdmin):
-    form = ChangeReasonForm
+    form = IndicatorForm
+    prepopulated_fields = {"code": ["name_en"]}
     list_display = [
         "name",
         "code",
@@ -270,7 +315,7 @@ class IndicatorAdmin(DepartmentScopedAdmin, SimpleHistoryAdmin):
 
 
 @admin.register(Actual)
-class ActualAdmin(DepartmentScopedAdmin, ImportExportMixin, SimpleHistoryAdmin):
+class ActualAdmin(FigureColumns, DepartmentScopedAdmin, ImportExportMixin, SimpleHistoryAdmin):
     department_of = attrgetter("indicator.department_id")
     formfield_overrides = HTTPS_URLS
     form = ActualForm
@@ -281,9 +326,9 @@ class ActualAdmin(DepartmentScopedAdmin, ImportExportMixin, SimpleHistoryAdmin):
     list_display = [
         "indicator",
         "period_end",
-        "value",
+        "shown_value",
         "status",
-        "published_value",
+        "shown_published_value",
         "entered_by",
         "reviewed_by",
     ]

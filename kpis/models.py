@@ -702,7 +702,7 @@ class Target(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.indicator} {self.year}: {self.value}"
+        return f"{self.indicator} {self.year}: {progress.plain_decimal(self.value)}"
 
 
 class ActualQuerySet(models.QuerySet):
