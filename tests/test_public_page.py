@@ -312,3 +312,16 @@ def test_units_read_naturally_in_each_language(anonymous, article):
     chinese = row_for(anonymous.get("/").content.decode(), "光明科技金融大厦")
     assert "20 institutions (2023)" in english
     assert "20家 (2023)" in chinese
+
+
+def test_public_header_offers_a_sign_in_link(anonymous, article):
+    chinese = anonymous.get("/").content.decode()
+    english = anonymous.get("/en/").content.decode()
+    assert '<a href="/accounts/login/">登录</a>' in chinese
+    assert '<a href="/en/accounts/login/">Sign in</a>' in english
+
+
+def test_signed_in_people_see_sign_out_instead_of_sign_in(client, official):
+    client.force_login(official)
+    html = client.get("/en/data/").content.decode()
+    assert ">Sign out</button>" in html and '<a href="/en/accounts/login/">' not in html
