@@ -1,8 +1,10 @@
 import datetime
 import os
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.apps import apps as django_apps
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -18,6 +20,31 @@ from kpis.models import Actual, Department, Indicator, Source, Target, Theme
 # Playwright's sync API runs an event loop in the test thread; Django refuses ORM calls from
 # such a thread unless told otherwise. Only the test process gets this, never the settings.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+
+@pytest.fixture
+def year_2024_open():
+    """Today is 31 December 2024: the article's target year is still under way, so its
+    targets are judged on pace (on any later day they are judged on their final figures)."""
+    with time_machine.travel(datetime.datetime(2024, 12, 31, 12, tzinfo=SHANGHAI), tick=False):
+        yield
+
+
+@pytest.fixture
+def first_day(settings):
+    """Today is 1 December 2026, the day reporting starts in the tracker."""
+    settings.REPORTING_STARTS = datetime.date(2026, 12, 1)
+    with time_machine.travel(datetime.datetime(2026, 12, 1, 10, tzinfo=SHANGHAI), tick=False):
+        yield
+
+
+@pytest.fixture
+def reporting_since_2024(settings):
+    """Reporting in the tracker started on 1 January 2024, so 2024's periods can be late
+    (by default it starts the day the test database was migrated: today)."""
+    settings.REPORTING_STARTS = datetime.date(2024, 1, 1)
 
 
 @pytest.fixture

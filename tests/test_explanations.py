@@ -11,7 +11,8 @@ import openpyxl
 import pytest
 from django.core.exceptions import ValidationError
 
-from kpis.models import Actual, Snapshot
+from kpis.exports import take_snapshot
+from kpis.models import Actual
 
 MARCH = datetime.date(2024, 3, 31)
 JUNE = datetime.date(2024, 6, 30)
@@ -223,10 +224,10 @@ def test_indicator_histories_carry_each_figures_published_explanation(
 def test_snapshot_diffs_ignore_a_changed_explanation(indicator, official, reviewer):
     actual = draft(indicator, official, "10", **EXPLANATION)
     publish(actual, official, reviewer)
-    first, _ = Snapshot.objects.take(datetime.date(2024, 7, 1), 2024)
+    first, _ = take_snapshot(datetime.date(2024, 7, 1), 2024)
     actual.explanation_problems = "新的说明"
     actual.record_entry(official)
     publish(actual, official, reviewer)
-    second, _ = Snapshot.objects.take(datetime.date(2024, 7, 2), 2024)
+    second, _ = take_snapshot(datetime.date(2024, 7, 2), 2024)
     assert second.document != first.document
     assert second.changes_since(first) == []

@@ -316,5 +316,6 @@ def test_filled_in_template_imports(entry, official, indicator):
     content = xlsx_file([first], header=header)
     import_and_confirm(entry, content, name="figures-due.xlsx", file_format=XLSX)
     actual = Actual.objects.get()
-    assert (actual.indicator, actual.period_end.isoformat()) == (indicator, "2024-03-31")
+    # The first period due: from 2023, the year before the indicator's first target.
+    assert (actual.indicator, actual.period_end.isoformat()) == (indicator, "2023-03-31")
     assert (actual.value, actual.status, actual.entered_by) == (40, "draft", official)

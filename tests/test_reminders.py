@@ -15,6 +15,9 @@ from django.utils import timezone
 from kpis.models import Preference, Reminder
 from tests.conftest import make_user
 
+# These periods fall after reporting started here, so they can be late.
+pytestmark = pytest.mark.usefixtures("reporting_since_2024")
+
 TODAY = datetime.date(2024, 7, 10)  # Q1 2024 is overdue, Q2 is due by 15 July
 
 

@@ -121,6 +121,9 @@ def period_items(indicators, today):
     items = []
     for indicator in indicators.due_work(today):
         for period in indicator.due:
+            if period.backfill:
+                # Before reporting started here: welcome, but nobody is chased for it.
+                continue
             if period.is_overdue(today):
                 stage = Reminder.Stage.OVERDUE
             elif period.deadline - today <= SOON:

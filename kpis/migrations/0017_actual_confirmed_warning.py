@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("kpis", "0014_index_published_readings"),
+        ("kpis", "0016_record_the_first_migration_day"),
     ]
 
     operations = [
