@@ -988,8 +988,9 @@ class Actual(models.Model):
         max_digits=20,
         decimal_places=4,
         help_text=_(
-            "In the indicator's unit. Stocks: the level at the period's end. "
-            "Flows: the amount of this period only, not the year so far."
+            "In the indicator's unit. Stocks: the level at the period's end. Flows: this "
+            "period's own amount, or the total of the year so far (累计) where the indicator "
+            "is reported so."
         ),
     )
     note = models.TextField(

@@ -72,10 +72,14 @@ class ProgressTable(tables.Table):
     def render_name(self, record):
         return format_html(
             '<a href="{}">{}</a><span class="theme-name">{}</span>',
-            record.get_absolute_url(),
+            self.link(record),
             record.display_name,
             record.theme.display_name,
         )
+
+    def link(self, record):
+        """The indicator's page on the year this table shows."""
+        return f"{record.get_absolute_url()}?year={record.result.year}"
 
     def render_baseline(self, record):
         if record.baseline_value is None:
@@ -95,7 +99,7 @@ class ProgressTable(tables.Table):
         return format_html(
             '{} <a class="revised-mark" href="{}#revisions">{}</a>',
             target,
-            record.get_absolute_url(),
+            self.link(record),
             _("revised"),
         )
 
@@ -152,7 +156,8 @@ class ProgressTable(tables.Table):
         result = record.result
         if result.attainment is None:
             return format_html(MUTED, "—")
-        expected = result.expected_attainment
+        # A closed year is judged on its final figure: no pace is expected of it any more.
+        expected = None if result.year_closed else result.expected_attainment
         pace_mark = note = ""
         if expected is not None:
             pace_mark = format_html(

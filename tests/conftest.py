@@ -28,7 +28,7 @@ SHANGHAI = ZoneInfo("Asia/Shanghai")
 def year_2024_open():
     """Today is 31 December 2024: the article's target year is still under way, so its
     targets are judged on pace (on any later day they are judged on their final figures)."""
-    with time_machine.travel(datetime.datetime(2024, 12, 31, 12, tzinfo=SHANGHAI), tick=False):
+    with time_machine.travel(datetime.datetime(2024, 12, 31, 12, tzinfo=SHANGHAI), tick=True):
         yield
 
 
@@ -36,7 +36,7 @@ def year_2024_open():
 def first_day(settings):
     """Today is 1 December 2026, the day reporting starts in the tracker."""
     settings.REPORTING_STARTS = datetime.date(2026, 12, 1)
-    with time_machine.travel(datetime.datetime(2026, 12, 1, 10, tzinfo=SHANGHAI), tick=False):
+    with time_machine.travel(datetime.datetime(2026, 12, 1, 10, tzinfo=SHANGHAI), tick=True):
         yield
 
 

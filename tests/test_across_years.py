@@ -5,6 +5,7 @@ import calendar
 import datetime
 from decimal import Decimal
 
+from django.utils import translation
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -217,16 +218,16 @@ def test_on_the_first_day_no_department_is_red(first_day, client, article, depar
 # --- the unit-slip guard on first figures and year-to-date totals --------------------------
 
 
-def warning_for(indicator, period_end, value):
-    return Actual(indicator=indicator).unconfirmed_warning(
-        indicator, period_end, Decimal(value), False, ""
-    )
+def warning_for(indicator, period_end, value, language="en"):
+    with translation.override(language):
+        return Actual(indicator=indicator).unconfirmed_warning(
+            indicator, period_end, Decimal(value), False, ""
+        )
 
 
 def test_a_first_figure_a_thousand_times_the_baseline_is_held_naming_the_unit(article, settings):
-    settings.LANGUAGE_CODE = "zh-hans"
     indicator = Indicator.objects.get(code="high-tech-enterprises")  # baseline 超过2000家
-    warning = warning_for(indicator, datetime.date(2026, 3, 31), "2100000")
+    warning = warning_for(indicator, datetime.date(2026, 3, 31), "2100000", "zh-hans")
     assert "家、万家" in warning
     assert warning_for(indicator, datetime.date(2026, 3, 31), "2085") is None
 

@@ -35,7 +35,7 @@ def test_indicator_page_lists_the_old_and_new_target_with_date_reason_and_source
 
 def test_overview_marks_an_indicator_whose_target_was_revised(anonymous, revised):
     html = anonymous.get("/en/").content.decode()
-    assert '/en/indicators/synbio-valuation/#revisions">revised</a>' in html
+    assert '/en/indicators/synbio-valuation/?year=2024#revisions">revised</a>' in html
     assert html.count('class="revised-mark"') == 1
 
 
