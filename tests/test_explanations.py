@@ -171,6 +171,8 @@ def test_english_pages_show_the_english_explanation_where_there_is_one(
     publish(actual, official, reviewer)
     page = client.get(f"/en/indicators/{indicator.code}/").content.decode()
     assert '<dd lang="en">Financing slowed</dd>' in page
+    # A part left without its English version is shown in Chinese, never dropped.
+    assert '<dd lang="zh-Hans">已完成两家企业入库</dd>' in page
 
 
 def test_a_corrected_explanation_stays_private_until_the_correction_is_published(

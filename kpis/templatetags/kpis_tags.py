@@ -99,14 +99,18 @@ def qualified(value, qualifier, indicator):
 
 @register.simple_tag
 def explanation_parts(explanation):
-    """A public explanation (the open data's shape) in the page's language where it has
-    that version: {"lang": ..., "parts": [(label, text), ...]}; None without one."""
+    """A public explanation (the open data's shape) as (label, text, lang) parts: on English
+    pages each part in English where it has been written, else in Chinese."""
     if not explanation:
-        return None
-    english = get_language().startswith("en") and explanation.get("en")
-    version = explanation["en"] if english else explanation
-    parts = [(label, version[part]) for part, label in EXPLANATION_PARTS if version.get(part)]
-    return {"lang": "en" if english else "zh-Hans", "parts": parts}
+        return []
+    english = (get_language().startswith("en") and explanation.get("en")) or {}
+    parts = []
+    for part, label in EXPLANATION_PARTS:
+        if english.get(part):
+            parts.append((label, english[part], "en"))
+        elif explanation.get(part):
+            parts.append((label, explanation[part], "zh-Hans"))
+    return parts
 
 
 @register.filter(name="in_language")

@@ -45,7 +45,7 @@ def test_figure_goes_from_official_to_reviewer_to_the_public(
     sign_in(page, live_server.url, "reviewer")
     page.get_by_role("link", name="Synthetic biology cluster valuation").click()
     page.get_by_role("button", name="Publish").click()
-    expect(page.locator(".messages")).to_contain_text("published")
+    expect(page.locator(".messages")).to_contain_text("Published: ")
 
     page.context.clear_cookies()
     page.goto(live_server.url + "/en/")
