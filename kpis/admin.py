@@ -401,6 +401,10 @@ class ActualAdmin(FigureColumns, DepartmentScopedAdmin, ImportExportMixin, Simpl
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         context = {"return_form": ReturnForm(), **(extra_context or {})}
+        actual = self.get_object(request, object_id)
+        if actual is not None and actual.status == Actual.Status.SUBMITTED:
+            # The review box shows on submitted figures only; only they pay for the rule.
+            context["explanation_required"] = actual.explanation_required()
         return super().change_view(request, object_id, form_url, extra_context=context)
 
     def review_view(self, request, pk):

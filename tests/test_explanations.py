@@ -233,3 +233,26 @@ def test_snapshot_diffs_ignore_a_changed_explanation(indicator, official, review
     second, _ = take_snapshot(datetime.date(2024, 7, 2), 2024)
     assert second.document != first.document
     assert second.changes_since(first) == []
+
+
+def test_a_year_end_figure_short_of_the_target_needs_an_explanation(
+    make_indicator, department, official
+):
+    indicator = make_indicator(target="100", department=department, frequency="annual")
+    assert draft(
+        indicator, official, "80", period_end=datetime.date(2024, 12, 31)
+    ).explanation_required()
+
+
+def test_a_year_end_figure_that_meets_the_target_needs_none(make_indicator, department, official):
+    indicator = make_indicator(target="100", department=department, frequency="annual")
+    year_end = datetime.date(2024, 12, 31)
+    assert not draft(indicator, official, "100", period_end=year_end).explanation_required()
+
+
+def test_the_admin_review_box_says_an_explanation_is_missing(client, reviewer, indicator, official):
+    actual = draft(indicator, official, "10")
+    Actual.objects.filter(pk=actual.pk).update(status=Actual.Status.SUBMITTED)
+    client.force_login(reviewer)
+    html = client.get(f"/admin/kpis/actual/{actual.pk}/change/").content.decode()
+    assert "该数据须附情况说明" in html
