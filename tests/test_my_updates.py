@@ -185,26 +185,27 @@ def test_my_updates_lists_figures_published_in_the_last_30_days_only(
     assert "2024-06-30" in published and "2024-03-31" not in published
 
 
+def save_and_submit(client, official, indicator, prefix=""):
+    """The page the official lands on after "save and submit" of a March figure."""
+    client.force_login(official)
+    response = client.post(
+        f"{prefix}/my/enter/{indicator.code}/2024-03-31/",
+        {"value": "12", "note": "", "evidence_url": "", "submit": ""},
+        follow=True,
+    )
+    return response.content.decode()
+
+
 def test_save_and_submit_says_submitted_with_the_english_name_on_english_pages(
     client, official, own_indicator
 ):
-    client.force_login(official)
-    response = client.post(
-        f"/en/my/enter/{own_indicator.code}/2024-03-31/",
-        {"value": "12", "note": "", "evidence_url": "", "submit": ""},
-        follow=True,
-    )
-    assert "Submitted for review: Indicator 1 2024-03-31" in response.content.decode()
+    html = save_and_submit(client, official, own_indicator, prefix="/en")
+    assert "Submitted for review: Indicator 1 2024-03-31" in html
 
 
 def test_save_and_submit_says_so_in_chinese(client, official, own_indicator):
-    client.force_login(official)
-    response = client.post(
-        f"/my/enter/{own_indicator.code}/2024-03-31/",
-        {"value": "12", "note": "", "evidence_url": "", "submit": ""},
-        follow=True,
-    )
-    assert "已提交审核：本部门指标 2024-03-31" in response.content.decode()
+    html = save_and_submit(client, official, own_indicator)
+    assert "已提交审核：本部门指标 2024-03-31" in html
 
 
 def test_publishing_says_published_in_the_pages_language(
