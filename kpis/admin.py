@@ -4,7 +4,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import models
+from django.db import IntegrityError, models
 from django.db.models import Value
 from django.http import HttpResponse
 from django.shortcuts import redirect
@@ -156,18 +156,65 @@ class DepartmentAdmin(admin.ModelAdmin):
     filter_horizontal = ["members"]
 
 
+class TargetForm(ChangeReasonForm):
+    """A target is revised (with a reason and the source of the new value) or withdrawn with
+    a published reason; its year never moves, and a withdrawn target stays as it was."""
+
+    def clean(self):
+        withdrawing = (
+            "withdrawal_reason" in self.changed_data and self.instance.withdrawn_at is None
+        )
+        if withdrawing and not self.cleaned_data.get("change_reason"):
+            self.cleaned_data["change_reason"] = self.cleaned_data["withdrawal_reason"][:100]
+        cleaned = super().clean()
+        if self.instance.pk and "year" in self.changed_data:
+            self.add_error(
+                "year",
+                _(
+                    "The year of a target never changes: withdraw it and add one for the "
+                    "other year."
+                ),
+            )
+        revised = {"value", "qualifier"} & set(self.changed_data)
+        if self.instance.pk and revised and "source" not in self.changed_data:
+            self.add_error(
+                "source",
+                _(
+                    "A new target value needs the document it comes from: choose its source "
+                    "(add it under Sources first)."
+                ),
+            )
+        if self.instance.withdrawn_at is not None and self.has_changed():
+            raise ValidationError(_("A withdrawn target stays as it was."))
+        return cleaned
+
+    def save(self, commit=True):
+        target = super().save(commit=False)
+        if self.instance.withdrawn_at is None and target.withdrawal_reason:
+            target.withdraw(target.withdrawal_reason, timezone.now())
+        if commit:
+            target.save()
+        return target
+
+
 class TargetInline(admin.StackedInline):
     """Stacked, with the short fields side by side: as a table row the source's long name and
     the quote pushed the reason and the delete box off a 1,366 px screen."""
 
     model = Target
-    form = ChangeReasonForm
+    form = TargetForm
     extra = 0
     fieldsets = [(None, {"fields": [("year", "value", "qualifier"), "source", "quote"]})]
-    fieldsets += [(None, {"fields": ["change_reason"]})]
+    fieldsets += [(None, {"fields": ["withdrawal_reason", "change_reason"]})]
     formfield_overrides = {
         models.TextField: {"widget": forms.Textarea(attrs={"rows": 3, "cols": 70})}
     }
+
+    def has_delete_permission(self, request, obj=None):
+        # `obj` is the indicator: once it has been public, its targets are withdrawn with a
+        # published reason, never deleted.
+        allowed = super().has_delete_permission(request, obj)
+        return allowed and (obj is None or not obj.has_been_public())
 
 
 class FigureColumns:
@@ -274,6 +321,12 @@ class IndicatorAdmin(DepartmentScopedAdmin, SimpleHistoryAdmin):
         (None, {"fields": ["change_reason"]}),
     ]
 
+    def has_delete_permission(self, request, obj=None):
+        # Its page, figures and targets have been cited: untick "shown to the public"
+        # instead. (The bulk delete action asks this for every indicator selected.)
+        allowed = super().has_delete_permission(request, obj)
+        return allowed and (obj is None or not obj.has_been_public())
+
     def save_model(self, request, obj, form, change):
         obj._change_reason = form.cleaned_data.get("change_reason", "")
         super().save_model(request, obj, form, change)
@@ -336,6 +389,7 @@ class ActualAdmin(FigureColumns, DepartmentScopedAdmin, ImportExportMixin, Simpl
         "published_value",
         "return_reason",
         "entered_by",
+        "submitted_by",
         "submitted_at",
         "reviewed_by",
         "reviewed_at",
@@ -375,6 +429,24 @@ class ActualAdmin(FigureColumns, DepartmentScopedAdmin, ImportExportMixin, Simpl
         except EditConflict as conflict:
             # Raised after validation: the admin has no form to attach it to any more.
             raise PermissionDenied(conflict.messages[0]) from conflict
+        except IntegrityError:
+            # Someone saved the same indicator and period between this form's validation
+            # and now (only the constraint saw it): obj stays unsaved, and response_add
+            # shows the form again. Once only: a second clash is not that race.
+            if getattr(request, "_kpis_period_taken", False):
+                raise
+            request._kpis_period_taken = True
+
+    def log_addition(self, request, obj, message):
+        if obj.pk is not None:
+            super().log_addition(request, obj, message)
+
+    def response_add(self, request, obj, post_url_continue=None):
+        if obj.pk is None:
+            # Validated again, the form now meets the figure that won and says so, as the
+            # entry form of /my/ does.
+            return self.add_view(request)
+        return super().response_add(request, obj, post_url_continue)
 
     def get_import_resource_kwargs(self, request, **kwargs):
         return {**super().get_import_resource_kwargs(request, **kwargs), "user": request.user}

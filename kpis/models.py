@@ -1,13 +1,15 @@
 import calendar
 import datetime
 import itertools
+import urllib.request
 from dataclasses import dataclass
 from decimal import Decimal
+from types import SimpleNamespace
 from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import IntegrityError, models, transaction
 from django.db.models import (
     Case,
     Count,
@@ -107,9 +109,21 @@ def validate_profile(profile):
 
 def webhook_error(url):
     """Why the server must not post reminders to `url`, or None: only the group robots of
-    the chat services named in KPI_WEBHOOK_HOSTS, over HTTPS, never an internal address."""
+    the chat services named in KPI_WEBHOOK_HOSTS, over HTTPS, never an internal address.
+
+    The host checked is the one the HTTP client (urllib, in send_reminders) will connect
+    to, as it parses the address itself: parsers disagree on odd addresses such as
+    https://127.0.0.1:1\\@robot.host/, so anything they could read two ways is refused."""
     parts = urlsplit(url)
-    if parts.hostname not in settings.WEBHOOK_HOSTS:
+    try:
+        connects_to = urllib.request.Request(url).host
+        port = parts.port
+    except ValueError:
+        return _("This is not an address reminders can be posted to.")
+    if "@" in parts.netloc or "\\" in url:
+        return _("A robot address carries no user name or password.")
+    expected = parts.hostname if port is None else f"{parts.hostname}:{port}"
+    if parts.hostname not in settings.WEBHOOK_HOSTS or connects_to.lower() != expected:
         return _("Only these robot hosts are allowed: %(hosts)s.") % {
             "hosts": ", ".join(settings.WEBHOOK_HOSTS)
         }
@@ -249,11 +263,15 @@ class IndicatorQuerySet(models.QuerySet):
         before = published.filter(period_end__year=year - 1)
         year_ends = published.filter(period_end__month=12, period_end__day=31)
         is_flow = Q(value_type=Indicator.ValueType.FLOW)
+        in_force = Q(year_target__withdrawn_at__isnull=True)
         adds_up = is_flow & Q(reported_as=Indicator.ReportedAs.PERIOD)
         return self.annotate(
             year_target=FilteredRelation("targets", condition=Q(targets__year=year)),
-            target_value=F("year_target__value"),
-            target_qualifier=F("year_target__qualifier"),
+            # A withdrawn target counts no more: the year has no target, and says why.
+            target_withdrawn_at=F("year_target__withdrawn_at"),
+            target_withdrawal_reason=F("year_target__withdrawal_reason"),
+            target_value=Case(When(in_force, then=F("year_target__value"))),
+            target_qualifier=Case(When(in_force, then=F("year_target__qualifier"))),
             target_quote=F("year_target__quote"),
             target_source_id=F("year_target__source_id"),
             target_values=Subquery(
@@ -594,18 +612,26 @@ class Indicator(IndicatorPage, models.Model):
             return Yardstick(target * share, "target")
         return None
 
+    def has_been_public(self):
+        """Whether the public has ever seen this indicator (and so its targets)."""
+        return self.is_public or self.history.filter(is_public=True).exists()
+
     def target_revisions(self):
         """Changes of this indicator's targets and baseline, newest first, from their change
         history: what changed, from what to what, when, why and on which source."""
         revisions = []
         previous = {}
         targets = Target.history.filter(indicator_id=self.pk).select_related("source")
+        # Followed by year rather than by row, so that a target deleted and added again
+        # (before deletion was refused) still shows as the change it was.
         for record in targets.order_by("history_date", "history_id"):
-            before = previous.get(record.id)
+            before = previous.get(record.year)
             figure = (record.value, record.qualifier)
-            if before is not None and record.history_type == "~" and figure != before[0]:
+            if before is not None and record.withdrawn_at and not before[1].withdrawn_at:
+                revisions.append(Revision(record.year, *figure, None, None, record, True))
+            elif before is not None and figure != before[0]:
                 revisions.append(Revision(record.year, *before[0], *figure, record))
-            previous[record.id] = (figure, record)
+            previous[record.year] = (figure, record)
         before = None
         for record in self.history.select_related("source").order_by("history_date", "history_id"):
             figure = (record.baseline_value, record.baseline_qualifier)
@@ -692,15 +718,16 @@ TOLERANCE = Decimal(settings.PROGRESS_TOLERANCE)
 
 @dataclass
 class Revision:
-    """A changed target (`year` set) or baseline (`year` None); `record` is the change
-    history's entry after the change: its date, reason and source."""
+    """A changed or withdrawn target (`year` set) or a changed baseline (`year` None);
+    `record` is the change history's entry after the change: its date, reason and source."""
 
     year: int | None
     old_value: Decimal
     old_qualifier: str
-    new_value: Decimal
-    new_qualifier: str
+    new_value: Decimal | None
+    new_qualifier: str | None
     record: object
+    withdrawn: bool = False
 
 
 STATUS_ORDER = [
@@ -753,6 +780,11 @@ def _reading(text):
         return None
     period_end, _, value = text.partition("|")
     return progress.Reading(datetime.date.fromisoformat(period_end), Decimal(value))
+
+
+def progress_from_annotations_of(values, year, today):
+    """The same for a values() row, without making it a ProgressRow."""
+    return progress_from_annotations(SimpleNamespace(**values), year, today)
 
 
 def progress_from_annotations(row, year, today):
@@ -846,6 +878,8 @@ class ProgressRow(IndicatorPage):
         "target_quote",
         "target_source_id",
         "target_values",
+        "target_withdrawn_at",
+        "target_withdrawal_reason",
         "seasonal_profile",
         "frequency",
         "reported_as",
@@ -899,6 +933,16 @@ class Target(models.Model):
         Source, verbose_name=_("source"), on_delete=models.PROTECT, related_name="targets"
     )
     quote = models.TextField(_("quote"), help_text=_("The source's sentence, word for word."))
+    withdrawal_reason = models.TextField(
+        _("reason for withdrawal"),
+        blank=True,
+        help_text=_(
+            "Fill in only to withdraw the target: it then counts no more, and this reason is "
+            "published beside it. A public target is never deleted; a changed value is a "
+            "revision, with its reason and source."
+        ),
+    )
+    withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, editable=False)
 
     history = HistoricalRecords()
 
@@ -915,10 +959,24 @@ class Target(models.Model):
             models.CheckConstraint(
                 name="target_year_sane", condition=Q(year__gte=FIRST_YEAR, year__lte=LAST_YEAR)
             ),
+            models.CheckConstraint(
+                name="target_withdrawal_has_a_reason",
+                condition=Q(withdrawn_at__isnull=True, withdrawal_reason="")
+                | (Q(withdrawn_at__isnull=False) & ~Q(withdrawal_reason="")),
+            ),
         ]
 
     def __str__(self):
         return f"{self.indicator} {self.year}: {progress.plain_decimal(self.value)}"
+
+    def withdraw(self, reason, when):
+        """Take the target back: it counts no more, and `reason` is published with it."""
+        if self.withdrawn_at is not None:
+            raise ValidationError(_("This target is withdrawn already."))
+        if not reason.strip():
+            raise ValidationError(_("Say why the target is withdrawn."))
+        self.withdrawal_reason = reason.strip()
+        self.withdrawn_at = when
 
 
 class ActualQuerySet(models.QuerySet):
@@ -1051,6 +1109,16 @@ class Actual(models.Model):
         null=True,
         blank=True,
         editable=False,
+    )
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("submitted by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("Whoever submitted it last; like its author, they may not publish it."),
     )
     submitted_at = models.DateTimeField(_("submitted at"), null=True, editable=False)
     first_submitted_at = models.DateTimeField(
@@ -1320,23 +1388,38 @@ class Actual(models.Model):
         return Actual.objects.filter(pk=self.pk).values_list("value", flat=True).first()
 
     def submit(self, user):
+        """Hand the figure to the reviewers: by an official of its department, with the
+        permission to submit, whatever the route (form, admin action, import)."""
         if self.status not in (self.Status.DRAFT, self.Status.RETURNED):
             raise ValidationError(_("Only drafts and returned figures can be submitted."))
+        if not (user.has_perm("kpis.submit_actual") and self.is_editable_by(user)):
+            raise ValidationError(_("You may not submit this figure."))
         missing = self.explanation_missing()
         if missing:
             raise ValidationError(missing)
         self.status = self.Status.SUBMITTED
+        self.submitted_by = user
         self.submitted_at = timezone.now()
         self.first_submitted_at = self.first_submitted_at or self.submitted_at
         self.return_reason = ""
 
-    def check_reviewer(self, reviewer):
+    def reviewer_refusal(self, reviewer):
+        """Why `reviewer` may not publish or return this figure, or None. Four eyes: neither
+        whoever set its value nor whoever submitted it, whatever other roles they hold."""
         if self.status != self.Status.SUBMITTED:
-            raise ValidationError(_("Only submitted figures can be reviewed."))
-        if self.entered_by_id is not None and self.entered_by_id == reviewer.pk:
-            raise ValidationError(
-                _("You entered this figure: another reviewer must publish or return it.")
-            )
+            return _("Only submitted figures can be reviewed.")
+        if not reviewer.has_perm("kpis.review_actual"):
+            return _("Only reviewers publish or return figures.")
+        if reviewer.pk is not None and reviewer.pk == self.entered_by_id:
+            return _("You entered this figure: another reviewer must publish or return it.")
+        if reviewer.pk is not None and reviewer.pk == self.submitted_by_id:
+            return _("You submitted this figure: another reviewer must publish or return it.")
+        return None
+
+    def check_reviewer(self, reviewer):
+        refusal = self.reviewer_refusal(reviewer)
+        if refusal:
+            raise ValidationError(refusal)
 
     def publish(self, reviewer):
         self.check_reviewer(reviewer)
@@ -1478,6 +1561,87 @@ class Reminder(models.Model):
         return f"{self.user or self.department} {self.stage} {self.subject}"
 
 
+class JudgementQuerySet(models.QuerySet):
+    def refresh(self, years, today):
+        """Make the judged rows of every public indicator in `years` true on `today`: rows
+        whose `holds_until` has passed go (a year has closed), and every indicator without
+        a row for a year is judged and written. The database's triggers remove an
+        indicator's rows whenever it, its figures or its targets change (kpis/triggers.py),
+        so what is left is never out of date. A query a year, and writes only for what
+        changed since the last reader."""
+        self.filter(holds_until__lt=today).delete()
+        for year in years:
+            unjudged = Indicator.objects.public().exclude(judgements__year=year)
+            rows = unjudged.with_year_figures(year).order_by().values(*ProgressRow.FIELDS)
+            judgements = [
+                Judgement.of(values["id"], year, progress_from_annotations_of(values, year, today))
+                for values in rows
+            ]
+            # Two readers at once may judge the same indicator: the first row stays.
+            self.bulk_create(judgements, ignore_conflicts=True)
+
+    def in_table_order(self):
+        """The public table's order unless another is asked: indicators with a target that
+        year first, then by theme and position."""
+        return self.order_by(
+            "-has_target", "indicator__theme__position", "indicator__position", "indicator__code"
+        )
+
+    def status_counts(self):
+        """{(year, status): how many} of the judged rows that have a target."""
+        counted = (
+            self.filter(has_target=True)
+            .order_by()
+            .values_list("year", "status")
+            .annotate(n=Count("pk"))
+        )
+        return {(year, status): n for year, status, n in counted}
+
+
+class Judgement(models.Model):
+    """One indicator's verdict in one target year as the progress rules gave it: what the
+    public table sorts, filters and counts by in the database, so that a page of 50 rows
+    costs the same at 20 indicators and at 10,000 (docs/performance.md). Written when read
+    and missing; see `JudgementQuerySet.refresh` for why it is never stale."""
+
+    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="judgements")
+    year = models.PositiveSmallIntegerField()
+    status = models.CharField(max_length=16)
+    status_rank = models.PositiveSmallIntegerField()
+    has_target = models.BooleanField()
+    target_value = models.DecimalField(max_digits=20, decimal_places=4, null=True)
+    current = models.DecimalField(max_digits=24, decimal_places=4, null=True)
+    attainment = models.FloatField(null=True)
+    # The last day the verdict holds without new data: a target year closes after 31 Dec.
+    holds_until = models.DateField()
+
+    objects = JudgementQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["indicator", "year"], name="one_judgement_a_year")
+        ]
+        indexes = [models.Index(fields=["year", "status"], name="judgement_year_status")]
+
+    def __str__(self):
+        return f"{self.indicator_id} {self.year} {self.status}"
+
+    @classmethod
+    def of(cls, indicator_id, year, result):
+        open_year = datetime.date(year, 12, 31)
+        return cls(
+            indicator_id=indicator_id,
+            year=year,
+            status=result.status,
+            status_rank=STATUS_ORDER.index(result.status),
+            has_target=result.target is not None,
+            target_value=result.target,
+            current=result.current,
+            attainment=None if result.attainment is None else float(result.attainment),
+            holds_until=datetime.date.max if result.year_closed else open_year,
+        )
+
+
 class Installation(models.Model):
     """The day this database was first migrated (one row, written by migration 0016): the
     day reporting started here unless KPI_REPORTING_STARTS says otherwise."""
@@ -1530,7 +1694,12 @@ class SnapshotQuerySet(models.QuerySet):
         existing = self.filter(taken_on=today).first()
         if existing is not None:
             return existing, False
-        return self.create(taken_on=today, year=year, document=document), True
+        try:
+            with transaction.atomic():
+                return self.create(taken_on=today, year=year, document=document), True
+        except IntegrityError:
+            # Another reviewer's click got there first: theirs is today's snapshot.
+            return self.get(taken_on=today), False
 
 
 class Snapshot(models.Model):

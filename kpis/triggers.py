@@ -13,6 +13,15 @@ TABLES = [
     "kpis_theme",
     "kpis_department",
     "kpis_source",
+    "kpis_snapshot",  # /snapshots/ lists them (migration 0021)
+]
+
+# A change to an indicator, its figures or its targets removes its judged rows (Judgement) in
+# the same transaction; the next reader judges it afresh. (table, the indicator's column)
+JUDGED_FROM = [
+    ("kpis_actual", "indicator_id"),
+    ("kpis_target", "indicator_id"),
+    ("kpis_indicator", "id"),
 ]
 
 UPSERT = (
@@ -21,14 +30,16 @@ UPSERT = (
 )
 
 
-def install(connection):
+def install(connection, tables=TABLES):
     with connection.cursor() as cursor:
+        if "kpis_judgement" in connection.introspection.table_names(cursor):
+            install_judgement_triggers(connection, cursor)
         if connection.vendor == "postgresql":
             cursor.execute(
                 "CREATE OR REPLACE FUNCTION kpis_raise_data_version() RETURNS trigger AS $$ "
                 f"BEGIN {UPSERT}; RETURN NULL; END; $$ LANGUAGE plpgsql"
             )
-            for table in TABLES:
+            for table in tables:
                 cursor.execute(f"DROP TRIGGER IF EXISTS {table}_data_version ON {table}")
                 cursor.execute(
                     f"CREATE TRIGGER {table}_data_version AFTER INSERT OR UPDATE OR DELETE OR "
@@ -36,7 +47,7 @@ def install(connection):
                     "kpis_raise_data_version()"
                 )
         else:
-            for table in TABLES:
+            for table in tables:
                 for event in ("INSERT", "UPDATE", "DELETE"):
                     cursor.execute(
                         f"CREATE TRIGGER IF NOT EXISTS {table}_{event.lower()}_data_version "
@@ -44,10 +55,62 @@ def install(connection):
                     )
 
 
+def unjudge(row, column):
+    return f"DELETE FROM kpis_judgement WHERE indicator_id = {row}.{column};"
+
+
+def install_judgement_triggers(connection, cursor):
+    for table, column in JUDGED_FROM:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                f"CREATE OR REPLACE FUNCTION {table}_unjudge() RETURNS trigger AS $$ BEGIN "
+                f"IF TG_OP <> 'INSERT' THEN {unjudge('OLD', column)} END IF; "
+                f"IF TG_OP <> 'DELETE' THEN {unjudge('NEW', column)} END IF; "
+                "RETURN NULL; END; $$ LANGUAGE plpgsql"
+            )
+            cursor.execute(f"DROP TRIGGER IF EXISTS {table}_unjudge ON {table}")
+            cursor.execute(
+                f"CREATE TRIGGER {table}_unjudge AFTER INSERT OR UPDATE OR DELETE ON {table} "
+                f"FOR EACH ROW EXECUTE FUNCTION {table}_unjudge()"
+            )
+        else:
+            rows = {"INSERT": ["NEW"], "UPDATE": ["OLD", "NEW"], "DELETE": ["OLD"]}
+            for event, names in rows.items():
+                body = " ".join(unjudge(name, column) for name in names)
+                cursor.execute(
+                    f"CREATE TRIGGER IF NOT EXISTS {table}_{event.lower()}_unjudge "
+                    f"AFTER {event} ON {table} BEGIN {body} END"
+                )
+
+
+def drop_judgement_triggers(connection):
+    with connection.cursor() as cursor:
+        for table, _column in JUDGED_FROM:
+            if connection.vendor == "postgresql":
+                cursor.execute(f"DROP TRIGGER IF EXISTS {table}_unjudge ON {table}")
+                cursor.execute(f"DROP FUNCTION IF EXISTS {table}_unjudge()")
+            else:
+                for event in ("insert", "update", "delete"):
+                    cursor.execute(f"DROP TRIGGER IF EXISTS {table}_{event}_unjudge")
+
+
+def drop(connection, tables):
+    """Remove the triggers of `tables` (the function they share stays)."""
+    with connection.cursor() as cursor:
+        for table in tables:
+            if connection.vendor == "postgresql":
+                cursor.execute(f"DROP TRIGGER IF EXISTS {table}_data_version ON {table}")
+            else:
+                for event in ("insert", "update", "delete"):
+                    cursor.execute(f"DROP TRIGGER IF EXISTS {table}_{event}_data_version")
+
+
 def install_after_migrate(sender, using, plan=None, **kwargs):
     """post_migrate receiver: a signal is the one hook Django offers after every migrate."""
     from django.db import connections
 
     connection = connections[using]
-    if "kpis_dataversion" in connection.introspection.table_names():
-        install(connection)
+    existing = set(connection.introspection.table_names())
+    if "kpis_dataversion" in existing:
+        # Only the tables there are: a migration back in time may have removed some.
+        install(connection, [table for table in TABLES if table in existing])

@@ -5,11 +5,12 @@ import calendar
 import datetime
 from decimal import Decimal
 
+import time_machine
 from django.utils import translation
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kpis.models import Actual, Indicator
+from kpis.models import Actual, Indicator, Judgement
 from kpis.periods import is_stale, next_period_end
 from kpis.progress import (
     Reading,
@@ -20,6 +21,7 @@ from kpis.progress import (
     evaluate,
     summary,
 )
+from tests.conftest import SHANGHAI
 
 D = Decimal
 TODAY = datetime.date(2026, 12, 1)
@@ -251,3 +253,30 @@ def test_a_year_to_date_total_doubling_from_q1_to_h1_is_not_a_jump(make_indicato
     # Compared with 1–6月 of 2024 (58), not with 1–3月 of 2025 (30).
     assert warning_for(indicator, datetime.date(2025, 6, 30), "62") is None
     assert "same period a year earlier" in warning_for(indicator, datetime.date(2025, 6, 30), "99")
+
+
+# --- judged rows in the database ------------------------------------------------------------
+
+
+def test_the_judged_row_of_an_open_year_is_judged_again_when_the_year_closes(
+    anonymous, article, make_actual
+):
+    synbio = Indicator.objects.get(code="synbio-valuation")
+    make_actual(synbio, period_end=datetime.date(2024, 9, 30), value="300")
+    with time_machine.travel(datetime.datetime(2024, 12, 31, 12, tzinfo=SHANGHAI)):
+        before = anonymous.get("/en/?year=2024&status=unknown_pace").content.decode()
+    with time_machine.travel(datetime.datetime(2025, 1, 1, 9, tzinfo=SHANGHAI)):
+        after = anonymous.get("/en/?year=2024&status=no_final_figure").content.decode()
+    assert "Synthetic biology cluster valuation" in before
+    assert "Synthetic biology cluster valuation" in after
+    assert Judgement.objects.get(indicator=synbio, year=2024).status == "no_final_figure"
+
+
+def test_a_change_to_an_indicator_removes_its_judged_rows_in_the_same_transaction(
+    anonymous, article
+):
+    anonymous.get("/en/")
+    synbio = Indicator.objects.get(code="synbio-valuation")
+    assert Judgement.objects.filter(indicator=synbio).exists()
+    Indicator.objects.filter(pk=synbio.pk).update(release_lag_days=30)
+    assert not Judgement.objects.filter(indicator=synbio).exists()

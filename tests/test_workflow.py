@@ -5,10 +5,12 @@ import datetime
 from decimal import Decimal
 
 import pytest
+from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.utils import timezone, translation
 from django.utils.formats import date_format
 
+from kpis import roles
 from kpis.forms import ActualForm, EditConflict, save_edit
 from kpis.models import Actual
 
@@ -53,9 +55,9 @@ def test_a_draft_cannot_be_published_before_it_is_submitted(draft, reviewer):
     assert draft.status == "draft"
 
 
-def test_reviewer_cannot_publish_a_figure_they_entered(draft, reviewer):
+def test_reviewer_cannot_publish_a_figure_they_entered(draft, official, reviewer):
     draft.entered_by = reviewer
-    draft.submit(reviewer)
+    draft.submit(official)
     with translation.override("en"):
         with pytest.raises(ValidationError) as refusal:
             draft.publish(reviewer)
@@ -220,3 +222,20 @@ def test_second_figure_for_the_same_period_is_refused_by_the_form(draft, officia
     with translation.override("en"):
         assert not form.is_valid()
         assert "already exists" in str(form.errors)
+
+
+def test_whoever_submitted_a_colleagues_figure_may_not_publish_it(draft, department, reviewer):
+    reviewer.groups.add(Group.objects.get(name=roles.DATA_ENTRY))
+    department.members.add(reviewer)
+    draft.submit(reviewer)
+    with translation.override("en"):
+        with pytest.raises(ValidationError) as refusal:
+            draft.publish(reviewer)
+        assert "You submitted this figure" in refusal.value.messages[0]
+    assert draft.status == "submitted"
+
+
+def test_only_an_official_of_the_figures_department_submits_it(draft, other_official):
+    with pytest.raises(ValidationError):
+        draft.submit(other_official)
+    assert draft.status == "draft"

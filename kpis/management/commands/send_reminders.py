@@ -1,4 +1,5 @@
 import datetime
+import http.client
 import json
 import logging
 import urllib.request
@@ -15,6 +16,16 @@ from django.utils.translation import gettext as _
 from kpis.models import Actual, Department, Indicator, Reminder, webhook_error
 
 logger = logging.getLogger(__name__)
+
+
+class NoRedirects(urllib.request.HTTPRedirectHandler):
+    """A robot is posted to at the address checked, never wherever it points on to."""
+
+    def redirect_request(self, req, fp, code, msg, headers, newurl):
+        return None
+
+
+ROBOT_CLIENT = urllib.request.build_opener(NoRedirects)
 SOON = datetime.timedelta(days=7)
 
 
@@ -83,6 +94,7 @@ class Command(BaseCommand):
         for department in Department.objects.exclude(webhook_url=""):
             refused = webhook_error(department.webhook_url)
             if refused:
+                logger.warning("Webhook of %s not used: %s", department.code, refused)
                 self.stderr.write(f"Webhook of {department.code} not used: {refused}")
                 continue
             items = [item for department_id, item in periods if department_id == department.pk]
@@ -99,11 +111,11 @@ class Command(BaseCommand):
                 method="POST",
             )
             try:
-                with urllib.request.urlopen(request, timeout=10) as response:
+                with ROBOT_CLIENT.open(request, timeout=10) as response:
                     response.read()
-            except OSError as error:
-                # An unreachable group robot must not stop the others; it is tried again
-                # on the next run, since nothing was recorded as sent.
+            except (OSError, ValueError, http.client.HTTPException) as error:
+                # An unreachable or garbled group robot must not stop the others; it is
+                # tried again on the next run, since nothing was recorded as sent.
                 logger.warning("Webhook of %s failed: %s", department.code, error)
                 self.stderr.write(f"Webhook of {department.code} failed: {error}")
                 continue
@@ -150,7 +162,7 @@ def review_items(person, to_review):
             review_line(actual),
         )
         for actual in to_review
-        if actual.entered_by_id != person.pk
+        if actual.reviewer_refusal(person) is None
     ]
 
 

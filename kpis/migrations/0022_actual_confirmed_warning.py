@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("kpis", "0017_value_help_for_year_to_date_flows"),
+        ("kpis", "0021_snapshot_raises_data_version"),
     ]
 
     operations = [
