@@ -199,7 +199,7 @@ class TargetForm(ChangeReasonForm):
 
 class TargetInline(admin.StackedInline):
     """Stacked, with the short fields side by side: as a table row the source's long name and
-    the quote pushed the reason and the delete box off a 1,366 px screen."""
+    the quote pushed the reasons and the delete box off a 1,366 px screen."""
 
     model = Target
     form = TargetForm
