@@ -126,7 +126,7 @@ def test_history_lists_notes_and_return_reasons(client, reviewer, official, subm
     submitted.return_for_correction(reviewer, "数值偏高")
     submitted.save()
     html = review_page(client, official, submitted)
-    history = html.split('<table class="history">')[-1]
+    history = html.split("<h2>History</h2>")[-1]
     assert "数值偏高" in history and "按季度统计口径" in history
 
 

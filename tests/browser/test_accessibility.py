@@ -123,3 +123,21 @@ def test_officials_pages_and_explanations_have_no_axe_violations(
     assert "/accounts/login/" not in page.url
     results = Axe().run(page, options=WCAG_AA)
     assert results.violations_count == 0, results.generate_report()
+
+
+@pytest.mark.parametrize(
+    ("persona", "path"),
+    [
+        ("reviewer", "/en/my/figures/{pk}/"),
+        ("official", "/en/my/"),
+        ("anonymous", "/en/indicators/synbio-valuation/"),
+    ],
+)
+def test_review_page_and_explanations_fit_a_375_pixel_phone(
+    live_server, page, request, review_work, persona, path
+):
+    if persona != "anonymous":
+        signed_in(page, live_server, request.getfixturevalue(persona))
+    page.set_viewport_size({"width": 375, "height": 800})
+    page.goto(live_server.url + path.format(pk=review_work.pk))
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
