@@ -3,9 +3,9 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
-MAKEMESSAGES := -l zh_Hans --no-obsolete --no-location --ignore=.venv --ignore=staticfiles --ignore=tests
+MAKEMESSAGES := -l zh_Hans --no-obsolete --no-location --ignore=.venv --ignore=staticfiles --ignore=tests --ignore=node_modules
 
-.PHONY: run install dev-install chromium gettext lint test test-postgres loadtest bench messages clean
+.PHONY: run install dev-install chromium oidc-provider gettext lint test test-postgres loadtest bench messages clean
 
 $(VENV)/.runtime: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -35,6 +35,18 @@ chromium:
 	  else echo "Install Debian's chromium and fonts-noto-cjk for the browser tests." >&2; exit 1; fi; \
 	fi
 
+# The sign-in tests run a real OpenID Connect provider, npm's `oidc-provider` under Node
+# (scripts/oidc/); install Node and npm when missing (needs root), and the package from its
+# lock file into scripts/oidc/node_modules.
+oidc-provider: scripts/oidc/node_modules/.package-lock.json
+
+scripts/oidc/node_modules/.package-lock.json: scripts/oidc/package-lock.json
+	@command -v npm >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq nodejs npm >/dev/null; \
+	  else echo "Install Node.js and npm (apt-get install nodejs npm) for the sign-in tests." >&2; exit 1; fi; }
+	npm ci --prefix scripts/oidc --no-audit --no-fund --loglevel=error
+	@touch $@
+
 # makemessages needs GNU gettext (xgettext, msgmerge); install it when missing (needs root).
 gettext:
 	@command -v xgettext >/dev/null 2>&1 || { \
@@ -50,15 +62,16 @@ lint: dev-install gettext
 	$(PY) manage.py makemessages $(MAKEMESSAGES) -v0
 	@# Only a new timestamp? Then the catalogue has not changed: leave the file as it was.
 	@git diff --quiet -I POT-Creation-Date -- locale 2>/dev/null && git checkout -q -- locale 2>/dev/null || true
+	@git diff --quiet -I POT-Creation-Date -- identity/locale 2>/dev/null && git checkout -q -- identity/locale 2>/dev/null || true
 
-test: dev-install chromium lint
+test: dev-install chromium oidc-provider lint
 	$(PY) -m pytest
 	$(PY) scripts/drive.py load
 
 # The same suite on a throwaway PostgreSQL, then the load test, the fault test (the server
 # is stopped and started under the running app) and the scale-out test (two app servers,
 # one PostgreSQL, one Redis). Each gets a fresh server.
-test-postgres: dev-install chromium
+test-postgres: dev-install chromium oidc-provider
 	scripts/with-postgres $(PY) -m pytest
 	scripts/with-postgres $(PY) scripts/drive.py load
 	scripts/with-postgres $(PY) scripts/drive.py faults

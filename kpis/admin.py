@@ -14,15 +14,23 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
-from import_export.admin import ImportExportMixin
+from import_export.admin import ExportMixin, ImportMixin
 from import_export.formats import base_formats
+from import_export.results import RowResult
 from simple_history.admin import SimpleHistoryAdmin
 
-from kpis.forms import HTTPS_URLS, ActualForm, EditConflict, ReturnForm, save_edit
+from kpis.forms import (
+    HTTPS_URLS,
+    ActualForm,
+    ConfirmSpreadsheetImportForm,
+    ReturnForm,
+    SpreadsheetImportForm,
+)
 from kpis.models import (
     EXPLANATION_FIELDS,
     Actual,
     Department,
+    EditConflict,
     Indicator,
     Preference,
     Reminder,
@@ -31,7 +39,16 @@ from kpis.models import (
     Target,
     Theme,
 )
-from kpis.resources import ActualResource, ChineseCSV, template_dataset
+from kpis.resources import (
+    ActualResource,
+    ChineseCSV,
+    ImportUpload,
+    IndicatorResource,
+    LimitedXLSX,
+    TargetResource,
+    targets_workbook,
+    template_workbook,
+)
 from kpis.roles import in_departments, sees_all_departments
 from kpis.templatetags.kpis_tags import figure, period_label, status_icon, status_label
 
@@ -104,6 +121,12 @@ class SourceAdmin(admin.ModelAdmin):
     list_display = ["title", "publisher", "published_on", "author"]
     search_fields = ["title", "publisher", "author"]
     date_hierarchy = "published_on"
+    exclude = ["text"]
+
+    def get_urls(self):
+        from kpis import review  # 新建来源：从文件提取, whose logic lives there
+
+        return review.urls(self.admin_site) + super().get_urls()
 
 
 @admin.register(Theme)
@@ -268,8 +291,109 @@ class IndicatorForm(ChangeReasonForm):
         return super().clean()
 
 
+class SpreadsheetImportMixin(ImportMixin):
+    """The admin's spreadsheet import (see kpis/resources.py): all or nothing, a dry run
+    whose confirmation is signed for its user and names only a file this app wrote, and a
+    page that lists problems by the sheet's row and column."""
+
+    import_formats = [ChineseCSV, LimitedXLSX]
+    import_template_name = "admin/kpis/import.html"
+    import_form_class = SpreadsheetImportForm
+    confirm_form_class = ConfirmSpreadsheetImportForm
+    tmp_storage_class = ImportUpload
+
+    def get_urls(self):
+        app_label, model_name = self.get_model_info()
+        template = path(
+            "import-template/",
+            self.admin_site.admin_view(self.import_template_view),
+            name=f"{app_label}_{model_name}_import_template",
+        )
+        return [template] + super().get_urls()
+
+    def import_template(self, request):
+        """The XLSX sheet to start from, and its file name."""
+        raise NotImplementedError
+
+    def import_template_view(self, request):
+        if not self.has_import_permission(request):
+            raise PermissionDenied
+        content, filename = self.import_template(request)
+        response = HttpResponse(content, content_type=base_formats.XLSX.CONTENT_TYPE)
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+        return response
+
+    def get_import_resource_kwargs(self, request, form=None, **kwargs):
+        kwargs = super().get_import_resource_kwargs(request, form=form, **kwargs)
+        # The dry run fills the versions it saw into its form; the confirmation checks them.
+        seen_versions = getattr(form, "seen_versions", None)
+        return {**kwargs, "user": request.user, "seen_versions": seen_versions}
+
+    def add_data_read_fail_error_to_form(self, form, error):
+        # django-import-export names the exception (in English); say what to do instead.
+        form.add_error(
+            "import_file",
+            _(
+                "The file could not be read: check that the format chosen (CSV or XLSX) "
+                "is the file's."
+            ),
+        )
+
+    def get_import_data_kwargs(self, **kwargs):
+        # All or nothing: a row refused at the confirmation undoes the rows before it.
+        return {**super().get_import_data_kwargs(**kwargs), "rollback_on_validation_errors": True}
+
+    def get_confirm_form_kwargs(self, request, import_form=None):
+        return {**super().get_confirm_form_kwargs(request, import_form), "user": request.user}
+
+    def get_confirm_form_initial(self, request, import_form):
+        initial = super().get_confirm_form_initial(request, import_form)
+        if import_form is not None:
+            initial["import_file_name"] = ConfirmSpreadsheetImportForm.sign(
+                request.user, initial["import_file_name"], import_form.seen_versions
+            )
+        return initial
+
+    def process_import(self, request, **kwargs):
+        if not self.has_import_permission(request):
+            raise PermissionDenied
+        expired = request.method == "POST" and not self.create_confirm_form(request).is_valid()
+        try:
+            if not expired:
+                return super().process_import(request, **kwargs)
+        except FileNotFoundError:
+            pass  # confirmed twice (the first confirmation removed the file), or cleaned up
+        messages.error(request, _("This import has expired. Upload the file again."))
+        app_label, model_name = self.get_model_info()
+        return redirect(f"admin:{app_label}_{model_name}_import")
+
+    def process_result(self, result, request):
+        if not (result.has_errors() or result.has_validation_errors()):
+            return super().process_result(result, request)
+        messages.error(request, _("Nothing was imported."))
+        form_class = self.get_import_form_class(request)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Import"),
+            "opts": self.model._meta,
+            "form": form_class(
+                self.get_import_formats(), self.get_import_resource_classes(request)
+            ),
+            "result": result,
+        }
+        return TemplateResponse(request, [self.import_template_name], context)
+
+    def add_success_message(self, result, request):
+        totals = result.totals
+        message = _("Imported: %(new)d new, %(updated)d changed.") % {
+            "new": totals[RowResult.IMPORT_TYPE_NEW],
+            "updated": totals[RowResult.IMPORT_TYPE_UPDATE],
+        }
+        messages.success(request, f"{message} {result.skipped}".strip())
+
+
 @admin.register(Indicator)
-class IndicatorAdmin(DepartmentScopedAdmin, SimpleHistoryAdmin):
+class IndicatorAdmin(DepartmentScopedAdmin, SpreadsheetImportMixin, SimpleHistoryAdmin):
     form = IndicatorForm
     prepopulated_fields = {"code": ["name_en"]}
     list_display = [
@@ -361,15 +485,30 @@ class IndicatorAdmin(DepartmentScopedAdmin, SimpleHistoryAdmin):
         label = f"{status_icon(result.status)} {status_label(result.status)}"
         return f"{label} ({indicator.status_year})"
 
+    # Targets of a new work report, or new indicators, many at once (see TargetResource).
+    resource_classes = [TargetResource, IndicatorResource]
+
+    def has_import_permission(self, request):
+        return request.user.has_perms(
+            ["kpis.add_indicator", "kpis.change_indicator", "kpis.add_target", "kpis.change_target"]
+        )
+
+    def import_template(self, request):
+        """A row for every indicator's target of this year, to fill in."""
+        year = timezone.localdate().year
+        indicators = scoped_indicators(request.user, Indicator.objects.order_by("position"))
+        return targets_workbook(indicators, year), f"targets-{year}.xlsx"
+
 
 @admin.register(Actual)
-class ActualAdmin(FigureColumns, DepartmentScopedAdmin, ImportExportMixin, SimpleHistoryAdmin):
+class ActualAdmin(
+    FigureColumns, DepartmentScopedAdmin, SpreadsheetImportMixin, ExportMixin, SimpleHistoryAdmin
+):
     department_of = attrgetter("indicator.department_id")
     formfield_overrides = HTTPS_URLS
     form = ActualForm
     import_export_change_list_template = "admin/kpis/actual/change_list.html"
     resource_classes = [ActualResource]
-    import_formats = [ChineseCSV, base_formats.XLSX]
     export_formats = [base_formats.CSV, base_formats.XLSX]
     list_display = [
         "indicator",
@@ -425,7 +564,7 @@ class ActualAdmin(FigureColumns, DepartmentScopedAdmin, ImportExportMixin, Simpl
 
     def save_model(self, request, obj, form, change):
         try:
-            save_edit(obj, form.cleaned_data.get("seen_version"))
+            obj.save_edit(form.cleaned_data.get("seen_version"))
         except EditConflict as conflict:
             # Raised after validation: the admin has no form to attach it to any more.
             raise PermissionDenied(conflict.messages[0]) from conflict
@@ -448,9 +587,6 @@ class ActualAdmin(FigureColumns, DepartmentScopedAdmin, ImportExportMixin, Simpl
             return self.add_view(request)
         return super().response_add(request, obj, post_url_continue)
 
-    def get_import_resource_kwargs(self, request, **kwargs):
-        return {**super().get_import_resource_kwargs(request, **kwargs), "user": request.user}
-
     def get_export_resource_kwargs(self, request, **kwargs):
         return {**super().get_export_resource_kwargs(request, **kwargs), "user": request.user}
 
@@ -458,18 +594,12 @@ class ActualAdmin(FigureColumns, DepartmentScopedAdmin, ImportExportMixin, Simpl
         return request.user.has_perm("kpis.add_actual")
 
     def get_urls(self):
-        return [
-            path(
-                "import-template/",
-                self.admin_site.admin_view(self.import_template_view),
-                name="kpis_actual_import_template",
-            ),
-            path(
-                "<int:pk>/review/",
-                self.admin_site.admin_view(self.review_view),
-                name="kpis_actual_review",
-            ),
-        ] + super().get_urls()
+        review = path(
+            "<int:pk>/review/",
+            self.admin_site.admin_view(self.review_view),
+            name="kpis_actual_review",
+        )
+        return [review] + super().get_urls()
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         context = {"return_form": ReturnForm(), **(extra_context or {})}
@@ -502,17 +632,10 @@ class ActualAdmin(FigureColumns, DepartmentScopedAdmin, ImportExportMixin, Simpl
             self.message_user(request, actual.done_message(), messages.SUCCESS)
         return redirect("admin:kpis_actual_change", actual.pk)
 
-    def import_template_view(self, request):
-        """An XLSX file with the periods due for the user's departments, ready to fill in."""
-        if not self.has_import_permission(request):
-            raise PermissionDenied
+    def import_template(self, request):
+        """The periods due for the user's departments, ready to fill in."""
         indicators = Indicator.objects.for_user(request.user).due_work(timezone.localdate())
-        response = HttpResponse(
-            template_dataset(indicators).export("xlsx"),
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        )
-        response["Content-Disposition"] = 'attachment; filename="figures-due.xlsx"'
-        return response
+        return template_workbook(indicators), "figures-due.xlsx"
 
     @admin.action(description=_("Submit the selected figures for review"), permissions=["submit"])
     def submit_selected(self, request, queryset):

@@ -30,6 +30,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from kpis import periods, progress
+from kpis.extraction import IndicatorRow
 from kpis.plausibility import Yardstick, falling_total, unusual_change
 from kpis.roles import department_ids, in_departments, sees_all_departments
 
@@ -59,6 +60,11 @@ class Source(models.Model):
     published_on = models.DateField(_("date of publication"))
     author = models.CharField(_("author"), max_length=200, blank=True)
     url = models.URLField(_("web address"), blank=True)
+    text = models.TextField(
+        _("text"),
+        blank=True,
+        help_text=_("The document's text, kept when its figures were proposed from it."),
+    )
 
     history = HistoricalRecords()
 
@@ -74,6 +80,38 @@ class Source(models.Model):
     def citation(self):
         """ "Publisher, date, title", the date in the page's language."""
         return f"{self.publisher}, {date_format(self.published_on, 'DATE_FORMAT')}, {self.title}"
+
+
+class RejectedCandidate(models.Model):
+    """A figure proposed from a source's text that a manager rejected: not proposed again."""
+
+    source = models.ForeignKey(
+        Source, verbose_name=_("source"), on_delete=models.CASCADE, related_name="rejections"
+    )
+    figure_start = models.PositiveIntegerField(_("position in the text"))
+    value = models.CharField(_("value"), max_length=40)
+    unit = models.CharField(_("unit"), max_length=20)
+    rejected_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("rejected by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+    )
+    rejected_at = models.DateTimeField(_("rejected at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("rejected candidate")
+        verbose_name_plural = _("rejected candidates")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["source", "figure_start", "value", "unit"],
+                name="one_rejection_per_candidate",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.source_id} @{self.figure_start}: {self.value}{self.unit}"
 
 
 class Theme(models.Model):
@@ -233,6 +271,11 @@ class Department(models.Model):
 
 
 class IndicatorQuerySet(models.QuerySet):
+    def match_rows(self):
+        """The indicators as kpis.extraction compares a figure with them."""
+        rows = self.values_list("code", "name", "unit", "theme__name")
+        return [IndicatorRow(code, name, unit, theme or "") for code, name, unit, theme in rows]
+
     def public(self):
         return self.filter(is_public=True)
 
@@ -1023,6 +1066,10 @@ class ActualQuerySet(models.QuerySet):
         return max(filter(None, moments), default=None)
 
 
+class EditConflict(ValidationError):
+    """An edit made on a copy of a figure that someone else has changed since."""
+
+
 class Actual(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", _("draft")
@@ -1386,6 +1433,22 @@ class Actual(models.Model):
         if self.pk is None:
             return None
         return Actual.objects.filter(pk=self.pk).values_list("value", flat=True).first()
+
+    def save_edit(self, seen_version=None):
+        """Save an edit unless the figure changed since it was read at `seen_version` (by
+        default, the version this copy was loaded with). Every writer of an official's edit
+        (forms, admin, import) saves through here; a version of 0 means "read when it did not
+        exist yet", which a figure that exists now never matches."""
+        with transaction.atomic():
+            if self.pk:
+                expected = self.version if seen_version is None else seen_version
+                claimed = Actual.objects.filter(pk=self.pk, version=expected).update(
+                    version=F("version") + 1
+                )
+                if not claimed:
+                    raise EditConflict(_("Someone else changed this figure in the meantime."))
+                self.version = expected + 1
+            self.save()
 
     def submit(self, user):
         """Hand the figure to the reviewers: by an official of its department, with the

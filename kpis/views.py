@@ -20,7 +20,7 @@ from kpis.caching import public_cache
 from kpis.charts import progress_chart, years_chart
 from kpis.converters import parse_year
 from kpis.filters import ProgressFilter
-from kpis.forms import ActualForm, ReturnForm, save_edit
+from kpis.forms import ActualForm, ReturnForm
 from kpis.models import (
     FIRST_YEAR,
     STATUS_ORDER,
@@ -376,7 +376,7 @@ def save_figure(request, form):
         with transaction.atomic():
             if submitting and actual.status in (Actual.Status.DRAFT, Actual.Status.RETURNED):
                 actual.submit(request.user)
-            save_edit(actual, form.cleaned_data.get("seen_version"))
+            actual.save_edit(form.cleaned_data.get("seen_version"))
     except ValidationError as refusal:
         form.add_error(None, refusal)
         return None

@@ -1,6 +1,7 @@
 import datetime
 import os
 from decimal import Decimal
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -201,3 +202,17 @@ def default_language():
     translation.activate(settings.LANGUAGE_CODE)
     yield
     translation.deactivate()
+
+
+SEED = Path(__file__).resolve().parents[2] / "shared/seed/000_d14608ca280c34cf.txt"
+
+
+@pytest.fixture(scope="session")
+def seed_text():
+    """The seed article's text, from shared/seed beside the repository."""
+    if not SEED.exists():
+        reason = f"The seed article is expected in {SEED.parent} (shared/seed beside the repo)"
+        if os.environ.get("CI"):
+            pytest.fail(reason)
+        pytest.skip(reason)
+    return SEED.read_text(encoding="utf-8")

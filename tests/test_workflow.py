@@ -11,8 +11,8 @@ from django.utils import timezone, translation
 from django.utils.formats import date_format
 
 from kpis import roles
-from kpis.forms import ActualForm, EditConflict, save_edit
-from kpis.models import Actual
+from kpis.forms import ActualForm
+from kpis.models import Actual, EditConflict
 
 MARCH = datetime.date(2024, 3, 31)
 JUNE = datetime.date(2024, 6, 30)
@@ -142,7 +142,7 @@ def test_public_indicator_page_marks_a_revised_figure(
 
 def test_form_refuses_an_edit_made_on_a_stale_copy(draft, official):
     stale_version = draft.version
-    save_edit(draft, stale_version)  # someone else saved in the meantime
+    draft.save_edit(stale_version)  # someone else saved in the meantime
     form = ActualForm(
         {"value": "41", "note": "", "seen_version": stale_version}, instance=draft, user=official
     )
@@ -153,9 +153,9 @@ def test_form_refuses_an_edit_made_on_a_stale_copy(draft, official):
 def test_second_concurrent_save_is_refused_not_silently_applied(draft):
     first, second = Actual.objects.get(pk=draft.pk), Actual.objects.get(pk=draft.pk)
     first.value, second.value = Decimal(41), Decimal(42)
-    save_edit(first, first.version)
+    first.save_edit(first.version)
     with pytest.raises(EditConflict):
-        save_edit(second, second.version)
+        second.save_edit(second.version)
     draft.refresh_from_db()
     assert draft.value == 41
 

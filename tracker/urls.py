@@ -3,6 +3,8 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path, register_converter
 
+from identity import urls as identity_urls
+from identity.views import SignOutView
 from kpis import views
 from kpis.converters import DataFormat, DateConverter, HistoryFormat
 
@@ -11,6 +13,8 @@ register_converter(DataFormat, "data_format")
 register_converter(HistoryFormat, "history_format")
 
 urlpatterns = [
+    # The admin's "log out" too ends the session at the identity platform.
+    path("admin/logout/", SignOutView.as_view()),
     path("admin/", admin.site.urls),
     path("healthz", views.healthz, name="healthz"),
     path("data/progress.<data_format:file_format>", views.progress_data, name="progress_data"),
@@ -25,6 +29,8 @@ urlpatterns = [
         name="snapshot_data",
     ),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("oidc/", include(identity_urls.oidc_patterns)),
+    path("cas/", include(identity_urls.cas_patterns)),
 ]
 
 urlpatterns += i18n_patterns(
@@ -41,7 +47,8 @@ urlpatterns += i18n_patterns(
     path("my/figures/<int:pk>/submit/", views.submit_figure, name="submit_figure"),
     path("my/figures/<int:pk>/review/", views.review_figure, name="review_figure"),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
-    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/logout/", SignOutView.as_view(), name="logout"),
+    *identity_urls.page_patterns,
     prefix_default_language=False,
 )
 

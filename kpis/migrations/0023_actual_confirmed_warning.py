@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("kpis", "0021_snapshot_raises_data_version"),
+        ("kpis", "0022_source_text_and_rejected_candidates"),
     ]
 
     operations = [
