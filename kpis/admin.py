@@ -50,7 +50,7 @@ from kpis.resources import (
     template_workbook,
 )
 from kpis.roles import in_departments, sees_all_departments
-from kpis.templatetags.kpis_tags import figure, period_label, status_icon, status_label
+from kpis.templatetags.kpis_tags import figure_html, period_label, status_icon, status_label
 
 admin.site.site_header = _("Guangming District targets tracker")
 admin.site.site_title = _("Targets tracker administration")
@@ -246,11 +246,11 @@ class FigureColumns:
 
     @admin.display(description=_("value"), ordering="value")
     def shown_value(self, actual):
-        return figure(actual.value, actual.indicator)
+        return figure_html(actual.value, actual.indicator)
 
     @admin.display(description=_("published value"), ordering="published_value")
     def shown_published_value(self, actual):
-        return figure(actual.published_value, actual.indicator)
+        return figure_html(actual.published_value, actual.indicator)
 
 
 class ActualInline(FigureColumns, admin.TabularInline):
@@ -476,7 +476,7 @@ class IndicatorAdmin(DepartmentScopedAdmin, SpreadsheetImportMixin, SimpleHistor
         indicator.attach_progress(indicator.status_year, timezone.localdate())
         if indicator.latest is None:
             return "—"
-        value = figure(indicator.latest.value, indicator)
+        value = figure_html(indicator.latest.value, indicator)
         return format_html("{} ({})", value, period_label(indicator.latest.period_end, indicator))
 
     @admin.display(description=_("status in the year shown to the public"))

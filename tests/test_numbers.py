@@ -12,7 +12,7 @@ import pytest
 from django.utils import translation
 
 from kpis.models import Indicator
-from kpis.templatetags.kpis_tags import figure, figure_text
+from kpis.templatetags.kpis_tags import figure, figure_html, figure_text
 
 
 @pytest.fixture
@@ -45,7 +45,7 @@ def test_english_writes_yi_yuan_in_billions_and_millions(synbio):
 
 def test_english_figures_keep_the_chinese_amount_in_the_title(synbio):
     with translation.override("en"):
-        assert figure(Decimal("400"), synbio) == '<span title="400亿元">40 billion yuan</span>'
+        assert figure_html(Decimal("400"), synbio) == '<span title="400亿元">40 billion yuan</span>'
 
 
 def test_indicator_page_in_english_shows_billions_with_the_chinese_title(anonymous, synbio):
@@ -104,3 +104,18 @@ def test_json_times_carry_the_districts_offset(anonymous, published):
     history = json.loads(anonymous.get("/data/indicators/synbio-valuation.json").content)
     assert progress["generated_at"].endswith("+08:00")
     assert history["figures"][0]["first_published_at"].endswith("+08:00")
+
+
+def test_a_figure_inside_a_sentence_is_never_shown_as_escaped_markup(
+    anonymous, synbio, make_actual
+):
+    make_actual(synbio, period_end=datetime.date(2024, 6, 30), value="240")
+    make_actual(synbio, period_end=datetime.date(2025, 3, 31), value="300")
+    html = anonymous.get("/en/?year=2024").content.decode()
+    assert "latest: 30 billion yuan" in html
+    assert "&lt;span" not in html
+
+
+def test_figure_is_plain_text_for_sentences_and_files(synbio):
+    with translation.override("en"):
+        assert figure(Decimal("400"), synbio) == "40 billion yuan"

@@ -44,9 +44,9 @@ def english_yuan(value, decimals):
     return f"{number(value * 100, max(decimals - 2, 0))} {MILLION_YUAN}"
 
 
-def figure_text(value, indicator):
-    """A value in the indicator's unit and decimals, as plain text: "400亿元", "2,000家",
-    "40 billion yuan", "2,000 enterprises"."""
+def figure(value, indicator):
+    """A value in the indicator's unit and decimals, as plain text for sentences and files:
+    "400亿元", "2,000家", "40 billion yuan", "2,000 enterprises"."""
     if value is None:
         return "—"
     english = not get_language().startswith("zh")
@@ -59,11 +59,12 @@ def figure_text(value, indicator):
     return f"{text} {label}"
 
 
-@register.filter
-def figure(value, indicator):
-    """A figure as pages show it (see `figure_text`); in English an amount of 亿元 keeps the
-    Chinese wording in its title: <span title="400亿元">40 billion yuan</span>."""
-    text = figure_text(value, indicator)
+@register.filter(name="figure")
+def figure_html(value, indicator):
+    """A figure as pages show it (see `figure`); in English an amount of 亿元 keeps the
+    Chinese wording in its title: <span title="400亿元">40 billion yuan</span>. Only for
+    markup: a sentence that takes a figure takes `figure`'s plain text."""
+    text = figure(value, indicator)
     if value is None or indicator.unit != Indicator.Unit.YI_YUAN or get_language().startswith("zh"):
         return text
     chinese = f"{number(value, indicator.decimals)}{indicator.unit}"
@@ -71,30 +72,36 @@ def figure(value, indicator):
 
 
 @register.filter(name="figure_text")
-def figure_text_filter(value, indicator):
-    """A figure where no markup may go (an SVG title, an attribute)."""
-    return figure_text(value, indicator)
+def figure_text(value, indicator):
+    """A figure where no markup may go in a template (an SVG title, an attribute)."""
+    return figure(value, indicator)
 
 
 @register.filter
 def signed_figure(change, indicator):
     """A change in the indicator's unit with its sign: "+12家", "−3.5 …"."""
     sign = "+" if change > 0 else "−" if change < 0 else ""
-    return format_html("{}{}", sign, figure(abs(change), indicator))
+    return format_html("{}{}", sign, figure_html(abs(change), indicator))
 
 
-@register.simple_tag
-def qualified(value, qualifier, indicator):
-    """A figure with the source's qualifier written out: "超过400亿元" / "more than 400 …"."""
+def qualified(value, qualifier, indicator, shown=figure):
+    """A figure with the source's qualifier written out: "超过400亿元" / "more than 40 billion
+    yuan"; plain text, or markup where `shown` is `figure_html`."""
     if value is None:
         return _("not given")
     words = {Qualifier.OVER: _("more than"), Qualifier.ABOUT: _("about")}.get(qualifier, "")
-    text = figure(value, indicator)
+    text = shown(value, indicator)
     if not words:
         return text
     # Chinese writes the qualifier against the number (超过400亿元); English needs a space.
     joined = "{}{}" if get_language().startswith("zh") else "{} {}"
-    return format_html(joined, words, text)
+    return format_html(joined, words, text) if shown is figure_html else joined.format(words, text)
+
+
+@register.simple_tag(name="qualified")
+def qualified_html(value, qualifier, indicator):
+    """`qualified` as pages show it, with the Chinese amount in the title in English."""
+    return qualified(value, qualifier, indicator, shown=figure_html)
 
 
 @register.simple_tag
