@@ -160,3 +160,18 @@ def test_admin_review_needs_the_reviewer_permission(client, official, submitted)
     response = client.post(f"/admin/kpis/actual/{submitted.pk}/review/", {"publish": ""})
     submitted.refresh_from_db()
     assert (response.status_code, submitted.status) == (403, "submitted")
+
+
+def test_bulk_return_may_ask_for_a_public_explanation(client, reviewer, submitted):
+    client.force_login(reviewer)
+    client.post(
+        "/admin/kpis/actual/",
+        {
+            "action": "return_selected",
+            "_selected_action": [submitted.pk],
+            "reason": "请补充情况说明",
+            "ask_for_explanation": "on",
+        },
+    )
+    submitted.refresh_from_db()
+    assert (submitted.status, submitted.explanation_requested) == ("returned", True)
