@@ -36,3 +36,7 @@ class DataFormat:
 
 class HistoryFormat(DataFormat):
     """Indicator histories and snapshots come in the same three formats."""
+
+
+class BulletinFormat(DataFormat):
+    regex = "docx|pdf"

@@ -267,6 +267,8 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
+    # WeasyPrint narrates every step of every PDF (the bulletin's) at INFO.
+    "loggers": {"weasyprint.progress": {"level": "WARNING"}},
 }
 
 # Shortfall against the even path, as a share of the distance, that still counts as "at risk".
@@ -296,6 +298,11 @@ SITE_URL = os.environ.get("KPI_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 # Department webhooks may only point at these chat services' group robots, over HTTPS.
 WEBHOOK_HOSTS = env_list("KPI_WEBHOOK_HOSTS", "qyapi.weixin.qq.com,oapi.dingtalk.com")
 WEBHOOK_ALLOW_HTTP = False
+# The issuing unit printed on the leaders' bulletin (manage.py bulletin), in both languages.
+BULLETIN_ISSUER = os.environ.get("KPI_BULLETIN_ISSUER", "光明区人民政府办公室")
+BULLETIN_ISSUER_EN = os.environ.get(
+    "KPI_BULLETIN_ISSUER_EN", "General Office of the Guangming District People's Government"
+)
 EMAIL_BACKEND = os.environ.get(
     "DJANGO_EMAIL_BACKEND",
     "django.core.mail.backends.console.EmailBackend"

@@ -6,11 +6,12 @@ from django.urls import include, path, register_converter
 from identity import urls as identity_urls
 from identity.views import SignOutView
 from kpis import views
-from kpis.converters import DataFormat, DateConverter, HistoryFormat
+from kpis.converters import BulletinFormat, DataFormat, DateConverter, HistoryFormat
 
 register_converter(DateConverter, "date")
 register_converter(DataFormat, "data_format")
 register_converter(HistoryFormat, "history_format")
+register_converter(BulletinFormat, "bulletin_format")
 
 urlpatterns = [
     # The admin's "log out" too ends the session at the identity platform.
@@ -40,6 +41,13 @@ urlpatterns += i18n_patterns(
     path("snapshots/", views.snapshot_list, name="snapshot_list"),
     path("snapshots/<date:taken_on>/", views.snapshot_detail, name="snapshot_detail"),
     path("my/snapshots/", views.take_snapshot, name="take_snapshot"),
+    path("bulletins/", views.bulletin_list, name="bulletin_list"),
+    path(
+        "bulletins/<date:as_of>.<bulletin_format:file_format>",
+        views.bulletin_file,
+        name="bulletin_file",
+    ),
+    path("my/bulletins/", views.make_bulletin, name="make_bulletin"),
     path("indicators/<slug:code>/", views.indicator_detail, name="indicator_detail"),
     path("my/", views.my_updates, name="my_updates"),
     path("my/enter/<slug:code>/<date:period_end>/", views.enter_figure, name="enter_figure"),

@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("kpis", "0023_actual_confirmed_warning"),
+        ("kpis", "0025_actual_confirmed_warning"),
     ]
 
     operations = [

@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("kpis", "0022_source_text_and_rejected_candidates"),
+        ("kpis", "0024_bulletins"),
     ]
 
     operations = [
