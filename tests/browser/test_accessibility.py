@@ -103,6 +103,14 @@ def signed_in(page, live_server, user):
     )
 
 
+def open_as(page, live_server, request, persona, address):
+    """Open `address` as `persona` (a fixture's name, or "anonymous")."""
+    if persona != "anonymous":
+        signed_in(page, live_server, request.getfixturevalue(persona))
+    page.goto(live_server.url + address)
+    assert "/accounts/login/" not in page.url
+
+
 @pytest.mark.parametrize(
     ("persona", "path"),
     [
@@ -118,10 +126,7 @@ def signed_in(page, live_server, user):
 def test_officials_pages_and_explanations_have_no_axe_violations(
     live_server, page, request, review_work, persona, path
 ):
-    if persona != "anonymous":
-        signed_in(page, live_server, request.getfixturevalue(persona))
-    page.goto(live_server.url + path.format(pk=review_work.pk))
-    assert "/accounts/login/" not in page.url
+    open_as(page, live_server, request, persona, path.format(pk=review_work.pk))
     results = Axe().run(page, options=WCAG_AA)
     assert results.violations_count == 0, results.generate_report()
 
@@ -137,8 +142,6 @@ def test_officials_pages_and_explanations_have_no_axe_violations(
 def test_review_page_and_explanations_fit_a_375_pixel_phone(
     live_server, page, request, review_work, persona, path
 ):
-    if persona != "anonymous":
-        signed_in(page, live_server, request.getfixturevalue(persona))
     page.set_viewport_size({"width": 375, "height": 800})
-    page.goto(live_server.url + path.format(pk=review_work.pk))
+    open_as(page, live_server, request, persona, path.format(pk=review_work.pk))
     assert page.evaluate("document.documentElement.scrollWidth") <= 375
