@@ -4,14 +4,15 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError
+from django.db import IntegrityError, models
 from django.db.models import Value
 from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone, translation
-from django.utils.html import format_html_join
+from django.utils.html import format_html, format_html_join
+from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ExportMixin, ImportMixin
 from import_export.formats import base_formats
@@ -29,6 +30,7 @@ from kpis.forms import (
     last_quarter_end,
 )
 from kpis.models import (
+    EXPLANATION_FIELDS,
     Actual,
     Bulletin,
     Department,
@@ -52,7 +54,7 @@ from kpis.resources import (
     template_workbook,
 )
 from kpis.roles import in_departments, sees_all_departments
-from kpis.templatetags.kpis_tags import figure, period_label, status_icon, status_label
+from kpis.templatetags.kpis_tags import figure_html, period_label, status_icon, status_label
 
 admin.site.site_header = _("Guangming District targets tracker")
 admin.site.site_title = _("Targets tracker administration")
@@ -274,11 +276,18 @@ class TargetForm(ChangeReasonForm):
         return target
 
 
-class TargetInline(admin.TabularInline):
+class TargetInline(admin.StackedInline):
+    """Stacked, with the short fields side by side: as a table row the source's long name and
+    the quote pushed the reasons and the delete box off a 1,366 px screen."""
+
     model = Target
     form = TargetForm
     extra = 0
-    fields = ["year", "value", "qualifier", "source", "quote", "withdrawal_reason", "change_reason"]
+    fieldsets = [(None, {"fields": [("year", "value", "qualifier"), "source", "quote"]})]
+    fieldsets += [(None, {"fields": ["withdrawal_reason", "change_reason"]})]
+    formfield_overrides = {
+        models.TextField: {"widget": forms.Textarea(attrs={"rows": 3, "cols": 70})}
+    }
 
     def has_delete_permission(self, request, obj=None):
         # `obj` is the indicator: once it has been public, its targets are withdrawn with a
@@ -287,13 +296,26 @@ class TargetInline(admin.TabularInline):
         return allowed and (obj is None or not obj.has_been_public())
 
 
-class ActualInline(admin.TabularInline):
+class FigureColumns:
+    """A figure's value and published value in its indicator's unit and decimals
+    ("400亿元"), not as the database keeps them ("400.0000")."""
+
+    @admin.display(description=_("value"), ordering="value")
+    def shown_value(self, actual):
+        return figure_html(actual.value, actual.indicator)
+
+    @admin.display(description=_("published value"), ordering="published_value")
+    def shown_published_value(self, actual):
+        return figure_html(actual.published_value, actual.indicator)
+
+
+class ActualInline(FigureColumns, admin.TabularInline):
     """Figures are listed here for reference; they are entered and reviewed on their own
     pages, where the workflow applies."""
 
     model = Actual
     extra = 0
-    fields = ["period_end", "value", "status", "published_value"]
+    fields = ["period_end", "shown_value", "status", "shown_published_value"]
     readonly_fields = fields
     ordering = ["-period_end"]
     show_change_link = True
@@ -301,6 +323,28 @@ class ActualInline(admin.TabularInline):
 
     def has_add_permission(self, request, obj=None):
         return False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("indicator")
+
+
+class IndicatorForm(ChangeReasonForm):
+    """A new indicator's code is suggested from its English name as it is typed (Django's
+    prepopulate script); without JavaScript, a code left empty is made from it on saving."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "code" in self.fields and not self.instance.pk:
+            self.fields["code"].required = False
+
+    def clean(self):
+        if not self.cleaned_data.get("code") and not self.instance.pk:
+            max_length = Indicator._meta.get_field("code").max_length
+            code = slugify(self.cleaned_data.get("name_en", ""))[:max_length].strip("-")
+            self.cleaned_data["code"] = code
+            if not code:
+                self.add_error("code", _("Give a code, or an English name to make it from."))
+        return super().clean()
 
 
 class SpreadsheetImportMixin(ImportMixin):
@@ -406,7 +450,8 @@ class SpreadsheetImportMixin(ImportMixin):
 
 @admin.register(Indicator)
 class IndicatorAdmin(DepartmentScopedAdmin, SpreadsheetImportMixin, SimpleHistoryAdmin):
-    form = ChangeReasonForm
+    form = IndicatorForm
+    prepopulated_fields = {"code": ["name_en"]}
     list_display = [
         "name",
         "code",
@@ -487,8 +532,8 @@ class IndicatorAdmin(DepartmentScopedAdmin, SpreadsheetImportMixin, SimpleHistor
         indicator.attach_progress(indicator.status_year, timezone.localdate())
         if indicator.latest is None:
             return "—"
-        value = figure(indicator.latest.value, indicator)
-        return f"{value} ({period_label(indicator.latest.period_end, indicator)})"
+        value = figure_html(indicator.latest.value, indicator)
+        return format_html("{} ({})", value, period_label(indicator.latest.period_end, indicator))
 
     @admin.display(description=_("status in the year shown to the public"))
     def latest_status(self, indicator):
@@ -512,7 +557,9 @@ class IndicatorAdmin(DepartmentScopedAdmin, SpreadsheetImportMixin, SimpleHistor
 
 
 @admin.register(Actual)
-class ActualAdmin(DepartmentScopedAdmin, SpreadsheetImportMixin, ExportMixin, SimpleHistoryAdmin):
+class ActualAdmin(
+    FigureColumns, DepartmentScopedAdmin, SpreadsheetImportMixin, ExportMixin, SimpleHistoryAdmin
+):
     department_of = attrgetter("indicator.department_id")
     formfield_overrides = HTTPS_URLS
     form = ActualForm
@@ -522,9 +569,9 @@ class ActualAdmin(DepartmentScopedAdmin, SpreadsheetImportMixin, ExportMixin, Si
     list_display = [
         "indicator",
         "period_end",
-        "value",
+        "shown_value",
         "status",
-        "published_value",
+        "shown_published_value",
         "entered_by",
         "reviewed_by",
     ]
@@ -543,6 +590,8 @@ class ActualAdmin(DepartmentScopedAdmin, SpreadsheetImportMixin, ExportMixin, Si
         "reviewed_at",
         "published_at",
         "revised_at",
+        "explanation_requested",
+        "published_explanation",
     ]
     actions = ["submit_selected", "publish_selected", "return_selected"]
     history_list_display = ["value", "status", "published_value"]
@@ -564,7 +613,7 @@ class ActualAdmin(DepartmentScopedAdmin, SpreadsheetImportMixin, ExportMixin, Si
         return type(form.__name__, (form,), {"current_user": request.user})
 
     def get_fields(self, request, obj=None):
-        fields = ["indicator", "period_end", "value", "note", "evidence_url"]
+        fields = ["indicator", "period_end", "value", "note", "evidence_url", *EXPLANATION_FIELDS]
         if obj is None or self.has_change_permission(request, obj):
             fields += ["confirm_unusual", "seen_version"]
         return fields + self.readonly_fields
@@ -600,6 +649,45 @@ class ActualAdmin(DepartmentScopedAdmin, SpreadsheetImportMixin, ExportMixin, Si
     def has_import_permission(self, request):
         return request.user.has_perm("kpis.add_actual")
 
+    def get_urls(self):
+        review = path(
+            "<int:pk>/review/",
+            self.admin_site.admin_view(self.review_view),
+            name="kpis_actual_review",
+        )
+        return [review] + super().get_urls()
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        context = {"return_form": ReturnForm(), **(extra_context or {})}
+        actual = self.get_object(request, object_id)
+        if actual is not None and actual.status == Actual.Status.SUBMITTED:
+            # The review box shows on submitted figures only; only they pay for the rule.
+            context["explanation_required"] = actual.explanation_required()
+        return super().change_view(request, object_id, form_url, extra_context=context)
+
+    def review_view(self, request, pk):
+        """Publish or return one figure from its change page, as the bulk actions do."""
+        if request.method != "POST" or not self.has_review_permission(request):
+            raise PermissionDenied
+        actual = self.get_object(request, pk)
+        if actual is None or not self.has_view_permission(request, actual):
+            raise PermissionDenied
+        form = ReturnForm(request.POST)
+        try:
+            if "publish" in request.POST:
+                actual.publish(request.user)
+            else:
+                valid = form.is_valid()
+                reason = form.cleaned_data["reason"] if valid else ""
+                ask = valid and form.cleaned_data["ask_for_explanation"]
+                actual.return_for_correction(request.user, reason, ask)
+        except ValidationError as refusal:
+            self.message_user(request, refusal.messages[0], messages.ERROR)
+        else:
+            actual.save()
+            self.message_user(request, actual.done_message(), messages.SUCCESS)
+        return redirect("admin:kpis_actual_change", actual.pk)
+
     def import_template(self, request):
         """The periods due for the user's departments, ready to fill in."""
         indicators = Indicator.objects.for_user(request.user).due_work(timezone.localdate())
@@ -619,9 +707,11 @@ class ActualAdmin(DepartmentScopedAdmin, SpreadsheetImportMixin, ExportMixin, Si
     def return_selected(self, request, queryset):
         form = ReturnForm(request.POST if "reason" in request.POST else None)
         if form.is_valid():
-            reason = form.cleaned_data["reason"]
+            reason, ask = form.cleaned_data["reason"], form.cleaned_data["ask_for_explanation"]
             self.apply(
-                request, queryset, lambda actual: actual.return_for_correction(request.user, reason)
+                request,
+                queryset,
+                lambda actual: actual.return_for_correction(request.user, reason, ask),
             )
             return None
         context = {
@@ -647,7 +737,9 @@ class ActualAdmin(DepartmentScopedAdmin, SpreadsheetImportMixin, ExportMixin, Si
             try:
                 transition(actual)
             except ValidationError as refusal:
-                self.message_user(request, f"{actual}: {refusal.messages[0]}", messages.ERROR)
+                self.message_user(
+                    request, f"{actual.display_name()}: {refusal.messages[0]}", messages.ERROR
+                )
                 continue
             actual.save()
             done += 1

@@ -35,7 +35,7 @@ class DataFormat:
 
 
 class HistoryFormat(DataFormat):
-    regex = "csv|json"
+    """Indicator histories and snapshots come in the same three formats."""
 
 
 class BulletinFormat(DataFormat):

@@ -1,12 +1,21 @@
 """Open data: the public progress table as plain data (the JSON contract in
 docs/open-data.md), and the same rows as flat CSV and XLSX files."""
 
+import io
+from decimal import Decimal
+
+import openpyxl
 import tablib
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from kpis.models import Indicator, Snapshot, Source
+from kpis.models import EXPLANATION_FIELDS, EXPLANATION_PARTS, Actual, Indicator, Snapshot, Source
 from kpis.progress import plain_decimal
+
+
+def local_time(moment):
+    """A moment in the district's time with its offset: "2024-07-01T09:30:00+08:00"."""
+    return moment and timezone.localtime(moment).isoformat(timespec="seconds")
 
 
 def rounded(ratio):
@@ -46,8 +55,9 @@ def withdrawal_data(indicator, year):
     }
 
 
-def indicator_row(indicator, sources):
-    """One indicator of `progress_rows(year)` as the open data row; `sources` by id."""
+def indicator_row(indicator, sources, explanations):
+    """One indicator of `progress_rows(year)` as the open data row; `sources` by id,
+    `explanations` by (indicator id, period end)."""
     result = indicator.result
     baseline = None
     if indicator.baseline_value is not None:
@@ -58,7 +68,11 @@ def indicator_row(indicator, sources):
         }
     actual = None
     if result.current is not None:
-        actual = {"period_end": result.as_of.isoformat(), "value": plain_decimal(result.current)}
+        actual = {
+            "period_end": result.as_of.isoformat(),
+            "value": plain_decimal(result.current),
+            "explanation": explanations.get((indicator.id, result.as_of)),
+        }
     target = None
     if indicator.target_value is not None:
         target = {
@@ -74,6 +88,7 @@ def indicator_row(indicator, sources):
         "name": indicator.name,
         "name_en": indicator.name_en,
         "theme": indicator.theme.name_en,
+        "theme_zh": indicator.theme.name,
         "unit": indicator.unit,
         "direction": indicator.direction,
         "value_type": indicator.value_type,
@@ -97,11 +112,12 @@ def indicator_row(indicator, sources):
 
 def progress_document(rows, year, today):
     sources = Source.objects.in_bulk()
+    explanations = Actual.objects.published_explanations(year)
     return {
         "year": year,
         "as_of": today.isoformat(),
-        "generated_at": timezone.now().isoformat(timespec="seconds"),
-        "indicators": [indicator_row(row, sources) for row in rows],
+        "generated_at": local_time(timezone.now()),
+        "indicators": [indicator_row(row, sources, explanations) for row in rows],
     }
 
 
@@ -116,7 +132,8 @@ COLUMNS = [
     ("code", _("Stable code of the indicator")),
     ("name", _("Name in Chinese")),
     ("name_en", _("Name in English")),
-    ("theme", _("Theme")),
+    ("theme", _("Theme, in English")),
+    ("theme_zh", _("Theme, in Chinese")),
     ("unit", _("Unit (亿元 = 100 million yuan)")),
     ("direction", _("Direction of good: increase or decrease")),
     ("value_type", _("stock, flow (periods add up within the year) or rate")),
@@ -151,6 +168,12 @@ COLUMNS = [
     ),
     ("year_closed", _("true when the target year is over")),
     ("final_due", _("The day the year-end figure is due, for a year that is over")),
+    ("explanation_progress", _("Public explanation of the latest figure: progress")),
+    ("explanation_problems", _("Public explanation of the latest figure: problems")),
+    ("explanation_next_steps", _("Public explanation of the latest figure: next steps")),
+    ("explanation_progress_en", _("The same in English, where given: progress")),
+    ("explanation_problems_en", _("The same in English, where given: problems")),
+    ("explanation_next_steps_en", _("The same in English, where given: next steps")),
     ("source_title", _("Title of the source document")),
     ("source_publisher", _("Publisher of the source")),
     ("source_date", _("Date of the source")),
@@ -160,12 +183,32 @@ TEXT_COLUMNS = {
     "name",
     "name_en",
     "theme",
+    "theme_zh",
     "target_withdrawal_reason",
     "source_title",
     "source_publisher",
     "source_quote",
+    *EXPLANATION_FIELDS,
 }
-HISTORY_COLUMNS = ["code", "period_end", "value", "first_published_at", "revised_at"]
+HISTORY_COLUMNS = [
+    "code",
+    "period_end",
+    "value",
+    "first_published_at",
+    "revised_at",
+    *EXPLANATION_FIELDS,
+]
+
+
+def explanation_cells(explanation):
+    """A published explanation as the flat files' explanation columns, by name."""
+    explanation = explanation or {}
+    english = explanation.get("en") or {}
+    cells = {}
+    for part, _label in EXPLANATION_PARTS:
+        cells[f"explanation_{part}"] = explanation.get(part)
+        cells[f"explanation_{part}_en"] = english.get(part)
+    return cells
 
 
 def neutralise(text):
@@ -177,20 +220,20 @@ def neutralise(text):
 
 
 def flat(row):
-    values = {
-        key: row[key]
-        for key in ("code", "name", "name_en", "theme", "unit", "direction", "value_type")
-    }
+    # .get: snapshots taken before a column existed lack its key.
+    values = {key: row.get(key) for key in ("code", "name", "name_en", "theme", "theme_zh")}
+    values |= {key: row[key] for key in ("unit", "direction", "value_type")}
     for part in ("baseline", "target"):
         for key in ("year", "value", "qualifier"):
             values[f"{part}_{key}"] = (row[part] or {}).get(key)
     # Snapshots taken before withdrawals were recorded have no such key.
     values["target_withdrawal_reason"] = (row.get("target_withdrawn") or {}).get("reason")
-    values["reported_as"] = row["reported_as"]
+    values["reported_as"] = row.get("reported_as")
     for part in ("actual", "latest"):
-        values[f"{part}_period_end"] = (row[part] or {}).get("period_end")
-        values[f"{part}_value"] = (row[part] or {}).get("value")
-    change = row["change"] or {}
+        values[f"{part}_period_end"] = (row.get(part) or {}).get("period_end")
+        values[f"{part}_value"] = (row.get(part) or {}).get("value")
+    values.update(explanation_cells((row["actual"] or {}).get("explanation")))
+    change = row.get("change") or {}
     values["change_from_period_end"] = (change.get("from") or {}).get("period_end")
     values["change_from_value"] = (change.get("from") or {}).get("value")
     values["change_share"] = change.get("share")
@@ -225,13 +268,14 @@ def history_document(indicator, actuals):
         "name_en": indicator.name_en,
         "unit": indicator.unit,
         "value_type": indicator.value_type,
-        "generated_at": timezone.now().isoformat(timespec="seconds"),
+        "generated_at": local_time(timezone.now()),
         "figures": [
             {
                 "period_end": actual.period_end.isoformat(),
                 "value": plain_decimal(actual.published_value),
-                "first_published_at": actual.published_at.isoformat(timespec="seconds"),
-                "revised_at": actual.revised_at and actual.revised_at.isoformat(timespec="seconds"),
+                "first_published_at": local_time(actual.published_at),
+                "revised_at": local_time(actual.revised_at),
+                "explanation": actual.published_explanation,
             }
             for actual in actuals
         ],
@@ -241,5 +285,53 @@ def history_document(indicator, actuals):
 def history_dataset(document):
     dataset = tablib.Dataset(headers=HISTORY_COLUMNS)
     for figure in document["figures"]:
-        dataset.append([document["code"]] + [figure[key] or "" for key in HISTORY_COLUMNS[1:]])
+        cells = {**figure, **explanation_cells(figure.get("explanation"))}
+        dataset.append(
+            [document["code"]] + [neutralise(cells[key] or "") for key in HISTORY_COLUMNS[1:]]
+        )
     return dataset
+
+
+# Columns the XLSX files hold as numbers (CSV has only text): amounts in the indicator's
+# unit, shares of the target, years.
+AMOUNT_COLUMNS = {"baseline_value", "target_value", "actual_value", "expected", "value"}
+AMOUNT_COLUMNS |= {"latest_value", "change_from_value"}
+SHARE_COLUMNS = {"attainment", "progress", "change_share"}
+YEAR_COLUMNS = {"baseline_year", "target_year"}
+
+
+def number_format(amount):
+    """An Excel number format that shows `amount` with its own decimals: "#,##0.0"."""
+    places = max(0, -amount.normalize().as_tuple().exponent)
+    return "#,##0" + ("." + "0" * places if places else "")
+
+
+def spreadsheet_cell(cell, name, value):
+    """Write `value` into `cell`: numbers as numbers with a format, so Excel can add them."""
+    if value in ("", None):
+        return
+    if name in AMOUNT_COLUMNS:
+        cell.value = Decimal(value)
+        cell.number_format = number_format(cell.value)
+    elif name in SHARE_COLUMNS:
+        cell.value = value
+        cell.number_format = "0.0%"
+    elif name in YEAR_COLUMNS:
+        cell.value = int(value)
+    else:
+        cell.value = value
+
+
+def xlsx_file(dataset, title):
+    """`dataset` (from `progress_dataset` or `history_dataset`) as an XLSX workbook."""
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.title = title
+    sheet.append(dataset.headers)
+    sheet.freeze_panes = "A2"
+    for row_number, row in enumerate(dataset, start=2):
+        for column, (name, value) in enumerate(zip(dataset.headers, row, strict=True), start=1):
+            spreadsheet_cell(sheet.cell(row=row_number, column=column), name, value)
+    output = io.BytesIO()
+    workbook.save(output)
+    return output.getvalue()

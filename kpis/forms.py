@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from import_export.forms import ConfirmImportForm, ImportForm
 
-from kpis.models import Actual, EditConflict, Indicator
+from kpis.models import EXPLANATION_FIELDS, Actual, EditConflict, Indicator
 
 # A web address typed without a scheme gets https://, as Django 6 will assume (Django 5
 # assumes http:// and warns): evidence links, sources and robot webhooks are https in practice.
@@ -44,13 +44,16 @@ class ActualForm(forms.ModelForm):
 
     class Meta:
         model = Actual
-        fields = ["indicator", "period_end", "value", "note", "evidence_url"]
+        fields = ["indicator", "period_end", "value", "note", "evidence_url", *EXPLANATION_FIELDS]
         formfield_callback = https_urls
         widgets = {
+            **{name: forms.Textarea(attrs={"rows": 2}) for name in EXPLANATION_FIELDS},
             "period_end": forms.DateInput(attrs={"type": "date"}),
             "note": forms.Textarea(attrs={"rows": 3}),
             "value": forms.NumberInput(attrs={"inputmode": "decimal", "step": "any"}),
-            "evidence_url": forms.URLInput(attrs={"placeholder": "https://"}),
+            # A text field, not type=url: the browser would refuse "www.gm.gov.cn/q2"
+            # before the server could complete it with https://.
+            "evidence_url": forms.TextInput(attrs={"inputmode": "url", "placeholder": "https://"}),
         }
 
     def __init__(self, *args, user=None, **kwargs):
@@ -63,6 +66,12 @@ class ActualForm(forms.ModelForm):
             for name in ("indicator", "period_end"):
                 if name in self.fields:
                     self.fields[name].disabled = True
+
+    def entry_fields(self):
+        return [field for field in self.visible_fields() if field.name not in EXPLANATION_FIELDS]
+
+    def explanation_fields(self):
+        return [self[name] for name in EXPLANATION_FIELDS if name in self.fields]
 
     def clean(self):
         cleaned = super().clean()
@@ -103,6 +112,11 @@ class ReturnForm(forms.Form):
         label=_("Reason for returning"),
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("The official sees this and corrects the figure."),
+    )
+    ask_for_explanation = forms.BooleanField(
+        label=_("Ask for a public explanation (情况说明)"),
+        required=False,
+        help_text=_("The figure cannot be submitted again without one."),
     )
 
 

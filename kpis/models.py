@@ -1,3 +1,4 @@
+import calendar
 import datetime
 import itertools
 import urllib.request
@@ -24,7 +25,7 @@ from django.db.models.functions import Cast
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -1033,7 +1034,7 @@ class Target(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.indicator} {self.year}: {self.value}"
+        return f"{self.indicator} {self.year}: {progress.plain_decimal(self.value)}"
 
     def withdraw(self, reason, when):
         """Take the target back: it counts no more, and `reason` is published with it."""
@@ -1060,6 +1061,21 @@ class ActualQuerySet(models.QuerySet):
 
     def waiting_for_review(self):
         return self.filter(status=Actual.Status.SUBMITTED)
+
+    def published_explanations(self, year):
+        """The published explanations of `year`'s figures, by (indicator id, period end):
+        one query, explanations being few."""
+        rows = (
+            self.published()
+            .filter(period_end__year=year, published_explanation__isnull=False)
+            .values_list("indicator_id", "period_end", "published_explanation")
+        )
+        return {(indicator_id, end): explanation for indicator_id, end, explanation in rows}
+
+    def published_since(self, moment):
+        """Figures first published or revised since `moment`, latest period first."""
+        recent = Q(published_at__gte=moment) | Q(revised_at__gte=moment)
+        return self.published().filter(recent).order_by("-period_end")
 
     def last_publication(self):
         """When a figure was last published or revised, read from the newest end of the
@@ -1110,6 +1126,37 @@ class Actual(models.Model):
         _("internal note"), blank=True, help_text=_("For reviewers; never shown to the public.")
     )
     evidence_url = models.URLField(_("evidence link"), blank=True)
+    explanation_progress = models.TextField(
+        _("progress (进展情况)"),
+        blank=True,
+        help_text=_("Public explanation, in Chinese: what has been done in the period."),
+    )
+    explanation_problems = models.TextField(
+        _("problems (存在问题)"),
+        blank=True,
+        help_text=_("Public explanation, in Chinese: why the figure falls short."),
+    )
+    explanation_next_steps = models.TextField(
+        _("next steps (下一步措施)"),
+        blank=True,
+        help_text=_("Public explanation, in Chinese: what will be done to catch up."),
+    )
+    explanation_progress_en = models.TextField(_("progress (English)"), blank=True)
+    explanation_problems_en = models.TextField(_("problems (English)"), blank=True)
+    explanation_next_steps_en = models.TextField(_("next steps (English)"), blank=True)
+    explanation_requested = models.BooleanField(
+        _("explanation asked for"),
+        default=False,
+        editable=False,
+        help_text=_("A reviewer returned the figure asking for a public explanation."),
+    )
+    published_explanation = models.JSONField(
+        _("published explanation"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("What the public reads. Changes only when a reviewer publishes."),
+    )
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.DRAFT
     )
@@ -1161,6 +1208,12 @@ class Actual(models.Model):
         editable=False,
     )
     reviewed_at = models.DateTimeField(_("reviewed at"), null=True, editable=False)
+    confirmed_warning = models.TextField(
+        _("unusual figure confirmed"),
+        blank=True,
+        editable=False,
+        help_text=_("The check's warning the official confirmed when saving this value."),
+    )
     version = models.PositiveIntegerField(_("version"), default=1, editable=False)
     created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
@@ -1220,6 +1273,20 @@ class Actual(models.Model):
     def __str__(self):
         return f"{self.indicator} {self.period_end:%Y-%m-%d}"
 
+    def display_name(self):
+        """The indicator's name in the page's language and the period: for messages."""
+        return f"{self.indicator.display_name} {self.period_end:%Y-%m-%d}"
+
+    def done_message(self):
+        """What the last workflow step did, in words for the person who took it."""
+        text = {
+            self.Status.DRAFT: _("Saved as a draft: %(figure)s"),
+            self.Status.SUBMITTED: _("Submitted for review: %(figure)s"),
+            self.Status.RETURNED: _("Returned for correction: %(figure)s"),
+            self.Status.PUBLISHED: _("Published: %(figure)s"),
+        }[self.status]
+        return text % {"figure": self.display_name()}
+
     def clean(self):
         super().clean()
         indicator = getattr(self, "indicator", None)
@@ -1247,6 +1314,8 @@ class Actual(models.Model):
             warning = falling_total(indicator.earlier_total(period_end), value)
         if warning and not (confirmed and (note or "").strip()):
             return warning
+        # Kept for the reviewer, who judges the figure with the warning the official saw.
+        self.confirmed_warning = warning or ""
         return None
 
     def yardstick(self, indicator, period_end):
@@ -1255,6 +1324,101 @@ class Actual(models.Model):
         if self.published_value is not None:
             return Yardstick(self.published_value)
         return indicator.yardstick(period_end)
+
+    def target(self):
+        """The indicator's target for the year of this figure's period, or None."""
+        return self.indicator.targets.filter(year=self.period_end.year).first()
+
+    def comparisons(self):
+        """What a reviewer compares this value with: the last four published figures before
+        its period and the same period a year earlier, newest first, each with the change."""
+        published = self.indicator.actuals.published().exclude(pk=self.pk)
+        earlier = list(published.filter(period_end__lt=self.period_end).order_by("-period_end")[:4])
+        year_before = month_end_a_year_earlier(self.period_end)
+        if year_before not in {actual.period_end for actual in earlier}:
+            earlier += list(published.filter(period_end=year_before))
+        return [
+            Comparison(
+                actual.period_end,
+                actual.published_value,
+                self.value - actual.published_value,
+                actual.period_end == year_before,
+            )
+            for actual in earlier
+        ]
+
+    def past_returns(self):
+        """Every time a reviewer returned this figure, newest first, with the reason: kept
+        in view after the official resubmits it."""
+        return (
+            self.history.filter(status=self.Status.RETURNED)
+            .exclude(return_reason="")
+            .select_related("reviewed_by")
+            .order_by("-history_date")
+        )
+
+    def explanation(self):
+        """The public explanation as entered, in the open data's shape, or None when its
+        Chinese parts are empty; `en` is None when no English part is written."""
+        parts = [name for name, _label in EXPLANATION_PARTS]
+        chinese = {part: getattr(self, f"explanation_{part}").strip() for part in parts}
+        english = {part: getattr(self, f"explanation_{part}_en").strip() for part in parts}
+        if not any(chinese.values()):
+            return None
+        return {**chinese, "en": english if any(english.values()) else None}
+
+    def judged_status(self):
+        """The indicator's status as of this figure's period end, were this value published:
+        the figures published for the earlier periods of the year, and this one."""
+        indicator = self.indicator
+        year = self.period_end.year
+        target = self.target()
+        readings = [
+            progress.Reading(end, value)
+            for end, value in indicator.actuals.published()
+            .filter(period_end__year__in=[year - 1, year], period_end__lt=self.period_end)
+            .exclude(pk=self.pk)
+            .values_list("period_end", "published_value")
+        ] + [progress.Reading(self.period_end, self.value)]
+        baseline = indicator.baseline_value if indicator.baseline_year == year - 1 else None
+        return progress.evaluate(
+            year=year,
+            target=target and target.value,
+            qualifier=target and target.qualifier,
+            direction=indicator.direction,
+            value_type=indicator.value_type,
+            figures=progress.YearFigures.from_readings(readings, year),
+            today=self.period_end,
+            baseline=baseline,
+            tolerance=TOLERANCE,
+            profile=indicator.seasonal_profile,
+            reported_as=indicator.reported_as,
+            frequency=indicator.frequency,
+            release_lag_days=indicator.release_lag_days,
+        ).status
+
+    def explanation_required(self):
+        """A public explanation is due when the figure leaves its indicator at risk, behind
+        or missed, judged as of its own period's end, or when a reviewer asked for one."""
+        if self.explanation_requested:
+            return True
+        if self.value is None or self.period_end is None:
+            return False
+        return self.judged_status() in EXPLANATION_STATUSES
+
+    def explanation_missing(self):
+        """Why the figure cannot be submitted without its explanation, or None."""
+        explanation = self.explanation()
+        complete = explanation is not None and all(
+            explanation[part] for part, _label in EXPLANATION_PARTS
+        )
+        if complete or not self.explanation_required():
+            return None
+        return _(
+            "Write the public explanation (progress, problems and next steps, in Chinese) "
+            "before submitting: this figure leaves the indicator at risk or behind its "
+            "target, or the reviewer asked for one."
+        )
 
     @property
     def is_revision(self):
@@ -1280,7 +1444,10 @@ class Actual(models.Model):
         it; an edit of the note alone does not change the author."""
         if self.entered_by_id is None or self.value != self.recorded_value():
             self.entered_by = user
-        if self.status == self.Status.PUBLISHED and self.value != self.published_value:
+        changed = self.value != self.published_value
+        # An explanation is reviewed like the value: edited, it waits for the reviewer too.
+        changed = changed or self.explanation() != self.published_explanation
+        if self.status == self.Status.PUBLISHED and changed:
             self.status = self.Status.DRAFT
         elif self.status == self.Status.RETURNED:
             self.status = self.Status.DRAFT
@@ -1314,6 +1481,9 @@ class Actual(models.Model):
             raise ValidationError(_("Only drafts and returned figures can be submitted."))
         if not (user.has_perm("kpis.submit_actual") and self.is_editable_by(user)):
             raise ValidationError(_("You may not submit this figure."))
+        missing = self.explanation_missing()
+        if missing:
+            raise ValidationError(missing)
         self.status = self.Status.SUBMITTED
         self.submitted_by = user
         self.submitted_at = timezone.now()
@@ -1345,18 +1515,57 @@ class Actual(models.Model):
             self.revised_at = now
         self.published_at = self.published_at or now
         self.published_value = self.value
+        self.published_explanation = self.explanation()
         self.status = self.Status.PUBLISHED
         self.reviewed_by = reviewer
         self.reviewed_at = now
 
-    def return_for_correction(self, reviewer, reason):
+    def return_for_correction(self, reviewer, reason, ask_for_explanation=False):
         self.check_reviewer(reviewer)
         if not reason.strip():
             raise ValidationError(_("Say why the figure is returned."))
+        self.explanation_requested = self.explanation_requested or ask_for_explanation
         self.status = self.Status.RETURNED
         self.return_reason = reason.strip()
         self.reviewed_by = reviewer
         self.reviewed_at = timezone.now()
+
+
+# The parts of a public explanation (情况说明), as open data names them.
+EXPLANATION_PARTS = [
+    ("progress", pgettext_lazy("part of an explanation", "Progress")),
+    ("problems", pgettext_lazy("part of an explanation", "Problems")),
+    ("next_steps", pgettext_lazy("part of an explanation", "Next steps")),
+]
+# The fields that hold them, Chinese then English; the flat open data files use the same names.
+EXPLANATION_FIELDS = [
+    f"explanation_{part}{language}"
+    for language in ("", "_en")
+    for part, _label in EXPLANATION_PARTS
+]
+# Statuses a figure must be explained in.
+EXPLANATION_STATUSES = {progress.Status.AT_RISK, progress.Status.BEHIND, progress.Status.MISSED}
+
+
+def month_end_a_year_earlier(period_end):
+    """The same reporting period a year before: every period ends on a month's last day."""
+    last_day = calendar.monthrange(period_end.year - 1, period_end.month)[1]
+    return period_end.replace(year=period_end.year - 1, day=last_day)
+
+
+@dataclass
+class Comparison:
+    """An earlier published figure and a new value's change against it."""
+
+    period_end: datetime.date
+    value: Decimal
+    change: Decimal
+    year_earlier: bool
+
+    @property
+    def share(self):
+        """The change as a share of the earlier value; None against zero."""
+        return self.change / abs(self.value) if self.value else None
 
 
 class Preference(models.Model):
@@ -1642,9 +1851,16 @@ class Snapshot(models.Model):
         changes = []
         for row in self.document["indicators"]:
             old = before.get(row["code"], {})
-            if old.get("actual") != row["actual"] or old.get("status") != row["status"]:
+            moved = figure_of(old.get("actual")) != figure_of(row["actual"])
+            if moved or old.get("status") != row["status"]:
                 changes.append({"row": row, "old": old})
         return changes
+
+
+def figure_of(actual):
+    """What a snapshot diff compares of a judged figure: its period and value, not its
+    explanation."""
+    return actual and (actual["period_end"], actual["value"])
 
 
 class BulletinQuerySet(models.QuerySet):

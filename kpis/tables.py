@@ -8,9 +8,10 @@ from kpis.templatetags.kpis_tags import (
     bar_width,
     change_words,
     figure,
+    figure_html,
     percent,
     period_label,
-    qualified,
+    qualified_html,
     status_badge,
     status_label,
 )
@@ -99,7 +100,7 @@ class ProgressTable(tables.Table):
             return format_html(MUTED, _("not given"))
         return format_html(
             '{} <span class="muted">({})</span>',
-            qualified(record.baseline_value, record.baseline_qualifier, record),
+            qualified_html(record.baseline_value, record.baseline_qualifier, record),
             record.baseline_year,
         )
 
@@ -109,10 +110,10 @@ class ProgressTable(tables.Table):
         elif record.target_value is None:
             return format_html(MUTED, _("no target"))
         elif record.target_revised:
-            target = qualified(record.target_value, record.target_qualifier, record)
+            target = qualified_html(record.target_value, record.target_qualifier, record)
             mark = _("revised")
         else:
-            return qualified(record.target_value, record.target_qualifier, record)
+            return qualified_html(record.target_value, record.target_qualifier, record)
         return format_html(
             '{} <a class="revised-mark" href="{}#revisions">{}</a>',
             target,
@@ -130,12 +131,14 @@ class ProgressTable(tables.Table):
             return format_html(MUTED, _("none published"))
         if result.current is not None:
             shown = format_html(
-                "{} " + MUTED, figure(result.current, record), self.period(result.as_of, record)
+                "{} " + MUTED,
+                figure_html(result.current, record),
+                self.period(result.as_of, record),
             )
         else:
             shown = format_html(
                 "{} " + MUTED + "{}",
-                figure(latest.value, record),
+                figure_html(latest.value, record),
                 self.period(latest.period_end, record),
                 format_html(' <span class="change">{}</span>', change_words(record))
                 if record.change

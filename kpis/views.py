@@ -190,7 +190,7 @@ def data_file(document, to_dataset, file_format, name):
         # The byte order mark makes Excel read the file as UTF-8 (Chinese names intact).
         body = "\ufeff" + dataset.export("csv")
     else:
-        body = dataset.export("xlsx")
+        body = exports.xlsx_file(dataset, name[:31])
     response = HttpResponse(body, content_type=DATA_TYPES[file_format])
     response["Content-Disposition"] = f'attachment; filename="{name}.{file_format}"'
     return response
@@ -334,12 +334,18 @@ def healthz(request):
     )
 
 
+# How long a published figure stays listed on /my/ for the official who entered it.
+RECENT = datetime.timedelta(days=30)
+
+
 @login_required
 def my_updates(request):
-    """An official's work list: periods due, drafts and returned figures; a reviewer's queue."""
+    """An official's work list: periods due, drafts, returned figures, figures waiting for
+    review and those published lately; a reviewer's queue."""
     today = timezone.localdate()
     user = request.user
     mine = Actual.objects.for_user(user).select_related("indicator", "entered_by")
+    own = mine.filter(indicator__in=Indicator.objects.for_user(user))
     context = {
         "indicators": [
             indicator
@@ -351,13 +357,12 @@ def my_updates(request):
         "today": today,
         "grace_days": periods.GRACE_DAYS,
         "reporting_starts": reporting_starts(),
-        "returned": mine.filter(
-            status=Actual.Status.RETURNED, indicator__in=Indicator.objects.for_user(user)
-        ),
-        "drafts": mine.filter(
-            status=Actual.Status.DRAFT, indicator__in=Indicator.objects.for_user(user)
-        ),
+        "returned": own.filter(status=Actual.Status.RETURNED),
+        "drafts": own.filter(status=Actual.Status.DRAFT),
         "to_review": mine.waiting_for_review() if user.has_perm("kpis.review_actual") else [],
+        "submitted": own.waiting_for_review(),
+        "recently_published": own.published_since(timezone.now() - RECENT),
+        "recent_days": RECENT.days,
         "bulletin_form": BulletinForm(
             initial={"as_of": last_quarter_end(today), "language": get_language()}
         ),
@@ -389,7 +394,8 @@ def enter_figure(request, code, period_end):
 
 @login_required
 def figure_detail(request, pk):
-    actual = get_object_or_404(Actual.objects.select_related("indicator"), pk=pk)
+    figures = Actual.objects.select_related("indicator__department", "entered_by")
+    actual = get_object_or_404(figures, pk=pk)
     if not actual.is_visible_to(request.user):
         raise PermissionDenied
     editable = actual.is_editable_by(request.user)
@@ -407,8 +413,9 @@ def figure_detail(request, pk):
         "indicator": actual.indicator,
         "form": form,
         "return_form": ReturnForm(),
-        "history": actual.history.select_related("history_user").order_by("-history_date")[:20],
+        "history": actual.history.select_related("history_user").order_by("-history_date"),
         "can_submit": editable and request.user.has_perm("kpis.submit_actual"),
+        "explanation_required": actual.explanation_required(),
         "can_review": reviewing,
         # The four-eyes rule shows here already, not only on pressing "publish".
         "review_refusal": reviewing and actual.reviewer_refusal(request.user),
@@ -434,14 +441,18 @@ def save_figure(request, form):
         # Saved twice at once (a double click): the first one is there.
         form.add_error(None, _("A figure for this period already exists."))
         return None
-    messages.success(request, _("Saved: %(figure)s") % {"figure": actual})
+    if actual.status == Actual.Status.PUBLISHED:
+        # A published figure whose note alone changed: saved, and still published.
+        messages.success(request, _("Saved: %(figure)s") % {"figure": actual.display_name()})
+    else:
+        messages.success(request, actual.done_message())
     return actual
 
 
 @login_required
 @require_POST
 def submit_figure(request, pk):
-    actual = get_object_or_404(Actual, pk=pk)
+    actual = get_object_or_404(Actual.objects.select_related("indicator"), pk=pk)
     if not (actual.is_editable_by(request.user) and request.user.has_perm("kpis.submit_actual")):
         raise PermissionDenied
     return workflow_step(request, actual, lambda: actual.submit(request.user))
@@ -450,7 +461,7 @@ def submit_figure(request, pk):
 @login_required
 @require_POST
 def review_figure(request, pk):
-    actual = get_object_or_404(Actual, pk=pk)
+    actual = get_object_or_404(Actual.objects.select_related("indicator"), pk=pk)
     if not request.user.has_perm("kpis.review_actual"):
         raise PermissionDenied
     if "publish" in request.POST:
@@ -459,9 +470,9 @@ def review_figure(request, pk):
     if not form.is_valid():
         messages.error(request, _("Say why the figure is returned."))
         return redirect("figure_detail", pk=actual.pk)
-    reason = form.cleaned_data["reason"]
+    reason, ask = form.cleaned_data["reason"], form.cleaned_data["ask_for_explanation"]
     return workflow_step(
-        request, actual, lambda: actual.return_for_correction(request.user, reason)
+        request, actual, lambda: actual.return_for_correction(request.user, reason, ask)
     )
 
 
@@ -472,9 +483,5 @@ def workflow_step(request, actual, step):
         messages.error(request, refusal.messages[0])
     else:
         actual.save()
-        messages.success(
-            request,
-            _("%(figure)s is now: %(status)s.")
-            % {"figure": actual, "status": actual.get_status_display()},
-        )
+        messages.success(request, actual.done_message())
     return redirect("figure_detail", pk=actual.pk)

@@ -24,7 +24,7 @@ def test_indicator_list_shows_latest_figure_and_status(
     make_actual(indicator, period_end=datetime.date(2024, 3, 31), value="150")
     make_actual(indicator, period_end=datetime.date(2024, 6, 30), value="260")
     html = admin_client_zh.get("/admin/kpis/indicator/?q=synbio-valuation").content.decode()
-    assert "260.0亿元 (2024年二季度)" in html
+    assert "260亿元 (2024年二季度)" in html
     assert "进度正常 (2024)" in html
 
 
@@ -126,6 +126,50 @@ def test_an_officials_figure_page_in_the_admin_checks_departments_once(
     with django_assert_max_num_queries(10):
         response = client.get(f"/admin/kpis/actual/{actual.pk}/change/")
     assert 'name="_save"' in response.content.decode()
+
+
+def test_figure_lists_show_values_with_units_trimmed_to_the_indicators_decimals(
+    admin_client_zh, article, make_actual
+):
+    indicator = Indicator.objects.get(code="synbio-valuation")  # 亿元, one decimal
+    make_actual(indicator, period_end=datetime.date(2024, 3, 31), value="310")
+    html = admin_client_zh.get("/admin/kpis/actual/").content.decode()
+    assert "310.0000" not in html and "310亿元" in html
+
+
+def test_indicator_page_lists_its_figures_with_units(admin_client_zh, article, make_actual):
+    indicator = Indicator.objects.get(code="synbio-valuation")
+    make_actual(indicator, period_end=datetime.date(2024, 3, 31), value="310")
+    html = admin_client_zh.get(f"/admin/kpis/indicator/{indicator.pk}/change/").content.decode()
+    assert "310.0000" not in html and "310亿元" in html
+
+
+def test_change_lists_have_plain_headings(admin_client_zh):
+    html = admin_client_zh.get("/admin/kpis/actual/").content.decode()
+    assert "<h1>实际数据</h1>" in html and "来修改" not in html
+
+
+def test_a_new_indicators_code_is_made_from_its_english_name_without_javascript(
+    client, manager, theme
+):
+    client.force_login(manager)
+    fields = {
+        "name": "种子基金",
+        "name_en": "Seed funds in operation",
+        "theme": theme.pk,
+        "unit": "只",
+        "decimals": 0,
+        "direction": "increase",
+        "value_type": "stock",
+        "frequency": "annual",
+        "position": 0,
+        "is_public": "on",
+        "seasonal_profile": "null",
+    }
+    for prefix in ("targets", "actuals"):
+        fields |= {f"{prefix}-TOTAL_FORMS": 0, f"{prefix}-INITIAL_FORMS": 0}
+    client.post("/admin/kpis/indicator/add/", fields)
+    assert Indicator.objects.get(name="种子基金").code == "seed-funds-in-operation"
 
 
 def test_two_officials_adding_the_same_period_at_once_get_a_form_error_not_a_server_error(

@@ -53,14 +53,14 @@ def test_a_published_revision_replaces_the_old_value_on_the_next_request(
     synbio.department = department  # the official's, who corrects the figure
     synbio.save()
     actual = make_actual(synbio, value="150")
-    assert "150.0 × 100 million yuan" in get(anonymous, "/en/")
+    assert "15 billion yuan" in get(anonymous, "/en/")
     actual.value = 155
     actual.record_entry(official)
-    assert "150.0 × 100 million yuan" in get(anonymous, "/en/")  # under review: old value
+    assert "15 billion yuan" in get(anonymous, "/en/")  # under review: old value
     actual.submit(official)
     actual.publish(reviewer)
     actual.save()
-    assert "155.0 × 100 million yuan" in get(anonymous, "/en/")
+    assert "15.5 billion yuan" in get(anonymous, "/en/")
 
 
 def test_a_target_edit_shows_on_the_next_request(anonymous, synbio):
@@ -68,7 +68,7 @@ def test_a_target_edit_shows_on_the_next_request(anonymous, synbio):
     target = synbio.targets.get()
     target.value = 450
     target.save()
-    assert "more than 450.0 × 100 million yuan" in get(anonymous, "/en/")
+    assert 'more than <span title="450亿元">45 billion yuan' in get(anonymous, "/en/")
 
 
 def test_renaming_an_indicator_or_a_theme_shows_on_the_next_request(anonymous, synbio):
@@ -108,9 +108,9 @@ def test_a_cached_page_still_carries_the_security_headers(anonymous, synbio):
 
 def test_deleting_a_published_figure_shows_on_the_next_request(anonymous, synbio, make_actual):
     actual = make_actual(synbio, value="150", period_end=datetime.date(2024, 3, 31))
-    assert "150.0 × 100 million yuan" in get(anonymous, "/en/")
+    assert "15 billion yuan" in get(anonymous, "/en/")
     actual.delete()
-    assert "150.0 × 100 million yuan" not in get(anonymous, "/en/")
+    assert "15 billion yuan" not in get(anonymous, "/en/")
 
 
 def test_made_up_parameters_are_never_cached(anonymous, synbio):

@@ -154,6 +154,69 @@ def test_a_note_added_by_someone_else_does_not_change_who_entered_the_value(
     assert actual.entered_by == reviewer
 
 
+def test_evidence_field_lets_the_browser_send_a_link_without_a_scheme(
+    client, official, own_indicator
+):
+    client.force_login(official)
+    html = client.get(f"/my/enter/{own_indicator.code}/2024-03-31/").content.decode()
+    evidence = re.search(r'<input[^>]*name="evidence_url"[^>]*>', html).group(0)
+    assert 'type="text"' in evidence and 'inputmode="url"' in evidence
+
+
+def test_my_updates_lists_my_figures_waiting_for_review(
+    client, official, own_indicator, make_actual
+):
+    make_actual(own_indicator, value=9, entered_by=official, status="submitted")
+    client.force_login(official)
+    html = client.get("/en/my/").content.decode()
+    waiting = html.split("Submitted, waiting for review")[1].split("</section>")[0]
+    assert "Indicator 1" in waiting
+
+
+def test_my_updates_lists_figures_published_in_the_last_30_days_only(
+    client, official, own_indicator, make_actual
+):
+    make_actual(own_indicator, period_end=datetime.date(2024, 6, 30), value=9)
+    long_ago = timezone.now() - datetime.timedelta(days=40)
+    make_actual(own_indicator, period_end=datetime.date(2024, 3, 31), value=8, reviewed_at=long_ago)
+    client.force_login(official)
+    html = client.get("/en/my/").content.decode()
+    published = html.split("Published in the last 30 days")[1].split("</section>")[0]
+    assert "2024-06-30" in published and "2024-03-31" not in published
+
+
+def save_and_submit(client, official, indicator, prefix=""):
+    """The page the official lands on after "save and submit" of a March figure."""
+    client.force_login(official)
+    response = client.post(
+        f"{prefix}/my/enter/{indicator.code}/2024-03-31/",
+        {"value": "12", "note": "", "evidence_url": "", "submit": ""},
+        follow=True,
+    )
+    return response.content.decode()
+
+
+def test_save_and_submit_says_submitted_with_the_english_name_on_english_pages(
+    client, official, own_indicator
+):
+    html = save_and_submit(client, official, own_indicator, prefix="/en")
+    assert "Submitted for review: Indicator 1 2024-03-31" in html
+
+
+def test_save_and_submit_says_so_in_chinese(client, official, own_indicator):
+    html = save_and_submit(client, official, own_indicator)
+    assert "已提交审核：本部门指标 2024-03-31" in html
+
+
+def test_publishing_says_published_in_the_pages_language(
+    client, official, reviewer, own_indicator, make_actual
+):
+    actual = make_actual(own_indicator, value=9, entered_by=official, status="submitted")
+    client.force_login(reviewer)
+    response = client.post(f"/my/figures/{actual.pk}/review/", {"publish": ""}, follow=True)
+    assert "已发布：本部门指标 2024-06-30" in response.content.decode()
+
+
 def test_on_the_first_day_earlier_periods_are_to_back_fill_not_overdue(
     first_day, client, official, own_indicator
 ):

@@ -30,14 +30,14 @@ def test_progress_page_shows_the_article_target_for_synthetic_biology(
 ):
     html = anonymous.get("/").content.decode()
     row = row_for(html, "合成生物产业集群整体估值")
-    assert "超过400.0亿元" in row
+    assert "超过400亿元" in row
     assert "暂无数据" in row
 
 
 def test_english_page_shows_the_same_target_in_english(anonymous, article):
     html = anonymous.get("/en/").content.decode()
     row = row_for(html, "Synthetic biology cluster valuation")
-    assert "more than 400.0 × 100 million yuan" in row
+    assert "more than 40 billion yuan" in row
 
 
 def test_published_figure_shows_with_attainment_and_status(
@@ -48,7 +48,7 @@ def test_published_figure_shows_with_attainment_and_status(
     make_actual(indicator, period_end=datetime.date(2024, 6, 30), value="260")
     row = row_for(anonymous.get("/en/").content.decode(), "Synthetic biology cluster valuation")
     # Start 150 at the end of March, even path to 400 at year end: 233.3 expected by June.
-    assert "260.0 × 100 million yuan Q2 2024" in row
+    assert "26 billion yuan Q2 2024" in row
     assert "65%" in row
     assert "On track" in row
 
@@ -74,7 +74,7 @@ def test_indicator_page_shows_the_source_quote_and_published_history(
     make_actual(indicator, period_end=datetime.date(2024, 6, 30), value="48")
     html = anonymous.get("/en/indicators/brain-science-enterprises/").content.decode()
     assert "2024年實現企業總量超60家" in html
-    assert re.search(r"March 31, 2024</td>\s*<td>41 enterprises", html)
+    assert re.search(r"March 31, 2024</td>\s*<td[^>]*>41 enterprises", html)
     assert "By June 2024: 80% of the target" in html
 
 
@@ -149,7 +149,7 @@ def test_progress_json_follows_the_contract(year_2024_open, anonymous, article, 
     assert row["target"] == {"year": 2024, "value": "400", "qualifier": "over"}
     assert (row["baseline"], row["actual"], row["status"]) == (
         None,
-        {"period_end": "2024-06-30", "value": "123"},
+        {"period_end": "2024-06-30", "value": "123", "explanation": None},
         "unknown_pace",
     )
 
@@ -332,3 +332,16 @@ def test_units_read_naturally_in_each_language(anonymous, article):
     chinese = row_for(anonymous.get("/").content.decode(), "光明科技金融大厦")
     assert "20 institutions (2023)" in english
     assert "20家 (2023)" in chinese
+
+
+def test_public_header_offers_a_sign_in_link(anonymous, article):
+    chinese = anonymous.get("/").content.decode()
+    english = anonymous.get("/en/").content.decode()
+    assert '<a href="/accounts/login/">登录</a>' in chinese
+    assert '<a href="/en/accounts/login/">Sign in</a>' in english
+
+
+def test_signed_in_people_see_sign_out_instead_of_sign_in(client, official):
+    client.force_login(official)
+    html = client.get("/en/data/").content.decode()
+    assert ">Sign out</button>" in html and '<a href="/en/accounts/login/">' not in html

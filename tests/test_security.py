@@ -107,13 +107,21 @@ def hostile_figure(make_indicator, make_actual, theme, source, department, offic
         baseline_quote=hostile("baseline_quote"),
     )
     Target.objects.filter(indicator=indicator).update(quote=hostile("target-quote"))
-    make_actual(indicator, period_end=MARCH, value="40")
+    explained = make_actual(indicator, period_end=MARCH, value="40")
+    explained.published_explanation = {
+        "progress": hostile("explanation"),
+        "problems": "",
+        "next_steps": "",
+        "en": {"progress": hostile("explanation_en"), "problems": "", "next_steps": ""},
+    }
+    explained.save()
     return make_actual(
         indicator,
         period_end=JUNE,
         value="50",
         status=Actual.Status.RETURNED,
         note=hostile("note"),
+        explanation_progress=hostile("explanation_progress"),
         return_reason=hostile("return_reason"),
         entered_by=official,
         reviewed_by=reviewer,
@@ -135,12 +143,21 @@ PAGES_WITH_STORED_TEXT = [
             "target-quote",
             "source-title",
             "source-publisher",
+            "explanation",
         ],
     ),
-    ("anonymous", "/en/indicators/{code}/", ["indicator-name_en", "definition_en"]),
+    (
+        "anonymous",
+        "/en/indicators/{code}/",
+        ["indicator-name_en", "definition_en", "explanation_en"],
+    ),
     ("anonymous", "/en/data/", ["indicator-name_en"]),
     ("official", "/my/", ["indicator-name", "department-name", "return_reason"]),
-    ("official", "/my/figures/{pk}/", ["indicator-name", "note", "return_reason"]),
+    (
+        "official",
+        "/my/figures/{pk}/",
+        ["indicator-name", "note", "return_reason", "explanation_progress"],
+    ),
     (
         "admin_user",
         "/admin/kpis/indicator/{indicator_pk}/change/",
@@ -388,7 +405,7 @@ def test_public_pages_show_no_unpublished_figure_note_or_name(anonymous, unpubli
 
 def test_the_public_still_sees_the_published_value_while_its_revision_waits(anonymous, unpublished):
     html = body(anonymous.get(f"/indicators/{unpublished.code}/"))
-    assert "40.00" in html and "888.88" not in html
+    assert "40家" in html and "888.88" not in html
 
 
 @pytest.mark.parametrize("address", ["/my/figures/{pk}/", "/admin/kpis/actual/{pk}/change/"])

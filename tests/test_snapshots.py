@@ -29,7 +29,7 @@ def test_a_snapshot_stays_as_it_was_after_later_figures_and_corrections(
     actual.save()
     make_actual(synbio, period_end=JUNE, value="260")
     html = anonymous.get(f"/en/snapshots/{snapshot.taken_on}/").content.decode()
-    assert "150.0 × 100 million yuan" in html
+    assert "15 billion yuan" in html
     assert "999" not in html and "260" not in html
 
 
@@ -69,7 +69,7 @@ def test_snapshot_downloads_carry_the_frozen_rows(anonymous, synbio, make_actual
     data = json.loads(anonymous.get(f"/snapshots/{snapshot.taken_on}.json").content)
     row = next(row for row in data["indicators"] if row["code"] == "synbio-valuation")
     csv_text = anonymous.get(f"/snapshots/{snapshot.taken_on}.csv").content.decode()
-    assert row["actual"] == {"period_end": "2024-03-31", "value": "150"}
+    assert row["actual"] == {"period_end": "2024-03-31", "value": "150", "explanation": None}
     assert "synbio-valuation" in csv_text and "260" not in csv_text
 
 

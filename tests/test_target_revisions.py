@@ -28,7 +28,7 @@ def test_indicator_page_lists_the_old_and_new_target_with_date_reason_and_source
     html = anonymous.get("/en/indicators/synbio-valuation/").content.decode()
     section = html.split('id="revisions"', 1)[1].split("</ul>", 1)[0]
     text = " ".join(re.sub(r"<[^>]+>", " ", section).split())
-    assert "more than 400.0 × 100 million yuan → more than 450.0 × 100 million yuan" in text
+    assert "more than 40 billion yuan → more than 45 billion yuan" in text
     assert "Reason: 年中调整目标" in text and "光明区2024年中期调整" in text
     assert "Source: 光明区政府, July 1, 2024, 光明区2024年中期调整" in text
 
@@ -171,7 +171,8 @@ def test_a_target_replaced_before_deletions_were_refused_is_listed_where_revised
     page = anonymous.get("/en/indicators/synbio-valuation/").content.decode()
     assert "#revisions" in overview
     revisions = page.split('id="revisions"', 1)[1].split("</ul>", 1)[0]
-    assert "more than 400.0" in revisions and "more than 250.0" in revisions
+    revisions = " ".join(re.sub(r"<[^>]+>", " ", revisions).split())
+    assert "more than 40 billion yuan" in revisions and "more than 25 billion yuan" in revisions
 
 
 def test_a_new_target_value_needs_the_document_it_comes_from(manager_on_synbio):
@@ -195,4 +196,5 @@ def test_a_target_revised_with_its_new_source_is_saved_and_listed(manager_on_syn
     )
     client.post(f"/admin/kpis/indicator/{indicator.pk}/change/", data)
     html = anonymous.get("/en/indicators/synbio-valuation/").content.decode()
-    assert "more than 450.0" in html.split('id="revisions"', 1)[1]
+    revisions = " ".join(re.sub(r"<[^>]+>", " ", html.split('id="revisions"', 1)[1]).split())
+    assert "more than 45 billion yuan" in revisions

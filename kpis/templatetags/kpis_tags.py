@@ -8,53 +8,116 @@ from django.utils.translation import get_language, gettext_lazy, ngettext, pgett
 from django.utils.translation import gettext as _
 
 from kpis import progress
-from kpis.models import Indicator, Qualifier, in_language
+from kpis.models import EXPLANATION_PARTS, Indicator, Qualifier, in_language
 
 register = template.Library()
 
 
 UNIT_WORDS = {
     Indicator.Unit.ENTERPRISES: pgettext_lazy("unit after a number", "enterprises"),
-    Indicator.Unit.YI_YUAN: pgettext_lazy("unit after a number", "× 100 million yuan"),
     Indicator.Unit.ITEMS: pgettext_lazy("unit after a number", "items"),
     Indicator.Unit.PEOPLE: pgettext_lazy("unit after a number", "people"),
     Indicator.Unit.FUNDS: pgettext_lazy("unit after a number", "funds"),
 }
+BILLION_YUAN = pgettext_lazy("unit after a number", "billion yuan")
+MILLION_YUAN = pgettext_lazy("unit after a number", "million yuan")
 
 
 def unit_label(unit):
     return str(UNIT_WORDS.get(unit, unit))
 
 
-@register.filter
+def number(value, decimals):
+    """`value` rounded to `decimals` places, trailing zeros dropped, grouped in the page's
+    style: 400.0 -> "400", 2000 -> "2,000", 7.50 -> "7.5"."""
+    rounded = Decimal(value).quantize(Decimal(1).scaleb(-decimals))
+    places = max(0, -rounded.normalize().as_tuple().exponent)
+    return number_format(rounded, decimal_pos=places, use_l10n=True, force_grouping=True)
+
+
+def english_yuan(value, decimals):
+    """An amount in 亿元 as English writes it: 400 -> "40 billion yuan", 1.5 -> "150
+    million yuan" (1亿元 is 100 million yuan)."""
+    value = Decimal(value)
+    if abs(value) >= 10:
+        return f"{number(value / 10, decimals + 1)} {BILLION_YUAN}"
+    return f"{number(value * 100, max(decimals - 2, 0))} {MILLION_YUAN}"
+
+
 def figure(value, indicator):
-    """A value in the indicator's unit and decimals: "2,000家" / "2,000 enterprises"."""
+    """A value in the indicator's unit and decimals, as plain text for sentences and files:
+    "400亿元", "2,000家", "40 billion yuan", "2,000 enterprises"."""
     if value is None:
         return "—"
-    number = number_format(
-        Decimal(value).quantize(Decimal(1).scaleb(-indicator.decimals)),
-        decimal_pos=indicator.decimals,
-        use_l10n=True,
-        force_grouping=True,
-    )
     english = not get_language().startswith("zh")
+    if english and indicator.unit == Indicator.Unit.YI_YUAN and not indicator.unit_en:
+        return english_yuan(value, indicator.decimals)
+    text = number(value, indicator.decimals)
     label = indicator.unit_en if english and indicator.unit_en else unit_label(indicator.unit)
     if label == "%" or label == indicator.unit:
-        return f"{number}{label}"
-    return f"{number} {label}"
+        return f"{text}{label}"
+    return f"{text} {label}"
 
 
-@register.simple_tag
-def qualified(value, qualifier, indicator):
-    """A figure with the source's qualifier written out: "超过400亿元" / "more than 400 …"."""
+@register.filter(name="figure")
+def figure_html(value, indicator):
+    """A figure as pages show it (see `figure`); in English an amount of 亿元 keeps the
+    Chinese wording in its title: <span title="400亿元">40 billion yuan</span>. Only for
+    markup: a sentence that takes a figure takes `figure`'s plain text."""
+    text = figure(value, indicator)
+    if value is None or indicator.unit != Indicator.Unit.YI_YUAN or get_language().startswith("zh"):
+        return text
+    chinese = f"{number(value, indicator.decimals)}{indicator.unit}"
+    return format_html('<span title="{}">{}</span>', chinese, text)
+
+
+@register.filter(name="figure_text")
+def figure_text(value, indicator):
+    """A figure where no markup may go in a template (an SVG title, an attribute)."""
+    return figure(value, indicator)
+
+
+@register.filter
+def signed_figure(change, indicator):
+    """A change in the indicator's unit with its sign: "+12家", "−3.5 …"."""
+    sign = "+" if change > 0 else "−" if change < 0 else ""
+    return format_html("{}{}", sign, figure_html(abs(change), indicator))
+
+
+def qualified(value, qualifier, indicator, shown=figure):
+    """A figure with the source's qualifier written out: "超过400亿元" / "more than 40 billion
+    yuan"; plain text, or markup where `shown` is `figure_html`."""
     if value is None:
         return _("not given")
     words = {Qualifier.OVER: _("more than"), Qualifier.ABOUT: _("about")}.get(qualifier, "")
-    text = figure(value, indicator)
+    text = shown(value, indicator)
     if not words:
         return text
     # Chinese writes the qualifier against the number (超过400亿元); English needs a space.
-    return f"{words}{text}" if get_language().startswith("zh") else f"{words} {text}"
+    joined = "{}{}" if get_language().startswith("zh") else "{} {}"
+    return format_html(joined, words, text) if shown is figure_html else joined.format(words, text)
+
+
+@register.simple_tag(name="qualified")
+def qualified_html(value, qualifier, indicator):
+    """`qualified` as pages show it, with the Chinese amount in the title in English."""
+    return qualified(value, qualifier, indicator, shown=figure_html)
+
+
+@register.simple_tag
+def explanation_parts(explanation):
+    """A public explanation (the open data's shape) as (label, text, lang) parts: on English
+    pages each part in English where it has been written, else in Chinese."""
+    if not explanation:
+        return []
+    english = (get_language().startswith("en") and explanation.get("en")) or {}
+    parts = []
+    for part, label in EXPLANATION_PARTS:
+        if english.get(part):
+            parts.append((label, english[part], "en"))
+        elif explanation.get(part):
+            parts.append((label, explanation[part], "zh-Hans"))
+    return parts
 
 
 @register.filter(name="in_language")

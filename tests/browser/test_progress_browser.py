@@ -16,7 +16,7 @@ def test_visitor_sorts_the_table_and_finds_the_synthetic_biology_target(
     first_row = page.locator("tbody tr").first
     assert "脑科学与类脑智能产业估值" in first_row.inner_text()
     row = page.locator("tbody tr", has_text="合成生物产业集群整体估值")
-    assert "超过400.0亿元" in row.inner_text()
+    assert "超过400亿元" in row.inner_text()
 
 
 def test_visitor_reaches_an_indicator_page_and_reads_its_source(live_server, page, article):
