@@ -1,4 +1,5 @@
 import django_tables2 as tables
+from django.db.models import F
 from django.utils.formats import date_format
 from django.utils.html import conditional_escape, format_html, format_html_join
 from django.utils.translation import gettext as _
@@ -55,6 +56,26 @@ class ProgressTable(tables.Table):
         attrs = {"class": "progress-table"}
         orderable = True
         empty_text = gettext_lazy("No indicator is published yet.")
+
+    # Rows without a value come last whichever way a column sorts, on SQLite (where NULL is
+    # the smallest value) and PostgreSQL (the largest) alike.
+    def order_baseline(self, queryset, is_descending):
+        return self.empty_last(queryset, "indicator__baseline_value", is_descending)
+
+    def order_target(self, queryset, is_descending):
+        return self.empty_last(queryset, "target_value", is_descending)
+
+    def order_actual(self, queryset, is_descending):
+        return self.empty_last(queryset, "current", is_descending)
+
+    def order_attainment(self, queryset, is_descending):
+        return self.empty_last(queryset, "attainment", is_descending)
+
+    @staticmethod
+    def empty_last(queryset, field, is_descending):
+        value = F(field)
+        order = value.desc(nulls_last=True) if is_descending else value.asc(nulls_last=True)
+        return queryset.order_by(order, "indicator__position"), True
 
     def __init__(self, data, *args, rows_for, **kwargs):
         self.rows_for = rows_for

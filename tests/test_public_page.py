@@ -345,3 +345,12 @@ def test_signed_in_people_see_sign_out_instead_of_sign_in(client, official):
     client.force_login(official)
     html = client.get("/en/data/").content.decode()
     assert ">Sign out</button>" in html and '<a href="/en/accounts/login/">' not in html
+
+
+def test_rows_without_a_share_come_last_whichever_way_attainment_sorts(
+    anonymous, article, make_actual
+):
+    make_actual(Indicator.objects.get(code="synbio-valuation"), value="300")
+    for sort in ("attainment", "-attainment"):
+        rows = rows_of(anonymous.get(f"/en/?sort={sort}").content.decode())
+        assert "Synthetic biology cluster valuation" in rows[0]
