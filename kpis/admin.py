@@ -53,15 +53,11 @@ from kpis.resources import (
     targets_workbook,
     template_workbook,
 )
-from kpis.roles import in_departments, sees_all_departments
+from kpis.roles import in_departments
 from kpis.templatetags.kpis_tags import figure_html, period_label, status_icon, status_label
 
 admin.site.site_header = _("Guangming District targets tracker")
 admin.site.site_title = _("Targets tracker administration")
-
-
-def scoped_indicators(user, queryset):
-    return queryset if sees_all_departments(user) else queryset.for_user(user)
 
 
 class DepartmentScopedAdmin:
@@ -522,7 +518,9 @@ class IndicatorAdmin(DepartmentScopedAdmin, SpreadsheetImportMixin, SimpleHistor
         # everything the progress rules need, so the list costs no query per row.
         year = Indicator.objects.progress_year()
         return (
-            scoped_indicators(request.user, super().get_queryset(request))
+            super()
+            .get_queryset(request)
+            .visible_to(request.user)
             .with_year_figures(year)
             .annotate(status_year=Value(year))
         )
@@ -552,7 +550,7 @@ class IndicatorAdmin(DepartmentScopedAdmin, SpreadsheetImportMixin, SimpleHistor
     def import_template(self, request):
         """A row for every indicator's target of this year, to fill in."""
         year = timezone.localdate().year
-        indicators = scoped_indicators(request.user, Indicator.objects.order_by("position"))
+        indicators = Indicator.objects.order_by("position").visible_to(request.user)
         return targets_workbook(indicators, year), f"targets-{year}.xlsx"
 
 
@@ -597,7 +595,7 @@ class ActualAdmin(
     history_list_display = ["value", "status", "published_value"]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).for_user(request.user)
+        return super().get_queryset(request).visible_to(request.user)
 
     def has_change_permission(self, request, obj=None):
         allowed = super().has_change_permission(request, obj)
@@ -690,7 +688,7 @@ class ActualAdmin(
 
     def import_template(self, request):
         """The periods due for the user's departments, ready to fill in."""
-        indicators = Indicator.objects.for_user(request.user).due_work(timezone.localdate())
+        indicators = Indicator.objects.for_entry(request.user).due_work(timezone.localdate())
         return template_workbook(indicators), "figures-due.xlsx"
 
     @admin.action(description=_("Submit the selected figures for review"), permissions=["submit"])

@@ -60,7 +60,7 @@ class ActualForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.user = user or self.current_user
         if "indicator" in self.fields:
-            self.fields["indicator"].queryset = Indicator.objects.for_user(self.user)
+            self.fields["indicator"].queryset = Indicator.objects.for_entry(self.user)
         if self.instance.pk:
             self.fields["seen_version"].initial = self.instance.version
             for name in ("indicator", "period_end"):

@@ -279,13 +279,20 @@ class IndicatorQuerySet(models.QuerySet):
     def public(self):
         return self.filter(is_public=True)
 
-    def for_user(self, user):
-        """The indicators a user enters figures for: those of the user's departments."""
+    def for_entry(self, user):
+        """The indicators a user enters figures for: those of the user's departments
+        (a superuser: every one). Reviewers and managers enter figures for none but their
+        own departments."""
         if user is None or not user.is_authenticated:
             return self.none()
         if user.is_superuser:
             return self
         return self.filter(department__members=user)
+
+    def visible_to(self, user):
+        """The indicators a user may see in the back office: reviewers, managers and
+        superusers every department's, officials their own departments'."""
+        return self if sees_all_departments(user) else self.for_entry(user)
 
     def with_year_figures(self, year, today=None, until=None):
         """Attach the target of `year` and a digest of its published actuals, in one query;
@@ -1052,9 +1059,10 @@ class ActualQuerySet(models.QuerySet):
         leaves the published value in place until it is published itself)."""
         return self.filter(published_value__isnull=False)
 
-    def for_user(self, user):
+    def visible_to(self, user):
         """The figures a user may see in the back office: reviewers and managers see every
-        department, officials only their own departments' indicators."""
+        department, officials only their own departments' indicators (as
+        `IndicatorQuerySet.visible_to`)."""
         if sees_all_departments(user):
             return self
         return self.filter(indicator__department__members=user)

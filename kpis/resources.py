@@ -47,7 +47,6 @@ from kpis.models import (
     Theme,
     in_language,
 )
-from kpis.roles import sees_all_departments
 from kpis.templatetags.kpis_tags import figure, period_label, qualified
 
 YES = {"yes", "y", "1", "true", "是", "确认", "確認"}
@@ -440,7 +439,7 @@ class ActualResource(SpreadsheetResource):
         report_skipped = False
 
     def indicators(self):
-        return Indicator.objects.for_user(self.user)
+        return Indicator.objects.for_entry(self.user)
 
     def get_queryset(self):
         return super().get_queryset().select_related("indicator")
@@ -577,7 +576,7 @@ class TargetResource(ReasonedResource):
     def indicators(self):
         """The indicators whose targets a manager may set: every department's."""
         indicators = Indicator.objects.all()
-        return indicators if sees_all_departments(self.user) else indicators.for_user(self.user)
+        return indicators.visible_to(self.user)
 
     def summary(self, target, row_result):
         indicator = target.indicator

@@ -37,7 +37,6 @@ from kpis.models import (
     Source,
     Target,
 )
-from kpis.roles import sees_all_departments
 
 
 def urls(admin_site):
@@ -134,9 +133,7 @@ def review_source(request, source_id):
         raise PermissionDenied
     source = get_object_or_404(Source, pk=source_id)
     user = request.user
-    indicators = (
-        Indicator.objects.all() if sees_all_departments(user) else Indicator.objects.for_user(user)
-    )
+    indicators = Indicator.objects.visible_to(user)
     candidates = {c.figure_start: c for c in pending_candidates(source)}
     if request.method == "POST":
         response = act(request, source, candidates, indicators)

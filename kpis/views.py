@@ -344,12 +344,12 @@ def my_updates(request):
     review and those published lately; a reviewer's queue."""
     today = timezone.localdate()
     user = request.user
-    mine = Actual.objects.for_user(user).select_related("indicator", "entered_by")
-    own = mine.filter(indicator__in=Indicator.objects.for_user(user))
+    mine = Actual.objects.visible_to(user).select_related("indicator", "entered_by")
+    own = mine.filter(indicator__in=Indicator.objects.for_entry(user))
     context = {
         "indicators": [
             indicator
-            for indicator in Indicator.objects.for_user(user)
+            for indicator in Indicator.objects.for_entry(user)
             .select_related("department")
             .due_work(today)
             if indicator.due
@@ -372,7 +372,7 @@ def my_updates(request):
 
 @login_required
 def enter_figure(request, code, period_end):
-    indicator = get_object_or_404(Indicator.objects.for_user(request.user), code=code)
+    indicator = get_object_or_404(Indicator.objects.for_entry(request.user), code=code)
     if not request.user.has_perm("kpis.add_actual"):
         raise PermissionDenied
     existing = Actual.objects.filter(indicator=indicator, period_end=period_end).first()

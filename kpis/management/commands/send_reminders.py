@@ -53,8 +53,8 @@ class Command(BaseCommand):
         to_review = list(Actual.objects.waiting_for_review().select_related("indicator"))
         sent = 0
         for person in people.select_related("preference").prefetch_related("departments"):
-            # As Indicator.objects.for_user: superusers every indicator, others their
-            # departments'.
+            # As Indicator.objects.for_entry (from the departments read with the people):
+            # superusers every indicator, others their departments'.
             mine = {department.pk for department in person.departments.all()}
             items = [
                 item
