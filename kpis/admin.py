@@ -564,6 +564,7 @@ class ActualAdmin(
     import_export_change_list_template = "admin/kpis/actual/change_list.html"
     resource_classes = [ActualResource]
     export_formats = [base_formats.CSV, base_formats.XLSX]
+    ordering = ["indicator__theme__position", "indicator__position", "-period_end"]
     list_display = [
         "indicator",
         "period_end",

@@ -1023,7 +1023,7 @@ class Target(models.Model):
     class Meta:
         verbose_name = _("target")
         verbose_name_plural = _("targets")
-        ordering = ["indicator", "year"]
+        ordering = ["indicator_id", "year"]
         constraints = [
             models.UniqueConstraint(
                 fields=["indicator", "year"],
@@ -1232,7 +1232,9 @@ class Actual(models.Model):
     class Meta:
         verbose_name = _("actual figure")
         verbose_name_plural = _("actual figures")
-        ordering = ["indicator", "-period_end"]
+        # By the indicator's id, not its own ordering: that would join indicator and theme
+        # on every query of figures. Lists that show figures by theme order them so.
+        ordering = ["indicator_id", "-period_end"]
         indexes = [
             models.Index(fields=["published_at"], name="actual_published_at"),
             models.Index(fields=["revised_at"], name="actual_revised_at"),
