@@ -733,12 +733,33 @@ class ActualQuerySet(models.QuerySet):
         return max(filter(None, moments), default=None)
 
 
-class Actual(models.Model):
-    class Status(models.TextChoices):
-        DRAFT = "draft", _("draft")
-        SUBMITTED = "submitted", _("submitted for review")
-        RETURNED = "returned", _("returned for correction")
-        PUBLISHED = "published", _("published")
+class WorkflowStatus(models.TextChoices):
+    """The states of whatever officials enter and reviewers publish (figures, and the key
+    tasks' milestones and progress statements)."""
+
+    DRAFT = "draft", _("draft")
+    SUBMITTED = "submitted", _("submitted for review")
+    RETURNED = "returned", _("returned for correction")
+    PUBLISHED = "published", _("published")
+
+
+class FourEyes:
+    """The four-eyes rule for a reviewed entry with `status` and `entered_by_id`: only what
+    is submitted is reviewed, and never by the person who entered it. The messages name
+    what is reviewed."""
+
+    not_submitted_message = _("Only submitted figures can be reviewed.")
+    own_entry_message = _("You entered this figure: another reviewer must publish or return it.")
+
+    def check_reviewer(self, reviewer):
+        if self.status != WorkflowStatus.SUBMITTED:
+            raise ValidationError(self.not_submitted_message)
+        if self.entered_by_id is not None and self.entered_by_id == reviewer.pk:
+            raise ValidationError(self.own_entry_message)
+
+
+class Actual(FourEyes, models.Model):
+    Status = WorkflowStatus
 
     indicator = models.ForeignKey(
         Indicator, verbose_name=_("indicator"), on_delete=models.PROTECT, related_name="actuals"
@@ -940,14 +961,6 @@ class Actual(models.Model):
         self.submitted_at = timezone.now()
         self.first_submitted_at = self.first_submitted_at or self.submitted_at
         self.return_reason = ""
-
-    def check_reviewer(self, reviewer):
-        if self.status != self.Status.SUBMITTED:
-            raise ValidationError(_("Only submitted figures can be reviewed."))
-        if self.entered_by_id is not None and self.entered_by_id == reviewer.pk:
-            raise ValidationError(
-                _("You entered this figure: another reviewer must publish or return it.")
-            )
 
     def publish(self, reviewer):
         self.check_reviewer(reviewer)

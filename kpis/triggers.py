@@ -21,14 +21,15 @@ UPSERT = (
 )
 
 
-def install(connection):
+def install(connection, tables=TABLES):
+    """Install the triggers on `tables` (other apps pass their own public tables)."""
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute(
                 "CREATE OR REPLACE FUNCTION kpis_raise_data_version() RETURNS trigger AS $$ "
                 f"BEGIN {UPSERT}; RETURN NULL; END; $$ LANGUAGE plpgsql"
             )
-            for table in TABLES:
+            for table in tables:
                 cursor.execute(f"DROP TRIGGER IF EXISTS {table}_data_version ON {table}")
                 cursor.execute(
                     f"CREATE TRIGGER {table}_data_version AFTER INSERT OR UPDATE OR DELETE OR "
@@ -36,7 +37,7 @@ def install(connection):
                     "kpis_raise_data_version()"
                 )
         else:
-            for table in TABLES:
+            for table in tables:
                 for event in ("INSERT", "UPDATE", "DELETE"):
                     cursor.execute(
                         f"CREATE TRIGGER IF NOT EXISTS {table}_{event.lower()}_data_version "
@@ -45,9 +46,10 @@ def install(connection):
 
 
 def install_after_migrate(sender, using, plan=None, **kwargs):
-    """post_migrate receiver: a signal is the one hook Django offers after every migrate."""
+    """post_migrate receiver: a signal is the one hook Django offers after every migrate.
+    An app whose tables public pages show connects it too, naming them in `public_tables`."""
     from django.db import connections
 
     connection = connections[using]
     if "kpis_dataversion" in connection.introspection.table_names():
-        install(connection)
+        install(connection, getattr(sender, "public_tables", TABLES))
