@@ -29,6 +29,13 @@ def article(db):
 
 
 @pytest.fixture
+def article_tasks(article):
+    """The article's figures and its 2024 commitments that are not numbers, as key tasks."""
+    call_command("loaddata", "article_2024_tasks", verbosity=0)
+    call_command("populate_history", "tasks.Task", verbosity=0)
+
+
+@pytest.fixture
 def department(db):
     return Department.objects.create(code="science", name="科技创新局", name_en="Science Bureau")
 
