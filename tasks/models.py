@@ -7,8 +7,6 @@ department enters and submits, a reviewer publishes or returns, never their own 
 that is being changed keeps its published title and dates until the change is published.
 """
 
-from collections import Counter
-
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -56,15 +54,12 @@ class TaskQuerySet(models.QuerySet):
 
     def with_status(self, today):
         """The tasks as a list, each with its public record and `verdict` on `today`."""
-        tasks = list(self.with_public_record())
-        for task in tasks:
-            task.verdict = task.status_on(today)
-        return tasks
+        return [task.attach_status(today) for task in self.with_public_record()]
 
     def status_counts(self, today):
-        """(status, count) for every status, worst first, and the number of tasks."""
-        counted = Counter(task.verdict.status for task in self.with_status(today))
-        return [(status, counted[status]) for status in rules.STATUS_ORDER]
+        """(status, count) for every status, worst first: the context `task_counts` of
+        templates/tasks/_summary.html."""
+        return rules.count_by_status(task.verdict.status for task in self.with_status(today))
 
 
 class Task(models.Model):
@@ -137,12 +132,17 @@ class Task(models.Model):
     def display_title(self):
         return in_language(self.title, self.title_en)
 
+    def attach_status(self, today):
+        """Set `verdict` and `milestones_done` on `today`; needs `with_public_record()`."""
+        self.verdict = self.status_on(today)
+        self.milestones_done = sum(
+            milestone.public_dates.is_done(today) for milestone in self.public_milestones
+        )
+        return self
+
     def status_on(self, today):
         """The verdict of the rules on `today`, from `with_public_record()`'s lists."""
-        milestones = [
-            rules.MilestoneDates(milestone.published_due, milestone.published_done)
-            for milestone in self.public_milestones
-        ]
+        milestones = [milestone.public_dates for milestone in self.public_milestones]
         completions = [s.period_end for s in self.public_statements if s.published_completes]
         return rules.task_status(
             self.year,
@@ -236,6 +236,10 @@ class ReviewedEntry(FourEyes, models.Model):
     def is_visible_to(self, user):
         return self.task.is_visible_to(user)
 
+    @property
+    def kind_label(self):
+        return self._meta.verbose_name
+
     def is_editable_by(self, user):
         """Officials of the lead department edit it, except while a reviewer has it."""
         permission = f"tasks.change_{self._meta.model_name}"
@@ -320,6 +324,7 @@ class Milestone(ReviewedEntry):
     history = HistoricalRecords(excluded_fields=["updated_at"])
 
     PUBLIC_FIELDS = ("title", "title_en", "due", "done")
+    kind = "milestones"  # in web addresses
     not_submitted_message = _("Only submitted milestones can be approved.")
     own_entry_message = _("You entered this milestone: another reviewer must approve or return it.")
 
@@ -374,9 +379,13 @@ class Milestone(ReviewedEntry):
             raise ValidationError(_("A new due date needs its reason before it is approved."))
         super().publish(reviewer)
 
+    @property
+    def public_dates(self):
+        return rules.MilestoneDates(self.published_due, self.published_done)
+
     def status_on(self, today):
-        """ "done", "late" or "open" on `today`, for the timeline."""
-        dates = rules.MilestoneDates(self.published_due, self.published_done)
+        """The timeline's word on `today`: "done", "done_late", "late" or "open"."""
+        dates = self.public_dates
         if dates.is_done(today):
             return "done_late" if self.published_done > self.published_due else "done"
         return "late" if dates.is_late(today) else "open"
@@ -420,6 +429,7 @@ class ProgressStatement(ReviewedEntry):
     history = HistoricalRecords(excluded_fields=["updated_at"])
 
     PUBLIC_FIELDS = ("text", "text_en", "percent", "completes")
+    kind = "statements"  # in web addresses
     not_submitted_message = _("Only submitted statements can be reviewed.")
     own_entry_message = _("You entered this statement: another reviewer must publish or return it.")
 

@@ -158,3 +158,9 @@ def green_unless_caught_up(status, milestones, today, grace_days):
     if caught_up is not None and today <= quarter_end(caught_up):
         return Verdict(status, Rag.YELLOW, caught_up=True, yellow_until=quarter_end(caught_up))
     return Verdict(status, Rag.GREEN)
+
+
+def count_by_status(statuses):
+    """(status, how many of `statuses`) for every status, worst first."""
+    statuses = list(statuses)
+    return [(status, statuses.count(status)) for status in STATUS_ORDER]

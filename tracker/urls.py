@@ -5,6 +5,7 @@ from django.urls import include, path, register_converter
 
 from kpis import views
 from kpis.converters import DataFormat, DateConverter, HistoryFormat
+from tasks import views as task_views
 
 register_converter(DateConverter, "date")
 register_converter(DataFormat, "data_format")
@@ -24,6 +25,7 @@ urlpatterns = [
         views.snapshot_data,
         name="snapshot_data",
     ),
+    path("data/tasks.<data_format:file_format>", task_views.tasks_data, name="tasks_data"),
     path("i18n/", include("django.conf.urls.i18n")),
 ]
 
@@ -40,6 +42,7 @@ urlpatterns += i18n_patterns(
     path("my/figures/<int:pk>/", views.figure_detail, name="figure_detail"),
     path("my/figures/<int:pk>/submit/", views.submit_figure, name="submit_figure"),
     path("my/figures/<int:pk>/review/", views.review_figure, name="review_figure"),
+    path("", include("tasks.urls")),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     prefix_default_language=False,
