@@ -93,6 +93,25 @@ class ChangeReasonForm(forms.ModelForm):
         return cleaned
 
 
+class WorkflowActions:
+    """The admin actions' loop over the selected entries (figures, or a key task's
+    milestones and statements): one refused entry does not stop the others."""
+
+    updated_message = _("%(count)d figures updated.")
+
+    def apply(self, request, queryset, transition):
+        done = 0
+        for entry in queryset.select_related(*self.list_select_related):
+            try:
+                transition(entry)
+            except ValidationError as refusal:
+                self.message_user(request, f"{entry}: {refusal.messages[0]}", messages.ERROR)
+                continue
+            entry.save()
+            done += 1
+        self.message_user(request, self.updated_message % {"count": done}, messages.SUCCESS)
+
+
 @admin.register(Source)
 class SourceAdmin(admin.ModelAdmin):
     formfield_overrides = HTTPS_URLS
@@ -267,7 +286,7 @@ class IndicatorAdmin(DepartmentScopedAdmin, SimpleHistoryAdmin):
 
 
 @admin.register(Actual)
-class ActualAdmin(DepartmentScopedAdmin, ImportExportMixin, SimpleHistoryAdmin):
+class ActualAdmin(WorkflowActions, DepartmentScopedAdmin, ImportExportMixin, SimpleHistoryAdmin):
     department_of = attrgetter("indicator.department_id")
     formfield_overrides = HTTPS_URLS
     form = ActualForm
@@ -395,18 +414,3 @@ class ActualAdmin(DepartmentScopedAdmin, ImportExportMixin, SimpleHistoryAdmin):
 
     def has_review_permission(self, request):
         return request.user.has_perm("kpis.review_actual")
-
-    def apply(self, request, queryset, transition):
-        """Run a workflow step on each figure; one refused figure does not stop the others."""
-        done = 0
-        for actual in queryset.select_related("indicator"):
-            try:
-                transition(actual)
-            except ValidationError as refusal:
-                self.message_user(request, f"{actual}: {refusal.messages[0]}", messages.ERROR)
-                continue
-            actual.save()
-            done += 1
-        self.message_user(
-            request, _("%(count)d figures updated.") % {"count": done}, messages.SUCCESS
-        )

@@ -1,5 +1,6 @@
 import datetime
 from collections import Counter
+from functools import partial
 
 from django.conf import settings
 from django.contrib import messages
@@ -8,6 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -326,7 +328,7 @@ def submit_figure(request, pk):
     actual = get_object_or_404(Actual, pk=pk)
     if not (actual.is_editable_by(request.user) and request.user.has_perm("kpis.submit_actual")):
         raise PermissionDenied
-    return workflow_step(request, actual, lambda: actual.submit(request.user))
+    return workflow_step(request, actual, partial(actual.submit, request.user), figure_page(actual))
 
 
 @login_required
@@ -335,28 +337,35 @@ def review_figure(request, pk):
     actual = get_object_or_404(Actual, pk=pk)
     if not request.user.has_perm("kpis.review_actual"):
         raise PermissionDenied
+    return review_step(request, actual, figure_page(actual))
+
+
+def figure_page(actual):
+    return reverse("figure_detail", args=[actual.pk])
+
+
+def review_step(request, entry, next_url):
+    """Publish a submitted entry (a figure, or a key task's milestone or statement), or
+    return it with the reason of the return form; the entry's own methods say no."""
     if "publish" in request.POST:
-        return workflow_step(request, actual, lambda: actual.publish(request.user))
-    form = ReturnForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("Say why the figure is returned."))
-        return redirect("figure_detail", pk=actual.pk)
-    reason = form.cleaned_data["reason"]
-    return workflow_step(
-        request, actual, lambda: actual.return_for_correction(request.user, reason)
-    )
+        step = partial(entry.publish, request.user)
+    else:
+        form = ReturnForm(request.POST)
+        reason = form.cleaned_data["reason"] if form.is_valid() else ""
+        step = partial(entry.return_for_correction, request.user, reason)
+    return workflow_step(request, entry, step, next_url)
 
 
-def workflow_step(request, actual, step):
+def workflow_step(request, entry, step, next_url):
     try:
         step()
     except ValidationError as refusal:
         messages.error(request, refusal.messages[0])
     else:
-        actual.save()
+        entry.save()
         messages.success(
             request,
             _("%(figure)s is now: %(status)s.")
-            % {"figure": actual, "status": actual.get_status_display()},
+            % {"figure": entry, "status": entry.get_status_display()},
         )
-    return redirect("figure_detail", pk=actual.pk)
+    return redirect(next_url)

@@ -1,11 +1,10 @@
 from operator import attrgetter
 
-from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
+from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from kpis.admin import DepartmentScopedAdmin
+from kpis.admin import DepartmentScopedAdmin, WorkflowActions
 from kpis.forms import HTTPS_URLS
 from tasks.forms import MilestoneForm, StatementForm
 from tasks.models import Milestone, ProgressStatement, Task
@@ -33,7 +32,7 @@ class TaskAdmin(DepartmentScopedAdmin, SimpleHistoryAdmin):
         return super().get_queryset(request).visible_to(request.user)
 
 
-class EntryAdmin(DepartmentScopedAdmin, SimpleHistoryAdmin):
+class EntryAdmin(WorkflowActions, DepartmentScopedAdmin, SimpleHistoryAdmin):
     """Milestones and statements: entered by the lead department's officials, reviewed by
     someone else, through the same model methods as /my/tasks/."""
 
@@ -44,6 +43,7 @@ class EntryAdmin(DepartmentScopedAdmin, SimpleHistoryAdmin):
     search_fields = ["task__code", "task__title"]
     readonly_fields = WORKFLOW_FIELDS
     actions = ["submit_selected", "publish_selected"]
+    updated_message = _("%(count)d entries updated.")
 
     def get_queryset(self, request):
         return super().get_queryset(request).for_user(request.user)
@@ -74,20 +74,6 @@ class EntryAdmin(DepartmentScopedAdmin, SimpleHistoryAdmin):
 
     def has_review_permission(self, request):
         return request.user.has_perm("tasks.review_task")
-
-    def apply(self, request, queryset, transition):
-        done = 0
-        for entry in queryset.select_related("task"):
-            try:
-                transition(entry)
-            except ValidationError as refusal:
-                self.message_user(request, f"{entry}: {refusal.messages[0]}", messages.ERROR)
-                continue
-            entry.save()
-            done += 1
-        self.message_user(
-            request, _("%(count)d entries updated.") % {"count": done}, messages.SUCCESS
-        )
 
 
 @admin.register(Milestone)

@@ -1,8 +1,11 @@
+from functools import partial
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -10,7 +13,7 @@ from django.views.decorators.http import require_POST
 from kpis.caching import public_cache
 from kpis.forms import ReturnForm
 from kpis.models import Theme
-from kpis.views import data_file
+from kpis.views import data_file, review_step, workflow_step
 from tasks import exports, rules
 from tasks.forms import MilestoneForm, StatementForm
 from tasks.models import Milestone, ProgressStatement, Task
@@ -152,7 +155,7 @@ def submit_entry(request, kind, pk):
     entry = get_object_or_404(KINDS[kind][0], pk=pk)
     if not (entry.is_editable_by(request.user) and request.user.has_perm("tasks.submit_task")):
         raise PermissionDenied
-    return workflow_step(request, entry, kind, lambda: entry.submit(request.user))
+    return workflow_step(request, entry, partial(entry.submit, request.user), entry_page(entry))
 
 
 @login_required
@@ -161,28 +164,8 @@ def review_entry(request, kind, pk):
     entry = get_object_or_404(KINDS[kind][0], pk=pk)
     if not request.user.has_perm("tasks.review_task"):
         raise PermissionDenied
-    if "publish" in request.POST:
-        return workflow_step(request, entry, kind, lambda: entry.publish(request.user))
-    form = ReturnForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("Say why it is returned."))
-        return redirect("task_entry", kind=kind, pk=entry.pk)
-    reason = form.cleaned_data["reason"]
-    return workflow_step(
-        request, entry, kind, lambda: entry.return_for_correction(request.user, reason)
-    )
+    return review_step(request, entry, entry_page(entry))
 
 
-def workflow_step(request, entry, kind, step):
-    try:
-        step()
-    except ValidationError as refusal:
-        messages.error(request, refusal.messages[0])
-    else:
-        entry.save()
-        messages.success(
-            request,
-            _("%(entry)s is now: %(status)s.")
-            % {"entry": entry, "status": entry.get_status_display()},
-        )
-    return redirect("task_entry", kind=kind, pk=entry.pk)
+def entry_page(entry):
+    return reverse("task_entry", kwargs={"kind": entry.kind, "pk": entry.pk})

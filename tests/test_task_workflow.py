@@ -217,3 +217,35 @@ def test_my_tasks_lists_the_departments_tasks_and_the_reviewers_queue(
     assert (task.title in mine, "他部门任务" in mine) == (True, False)
     queue = client_for(client, reviewer).get(reverse("my_tasks")).content.decode()
     assert str(statement) in queue
+
+
+def test_reviewer_returns_a_statement_with_a_reason_from_its_page(
+    client, official, reviewer, task, make_statement
+):
+    statement = make_statement(task, status="submitted", entered_by=official)
+    url = reverse("review_task_entry", kwargs={"kind": "statements", "pk": statement.pk})
+    client_for(client, reviewer).post(url, {"return": "1", "reason": "请补充数据"})
+    statement.refresh_from_db()
+    assert (statement.status, statement.return_reason) == ("returned", "请补充数据")
+
+
+def test_a_return_without_a_reason_from_the_page_changes_nothing(
+    client, official, reviewer, task, make_statement
+):
+    statement = make_statement(task, status="submitted", entered_by=official)
+    url = reverse("review_task_entry", kwargs={"kind": "statements", "pk": statement.pk})
+    client_for(client, reviewer).post(url, {"return": "1", "reason": ""})
+    statement.refresh_from_db()
+    assert statement.status == "submitted"
+
+
+def test_the_admins_bulk_publish_keeps_the_four_eyes_rule(
+    client, reviewer, second_reviewer, task, make_milestone
+):
+    own = make_milestone(task, due=TODAY, status="submitted", entered_by=reviewer, title="自己的")
+    other = make_milestone(task, due=TODAY, status="submitted", entered_by=second_reviewer)
+    data = {"action": "publish_selected", "_selected_action": [own.pk, other.pk]}
+    client_for(client, reviewer).post(reverse("admin:tasks_milestone_changelist"), data)
+    own.refresh_from_db()
+    other.refresh_from_db()
+    assert (own.status, other.status) == ("submitted", "published")
