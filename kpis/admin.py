@@ -4,7 +4,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import OuterRef, Subquery, Value
+from django.db.models import Value
 from django.http import HttpResponse
 from django.template.response import TemplateResponse
 from django.urls import path
@@ -28,7 +28,7 @@ from kpis.models import (
 )
 from kpis.resources import ActualResource, ChineseCSV, template_dataset
 from kpis.roles import in_departments, sees_all_departments
-from kpis.templatetags.kpis_tags import figure, status_icon, status_label
+from kpis.templatetags.kpis_tags import figure, period_label, status_icon, status_label
 
 admin.site.site_header = _("Guangming District targets tracker")
 admin.site.site_title = _("Targets tracker administration")
@@ -256,31 +256,26 @@ class IndicatorAdmin(DepartmentScopedAdmin, SimpleHistoryAdmin):
         super().save_formset(request, form, formset, change)
 
     def get_queryset(self, request):
-        # Status is judged against the latest year that has targets; the annotations carry
+        # Status is judged in the year the public page opens on; the annotations carry
         # everything the progress rules need, so the list costs no query per row.
         year = Indicator.objects.progress_year()
-        latest = Actual.objects.published().filter(indicator=OuterRef("pk"))
-        latest = latest.order_by("-period_end")
         return (
             scoped_indicators(request.user, super().get_queryset(request))
             .with_year_figures(year)
-            .annotate(
-                status_year=Value(year),
-                latest_published_value=Subquery(latest.values("published_value")[:1]),
-                latest_published_end=Subquery(latest.values("period_end")[:1]),
-            )
+            .annotate(status_year=Value(year))
         )
 
-    @admin.display(description=_("latest published figure"), ordering="latest_published_end")
+    @admin.display(description=_("latest published figure"), ordering="latest_any_reading")
     def latest_figure(self, indicator):
-        if indicator.latest_published_value is None:
+        indicator.attach_progress(indicator.status_year, timezone.localdate())
+        if indicator.latest is None:
             return "—"
-        value = figure(indicator.latest_published_value, indicator)
-        return f"{value} ({indicator.latest_published_end:%Y-%m})"
+        value = figure(indicator.latest.value, indicator)
+        return f"{value} ({period_label(indicator.latest.period_end, indicator)})"
 
-    @admin.display(description=_("status in the latest target year"))
+    @admin.display(description=_("status in the year shown to the public"))
     def latest_status(self, indicator):
-        result = indicator.year_progress(indicator.status_year)
+        result = indicator.attach_progress(indicator.status_year, timezone.localdate()).result
         label = f"{status_icon(result.status)} {status_label(result.status)}"
         return f"{label} ({indicator.status_year})"
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from kpis.periods import period_ends
-from kpis.progress import Start, expected_by, pace_share, year_fraction
+from kpis.progress import ReportedAs, Start, expected_by, pace_share, year_fraction
 
 WIDTH, HEIGHT = 640, 280
 LEFT, RIGHT, TOP, BOTTOM = 64, 16, 16, 36
@@ -54,14 +54,22 @@ def nice_step(span):
     return next(step * power for step in (1, 2, 5, 10) if step * power >= raw)
 
 
-def progress_chart(year, value_type, readings, result, profile=None):
+def year_series(readings, value_type, reported_as):
+    """(period end, value of the year so far) of one year's readings in date order: flows
+    reported by period add up, everything else is already the year's figure."""
+    series, running = [], Decimal(0)
+    adds_up = value_type == "flow" and reported_as != ReportedAs.YEAR_TO_DATE
+    for reading in sorted(readings, key=lambda r: r.period_end):
+        running = running + reading.value if adds_up else reading.value
+        series.append((reading.period_end, running))
+    return series
+
+
+def progress_chart(year, value_type, readings, result, profile=None, reported_as="period"):
     """Geometry of the chart of `year` from its published `readings` and `result`; the
     pace line follows the seasonal `profile` where the indicator has one."""
     in_year = sorted((r for r in readings if r.period_end.year == year), key=lambda r: r.period_end)
-    series, running = [], Decimal(0)
-    for reading in in_year:
-        running = running + reading.value if value_type == "flow" else reading.value
-        series.append((reading.period_end, running))
+    series = year_series(in_year, value_type, reported_as)
     start_fraction, start_share = 0.0, Decimal(0)
     if result.start == Start.FIRST_FIGURE and in_year:
         start_fraction = float(year_fraction(in_year[0].period_end))
@@ -117,3 +125,69 @@ def pace_line(year, value_type, start_value, start, result, profile):
             )
             points.append((float(year_fraction(end)), expected))
     return points
+
+
+@dataclass
+class YearsChart:
+    """Every year of an indicator side by side: the published figures (flows: the total of
+    each year so far) and each year's target as a short line over its year."""
+
+    points: list = field(default_factory=list)
+    lines: list = field(default_factory=list)  # polylines, one a year
+    targets: list = field(default_factory=list)  # (x1, x2, y, year, value)
+    y_ticks: list = field(default_factory=list)
+    x_ticks: list = field(default_factory=list)  # (x, year)
+    width: int = WIDTH
+    height: int = HEIGHT
+    left: int = LEFT
+    right_edge: int = WIDTH - RIGHT
+    bottom_edge: int = HEIGHT - BOTTOM
+
+
+def years_chart(
+    readings, targets, value_type, reported_as="period", first_year=None, last_year=None
+):
+    """Geometry of the chart across the years, from published `readings` and `targets`
+    ((year, value) pairs); None when there is nothing to draw."""
+    years = sorted(
+        {r.period_end.year for r in readings}
+        | {year for year, _ in targets}
+        | {y for y in (first_year, last_year) if y is not None}
+    )
+    if not readings and not targets:
+        return None
+    first, last = years[0], years[-1]
+    series = {
+        year: year_series(
+            [r for r in readings if r.period_end.year == year], value_type, reported_as
+        )
+        for year in years
+    }
+    values = [value for points in series.values() for _, value in points]
+    values += [value for _, value in targets]
+    low = min([0.0] + [float(v) for v in values])
+    high = max([1.0] + [float(v) for v in values])
+    step = nice_step(high - low)
+    low = math.floor(low / step) * step
+    high = math.ceil(high * 1.05 / step) * step
+    span = last - first + 1
+
+    def x(year, fraction):
+        return LEFT + (year - first + float(fraction)) / span * (WIDTH - LEFT - RIGHT)
+
+    def y(value):
+        return TOP + (high - float(value)) / (high - low) * (HEIGHT - TOP - BOTTOM)
+
+    chart = YearsChart()
+    for year, points in series.items():
+        placed = [Point(x(year, year_fraction(end)), y(value), end, value) for end, value in points]
+        chart.points += placed
+        if len(placed) > 1:
+            chart.lines.append(" ".join(f"{p.x:.1f},{p.y:.1f}" for p in placed))
+    chart.targets = [(x(year, 0), x(year, 1), y(value), year, value) for year, value in targets]
+    tick = low
+    while tick <= high + step / 2:
+        chart.y_ticks.append((y(tick), Decimal(str(round(tick, 6))).normalize()))
+        tick += step
+    chart.x_ticks = [(x(year, 0.5), year) for year in range(first, last + 1)]
+    return chart

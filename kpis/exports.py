@@ -1,11 +1,11 @@
-"""Open data: the public progress table as plain data (the JSON contract in DESIGN.md), and
-the same rows as flat CSV and XLSX files."""
+"""Open data: the public progress table as plain data (the JSON contract in
+docs/open-data.md), and the same rows as flat CSV and XLSX files."""
 
 import tablib
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from kpis.models import Source
+from kpis.models import Indicator, Snapshot, Source
 from kpis.progress import plain_decimal
 
 
@@ -22,6 +22,18 @@ def source_data(source, quote):
         "date": source.published_on.isoformat(),
         "quote": quote,
     }
+
+
+def reading_data(reading):
+    if reading is None:
+        return None
+    return {"period_end": reading.period_end.isoformat(), "value": plain_decimal(reading.value)}
+
+
+def change_data(change):
+    if change is None:
+        return None
+    return {"from": reading_data(change.start), "share": rounded(change.share)}
 
 
 def indicator_row(indicator, sources):
@@ -58,6 +70,12 @@ def indicator_row(indicator, sources):
         "baseline": baseline,
         "target": target,
         "actual": actual,
+        "latest": reading_data(indicator.latest),
+        "change": change_data(indicator.change),
+        "year_closed": result.year_closed,
+        "final_due": result.final_due and result.final_due.isoformat(),
+        "stale": indicator.stale,
+        "reported_as": indicator.reported_as,
         "attainment": rounded(result.attainment),
         "progress": rounded(result.progress),
         "expected": plain_decimal(result.expected),
@@ -66,13 +84,20 @@ def indicator_row(indicator, sources):
     }
 
 
-def progress_document(rows, year):
+def progress_document(rows, year, today):
     sources = Source.objects.in_bulk()
     return {
         "year": year,
+        "as_of": today.isoformat(),
         "generated_at": timezone.now().isoformat(timespec="seconds"),
         "indicators": [indicator_row(row, sources) for row in rows],
     }
+
+
+def take_snapshot(today, year):
+    """Freeze the public table of `year`, judged on `today`, as a Snapshot."""
+    rows = Indicator.objects.public().progress_rows(year, today)
+    return Snapshot.objects.take(today, year, progress_document(rows, year, today))
 
 
 # Columns of the flat files (CSV, XLSX), in order: the JSON row, one level deep.
@@ -90,12 +115,30 @@ COLUMNS = [
     ("target_year", _("Target year")),
     ("target_value", _("Target value")),
     ("target_qualifier", _("over (must be exceeded), reach or about")),
-    ("actual_period_end", _("End of the period of the latest published figure")),
+    (
+        "reported_as",
+        _("period (each period's own amount) or year_to_date (total of the year so far)"),
+    ),
+    ("actual_period_end", _("End of the period of the year's latest published figure")),
     ("actual_value", _("The year's value so far from published figures")),
+    ("latest_period_end", _("End of the period of the latest published figure of any year")),
+    ("latest_value", _("The latest published figure of any year")),
+    ("change_from_period_end", _("What the latest figure is compared with: its period end")),
+    ("change_from_value", _("What the latest figure is compared with: its value")),
+    ("change_share", _("Relative change of the latest figure against that one")),
+    ("stale", _("true when the periods after the latest figure are overdue")),
     ("attainment", _("Actual divided by target")),
     ("progress", _("Share of the way from baseline to target")),
     ("expected", _("Where the even pace puts the indicator by the latest period")),
-    ("status", _("achieved, on_track, at_risk, behind, no_data or unknown_pace")),
+    (
+        "status",
+        _(
+            "achieved, on_track, at_risk, behind, no_data, unknown_pace, no_target, missed or "
+            "no_final_figure"
+        ),
+    ),
+    ("year_closed", _("true when the target year is over")),
+    ("final_due", _("The day the year-end figure is due, for a year that is over")),
     ("source_title", _("Title of the source document")),
     ("source_publisher", _("Publisher of the source")),
     ("source_date", _("Date of the source")),
@@ -121,10 +164,24 @@ def flat(row):
     for part in ("baseline", "target"):
         for key in ("year", "value", "qualifier"):
             values[f"{part}_{key}"] = (row[part] or {}).get(key)
-    values["actual_period_end"] = (row["actual"] or {}).get("period_end")
-    values["actual_value"] = (row["actual"] or {}).get("value")
-    for key in ("attainment", "progress", "expected", "status"):
-        values[key] = row[key]
+    values["reported_as"] = row["reported_as"]
+    for part in ("actual", "latest"):
+        values[f"{part}_period_end"] = (row[part] or {}).get("period_end")
+        values[f"{part}_value"] = (row[part] or {}).get("value")
+    change = row["change"] or {}
+    values["change_from_period_end"] = (change.get("from") or {}).get("period_end")
+    values["change_from_value"] = (change.get("from") or {}).get("value")
+    values["change_share"] = change.get("share")
+    for key in (
+        "attainment",
+        "progress",
+        "expected",
+        "status",
+        "stale",
+        "year_closed",
+        "final_due",
+    ):
+        values[key] = row.get(key)
     for key in ("title", "publisher", "date", "quote"):
         values[f"source_{key}"] = (row["source"] or {}).get(key)
     return [

@@ -80,4 +80,4 @@ class ProgressFilter(django_filters.FilterSet):
         status = self.form.cleaned_data.get("status") if self.is_valid() else None
         if not status:
             return rows
-        return [row for row in rows if row.target_value is not None and row.result.status == status]
+        return [row for row in rows if row.result.status == status]

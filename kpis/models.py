@@ -30,6 +30,9 @@ from kpis import periods, progress
 from kpis.checks import unusual_change
 from kpis.roles import department_ids, in_departments, sees_all_departments
 
+# The years a figure, target or baseline may have (database constraints say so too).
+FIRST_YEAR, LAST_YEAR = 1990, 2100
+
 
 def in_language(chinese, english):
     """Pick the Chinese or the English text of a bilingual field for the active language."""
@@ -43,6 +46,8 @@ class Qualifier(models.TextChoices):
     OVER = "over", _("more than (超/突破)")
     REACH = "reach", _("reaches (达/增至)")
     ABOUT = "about", _("about (约)")
+    AT_LEAST = "at_least", _("at least (以上)")
+    AT_MOST = "at_most", _("at most (以内/不超过)")
 
 
 class Source(models.Model):
@@ -171,6 +176,16 @@ class Department(models.Model):
             "department are posted there as well as emailed."
         ),
     )
+    reporting_since = models.DateField(
+        _("reporting here since"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Optional: the day this department started reporting in the tracker. Periods "
+            "that ended before it are to back-fill, never late. Empty: the day the tracker "
+            "started (KPI_REPORTING_STARTS)."
+        ),
+    )
 
     objects = DepartmentQuerySet.as_manager()
     history = HistoricalRecords()
@@ -205,16 +220,21 @@ class IndicatorQuerySet(models.QuerySet):
 
         Each indicator gets `target_value`, `target_qualifier`, `target_quote` and
         `target_source_id`; the first and latest published figure of the year; the year's
-        total (flows only: the other kinds never add up) and the last figure of the year
-        before (where the path may start from it). That is all the progress rules need, so no
-        row costs a query of its own; at a thousand indicators every avoided subquery counts,
-        which is why each figure comes as one "period end|value" text (see `_reading_text`).
+        total and count of figures (flows reported by period only: the other kinds never
+        add up) and the last figure of the year before (where the path may start from it);
+        and, whatever the year, its latest published figure and its two latest year-end
+        figures (what that latest figure is compared with). That is all the progress rules
+        need, so no row costs a query of its own; at a thousand indicators every avoided
+        subquery counts, which is why each figure comes as one "period end|value" text (see
+        `_reading_text`).
         """
         published = Actual.objects.published().filter(indicator=OuterRef("pk"))
         in_year = published.filter(period_end__year=year)
-        total = in_year.order_by().values("indicator").annotate(total=Sum("published_value"))
+        by_indicator = in_year.order_by().values("indicator")
         before = published.filter(period_end__year=year - 1)
+        year_ends = published.filter(period_end__month=12, period_end__day=31)
         is_flow = Q(value_type=Indicator.ValueType.FLOW)
+        adds_up = is_flow & Q(reported_as=Indicator.ReportedAs.PERIOD)
         return self.annotate(
             year_target=FilteredRelation("targets", condition=Q(targets__year=year)),
             target_value=F("year_target__value"),
@@ -233,20 +253,32 @@ class IndicatorQuerySet(models.QuerySet):
             ),
             first_reading=_reading_text(in_year.order_by("period_end")),
             latest_reading=_reading_text(in_year.order_by("-period_end")),
-            actual_total=Case(When(is_flow, then=Subquery(total.values("total")))),
+            actual_total=Case(
+                When(
+                    adds_up,
+                    then=Subquery(by_indicator.annotate(t=Sum("published_value")).values("t")),
+                )
+            ),
+            actual_count=Case(
+                When(adds_up, then=Subquery(by_indicator.annotate(n=Count("pk")).values("n")))
+            ),
             previous_reading=Case(
                 When(~is_flow, then=_reading_text(before.order_by("-period_end")))
             ),
+            latest_any_reading=_reading_text(published.order_by("-period_end")),
+            year_end_reading=_reading_text(year_ends.order_by("-period_end")),
+            year_end_before_reading=_reading_text(year_ends.order_by("-period_end"), offset=1),
         )
 
-    def progress_rows(self, year):
-        """The indicators as ProgressRows with their progress in `year`: those with a
-        target that year first, then by theme and position."""
+    def progress_rows(self, year, today=None):
+        """The indicators as ProgressRows with their progress in `year` as judged on
+        `today`: those with a target that year first, then by theme and position."""
+        today = today or timezone.localdate()
         themes = Theme.objects.in_bulk()
         # Sorted here rather than by the database: the theme's position would cost a join
         # and a temporary index for a thousand rows.
         figures = self.with_year_figures(year).order_by().values(*ProgressRow.FIELDS)
-        rows = [ProgressRow(values, themes[values["theme_id"]], year) for values in figures]
+        rows = [ProgressRow(values, themes[values["theme_id"]], year, today) for values in figures]
         return sorted(
             rows,
             key=lambda row: (row.target_value is None, row.theme.position, row.position, row.code),
@@ -279,10 +311,22 @@ class IndicatorQuerySet(models.QuerySet):
             .distinct()
         )
 
-    def progress_year(self):
-        """The year progress is shown for unless another is asked: the latest with targets,
-        else this year."""
-        return default_year(list(self.target_years()))
+    def progress_year(self, today=None):
+        """The year progress is shown for unless another is asked (see `default_year`)."""
+        return default_year(list(self.target_years()), today or timezone.localdate())
+
+    def year_strip(self, years, today, shown=None):
+        """For each of `years`, its targets judged on `today`: (year, closed, rows of the
+        indicators with a target that year). `shown` is (year, rows) already built for
+        the year on the page, so that year costs no second query."""
+        strip = []
+        for year in sorted(years):
+            if shown and shown[0] == year:
+                rows = [row for row in shown[1] if row.target_value is not None]
+            else:
+                rows = self.filter(targets__year=year).progress_rows(year, today)
+            strip.append((year, today > datetime.date(year, 12, 31), rows))
+        return strip
 
 
 class IndicatorPage:
@@ -313,6 +357,10 @@ class Indicator(IndicatorPage, models.Model):
         STOCK = "stock", _("stock: a level at a date, the latest period counts")
         FLOW = "flow", _("flow: an amount over time, the periods of a year add up")
         RATE = "rate", _("rate: a share or growth rate, the latest period counts")
+
+    class ReportedAs(models.TextChoices):
+        PERIOD = "period", _("each period's own amount")
+        YEAR_TO_DATE = "year_to_date", _("total of the year so far (累计)")
 
     class Frequency(models.TextChoices):
         MONTHLY = "monthly", _("monthly")
@@ -374,6 +422,24 @@ class Indicator(IndicatorPage, models.Model):
         choices=Frequency.choices,
         default="quarterly",
         help_text=_("Each figure covers one month, one quarter or one calendar year."),
+    )
+    reported_as = models.CharField(
+        _("figures reported as"),
+        max_length=12,
+        choices=ReportedAs.choices,
+        default=ReportedAs.PERIOD,
+        help_text=_(
+            "Flows only: whether each figure is that period's own amount or the total of the "
+            "year so far (1–6月累计), as the statistics bureau publishes it."
+        ),
+    )
+    release_lag_days = models.PositiveSmallIntegerField(
+        _("release lag (days)"),
+        default=periods.GRACE_DAYS,
+        help_text=_(
+            "How many days after a period's end its official figure is due. An annual "
+            "figure of the statistics bureau often comes months after December."
+        ),
     )
     baseline_year = models.PositiveSmallIntegerField(_("baseline year"), null=True, blank=True)
     baseline_value = models.DecimalField(
@@ -447,7 +513,7 @@ class Indicator(IndicatorPage, models.Model):
             models.CheckConstraint(
                 name="indicator_baseline_year_sane",
                 condition=Q(baseline_year__isnull=True)
-                | Q(baseline_year__gte=1990, baseline_year__lte=2100),
+                | Q(baseline_year__gte=FIRST_YEAR, baseline_year__lte=LAST_YEAR),
             ),
         ]
 
@@ -509,12 +575,44 @@ class Indicator(IndicatorPage, models.Model):
             actual.earlier = earlier.get(actual.pk, [])
         return actuals
 
-    def year_progress(self, year):
-        """Progress in `year`, from the annotations of `with_year_figures(year)`."""
-        return progress_from_annotations(self, year)
+    def years_overview(self, targets, history, today):
+        """Every year with a target or a published figure, newest first: its target, the
+        figure the year ended on and the verdict judged on `today`, from the published
+        `history` and `targets` already read (no query)."""
+        readings = [
+            progress.Reading(actual.period_end, actual.published_value) for actual in history
+        ]
+        by_year = {target.year: target for target in targets}
+        years = sorted(
+            {reading.period_end.year for reading in readings} | set(by_year), reverse=True
+        )
+        overview = []
+        for year in years:
+            target = by_year.get(year)
+            figures = progress.YearFigures.from_readings(readings, year)
+            result = progress.evaluate(
+                year=year,
+                target=target.value if target else None,
+                qualifier=target.qualifier if target else None,
+                direction=self.direction,
+                value_type=self.value_type,
+                figures=figures,
+                today=today,
+                baseline=self.baseline_value if self.baseline_year == year - 1 else None,
+                tolerance=TOLERANCE,
+                profile=self.seasonal_profile,
+                reported_as=self.reported_as,
+                frequency=self.frequency,
+                release_lag_days=self.release_lag_days,
+            )
+            overview.append((year, target, result))
+        return overview
 
-    def attach_progress(self, year):
-        self.result = self.year_progress(year)
+    def attach_progress(self, year, today):
+        """Progress in `year` as judged on `today`, with the latest figure of any year (see
+        `attach_latest`), from the annotations of `with_year_figures(year)`."""
+        self.result = progress_from_annotations(self, year, today)
+        attach_latest(self, today)
         return self
 
     def period_ends(self, year):
@@ -539,12 +637,15 @@ class Revision:
 
 
 STATUS_ORDER = [
+    progress.Status.MISSED,
     progress.Status.BEHIND,
     progress.Status.AT_RISK,
+    progress.Status.NO_FINAL_FIGURE,
     progress.Status.UNKNOWN_PACE,
     progress.Status.ON_TRACK,
     progress.Status.ACHIEVED,
     progress.Status.NO_DATA,
+    progress.Status.NO_TARGET,
 ]
 
 
@@ -561,15 +662,23 @@ class ReadingText(models.Func):
         )
 
 
-def _reading_text(figures):
-    """The first of `figures` as a ReadingText: one index search per figure instead of two
-    (its date and its value), read back by `_reading`."""
-    return Subquery(figures.annotate(reading=ReadingText()).values("reading")[:1])
+def _reading_text(figures, offset=0):
+    """The first of `figures` (or the one `offset` places after it) as a ReadingText: one
+    index search per figure instead of two (its date and its value), read back by
+    `_reading`."""
+    readings = figures.annotate(reading=ReadingText()).values("reading")
+    return Subquery(readings[offset : offset + 1])
 
 
-def default_year(target_years):
-    """The latest of `target_years` (newest first), else this year."""
-    return target_years[0] if target_years else timezone.localdate().year
+def default_year(target_years, today):
+    """The year a page opens on: this year where it has targets, else the latest earlier
+    year with targets, else the next later one, else this year."""
+    if today.year in target_years:
+        return today.year
+    earlier = [year for year in target_years if year < today.year]
+    if earlier:
+        return max(earlier)
+    return min(target_years, default=today.year)
 
 
 def _reading(text):
@@ -579,13 +688,16 @@ def _reading(text):
     return progress.Reading(datetime.date.fromisoformat(period_end), Decimal(value))
 
 
-def progress_from_annotations(row, year):
-    """Progress in `year` of an indicator (or a ProgressRow) annotated by
-    `with_year_figures(year)`."""
+def progress_from_annotations(row, year, today):
+    """Progress in `year`, judged on `today`, of an indicator (or a ProgressRow) annotated
+    by `with_year_figures(year)`."""
     first = _reading(row.first_reading)
     latest = _reading(row.latest_reading)
-    # Only "none, one, or more than one" matters to the rules.
-    count = 0 if latest is None else 1 if first == latest else 2
+    if row.actual_count is not None:
+        count = row.actual_count
+    else:
+        # Only "none, one, or more than one" matters to the rules.
+        count = 0 if latest is None else 1 if first == latest else 2
     # The baseline counts for the target year right after it, and no other.
     baseline = row.baseline_value if row.baseline_year == year - 1 else None
     return progress.evaluate(
@@ -601,9 +713,39 @@ def progress_from_annotations(row, year):
             latest=latest,
             previous_year_last=_reading(row.previous_reading),
         ),
+        today=today,
         baseline=baseline,
         tolerance=TOLERANCE,
         profile=row.seasonal_profile,
+        reported_as=row.reported_as,
+        frequency=row.frequency,
+        release_lag_days=row.release_lag_days,
+    )
+
+
+def attach_latest(row, today):
+    """Give an annotated indicator (or ProgressRow) `latest`, its latest published figure
+    of any year; `change`, how that compares with the year before or the baseline; and
+    `stale`, whether the figures after it are overdue on `today`."""
+    row.latest = _reading(row.latest_any_reading)
+    year_end = _reading(row.year_end_reading)
+    if (
+        row.latest is not None
+        and year_end is not None
+        and year_end.period_end >= row.latest.period_end
+    ):
+        year_end = _reading(row.year_end_before_reading)
+    row.change = progress.change_since(
+        row.latest,
+        year_end,
+        row.baseline_year,
+        row.baseline_value,
+        row.value_type,
+        whole_year=row.reported_as == Indicator.ReportedAs.YEAR_TO_DATE
+        or row.frequency == "annual",
+    )
+    row.stale = row.latest is not None and periods.is_stale(
+        row.latest.period_end, row.frequency, today, row.release_lag_days
     )
 
 
@@ -638,16 +780,24 @@ class ProgressRow(IndicatorPage):
         "target_source_id",
         "target_values",
         "seasonal_profile",
+        "frequency",
+        "reported_as",
+        "release_lag_days",
         "first_reading",
         "latest_reading",
         "actual_total",
+        "actual_count",
         "previous_reading",
+        "latest_any_reading",
+        "year_end_reading",
+        "year_end_before_reading",
     ]
 
-    def __init__(self, values, theme, year):
+    def __init__(self, values, theme, year, today):
         self.__dict__ = values  # the row from values(), kept as it is rather than copied
         self.theme = theme
-        self.result = progress_from_annotations(self, year)
+        self.result = progress_from_annotations(self, year, today)
+        attach_latest(self, today)
 
     @property
     def status_rank(self):
@@ -696,7 +846,7 @@ class Target(models.Model):
                 violation_error_message=_("This indicator already has a target for that year."),
             ),
             models.CheckConstraint(
-                name="target_year_sane", condition=Q(year__gte=1990, year__lte=2100)
+                name="target_year_sane", condition=Q(year__gte=FIRST_YEAR, year__lte=LAST_YEAR)
             ),
         ]
 
@@ -878,7 +1028,7 @@ class Actual(FourEyes, models.Model):
             ),
             models.CheckConstraint(
                 name="actual_period_end_sane",
-                condition=Q(period_end__year__gte=1990, period_end__year__lte=2100),
+                condition=Q(period_end__year__gte=FIRST_YEAR, period_end__year__lte=LAST_YEAR),
             ),
         ]
 
@@ -1063,6 +1213,31 @@ class Reminder(models.Model):
         return f"{self.user or self.department} {self.stage} {self.subject}"
 
 
+class Installation(models.Model):
+    """The day this database was first migrated (one row, written by migration 0016): the
+    day reporting started here unless KPI_REPORTING_STARTS says otherwise."""
+
+    first_migrated_on = models.DateField(_("first migrated on"))
+
+    class Meta:
+        verbose_name = _("installation")
+        verbose_name_plural = _("installation")
+
+    def __str__(self):
+        return str(self.first_migrated_on)
+
+
+def reporting_starts(department=None):
+    """The first day from which a period's figure can be late here: the department's
+    "reporting since" date where set, else KPI_REPORTING_STARTS, else the day this database
+    was first migrated. Periods that ended before it are to back-fill."""
+    if department is not None and department.reporting_since:
+        return department.reporting_since
+    if settings.REPORTING_STARTS:
+        return settings.REPORTING_STARTS
+    return Installation.objects.values_list("first_migrated_on", flat=True).first()
+
+
 class DataVersion(models.Model):
     """One row whose counter the database itself raises, by triggers, on every change to a
     table the public pages show (migration 0011), however the change is made: forms,
@@ -1083,16 +1258,13 @@ class DataVersion(models.Model):
 
 
 class SnapshotQuerySet(models.QuerySet):
-    def take(self, today, year):
-        """Freeze the public table of `year` as it stands: one snapshot a day, never
-        changed afterwards (a second call on the same day returns the first)."""
-        from kpis import exports
-
+    def take(self, today, year, document):
+        """Freeze `document`, the public table of `year` as open data on `today`: one
+        snapshot a day, never changed afterwards (a second call on the same day returns the
+        first)."""
         existing = self.filter(taken_on=today).first()
         if existing is not None:
             return existing, False
-        rows = Indicator.objects.public().progress_rows(year)
-        document = exports.progress_document(rows, year)
         return self.create(taken_on=today, year=year, document=document), True
 
 

@@ -4,6 +4,7 @@ import calendar
 import datetime
 import statistics
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 GRACE_DAYS = 15
 WINDOW_DAYS = 365  # the scorecard looks back a year of deadlines
@@ -19,26 +20,48 @@ def period_ends(frequency, year):
     ]
 
 
+def next_period_end(frequency, period_end):
+    """The end of the reporting period after the one that ends on `period_end`."""
+    later = [end for end in period_ends(frequency, period_end.year) if end > period_end]
+    return later[0] if later else period_ends(frequency, period_end.year + 1)[0]
+
+
+def is_stale(period_end, frequency, today, lag_days=GRACE_DAYS):
+    """A latest figure is stale once the next period's figure is overdue: that period has
+    ended and its release lag has passed without a figure."""
+    due = next_period_end(frequency, period_end) + datetime.timedelta(days=lag_days)
+    return today > due
+
+
 @dataclass(frozen=True)
 class DuePeriod:
+    """A period that has ended without a figure. It is *overdue* once its deadline (its end
+    plus the indicator's release lag) has passed, unless it ended before reporting started
+    here: then it is only *to back-fill*, welcome but never late."""
+
     period_end: datetime.date
     deadline: datetime.date
+    backfill: bool = False
 
     def is_overdue(self, today):
-        return today > self.deadline
+        return not self.backfill and today > self.deadline
 
 
-def due_periods(frequency, first_year, today, reported, grace_days=GRACE_DAYS):
+def due_periods(
+    frequency, first_year, today, reported, grace_days=GRACE_DAYS, reporting_starts=None
+):
     """Periods from `first_year` on that have ended by `today` and have no figure yet.
 
-    A period is due once it has ended and overdue when its grace period has passed too.
-    `reported` holds the period ends that already have a figure, in whatever state.
+    `reported` holds the period ends that already have a figure, in whatever state;
+    `grace_days` is the indicator's release lag; periods that ended before
+    `reporting_starts` are to back-fill.
     """
     due = []
     for year in range(first_year, today.year + 1):
         for end in period_ends(frequency, year):
             if end < today and end not in reported:
-                due.append(DuePeriod(end, end + datetime.timedelta(days=grace_days)))
+                backfill = reporting_starts is not None and end < reporting_starts
+                due.append(DuePeriod(end, end + datetime.timedelta(days=grace_days), backfill))
     return due
 
 
@@ -74,23 +97,35 @@ class Timeliness:
         return "green" if share >= self.GREEN else "yellow" if share >= self.YELLOW else "red"
 
 
-def timeliness(indicators, figures, today, window_days=WINDOW_DAYS, grace_days=GRACE_DAYS):
-    """Timeliness of `indicators` ((id, frequency, first year) triples) over the periods
-    whose deadline fell in the `window_days` before `today`, from each indicator's first
-    year on (as "my updates" asks for them).
+class Owned(NamedTuple):
+    """An indicator as the scorecard counts it."""
+
+    id: int
+    frequency: str
+    first_year: int
+    lag_days: int = GRACE_DAYS
+
+
+def timeliness(indicators, figures, today, window_days=WINDOW_DAYS, reporting_starts=None):
+    """Timeliness of `indicators` (`Owned` tuples) over the periods whose deadline fell in
+    the `window_days` before `today`, from each indicator's first year on (as "my updates"
+    asks for them). Periods that ended before `reporting_starts` are not counted: nobody
+    could report them here on time.
 
     `figures` maps (indicator id, period end) to (day submitted, revised after publication)
     for published figures only. A period is on time when its figure was submitted by the
-    deadline (the period's end plus the grace days); a late or still missing one counts the
-    days from the deadline to its submission, or to today.
+    deadline (the period's end plus the indicator's release lag); a late or still missing
+    one counts the days from the deadline to its submission, or to today.
     """
     result = Timeliness()
     start = today - datetime.timedelta(days=window_days)
-    for indicator_id, frequency, first_year in indicators:
+    for indicator_id, frequency, first_year, lag_days in (Owned(*row) for row in indicators):
         for year in range(max(first_year, start.year - 1), today.year + 1):
             for end in period_ends(frequency, year):
-                deadline = end + datetime.timedelta(days=grace_days)
+                deadline = end + datetime.timedelta(days=lag_days)
                 if not start < deadline <= today:
+                    continue
+                if reporting_starts is not None and end < reporting_starts:
                     continue
                 submitted, revised = figures.get((indicator_id, end), (None, False))
                 result.revised += revised

@@ -12,6 +12,8 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import NamedTuple
 
+from kpis import periods
+
 DEFAULT_TOLERANCE = Decimal("0.1")
 
 
@@ -22,6 +24,22 @@ class Status(StrEnum):
     BEHIND = "behind"
     NO_DATA = "no_data"
     UNKNOWN_PACE = "unknown_pace"
+    # Without a target in the year shown: the figure is shown, nothing is judged.
+    NO_TARGET = "no_target"
+    # A target year that is over: judged on its year-end figure, never on pace.
+    MISSED = "missed"
+    NO_FINAL_FIGURE = "no_final_figure"
+
+
+CLOSED_YEAR_STATUSES = (Status.ACHIEVED, Status.MISSED, Status.NO_FINAL_FIGURE)
+
+
+class ReportedAs(StrEnum):
+    """What one period's figure of a flow is: that period's own amount, or the total of the
+    year so far (1–6月累计), the usual form of Chinese statistics."""
+
+    PERIOD = "period"
+    YEAR_TO_DATE = "year_to_date"
 
 
 class Start(StrEnum):
@@ -41,7 +59,7 @@ class Reading(NamedTuple):
 class YearFigures(NamedTuple):
     """What the rules need to know of the published actuals of one target year."""
 
-    count: int = 0
+    count: int = 0  # for flows reported by period, exact; otherwise 0, 1 or "2 or more"
     total: Decimal | None = None
     first: Reading | None = None
     latest: Reading | None = None
@@ -76,6 +94,11 @@ class Progress(NamedTuple):
     start: Start = Start.NONE
     start_value: Decimal | None = None
     projection: Decimal | None = None
+    year_closed: bool = False
+    # The day the year-end figure is due (the year's end plus the release lag).
+    final_due: datetime.date | None = None
+    # `no_final_figure` while that day has not come: the figure is late only after it.
+    final_pending: bool = False
 
     @property
     def expected_attainment(self):
@@ -102,20 +125,22 @@ def pace_share(day, profile=None):
     return before + (at_end - before) * Decimal(day.day) / Decimal(days_in_month)
 
 
-def derive_profile(years, value_type):
+def derive_profile(years, value_type, reported_as=ReportedAs.PERIOD):
     """A seasonal profile from two or more complete years of published figures.
 
     `years` is a list of year lists of twelve month-end values or None (a month without a
     figure). For each year the cumulative share of the year's movement reached by each
     month end is taken (flows: the running total over the year's total; stocks and rates:
-    the way from the year's first figure to its last); the profile is their average, kept
+    the way from the year's first figure to its last; year-to-date flows: the total so far
+    over the year's total); the profile is their average, kept
     between 0 and 1 and never falling. None when fewer than two years can be used."""
     shares = []
     for values in years:
         known = [(month, value) for month, value in enumerate(values) if value is not None]
         if len(known) < 2:
             continue
-        if value_type == "flow":
+        cumulative_totals = value_type == "flow" and reported_as == ReportedAs.YEAR_TO_DATE
+        if value_type == "flow" and not cumulative_totals:
             total = sum(value for _, value in known)
             if total == 0:
                 continue
@@ -124,7 +149,7 @@ def derive_profile(years, value_type):
                 running += value or 0
                 cumulative.append(running / total)
         else:
-            start, end = known[0][1], known[-1][1]
+            start, end = (0 if cumulative_totals else known[0][1]), known[-1][1]
             if start == end:
                 continue
             last, cumulative = start, []
@@ -149,11 +174,13 @@ def ratio(numerator, denominator):
     return Decimal(numerator) / Decimal(denominator)
 
 
-def current_value(figures, value_type):
-    """The year's figure so far: flows add up within the year, stocks and rates take the latest."""
+def current_value(figures, value_type, reported_as=ReportedAs.PERIOD):
+    """The year's figure so far: flows reported by period add up within the year; stocks,
+    rates and year-to-date flows take the latest figure (a year-to-date total already holds
+    every earlier period: adding them up would count them twice)."""
     if figures.count == 0:
         return None
-    if value_type == "flow":
+    if value_type == "flow" and reported_as != ReportedAs.YEAR_TO_DATE:
         return figures.total
     return figures.latest.value
 
@@ -169,9 +196,12 @@ def is_better(value, other, direction):
 
 
 def meets_target(current, target, qualifier, direction):
-    """超 (over) must be passed; 达 (reach) and 约 (about) must be reached."""
+    """超 (over) must be passed; 达 (reach), 约 (about) and 以上 (at least) must be reached;
+    以内 (at most) is a ceiling, whichever way is good."""
     if current is None or target is None:
         return False
+    if qualifier == "at_most":
+        return current <= target
     if current == target:
         return qualifier != "over"
     return is_better(current, target, direction)
@@ -210,13 +240,13 @@ def expected_by(as_of, target, start_value, start_fraction, value_type, profile=
     return start_value + (target - start_value) * share
 
 
-def projection(figures, value_type):
+def projection(figures, value_type, reported_as=ReportedAs.PERIOD):
     """Year-end figure if the trend of the year's published figures goes on (two or more)."""
     if figures.count < 2:
         return None
     latest_fraction = year_fraction(figures.latest.period_end)
     if value_type == "flow":
-        return figures.total / latest_fraction
+        return current_value(figures, value_type, reported_as) / latest_fraction
     first_fraction = year_fraction(figures.first.period_end)
     if latest_fraction == first_fraction:
         return None
@@ -244,18 +274,40 @@ def evaluate(
     direction,
     value_type,
     figures,
+    today,
     baseline=None,
     tolerance=DEFAULT_TOLERANCE,
     profile=None,
+    reported_as=ReportedAs.PERIOD,
+    frequency="annual",
+    release_lag_days=0,
 ):
-    """Everything the progress table says of one indicator in one target year.
+    """Everything the progress table says of one indicator in one target year, on `today`.
 
     `baseline` is the value of the year before the target year, or None where unknown;
-    `profile` a seasonal profile (see `pace_share`), or None for the straight line.
+    `profile` a seasonal profile (see `pace_share`), or None for the straight line. A year
+    that is over by `today` is judged on its year-end figure (see `closed_year_status`);
+    `release_lag_days` after the year's end that figure is due.
     """
-    current = current_value(figures, value_type)
+    year_end = datetime.date(year, 12, 31)
+    closed = today > year_end
+    final_due = year_end + datetime.timedelta(days=release_lag_days)
+    current = current_value(figures, value_type, reported_as)
     if current is None:
-        return Progress(year=year, status=Status.NO_DATA, target=target)
+        if target is None:
+            status = Status.NO_TARGET
+        elif closed:
+            status = Status.NO_FINAL_FIGURE
+        else:
+            status = Status.NO_DATA
+        return Progress(
+            year=year,
+            status=status,
+            target=target,
+            year_closed=closed,
+            final_due=final_due if closed else None,
+            final_pending=status == Status.NO_FINAL_FIGURE and today <= final_due,
+        )
     as_of = figures.latest.period_end
     year_over = year_fraction(as_of) == 1
     start, start_value, start_fraction = start_point(baseline, figures, value_type, profile)
@@ -265,16 +317,18 @@ def evaluate(
         expected = target
     elif target is not None and not (start == Start.FIRST_FIGURE and figures.count < 2):
         expected = expected_by(as_of, target, start_value, start_fraction, value_type, profile)
-    # A year-to-date total under an annual ceiling says nothing until the year is over:
-    # a flow that should decrease is only judged by its pace before then.
-    ceiling_pending = value_type == "flow" and direction == "decrease" and not year_over
     if target is None:
-        status = Status.NO_DATA
-    elif meets_target(current, target, qualifier, direction) and not ceiling_pending:
+        status = Status.NO_TARGET
+    elif closed or year_over:
+        status = closed_year_status(
+            current, target, qualifier, direction, value_type, figures, reported_as, frequency
+        )
+    elif meets_target(current, target, qualifier, direction) and not (
+        # A total of the year so far under an annual ceiling says nothing until the year
+        # is over: a flow that should decrease is only judged by its pace before then.
+        value_type == "flow" and direction == "decrease"
+    ):
         status = Status.ACHIEVED
-    elif year_over:
-        # The year is over and the target was missed: no pace is left to keep.
-        status = Status.BEHIND
     elif expected is None:
         status = Status.UNKNOWN_PACE
     else:
@@ -289,9 +343,71 @@ def evaluate(
         expected=expected,
         start=start,
         start_value=start_value,
-        projection=projection(figures, value_type),
+        projection=None if closed else projection(figures, value_type, reported_as),
         target=target,
+        year_closed=closed,
+        final_due=final_due if closed else None,
+        final_pending=status == Status.NO_FINAL_FIGURE and today <= final_due,
     )
+
+
+def closed_year_status(
+    current, target, qualifier, direction, value_type, figures, reported_as, frequency
+):
+    """The verdict on a target year that is over: `achieved`, `missed` or `no_final_figure`.
+
+    The year's figures are final when its last period has one (a flow reported by period
+    needs every period). They meet the target: achieved; they fall short: missed. Without
+    final figures a stock or rate whose latest figure meets the target, or a flow that
+    should increase whose total so far does, is achieved all the same (a total can only
+    grow); anything else waits for its final figure.
+    """
+    year = figures.latest.period_end.year
+    has_final = figures.latest.period_end == datetime.date(year, 12, 31)
+    if value_type == "flow" and reported_as != ReportedAs.YEAR_TO_DATE:
+        has_final = has_final and figures.count >= len(periods.MONTHS[frequency])
+    met = meets_target(current, target, qualifier, direction)
+    if has_final:
+        return Status.ACHIEVED if met else Status.MISSED
+    if met and (value_type != "flow" or direction == "increase"):
+        return Status.ACHIEVED
+    return Status.NO_FINAL_FIGURE
+
+
+class Change(NamedTuple):
+    """The latest figure against an earlier one: `start` is a Reading (`is_baseline` when it
+    is the source's baseline rather than a published figure), `share` the relative change."""
+
+    start: Reading
+    share: Decimal | None
+    is_baseline: bool = False
+
+
+def change_since(latest, previous_year_end, baseline_year, baseline, value_type, whole_year):
+    """How the latest figure compares with the year-end figure of the year before it, where
+    one is published, else with the baseline of an earlier year. A flow's figure for part
+    of a year compares with no whole year, so a flow only compares its year-end figure, and
+    only when that is the whole year's amount (`whole_year`: annual or year-to-date)."""
+    if latest is None:
+        return None
+    if value_type == "flow" and not (whole_year and latest.period_end.month == 12):
+        return None
+    if previous_year_end is not None and previous_year_end.period_end.year == (
+        latest.period_end.year - 1
+    ):
+        return Change(previous_year_end, relative_change(latest.value, previous_year_end.value))
+    if (
+        baseline is not None
+        and baseline_year is not None
+        and baseline_year < latest.period_end.year
+    ):
+        start = Reading(datetime.date(baseline_year, 12, 31), baseline)
+        return Change(start, relative_change(latest.value, baseline), is_baseline=True)
+    return None
+
+
+def relative_change(value, earlier):
+    return None if earlier == 0 else (value - earlier) / abs(earlier)
 
 
 PACE_WORDS = {
@@ -300,12 +416,14 @@ PACE_WORDS = {
         Status.ON_TRACK: "进度正常",
         Status.AT_RISK: "略慢于进度",
         Status.BEHIND: "明显落后于进度",
+        Status.MISSED: "未完成目标",
     },
     "en": {
         Status.ACHIEVED: "target achieved",
         Status.ON_TRACK: "on or ahead of pace",
         Status.AT_RISK: "slightly behind pace",
         Status.BEHIND: "behind pace",
+        Status.MISSED: "target missed",
     },
 }
 
@@ -325,6 +443,8 @@ def summary(result, language):
     """One plain sentence on the result, in Chinese (zh-hans) or English (en)."""
     chinese = language.lower().startswith("zh")
     if result.current is None:
+        if result.status == Status.NO_FINAL_FIGURE:
+            return final_figure_sentence(result, chinese)
         if chinese:
             return f"{result.year}年尚无已发布的数据。"
         return f"No figure has been published for {result.year} yet."
@@ -346,6 +466,12 @@ def summary(result, language):
         )
     share = percent(result.attainment)
     opening = f"{by}：已完成目标的{share}" if chinese else f"{by}: {share} of the target"
+    if result.status == Status.NO_FINAL_FIGURE:
+        return f"{opening}；" + final_figure_sentence(result, chinese)
+    if result.status == Status.MISSED:
+        if chinese:
+            return f"{result.year}年已结束，年末数据为目标的{share}：未完成目标。"
+        return f"{result.year} is over; the year-end figure is {share} of the target: missed."
     if result.status == Status.UNKNOWN_PACE:
         if chinese:
             return opening + "；目前只有一个数据且无基数，暂无法判断进度。"
@@ -356,3 +482,20 @@ def summary(result, language):
     if chinese:
         return f"{opening}；按进度应完成{expected}：{words}。"
     return f"{opening}; expected {expected}: {words}."
+
+
+def final_figure_sentence(result, chinese):
+    """What a closed year without its year-end figure says: not yet due, or missing."""
+    due = result.final_due
+    if chinese:
+        when = (
+            f"{due.month}月{due.day}日"
+            if result.final_pending
+            else f"{due:%Y}年{due.month}月{due.day}日"
+        )
+        state = "尚未发布" if result.final_pending else "至今未发布"
+        return f"{result.year}年已结束，年末数据{state}（应于{when}前发布）。"
+    when = f"{due.day} {due:%B %Y}"
+    if result.final_pending:
+        return f"{result.year} is over; its year-end figure is not yet published (due by {when})."
+    return f"{result.year} is over and its year-end figure, due by {when}, was never published."

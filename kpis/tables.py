@@ -6,10 +6,13 @@ from django.utils.translation import gettext_lazy
 
 from kpis.templatetags.kpis_tags import (
     bar_width,
+    change_words,
     figure,
     percent,
+    period_label,
     qualified,
     status_badge,
+    status_label,
 )
 
 MUTED = '<span class="muted">{}</span>'
@@ -49,7 +52,7 @@ class ProgressTable(tables.Table):
     class Meta:
         attrs = {"class": "progress-table"}
         orderable = True
-        empty_text = gettext_lazy("No indicator has a target for this year.")
+        empty_text = gettext_lazy("No indicator is published yet.")
 
     def row_cells(self, record):
         """The cells of a row straight from the render methods: django-tables2's generic
@@ -97,19 +100,53 @@ class ProgressTable(tables.Table):
         )
 
     def render_actual(self, record):
+        """The year's figure with its period; or, with none that year, the latest figure of
+        any year and how it compares. Either way a figure whose next periods are overdue
+        says so."""
         result = record.result
-        if result.current is None:
+        latest = record.latest
+        if result.current is None and latest is None:
             return format_html(MUTED, _("none published"))
-        return format_html("{} " + MUTED, figure(result.current, record), self.as_of(result.as_of))
+        if result.current is not None:
+            shown = format_html(
+                "{} " + MUTED, figure(result.current, record), self.period(result.as_of, record)
+            )
+        else:
+            shown = format_html(
+                "{} " + MUTED + "{}",
+                figure(latest.value, record),
+                self.period(latest.period_end, record),
+                format_html(' <span class="change">{}</span>', change_words(record))
+                if record.change
+                else "",
+            )
+        if latest is not None and result.current is not None and latest.period_end > result.as_of:
+            shown = format_html(
+                '{}<span class="muted small">{}</span>',
+                shown,
+                _("latest: %(value)s, %(period)s")
+                % {
+                    "value": figure(latest.value, record),
+                    "period": self.period(latest.period_end, record),
+                },
+            )
+        if record.stale:
+            shown = format_html(
+                '{}<span class="stale small">{}</span>',
+                shown,
+                _("Latest figure is for %(period)s; later periods are not yet published.")
+                % {"period": self.period(latest.period_end, record)},
+            )
+        return shown
 
-    def as_of(self, day):
-        """ "as of June 2024", worded once a table for each date (most rows share a few)."""
-        if not hasattr(self, "_as_of"):
-            self._as_of = {}
-        if day not in self._as_of:
-            month = date_format(day, "YEAR_MONTH_FORMAT")
-            self._as_of[day] = _("as of %(date)s") % {"date": month}
-        return self._as_of[day]
+    def period(self, day, record):
+        """A period's name ("2026年一季度"), worded once a table for each date and kind."""
+        if not hasattr(self, "_periods"):
+            self._periods = {}
+        key = (day, record.frequency, record.reported_as)
+        if key not in self._periods:
+            self._periods[key] = period_label(day, record)
+        return self._periods[key]
 
     def render_attainment(self, record):
         result = record.result
@@ -139,6 +176,18 @@ class ProgressTable(tables.Table):
         )
 
     def render_status(self, record):
-        if record.target_value is None:
-            return status_badge("no_data", _("No target this year"))
-        return status_badge(record.result.status)
+        result = record.result
+        if result.final_pending:
+            due = date_format(result.final_due, "MONTH_DAY_FORMAT")
+            return status_badge(
+                result.status,
+                _("Year-end figure not yet published (due by %(date)s)") % {"date": due},
+            )
+        if record.stale and result.as_of is not None and not result.year_closed:
+            # An old figure's pace is no news about today.
+            label = _("%(status)s as of %(period)s") % {
+                "status": status_label(result.status),
+                "period": self.period(result.as_of, record),
+            }
+            return status_badge(result.status, label)
+        return status_badge(result.status)

@@ -19,10 +19,11 @@ from django_tables2 import RequestConfig
 
 from kpis import exports, periods, progress
 from kpis.caching import public_cache
-from kpis.charts import progress_chart
+from kpis.charts import progress_chart, years_chart
 from kpis.filters import ProgressFilter
 from kpis.forms import ActualForm, ReturnForm, save_edit
 from kpis.models import (
+    FIRST_YEAR,
     STATUS_ORDER,
     Actual,
     Department,
@@ -34,70 +35,103 @@ from kpis.models import (
 from kpis.tables import ProgressTable
 
 
-def chosen_year(request, years):
-    """The year asked for with ?year=, else the latest year that has targets."""
+def chosen_year(request, years, today, earliest=None):
+    """The year asked for with ?year= (one of `years`, or any year from `earliest` to this
+    one), else the year `default_year` opens on."""
     asked = request.GET.get("year", "")
     if not asked:
-        return default_year(years)
-    if asked.isdigit() and int(asked) in years:
-        return int(asked)
-    raise Http404("No targets for that year.")
+        return default_year(years, today)
+    # ASCII digits only: str.isdigit() also takes "²", which int() refuses.
+    if asked.isascii() and asked.isdigit():
+        year = int(asked)
+        if year in years or (earliest is not None and earliest <= year <= today.year):
+            return year
+    raise Http404("No figures or targets for that year.")
 
 
 @public_cache
 def progress_page(request):
+    today = timezone.localdate()
     indicators = Indicator.objects.public()
     years = list(indicators.target_years())
-    year = chosen_year(request, years)
+    year = chosen_year(request, years, today, earliest=today.year)
     filters = ProgressFilter(request.GET, queryset=indicators)
-    rows = filters.qs.progress_rows(year)
+    rows = filters.qs.progress_rows(year, today)
     nothing = _("No indicator matches these filters.") if filters.form.has_changed() else None
     table = ProgressTable(filters.keep_status(rows), request=request, empty_text=nothing)
     RequestConfig(request, paginate={"per_page": 50}).configure(table)
+    closed = today > datetime.date(year, 12, 31)
+    strip_rows = rows if not filters.form.has_changed() else None
     context = {
         "table": table,
         "filters": filters,
         "year": year,
         "years": years,
-        "counts": status_counts(rows),
+        "closed": closed,
+        "counts": status_counts(rows, closed),
+        "strip": [
+            (strip_year, strip_closed, status_counts(strip_rows_, strip_closed), len(strip_rows_))
+            for strip_year, strip_closed, strip_rows_ in indicators.year_strip(
+                years, today, shown=(year, strip_rows) if strip_rows is not None else None
+            )
+        ],
         "last_published": Actual.objects.filter(indicator__is_public=True).last_publication(),
     }
     return render(request, "kpis/progress.html", context)
 
 
-def status_counts(rows):
-    """How many indicators with a target stand at each status, in the table's order."""
+def status_counts(rows, closed):
+    """How many indicators with a target stand at each status, in the table's order: a
+    closed year's verdicts, or an open year's pace (pace unknown only where it occurs)."""
     counted = Counter(row.result.status for row in rows if row.target_value is not None)
+    if closed:
+        return [(status, counted[status]) for status in progress.CLOSED_YEAR_STATUSES]
     return [
         (status, counted[status])
         for status in STATUS_ORDER
-        if status != "unknown_pace" or counted[status]
+        if status
+        not in (progress.Status.MISSED, progress.Status.NO_FINAL_FIGURE, progress.Status.NO_TARGET)
+        and (status != progress.Status.UNKNOWN_PACE or counted[status])
     ]
 
 
 @public_cache
 def indicator_detail(request, code):
     # The targets first: their years choose the year, and the page lists them all.
+    today = timezone.localdate()
     targets = list(
         Target.objects.filter(indicator__code=code, indicator__is_public=True)
         .select_related("source")
         .order_by("-year")
     )
     years = [target.year for target in targets]
-    year = chosen_year(request, years)
+    year = chosen_year(request, years, today, earliest=FIRST_YEAR)
     indicator = Indicator.objects.public().with_year_figures(year).select_related("theme", "source")
-    indicator = get_object_or_404(indicator, code=code).attach_progress(year)
+    indicator = get_object_or_404(indicator, code=code).attach_progress(year, today)
     history = indicator.published_history()
     readings = [progress.Reading(actual.period_end, actual.published_value) for actual in history]
+    overview = indicator.years_overview(targets, history, today)
     context = {
         "indicator": indicator,
         "year": year,
-        "years": years,
+        "years": sorted({row[0] for row in overview} | {year, today.year}),
+        "overview": overview,
         "targets": targets,
         "history": history,
         "revisions": indicator.target_revisions(),
         "chart": progress_chart(
-            year, indicator.value_type, readings, indicator.result, indicator.seasonal_profile
+            year,
+            indicator.value_type,
+            readings,
+            indicator.result,
+            indicator.seasonal_profile,
+            indicator.reported_as,
+        ),
+        "years_chart": years_chart(
+            readings,
+            [(target.year, target.value) for target in targets],
+            indicator.value_type,
+            indicator.reported_as,
         ),
         "summary": progress.summary(indicator.result, get_language()),
     }
@@ -106,9 +140,10 @@ def indicator_detail(request, code):
 
 @public_cache
 def progress_data(request, file_format):
+    today = timezone.localdate()
     indicators = Indicator.objects.public()
-    year = chosen_year(request, list(indicators.target_years()))
-    document = exports.progress_document(indicators.progress_rows(year), year)
+    year = chosen_year(request, list(indicators.target_years()), today, earliest=today.year)
+    document = exports.progress_document(indicators.progress_rows(year, today), year, today)
     return data_file(document, exports.progress_dataset, file_format, f"progress-{year}")
 
 
@@ -184,9 +219,10 @@ def snapshot_data(request, taken_on, file_format):
 def take_snapshot(request):
     if not request.user.has_perm("kpis.review_actual"):
         raise PermissionDenied
+    today = timezone.localdate()
     indicators = Indicator.objects.public()
-    year = chosen_year(request, list(indicators.target_years()))
-    snapshot, created = Snapshot.objects.take(timezone.localdate(), year)
+    year = chosen_year(request, list(indicators.target_years()), today, earliest=today.year)
+    snapshot, created = exports.take_snapshot(today, year)
     if not created:
         messages.info(request, _("Today's snapshot exists already; it stays as it was."))
     return redirect(snapshot)

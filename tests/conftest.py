@@ -1,8 +1,10 @@
 import datetime
 import os
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.apps import apps as django_apps
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -20,6 +22,16 @@ from tasks.roles import sync_task_roles
 # Playwright's sync API runs an event loop in the test thread; Django refuses ORM calls from
 # such a thread unless told otherwise. Only the test process gets this, never the settings.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+
+@pytest.fixture
+def year_2024_open():
+    """Today is 31 December 2024: the article's target year is still under way, so its
+    targets are judged on pace (on any later day they are judged on their final figures)."""
+    with time_machine.travel(datetime.datetime(2024, 12, 31, 12, tzinfo=SHANGHAI), tick=False):
+        yield
 
 
 @pytest.fixture

@@ -14,12 +14,14 @@ def admin_client_zh(client, admin_user):
     return client
 
 
-def test_indicator_list_shows_latest_figure_and_status(admin_client_zh, article, make_actual):
+def test_indicator_list_shows_latest_figure_and_status(
+    year_2024_open, admin_client_zh, article, make_actual
+):
     indicator = Indicator.objects.get(code="synbio-valuation")
     make_actual(indicator, period_end=datetime.date(2024, 3, 31), value="150")
     make_actual(indicator, period_end=datetime.date(2024, 6, 30), value="260")
     html = admin_client_zh.get("/admin/kpis/indicator/?q=synbio-valuation").content.decode()
-    assert "260.0亿元 (2024-06)" in html
+    assert "260.0亿元 (2024年二季度)" in html
     assert "进度正常 (2024)" in html
 
 

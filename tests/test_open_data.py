@@ -39,7 +39,7 @@ def test_csv_xlsx_and_json_carry_the_same_rows(anonymous, published):
     assert [row["code"] for row in from_csv] == [row["code"] for row in from_json]
 
 
-def test_csv_row_holds_the_published_figure_and_the_source(anonymous, published):
+def test_csv_row_holds_the_published_figure_and_the_source(year_2024_open, anonymous, published):
     row = next(
         row
         for row in csv_rows(anonymous.get("/data/progress.csv"))

@@ -10,6 +10,8 @@ from kpis.models import Indicator
 from kpis.progress import Reading, YearFigures, derive_profile, evaluate, pace_share
 
 D = Decimal
+# The last day of 2024: the year is still open, so these rules judge pace.
+STILL_OPEN = datetime.date(2024, 12, 31)
 STRAIGHT = [round(month / 12, 6) for month in range(1, 13)]
 STRAIGHT[-1] = 1.0
 # Most of a year's new enterprises register in the second half.
@@ -37,6 +39,7 @@ def test_a_straight_line_profile_is_the_same_as_no_profile(
         "value_type": value_type,
         "figures": figures,
         "baseline": baseline,
+        "today": STILL_OPEN,
     }
     plain, profiled = evaluate(**common), evaluate(**common, profile=STRAIGHT)
     assert plain.status == profiled.status
@@ -49,6 +52,7 @@ def test_a_back_loaded_profile_expects_less_by_june_than_a_straight_line():
     assert pace_share(june, BACK_LOADED) == D("0.2")
     figures = YearFigures.from_readings([Reading(june, D(130))], 2024)
     common = {"year": 2024, "target": D(200), "qualifier": "reach", "direction": "increase"}
+    common["today"] = STILL_OPEN
     common.update(value_type="stock", figures=figures, baseline=D(100))
     assert evaluate(**common).status == "behind"  # straight line: 150 expected by June
     assert evaluate(**common, profile=BACK_LOADED).status == "on_track"  # 120 expected

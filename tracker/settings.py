@@ -224,6 +224,16 @@ LOGGING = {
 
 # Shortfall against the even path, as a share of the distance, that still counts as "at risk".
 PROGRESS_TOLERANCE = os.environ.get("KPI_PROGRESS_TOLERANCE", "0.1")
+# The day reporting started in the tracker (ISO date): periods that ended before it are to
+# back-fill, never late. Unset: the day the database was first migrated.
+try:
+    REPORTING_STARTS = (
+        datetime.date.fromisoformat(os.environ["KPI_REPORTING_STARTS"])
+        if os.environ.get("KPI_REPORTING_STARTS")
+        else None
+    )
+except ValueError as error:
+    raise ImproperlyConfigured("KPI_REPORTING_STARTS must be a date such as 2026-12-01.") from error
 
 # Spreadsheet import (kpis/resources.py): all or nothing, only for those who may add figures.
 IMPORT_EXPORT_USE_TRANSACTIONS = True

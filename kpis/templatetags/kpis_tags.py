@@ -2,7 +2,7 @@ from decimal import Decimal
 
 from django import template
 from django.urls import translate_url
-from django.utils.formats import number_format
+from django.utils.formats import date_format, number_format
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import get_language, gettext_lazy, ngettext, pgettext_lazy
 from django.utils.translation import gettext as _
@@ -83,7 +83,57 @@ STATUS_TEXT = {
     "behind": (gettext_lazy("Behind"), "✕"),
     "no_data": (gettext_lazy("No data yet"), "–"),
     "unknown_pace": (gettext_lazy("Pace not yet known"), "?"),
+    "no_target": (gettext_lazy("No target this year"), "·"),
+    "missed": (gettext_lazy("Missed"), "✕"),
+    "no_final_figure": (gettext_lazy("No year-end figure"), "…"),
 }
+
+
+QUARTERS = {3: "一", 6: "二", 9: "三", 12: "四"}
+
+
+@register.filter
+def period_label(period_end, indicator):
+    """A reporting period as statistics name it: "2026年一季度", "2026年1–6月累计" for a
+    figure of the year so far; "Q1 2026", "Jan–Jun 2026 (year to date)"."""
+    chinese = get_language().startswith("zh")
+    year, month = period_end.year, period_end.month
+    if indicator.reported_as == Indicator.ReportedAs.YEAR_TO_DATE and month != 1:
+        if chinese:
+            return f"{year}年1–{month}月累计"
+        return _("Jan–%(month)s %(year)s (year to date)") % {
+            "month": date_format(period_end, "M"),
+            "year": year,
+        }
+    if indicator.frequency == Indicator.Frequency.ANNUAL:
+        return f"{year}年" if chinese else str(year)
+    if indicator.frequency == Indicator.Frequency.QUARTERLY:
+        if chinese:
+            return f"{year}年{QUARTERS[month]}季度"
+        return f"Q{month // 3} {year}"
+    return f"{year}年{month}月" if chinese else date_format(period_end, "YEAR_MONTH_FORMAT")
+
+
+@register.filter
+def signed_percent(share):
+    """A relative change as "+4.3%" / "−2.0%"."""
+    if share is None:
+        return "—"
+    text = f"{Decimal(share) * 100:+.1f}%"
+    return text.replace("-", "−")
+
+
+@register.simple_tag
+def change_words(row):
+    """How the latest figure compares: "较2023年基期 +4.3%" / "+4.3% on the 2023 baseline"."""
+    change = row.change
+    if change is None or change.share is None:
+        return ""
+    share = signed_percent(change.share)
+    year = change.start.period_end.year
+    if change.is_baseline:
+        return _("%(share)s on the %(year)s baseline") % {"share": share, "year": year}
+    return _("%(share)s on the %(year)s year-end figure") % {"share": share, "year": year}
 
 
 @register.filter

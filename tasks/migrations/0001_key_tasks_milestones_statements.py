@@ -12,7 +12,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ("kpis", "0014_index_published_readings"),
+        ("kpis", "0016_record_the_first_migration_day"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -85,15 +85,15 @@ def test_screenshot_with_sample_figures(live_server, page, article, make_actual,
 def test_screenshots_of_accountability_pages(live_server, page, article, make_actual, department):
     """The scorecard, a snapshot with its changes and an indicator with a revised target,
     with sample figures entered for the picture."""
-    from kpis.models import Snapshot
+    from kpis.exports import take_snapshot
 
     indicator = Indicator.objects.get(code="synbio-valuation")
     indicator.department = department
     indicator.save()
     make_actual(indicator, period_end=datetime.date(2024, 3, 31), value="150")
-    Snapshot.objects.take(datetime.date(2024, 4, 20), 2024)
+    take_snapshot(datetime.date(2024, 4, 20), 2024)
     make_actual(indicator, period_end=datetime.date(2024, 6, 30), value="240")
-    Snapshot.objects.take(datetime.date(2024, 7, 20), 2024)
+    take_snapshot(datetime.date(2024, 7, 20), 2024)
     target = indicator.targets.get()
     target.value = 450
     target._change_reason = "示例：年中调整"

@@ -1,7 +1,8 @@
 from django.core.management import BaseCommand
 from django.utils import timezone
 
-from kpis.models import Indicator, Snapshot
+from kpis.exports import take_snapshot
+from kpis.models import Indicator
 
 
 class Command(BaseCommand):
@@ -12,6 +13,6 @@ class Command(BaseCommand):
 
     def handle(self, **options):
         year = Indicator.objects.public().progress_year()
-        snapshot, created = Snapshot.objects.take(timezone.localdate(), year)
+        snapshot, created = take_snapshot(timezone.localdate(), year)
         verb = "Took" if created else "Kept the existing"
         self.stdout.write(f"{verb} snapshot of {snapshot.taken_on}: {snapshot.get_absolute_url()}")

@@ -1,0 +1,202 @@
+"""Across the years: closed years judged on their final figures, stale figures, figures of
+years without targets, year-to-date flows (kpis/progress.py, kpis/periods.py)."""
+
+import calendar
+import datetime
+from decimal import Decimal
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from kpis.periods import is_stale, next_period_end
+from kpis.progress import (
+    Reading,
+    ReportedAs,
+    Status,
+    YearFigures,
+    change_since,
+    evaluate,
+    summary,
+)
+
+D = Decimal
+TODAY = datetime.date(2026, 12, 1)
+
+
+def month_end(month, year=2024):
+    return datetime.date(year, month, calendar.monthrange(year, month)[1])
+
+
+def judged(readings, today=TODAY, **overrides):
+    arguments = {
+        "year": 2024,
+        "target": D(400),
+        "qualifier": "over",
+        "direction": "increase",
+        "value_type": "stock",
+        "figures": YearFigures.from_readings(readings, 2024),
+        "today": today,
+        "frequency": "quarterly",
+        "release_lag_days": 15,
+    }
+    arguments.update(overrides)
+    return evaluate(**arguments)
+
+
+# --- a target year that is over ----------------------------------------------------------
+
+
+def test_a_june_figure_alone_in_a_closed_year_has_no_final_figure_not_a_pace():
+    result = judged([Reading(month_end(6), D(300))])
+    assert (result.status, result.year_closed) == (Status.NO_FINAL_FIGURE, True)
+    assert not result.final_pending
+
+
+def test_the_same_june_figure_in_2024_itself_is_judged_on_pace():
+    result = judged([Reading(month_end(6), D(300))], today=datetime.date(2024, 7, 20))
+    assert result.status == Status.UNKNOWN_PACE
+    assert not result.year_closed
+
+
+def test_a_year_end_figure_short_of_the_target_is_missed_not_behind():
+    result = judged([Reading(month_end(6), D(300)), Reading(month_end(12), D(380))])
+    assert result.status == Status.MISSED
+
+
+def test_a_closed_year_whose_latest_figure_meets_the_target_is_achieved():
+    assert judged([Reading(month_end(9), D(420))]).status == Status.ACHIEVED
+
+
+def test_a_closed_year_with_nothing_published_has_no_final_figure():
+    assert judged([]).status == Status.NO_FINAL_FIGURE
+
+
+def test_until_the_year_end_figure_is_due_it_is_pending_not_missing():
+    # An annual R&D figure comes out months after December: 270 days' lag.
+    early_2025 = datetime.date(2025, 3, 1)
+    result = judged(
+        [], today=early_2025, value_type="flow", frequency="annual", release_lag_days=270
+    )
+    assert result.final_pending
+    assert result.final_due == datetime.date(2025, 9, 27)
+    assert "应于9月27日前发布" in summary(result, "zh-hans")
+
+
+def test_a_per_period_flow_needs_every_period_for_its_verdict():
+    three_quarters = [Reading(month_end(m), D(90)) for m in (3, 6, 12)]
+    result = judged(three_quarters, value_type="flow")
+    assert result.status == Status.NO_FINAL_FIGURE
+    all_four = three_quarters + [Reading(month_end(9), D(90))]
+    assert judged(all_four, value_type="flow").status == Status.MISSED
+
+
+def test_a_flow_that_should_decrease_is_judged_only_with_its_final_period():
+    under_the_cap = [Reading(month_end(m), D(50)) for m in (3, 6)]
+    result = judged(under_the_cap, value_type="flow", direction="decrease", qualifier="reach")
+    assert result.status == Status.NO_FINAL_FIGURE
+
+
+def test_without_a_target_the_status_is_no_target_but_the_figure_is_kept():
+    figures = YearFigures.from_readings([Reading(month_end(3, 2026), D(2085))], 2026)
+    result = judged([], year=2026, target=None, figures=figures)
+    assert (result.status, result.current) == (Status.NO_TARGET, D(2085))
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    values=st.lists(st.decimals(0, 1000, places=1), min_size=0, max_size=4),
+    days_after=st.integers(1, 3000),
+    value_type=st.sampled_from(["stock", "flow", "rate"]),
+    direction=st.sampled_from(["increase", "decrease"]),
+)
+def test_a_closed_years_verdict_does_not_depend_on_the_day_it_is_read(
+    values, days_after, value_type, direction
+):
+    readings = [Reading(month_end(3 * (i + 1)), value) for i, value in enumerate(values)]
+    first_day_after = judged(
+        readings, today=datetime.date(2025, 1, 1), value_type=value_type, direction=direction
+    )
+    later = judged(
+        readings,
+        today=datetime.date(2025, 1, 1) + datetime.timedelta(days=days_after),
+        value_type=value_type,
+        direction=direction,
+    )
+    assert first_day_after.status == later.status
+    assert later.status in (Status.ACHIEVED, Status.MISSED, Status.NO_FINAL_FIGURE)
+
+
+# --- year-to-date flows ------------------------------------------------------------------
+
+
+def test_a_year_to_date_flow_takes_its_latest_total_never_a_sum():
+    # 1–3月 120, 1–6月 250: the year so far is 250, not 370.
+    totals = [Reading(month_end(3), D(120)), Reading(month_end(6), D(250))]
+    result = judged(
+        totals,
+        today=datetime.date(2024, 7, 20),
+        value_type="flow",
+        reported_as=ReportedAs.YEAR_TO_DATE,
+        target=D(500),
+    )
+    assert result.current == D(250)
+    assert result.expected == D(250)  # the even half of 500 by June
+    assert result.status == Status.ON_TRACK
+
+
+@settings(max_examples=200, deadline=None)
+@given(amounts=st.lists(st.decimals(0, 500, places=1), min_size=1, max_size=4))
+def test_year_to_date_and_per_period_entry_of_the_same_amounts_give_the_same_attainment(
+    amounts,
+):
+    ends = [month_end(3 * (i + 1)) for i in range(len(amounts))]
+    per_period = [Reading(end, amount) for end, amount in zip(ends, amounts, strict=True)]
+    running, year_to_date = D(0), []
+    for end, amount in zip(ends, amounts, strict=True):
+        running += amount
+        year_to_date.append(Reading(end, running))
+    common = {"today": datetime.date(2024, 12, 31), "value_type": "flow", "target": D(800)}
+    by_period = judged(per_period, **common)
+    by_total = judged(year_to_date, reported_as=ReportedAs.YEAR_TO_DATE, **common)
+    assert by_period.attainment == by_total.attainment
+    assert by_period.status == by_total.status
+    assert by_period.projection == by_total.projection
+
+
+# --- at least, at most ------------------------------------------------------------------
+
+
+def test_at_least_is_met_by_reaching_the_target_and_at_most_by_staying_under_it():
+    on_target = [Reading(month_end(12), D(400))]
+    assert judged(on_target, qualifier="at_least").status == Status.ACHIEVED
+    assert judged([Reading(month_end(12), D(401))], qualifier="at_most").status == Status.MISSED
+    assert judged(on_target, qualifier="at_most").status == Status.ACHIEVED
+
+
+# --- stale figures and changes -------------------------------------------------------------
+
+
+def test_a_figure_is_stale_once_the_next_periods_figure_is_overdue():
+    march = datetime.date(2026, 3, 31)
+    assert next_period_end("quarterly", march) == datetime.date(2026, 6, 30)
+    assert not is_stale(march, "quarterly", datetime.date(2026, 7, 15), lag_days=15)
+    assert is_stale(march, "quarterly", datetime.date(2026, 7, 16), lag_days=15)
+    assert next_period_end("monthly", datetime.date(2025, 12, 31)) == datetime.date(2026, 1, 31)
+
+
+def test_the_latest_figure_compares_with_the_baseline_without_a_previous_year_end():
+    latest = Reading(datetime.date(2026, 3, 31), D(2085))
+    change = change_since(latest, None, 2023, D(2000), "stock", whole_year=False)
+    assert change.is_baseline and change.share == D("0.0425")
+
+
+def test_the_latest_figure_compares_with_last_years_year_end_figure_where_published():
+    latest = Reading(datetime.date(2026, 3, 31), D(2085))
+    year_end = Reading(datetime.date(2025, 12, 31), D(2050))
+    change = change_since(latest, year_end, 2023, D(2000), "stock", whole_year=False)
+    assert (change.start, change.is_baseline) == (year_end, False)
+
+
+def test_a_flows_part_year_figure_is_compared_with_nothing():
+    latest = Reading(datetime.date(2026, 3, 31), D(30))
+    assert change_since(latest, None, 2023, D(100), "flow", whole_year=False) is None
