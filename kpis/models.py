@@ -124,11 +124,17 @@ def validate_webhook_url(url):
 
 
 class DepartmentQuerySet(models.QuerySet):
-    def with_timeliness(self, today):
+    def with_timeliness(self, today, also=None):
         """The departments that own public indicators, each with `timeliness`: how
         punctually their published figures came over the last twelve months (see
-        `periods.timeliness`). Four queries whatever the number of departments."""
-        departments = list(self.filter(indicators__is_public=True).distinct())
+        `periods.timeliness`). Four queries whatever the number of departments.
+
+        `also` adds what other apps have due, as (`periods.Owned` rows by department id,
+        their published reports by (id, period end)): the key tasks' statements."""
+        also_owned, also_figures = also or ({}, {})
+        departments = list(
+            self.filter(Q(indicators__is_public=True) | Q(pk__in=list(also_owned))).distinct()
+        )
         indicators = Indicator.objects.public().filter(department__in=departments)
         first_years = dict(
             Target.objects.filter(indicator__in=indicators)
@@ -151,8 +157,10 @@ class DepartmentQuerySet(models.QuerySet):
         ):
             moment = timezone.localtime(submitted or first_published).date()
             figures[(indicator_id, end)] = (moment, revised is not None)
+        figures.update(also_figures)
         for department in departments:
-            department.timeliness = periods.timeliness(owned.get(department.pk, []), figures, today)
+            reporting = owned.get(department.pk, []) + also_owned.get(department.pk, [])
+            department.timeliness = periods.timeliness(reporting, figures, today)
         return departments
 
 

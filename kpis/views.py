@@ -33,6 +33,7 @@ from kpis.models import (
     default_year,
 )
 from kpis.tables import ProgressTable
+from tasks.models import Task
 
 
 def chosen_year(request, years, today, earliest=None):
@@ -180,7 +181,9 @@ def data_file(document, to_dataset, file_format, name):
 def department_scorecard(request):
     today = timezone.localdate()
     context = {
-        "departments": Department.objects.with_timeliness(today),
+        "departments": Department.objects.with_timeliness(
+            today, also=Task.objects.statement_reporting(today)
+        ),
         "today": today,
         "grace_days": periods.GRACE_DAYS,
     }

@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from kpis.models import Department, FourEyes, Indicator, Source, Theme, WorkflowStatus, in_language
-from kpis.periods import period_ends
+from kpis.periods import GRACE_DAYS, Owned, period_ends
 from kpis.roles import department_ids, in_departments, sees_all_departments
 from tasks import rules
 
@@ -55,6 +55,26 @@ class TaskQuerySet(models.QuerySet):
     def with_status(self, today):
         """The tasks as a list, each with its public record and `verdict` on `today`."""
         return [task.attach_status(today) for task in self.with_public_record()]
+
+    def statement_reporting(self, today):
+        """What the timeliness scorecard counts of the tasks (`Department.objects.
+        with_timeliness(today, also=...)`): each task with a lead department as a quarterly
+        `periods.Owned` of its own year, by department id, and when each published
+        statement was first submitted, by (task key, period end). Two queries."""
+        owned = {}
+        for pk, department_id, year in self.filter(department__isnull=False).values_list(
+            "pk", "department", "year"
+        ):
+            row = Owned(("task", pk), "quarterly", year, GRACE_DAYS, last_year=year)
+            owned.setdefault(department_id, []).append(row)
+        published = ProgressStatement.objects.published().filter(task__in=self)
+        reports = {}
+        for task_id, end, submitted, first_published in published.values_list(
+            "task", "period_end", "first_submitted_at", "published_at"
+        ):
+            moment = timezone.localtime(submitted or first_published).date()
+            reports[(("task", task_id), end)] = (moment, False)
+        return owned, reports
 
     def status_counts(self, today):
         """(status, count) for every status, worst first: the context `task_counts` of

@@ -9,10 +9,12 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
-from tasks.models import Milestone, ProgressStatement
+from kpis.models import Department
+from tasks.models import Milestone, ProgressStatement, Task
 from tasks.roles import TASK_ROLES
 
 TODAY = timezone.localdate()
+D = datetime.date
 LAST_QUARTER_END = datetime.date(TODAY.year, 1, 1) - datetime.timedelta(days=1)
 
 
@@ -249,3 +251,24 @@ def test_the_admins_bulk_publish_keeps_the_four_eyes_rule(
     own.refresh_from_db()
     other.refresh_from_db()
     assert (own.status, other.status) == ("submitted", "published")
+
+
+def test_the_scorecard_counts_a_tasks_statements_due_in_its_own_year_only(
+    task, department, official, make_statement
+):
+    # On 1 August 2025 the year before has the deadlines of 2024's third and fourth
+    # quarters; the task's 2025 quarters are never due. Q3 came on time, Q4 never.
+    task.year = 2024
+    task.save()
+    moment = timezone.make_aware(datetime.datetime(2024, 10, 10, 12))
+    make_statement(task, period_end=D(2024, 9, 30), first_submitted_at=moment)
+    today = D(2025, 8, 1)
+    departments = Department.objects.with_timeliness(
+        today, also=Task.objects.statement_reporting(today)
+    )
+    timeliness = next(d for d in departments if d == department).timeliness
+    assert (timeliness.due, timeliness.on_time) == (2, 1)
+
+
+def test_a_department_leading_only_tasks_is_on_the_scorecard(anonymous, task, department):
+    assert department.name in anonymous.get(reverse("department_scorecard")).content.decode()
