@@ -7,6 +7,8 @@ department enters and submits, a reviewer publishes or returns, never their own 
 that is being changed keeps its published title and dates until the change is published.
 """
 
+import datetime
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -16,8 +18,17 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from kpis.models import Department, FourEyes, Indicator, Source, Theme, WorkflowStatus, in_language
-from kpis.periods import GRACE_DAYS, Owned, period_ends
+from kpis.models import (
+    Department,
+    FourEyes,
+    Indicator,
+    Source,
+    Theme,
+    WorkflowStatus,
+    in_language,
+    reporting_starts,
+)
+from kpis.periods import GRACE_DAYS, Owned, due_periods, period_ends
 from kpis.roles import department_ids, in_departments, sees_all_departments
 from tasks import rules
 
@@ -55,6 +66,33 @@ class TaskQuerySet(models.QuerySet):
     def with_status(self, today):
         """The tasks as a list, each with its public record and `verdict` on `today`."""
         return [task.attach_status(today) for task in self.with_public_record()]
+
+    def with_due_work(self, today):
+        """The tasks, each with `due_statements`: the quarters of its year that have ended
+        without a statement (as `periods.DuePeriod`), and `milestones_due_soon`: its
+        approved milestones due within 7 days and not done. Four queries. Quarters that
+        ended before reporting started here are to back-fill, never overdue."""
+        rows = self.prefetch_related(
+            Prefetch("statements", queryset=ProgressStatement.objects.only("task", "period_end")),
+            Prefetch(
+                "milestones",
+                queryset=Milestone.objects.published().filter(
+                    published_done__isnull=True,
+                    published_due__gte=today,
+                    published_due__lte=today + datetime.timedelta(days=7),
+                ),
+                to_attr="milestones_due_soon",
+            ),
+        )
+        tasks = list(rows.select_related("department"))
+        # As kpis.models.reporting_starts(department), its default read once.
+        starts = reporting_starts()
+        for task in tasks:
+            reported = {statement.period_end for statement in task.statements.all()}
+            since = task.department and task.department.reporting_since or starts
+            due = due_periods("quarterly", task.year, today, reported, reporting_starts=since)
+            task.due_statements = [period for period in due if period.period_end.year == task.year]
+        return tasks
 
     def statement_reporting(self, today):
         """What the timeliness scorecard counts of the tasks (`Department.objects.

@@ -1,0 +1,68 @@
+"""Key tasks in the accountability features: reminders and snapshots (the scorecard's
+part is in tests/test_task_workflow.py)."""
+
+import datetime
+from io import StringIO
+
+import pytest
+from django.core import mail
+from django.core.management import call_command
+from django.utils import timezone
+
+from kpis.models import Preference, Reminder
+
+TODAY = datetime.date(2024, 7, 10)  # Q1 2024 is overdue, Q2 due by 15 July
+D = datetime.date
+
+
+@pytest.fixture
+def task(make_task, department, official, monkeypatch, settings):
+    monkeypatch.setattr(timezone, "localdate", lambda *args: TODAY)
+    settings.REPORTING_STARTS = D(2024, 1, 1)
+    official.email = "official@example.gov.cn"
+    official.save()
+    Preference.objects.create(user=official, language="en")
+    return make_task(department=department, year=2024, title_en="Seed fund in operation")
+
+
+def remind():
+    call_command("send_reminders", stdout=StringIO(), stderr=StringIO())
+    return mail.outbox[-1].body if mail.outbox else ""
+
+
+def test_reminders_name_the_overdue_and_the_soon_due_progress_statements(task):
+    body = remind()
+    assert (
+        "Overdue:\n- Seed fund in operation: the progress statement for the quarter ending "
+        "2024-03-31, deadline 2024-04-15" in body
+    )
+    assert "Due within 7 days:\n- Seed fund in operation: the progress statement for the " in body
+
+
+def test_reminders_name_an_approved_milestone_due_within_7_days(task, make_milestone):
+    make_milestone(task, due=D(2024, 7, 15), title_en="Fund set up")
+    make_milestone(task, due=D(2024, 7, 30), title_en="Not yet near")
+    body = remind()
+    assert "Seed fund in operation: the milestone “Fund set up”, due 2024-07-15" in body
+    assert "Not yet near" not in body
+
+
+def test_a_statement_entered_or_a_milestone_done_is_not_reminded(
+    task, make_statement, make_milestone
+):
+    make_statement(task, period_end=D(2024, 3, 31), status="draft")
+    make_statement(task, period_end=D(2024, 6, 30), status="draft")
+    make_milestone(task, due=D(2024, 7, 12), done=D(2024, 7, 1), title_en="Done early")
+    assert remind() == ""
+
+
+def test_nobody_is_reminded_twice_of_the_same_statement(task):
+    remind()
+    remind()
+    assert (len(mail.outbox), Reminder.objects.count()) == (1, 2)
+
+
+def test_quarters_that_ended_before_reporting_started_are_not_reminded(task, settings):
+    settings.REPORTING_STARTS = D(2024, 5, 1)
+    body = remind()
+    assert "2024-03-31" not in body and "2024-06-30" in body
