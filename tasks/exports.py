@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from kpis.exports import neutralise, source_data
+from tasks.models import Task
 
 
 def task_row(task):
@@ -42,11 +43,13 @@ def task_row(task):
     }
 
 
-def tasks_document(tasks):
-    return {
-        "generated_at": timezone.now().isoformat(timespec="seconds"),
-        "tasks": [task_row(task) for task in tasks],
-    }
+def task_rows(today):
+    """Every task as its open data row, judged on `today`."""
+    return [task_row(task) for task in Task.objects.with_status(today)]
+
+
+def tasks_document(today):
+    return {"generated_at": timezone.now().isoformat(timespec="seconds"), "tasks": task_rows(today)}
 
 
 COLUMNS = [

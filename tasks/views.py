@@ -62,7 +62,7 @@ def task_detail(request, code):
 
 @public_cache
 def tasks_data(request, file_format):
-    document = exports.tasks_document(Task.objects.with_status(timezone.localdate()))
+    document = exports.tasks_document(timezone.localdate())
     return data_file(document, exports.tasks_dataset, file_format, "tasks")
 
 

@@ -9,6 +9,7 @@ from django.core import mail
 from django.core.management import call_command
 from django.utils import timezone
 
+from kpis.exports import take_snapshot
 from kpis.models import Preference, Reminder
 
 TODAY = datetime.date(2024, 7, 10)  # Q1 2024 is overdue, Q2 due by 15 July
@@ -66,3 +67,34 @@ def test_quarters_that_ended_before_reporting_started_are_not_reminded(task, set
     settings.REPORTING_STARTS = D(2024, 5, 1)
     body = remind()
     assert "2024-03-31" not in body and "2024-06-30" in body
+
+
+@pytest.fixture
+def red_task(make_task, department, make_milestone):
+    today = timezone.localdate()
+    task = make_task(department=department, title_en="Seed fund in operation")
+    for days in (40, 10):
+        make_milestone(task, due=today - datetime.timedelta(days=days))
+    return task
+
+
+def test_a_snapshot_freezes_the_tasks_as_they_stood(anonymous, red_task, official, reviewer):
+    snapshot, _ = take_snapshot(timezone.localdate(), timezone.localdate().year)
+    for milestone in red_task.milestones.all():
+        milestone.done = timezone.localdate()
+        milestone.record_entry(official)
+        milestone.submit(official)
+        milestone.publish(reviewer)
+        milestone.save()
+    page = anonymous.get(snapshot.get_absolute_url().replace("/snapshots/", "/en/snapshots/"))
+    frozen = page.content.decode().split('id="snapshot-tasks"')[1]
+    assert "Seed fund in operation" in frozen and "rag-red" in frozen
+    assert "rag-red" not in anonymous.get("/en/tasks/").content.decode()
+
+
+def test_the_snapshots_json_carries_the_tasks(anonymous, red_task):
+    snapshot, _ = take_snapshot(timezone.localdate(), timezone.localdate().year)
+    document = anonymous.get(f"/snapshots/{snapshot.taken_on}.json").json()
+    assert [(row["code"], row["status"], row["rag"]) for row in document["tasks"]] == [
+        (red_task.code, "delayed", "red")
+    ]

@@ -27,20 +27,26 @@ def task_status_icon(status):
 
 
 @register.simple_tag
-def task_badge(verdict):
+def task_badge(status, rag):
     """A task's status as words with an icon, and its colour named, never colour alone."""
-    if verdict.rag is None:
+    if rag is None:
         return format_html(
             '<span class="task-status rag-none"><span class="status-icon" aria-hidden="true">'
             "{}</span> {}</span>",
-            task_status_icon(verdict.status),
-            task_status_label(verdict.status),
+            task_status_icon(status),
+            task_status_label(status),
         )
     return format_html(
         '<span class="task-status rag-{}"><span class="status-icon" aria-hidden="true">{}'
         '</span> {} <span class="rag-word">({})</span></span>',
-        verdict.rag,
-        task_status_icon(verdict.status),
-        task_status_label(verdict.status),
-        RAG_TEXT[verdict.rag],
+        rag,
+        task_status_icon(status),
+        task_status_label(status),
+        RAG_TEXT[rag],
     )
+
+
+@register.filter
+def milestones_done(row):
+    """How many milestones of an open data row (a snapshot's) have a done date."""
+    return sum(milestone["done"] is not None for milestone in row["milestones"])
