@@ -51,14 +51,23 @@ class TaskQuerySet(models.QuerySet):
     def with_public_record(self):
         """Each task with its published milestones and statements, in three queries more."""
         return self.select_related("theme", "department", "source").prefetch_related(
+            # Only the published copy: what the public sees, and all the rules read.
             Prefetch(
                 "milestones",
-                queryset=Milestone.objects.published().order_by("published_due", "position"),
+                queryset=Milestone.objects.published()
+                .order_by("published_due", "position")
+                .only("task", *(f"published_{name}" for name in Milestone.PUBLIC_FIELDS)),
                 to_attr="public_milestones",
             ),
             Prefetch(
                 "statements",
-                queryset=ProgressStatement.objects.published().order_by("-period_end"),
+                queryset=ProgressStatement.objects.published()
+                .order_by("-period_end")
+                .only(
+                    "task",
+                    "period_end",
+                    *(f"published_{name}" for name in ProgressStatement.PUBLIC_FIELDS),
+                ),
                 to_attr="public_statements",
             ),
         )

@@ -3,6 +3,7 @@ from functools import partial
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.db import IntegrityError, transaction
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -17,6 +18,8 @@ from kpis.views import data_file, review_step, workflow_step
 from tasks import exports, rules
 from tasks.forms import MilestoneForm, StatementForm
 from tasks.models import Milestone, ProgressStatement, Task
+
+TASKS_PER_PAGE = 50
 
 
 @public_cache
@@ -33,7 +36,7 @@ def task_list(request):
     ]
     shown.sort(key=lambda task: rules.STATUS_ORDER.index(task.verdict.status))
     context = {
-        "tasks": shown,
+        "tasks": Paginator(shown, TASKS_PER_PAGE).get_page(request.GET.get("page")),
         "task_counts": rules.count_by_status(task.verdict.status for task in tasks),
         "themes": themes,
         "theme": theme,

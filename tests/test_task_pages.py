@@ -232,3 +232,12 @@ def test_task_pages_cost_the_same_queries_at_20_and_1000_tasks(
     with django_assert_max_num_queries(few):
         get(anonymous, url)
     assert few <= 8
+
+
+def test_the_tasks_list_shows_50_a_page_and_keeps_the_filter_in_page_links(anonymous, make_task):
+    for _ in range(51):
+        make_task()
+    first = get(anonymous, "/en/tasks/?status=no_plan")
+    second = get(anonymous, "/en/tasks/?status=no_plan&page=2")
+    assert (first.count("<tr>") - 1, second.count("<tr>") - 1) == (50, 1)
+    assert "?status=no_plan&amp;page=2" in first
