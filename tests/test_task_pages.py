@@ -241,3 +241,17 @@ def test_the_tasks_list_shows_50_a_page_and_keeps_the_filter_in_page_links(anony
     second = get(anonymous, "/en/tasks/?status=no_plan&page=2")
     assert (first.count("<tr>") - 1, second.count("<tr>") - 1) == (50, 1)
     assert "?status=no_plan&amp;page=2" in first
+
+
+def test_a_new_cooperating_department_is_on_the_very_next_page(
+    anonymous, late_task, other_department
+):
+    assert other_department.name_en not in get(anonymous, "/en/tasks/seed-fund/")
+    late_task.cooperating.add(other_department)
+    assert other_department.name_en in get(anonymous, "/en/tasks/seed-fund/")
+
+
+def test_markup_in_a_published_statement_is_shown_as_text(anonymous, late_task, make_statement):
+    make_statement(late_task, text='<script>alert("x")</script>')
+    page = get(anonymous, "/tasks/seed-fund/")
+    assert "<script>alert" not in page and "&lt;script&gt;alert" in page
