@@ -1,6 +1,6 @@
-"""The key tasks' story in a real browser: an official marks a late milestone done and
-writes a progress statement, a reviewer publishes both, and the visitor sees the task turn
-from red to yellow."""
+"""The key tasks' story in a real browser: an official marks a late milestone done, enters
+a new milestone and writes a progress statement, a reviewer publishes all three, and the
+visitor sees the task turn from red to yellow."""
 
 import datetime
 
@@ -53,6 +53,13 @@ def test_a_late_task_turns_from_red_to_yellow_once_its_milestone_is_published_do
     page.get_by_role("button", name="Save and submit for review").click()
     expect(page.locator("dl.figures")).to_contain_text("submitted for review")
     page.goto(live_server.url + "/en/my/tasks/")
+    page.get_by_role("link", name="Add a milestone").click()
+    page.get_by_label("Title (Chinese)").fill("完成十笔投资")
+    page.get_by_label("Title (English)").fill("Ten investments")
+    page.locator("#id_due").fill((TODAY + 60 * DAY).isoformat())
+    page.get_by_role("button", name="Save and submit for review").click()
+    expect(page.locator("dl.figures")).to_contain_text("submitted for review")
+    page.goto(live_server.url + "/en/my/tasks/")
     page.get_by_role("link", name="Write a progress statement").click()
     page.get_by_label("Period end").fill(quarter_end(TODAY).isoformat())
     page.get_by_label("Progress (Chinese)").fill("基金已设立，首笔投资正在尽调。")
@@ -65,7 +72,7 @@ def test_a_late_task_turns_from_red_to_yellow_once_its_milestone_is_published_do
     expect(row).to_contain_text("Delayed (red)")  # nothing public before the review
 
     sign_in(page, live_server.url, "reviewer")
-    for _ in range(2):
+    for _ in range(3):
         page.goto(live_server.url + "/en/my/tasks/")
         page.locator("#task-review-heading + ul a").first.click()
         page.get_by_role("button", name="Publish").click()
@@ -76,4 +83,5 @@ def test_a_late_task_turns_from_red_to_yellow_once_its_milestone_is_published_do
     expect(row).to_contain_text("Delayed (yellow)")
     page.get_by_role("link", name="Seed fund in operation").click()
     expect(page.locator(".timeline")).to_contain_text("done late")
+    expect(page.locator(".timeline")).to_contain_text("Ten investments")
     expect(page.locator(".statements")).to_contain_text("Fund set up; first investment")
