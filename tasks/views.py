@@ -13,7 +13,6 @@ from django.views.decorators.http import require_POST
 
 from kpis.caching import public_cache
 from kpis.forms import ReturnForm
-from kpis.models import Theme
 from kpis.views import data_file, review_step, workflow_step
 from tasks import exports, rules
 from tasks.forms import MilestoneForm, StatementForm
@@ -26,7 +25,7 @@ TASKS_PER_PAGE = 50
 def task_list(request):
     today = timezone.localdate()
     tasks = Task.objects.with_status(today)
-    themes = [theme for theme in Theme.objects.all() if any(t.theme_id == theme.pk for t in tasks)]
+    themes = sorted({task.theme for task in tasks}, key=lambda theme: (theme.position, theme.code))
     theme = request.GET.get("theme", "")
     status = request.GET.get("status", "")
     shown = [
