@@ -49,7 +49,7 @@ lint: dev-install gettext
 	@# fails for any string that has no Chinese translation yet.
 	$(PY) manage.py makemessages $(MAKEMESSAGES) -v0
 	@# Only a new timestamp? Then the catalogue has not changed: leave the file as it was.
-	@git diff --quiet -I POT-Creation-Date -- locale 2>/dev/null && git checkout -q -- locale 2>/dev/null || true
+	@git diff --quiet -I POT-Creation-Date -- locale tasks/locale 2>/dev/null && git checkout -q -- locale tasks/locale 2>/dev/null || true
 
 test: dev-install chromium lint
 	$(PY) -m pytest
