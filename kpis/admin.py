@@ -93,11 +93,29 @@ class ChangeReasonForm(forms.ModelForm):
         return cleaned
 
 
-class WorkflowActions:
-    """The admin actions' loop over the selected entries (figures, or a key task's
-    milestones and statements): one refused entry does not stop the others."""
+class ReviewedEntryAdmin:
+    """What the admin of a reviewed entry (a figure, or a key task's milestone or statement)
+    does: it lists the user's own (`for_user`), changes only what `is_editable_by` allows,
+    never deletes what the public has seen (it is corrected and reviewed again), tells the
+    entry form who the user is, and runs a workflow step on each selected entry, one refused
+    entry not stopping the others."""
 
     updated_message = _("%(count)d figures updated.")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).for_user(request.user)
+
+    def has_change_permission(self, request, obj=None):
+        allowed = super().has_change_permission(request, obj)
+        return allowed and (obj is None or obj.is_editable_by(request.user))
+
+    def has_delete_permission(self, request, obj=None):
+        allowed = super().has_delete_permission(request, obj)
+        return allowed and (obj is None or obj.published_at is None)
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        return type(form.__name__, (form,), {"current_user": request.user})
 
     def apply(self, request, queryset, transition):
         done = 0
@@ -281,7 +299,7 @@ class IndicatorAdmin(DepartmentScopedAdmin, SimpleHistoryAdmin):
 
 
 @admin.register(Actual)
-class ActualAdmin(WorkflowActions, DepartmentScopedAdmin, ImportExportMixin, SimpleHistoryAdmin):
+class ActualAdmin(ReviewedEntryAdmin, DepartmentScopedAdmin, ImportExportMixin, SimpleHistoryAdmin):
     department_of = attrgetter("indicator.department_id")
     formfield_overrides = HTTPS_URLS
     form = ActualForm
@@ -315,22 +333,6 @@ class ActualAdmin(WorkflowActions, DepartmentScopedAdmin, ImportExportMixin, Sim
     ]
     actions = ["submit_selected", "publish_selected", "return_selected"]
     history_list_display = ["value", "status", "published_value"]
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).for_user(request.user)
-
-    def has_change_permission(self, request, obj=None):
-        allowed = super().has_change_permission(request, obj)
-        return allowed and (obj is None or obj.is_editable_by(request.user))
-
-    def has_delete_permission(self, request, obj=None):
-        # A published figure is corrected by a revision, never deleted.
-        allowed = super().has_delete_permission(request, obj)
-        return allowed and (obj is None or obj.published_value is None)
-
-    def get_form(self, request, obj=None, change=False, **kwargs):
-        form = super().get_form(request, obj, change=change, **kwargs)
-        return type(form.__name__, (form,), {"current_user": request.user})
 
     def get_fields(self, request, obj=None):
         fields = ["indicator", "period_end", "value", "note", "evidence_url"]

@@ -4,7 +4,7 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from kpis.admin import DepartmentScopedAdmin, WorkflowActions
+from kpis.admin import DepartmentScopedAdmin, ReviewedEntryAdmin
 from kpis.forms import HTTPS_URLS
 from tasks.forms import MilestoneForm, StatementForm
 from tasks.models import Milestone, ProgressStatement, Task
@@ -32,7 +32,7 @@ class TaskAdmin(DepartmentScopedAdmin, SimpleHistoryAdmin):
         return super().get_queryset(request).visible_to(request.user)
 
 
-class EntryAdmin(WorkflowActions, DepartmentScopedAdmin, SimpleHistoryAdmin):
+class EntryAdmin(ReviewedEntryAdmin, DepartmentScopedAdmin, SimpleHistoryAdmin):
     """Milestones and statements: entered by the lead department's officials, reviewed by
     someone else, through the same model methods as /my/tasks/."""
 
@@ -44,22 +44,6 @@ class EntryAdmin(WorkflowActions, DepartmentScopedAdmin, SimpleHistoryAdmin):
     readonly_fields = WORKFLOW_FIELDS
     actions = ["submit_selected", "publish_selected"]
     updated_message = _("%(count)d entries updated.")
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).for_user(request.user)
-
-    def has_change_permission(self, request, obj=None):
-        allowed = super().has_change_permission(request, obj)
-        return allowed and (obj is None or obj.is_editable_by(request.user))
-
-    def has_delete_permission(self, request, obj=None):
-        # What the public has seen is changed and reviewed again, never deleted.
-        allowed = super().has_delete_permission(request, obj)
-        return allowed and (obj is None or obj.published_at is None)
-
-    def get_form(self, request, obj=None, change=False, **kwargs):
-        form = super().get_form(request, obj, change=change, **kwargs)
-        return type(form.__name__, (form,), {"current_user": request.user})
 
     @admin.action(description=_("Submit the selected entries for review"), permissions=["submit"])
     def submit_selected(self, request, queryset):
