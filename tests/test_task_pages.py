@@ -255,3 +255,12 @@ def test_markup_in_a_published_statement_is_shown_as_text(anonymous, late_task, 
     make_statement(late_task, text='<script>alert("x")</script>')
     page = get(anonymous, "/tasks/seed-fund/")
     assert "<script>alert" not in page and "&lt;script&gt;alert" in page
+
+
+def test_the_summary_context_for_the_home_page_counts_every_status_worst_first(
+    late_task, make_task
+):
+    make_task()
+    counts = Task.objects.status_counts(TODAY)
+    assert counts[:2] == [("not_completed", 0), ("delayed", 1)]
+    assert dict(counts)["no_plan"] == 1 and len(counts) == 7
