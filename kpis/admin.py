@@ -4,20 +4,30 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError
 from django.db.models import Value
 from django.http import HttpResponse
+from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from import_export.admin import ImportExportMixin
+from import_export.admin import ExportMixin, ImportMixin
 from import_export.formats import base_formats
+from import_export.results import RowResult
 from simple_history.admin import SimpleHistoryAdmin
 
-from kpis.forms import HTTPS_URLS, ActualForm, EditConflict, ReturnForm, save_edit
+from kpis.forms import (
+    HTTPS_URLS,
+    ActualForm,
+    ConfirmSpreadsheetImportForm,
+    ReturnForm,
+    SpreadsheetImportForm,
+)
 from kpis.models import (
     Actual,
     Department,
+    EditConflict,
     Indicator,
     Preference,
     Reminder,
@@ -26,7 +36,16 @@ from kpis.models import (
     Target,
     Theme,
 )
-from kpis.resources import ActualResource, ChineseCSV, template_dataset
+from kpis.resources import (
+    ActualResource,
+    ChineseCSV,
+    ImportUpload,
+    IndicatorResource,
+    LimitedXLSX,
+    TargetResource,
+    targets_workbook,
+    template_workbook,
+)
 from kpis.roles import in_departments, sees_all_departments
 from kpis.templatetags.kpis_tags import figure, period_label, status_icon, status_label
 
@@ -136,6 +155,12 @@ class SourceAdmin(admin.ModelAdmin):
     list_display = ["title", "publisher", "published_on", "author"]
     search_fields = ["title", "publisher", "author"]
     date_hierarchy = "published_on"
+    exclude = ["text"]
+
+    def get_urls(self):
+        from kpis import review  # 新建来源：从文件提取, whose logic lives there
+
+        return review.urls(self.admin_site) + super().get_urls()
 
 
 @admin.register(Theme)
@@ -188,11 +213,58 @@ class DepartmentAdmin(admin.ModelAdmin):
     filter_horizontal = ["members"]
 
 
+class TargetForm(ChangeReasonForm):
+    """A target is revised (with a reason and the source of the new value) or withdrawn with
+    a published reason; its year never moves, and a withdrawn target stays as it was."""
+
+    def clean(self):
+        withdrawing = (
+            "withdrawal_reason" in self.changed_data and self.instance.withdrawn_at is None
+        )
+        if withdrawing and not self.cleaned_data.get("change_reason"):
+            self.cleaned_data["change_reason"] = self.cleaned_data["withdrawal_reason"][:100]
+        cleaned = super().clean()
+        if self.instance.pk and "year" in self.changed_data:
+            self.add_error(
+                "year",
+                _(
+                    "The year of a target never changes: withdraw it and add one for the "
+                    "other year."
+                ),
+            )
+        revised = {"value", "qualifier"} & set(self.changed_data)
+        if self.instance.pk and revised and "source" not in self.changed_data:
+            self.add_error(
+                "source",
+                _(
+                    "A new target value needs the document it comes from: choose its source "
+                    "(add it under Sources first)."
+                ),
+            )
+        if self.instance.withdrawn_at is not None and self.has_changed():
+            raise ValidationError(_("A withdrawn target stays as it was."))
+        return cleaned
+
+    def save(self, commit=True):
+        target = super().save(commit=False)
+        if self.instance.withdrawn_at is None and target.withdrawal_reason:
+            target.withdraw(target.withdrawal_reason, timezone.now())
+        if commit:
+            target.save()
+        return target
+
+
 class TargetInline(admin.TabularInline):
     model = Target
-    form = ChangeReasonForm
+    form = TargetForm
     extra = 0
-    fields = ["year", "value", "qualifier", "source", "quote", "change_reason"]
+    fields = ["year", "value", "qualifier", "source", "quote", "withdrawal_reason", "change_reason"]
+
+    def has_delete_permission(self, request, obj=None):
+        # `obj` is the indicator: once it has been public, its targets are withdrawn with a
+        # published reason, never deleted.
+        allowed = super().has_delete_permission(request, obj)
+        return allowed and (obj is None or not obj.has_been_public())
 
 
 class ActualInline(admin.TabularInline):
@@ -211,8 +283,109 @@ class ActualInline(admin.TabularInline):
         return False
 
 
+class SpreadsheetImportMixin(ImportMixin):
+    """The admin's spreadsheet import (see kpis/resources.py): all or nothing, a dry run
+    whose confirmation is signed for its user and names only a file this app wrote, and a
+    page that lists problems by the sheet's row and column."""
+
+    import_formats = [ChineseCSV, LimitedXLSX]
+    import_template_name = "admin/kpis/import.html"
+    import_form_class = SpreadsheetImportForm
+    confirm_form_class = ConfirmSpreadsheetImportForm
+    tmp_storage_class = ImportUpload
+
+    def get_urls(self):
+        app_label, model_name = self.get_model_info()
+        template = path(
+            "import-template/",
+            self.admin_site.admin_view(self.import_template_view),
+            name=f"{app_label}_{model_name}_import_template",
+        )
+        return [template] + super().get_urls()
+
+    def import_template(self, request):
+        """The XLSX sheet to start from, and its file name."""
+        raise NotImplementedError
+
+    def import_template_view(self, request):
+        if not self.has_import_permission(request):
+            raise PermissionDenied
+        content, filename = self.import_template(request)
+        response = HttpResponse(content, content_type=base_formats.XLSX.CONTENT_TYPE)
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+        return response
+
+    def get_import_resource_kwargs(self, request, form=None, **kwargs):
+        kwargs = super().get_import_resource_kwargs(request, form=form, **kwargs)
+        # The dry run fills the versions it saw into its form; the confirmation checks them.
+        seen_versions = getattr(form, "seen_versions", None)
+        return {**kwargs, "user": request.user, "seen_versions": seen_versions}
+
+    def add_data_read_fail_error_to_form(self, form, error):
+        # django-import-export names the exception (in English); say what to do instead.
+        form.add_error(
+            "import_file",
+            _(
+                "The file could not be read: check that the format chosen (CSV or XLSX) "
+                "is the file's."
+            ),
+        )
+
+    def get_import_data_kwargs(self, **kwargs):
+        # All or nothing: a row refused at the confirmation undoes the rows before it.
+        return {**super().get_import_data_kwargs(**kwargs), "rollback_on_validation_errors": True}
+
+    def get_confirm_form_kwargs(self, request, import_form=None):
+        return {**super().get_confirm_form_kwargs(request, import_form), "user": request.user}
+
+    def get_confirm_form_initial(self, request, import_form):
+        initial = super().get_confirm_form_initial(request, import_form)
+        if import_form is not None:
+            initial["import_file_name"] = ConfirmSpreadsheetImportForm.sign(
+                request.user, initial["import_file_name"], import_form.seen_versions
+            )
+        return initial
+
+    def process_import(self, request, **kwargs):
+        if not self.has_import_permission(request):
+            raise PermissionDenied
+        expired = request.method == "POST" and not self.create_confirm_form(request).is_valid()
+        try:
+            if not expired:
+                return super().process_import(request, **kwargs)
+        except FileNotFoundError:
+            pass  # confirmed twice (the first confirmation removed the file), or cleaned up
+        messages.error(request, _("This import has expired. Upload the file again."))
+        app_label, model_name = self.get_model_info()
+        return redirect(f"admin:{app_label}_{model_name}_import")
+
+    def process_result(self, result, request):
+        if not (result.has_errors() or result.has_validation_errors()):
+            return super().process_result(result, request)
+        messages.error(request, _("Nothing was imported."))
+        form_class = self.get_import_form_class(request)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Import"),
+            "opts": self.model._meta,
+            "form": form_class(
+                self.get_import_formats(), self.get_import_resource_classes(request)
+            ),
+            "result": result,
+        }
+        return TemplateResponse(request, [self.import_template_name], context)
+
+    def add_success_message(self, result, request):
+        totals = result.totals
+        message = _("Imported: %(new)d new, %(updated)d changed.") % {
+            "new": totals[RowResult.IMPORT_TYPE_NEW],
+            "updated": totals[RowResult.IMPORT_TYPE_UPDATE],
+        }
+        messages.success(request, f"{message} {result.skipped}".strip())
+
+
 @admin.register(Indicator)
-class IndicatorAdmin(DepartmentScopedAdmin, SimpleHistoryAdmin):
+class IndicatorAdmin(DepartmentScopedAdmin, SpreadsheetImportMixin, SimpleHistoryAdmin):
     form = ChangeReasonForm
     list_display = [
         "name",
@@ -263,6 +436,12 @@ class IndicatorAdmin(DepartmentScopedAdmin, SimpleHistoryAdmin):
         (None, {"fields": ["change_reason"]}),
     ]
 
+    def has_delete_permission(self, request, obj=None):
+        # Its page, figures and targets have been cited: untick "shown to the public"
+        # instead. (The bulk delete action asks this for every indicator selected.)
+        allowed = super().has_delete_permission(request, obj)
+        return allowed and (obj is None or not obj.has_been_public())
+
     def save_model(self, request, obj, form, change):
         obj._change_reason = form.cleaned_data.get("change_reason", "")
         super().save_model(request, obj, form, change)
@@ -297,15 +476,34 @@ class IndicatorAdmin(DepartmentScopedAdmin, SimpleHistoryAdmin):
         label = f"{status_icon(result.status)} {status_label(result.status)}"
         return f"{label} ({indicator.status_year})"
 
+    # Targets of a new work report, or new indicators, many at once (see TargetResource).
+    resource_classes = [TargetResource, IndicatorResource]
+
+    def has_import_permission(self, request):
+        return request.user.has_perms(
+            ["kpis.add_indicator", "kpis.change_indicator", "kpis.add_target", "kpis.change_target"]
+        )
+
+    def import_template(self, request):
+        """A row for every indicator's target of this year, to fill in."""
+        year = timezone.localdate().year
+        indicators = scoped_indicators(request.user, Indicator.objects.order_by("position"))
+        return targets_workbook(indicators, year), f"targets-{year}.xlsx"
+
 
 @admin.register(Actual)
-class ActualAdmin(ReviewedEntryAdmin, DepartmentScopedAdmin, ImportExportMixin, SimpleHistoryAdmin):
+class ActualAdmin(
+    ReviewedEntryAdmin,
+    DepartmentScopedAdmin,
+    SpreadsheetImportMixin,
+    ExportMixin,
+    SimpleHistoryAdmin,
+):
     department_of = attrgetter("indicator.department_id")
     formfield_overrides = HTTPS_URLS
     form = ActualForm
     import_export_change_list_template = "admin/kpis/actual/change_list.html"
     resource_classes = [ActualResource]
-    import_formats = [ChineseCSV, base_formats.XLSX]
     export_formats = [base_formats.CSV, base_formats.XLSX]
     list_display = [
         "indicator",
@@ -325,6 +523,7 @@ class ActualAdmin(ReviewedEntryAdmin, DepartmentScopedAdmin, ImportExportMixin, 
         "published_value",
         "return_reason",
         "entered_by",
+        "submitted_by",
         "submitted_at",
         "reviewed_by",
         "reviewed_at",
@@ -342,13 +541,28 @@ class ActualAdmin(ReviewedEntryAdmin, DepartmentScopedAdmin, ImportExportMixin, 
 
     def save_model(self, request, obj, form, change):
         try:
-            save_edit(obj, form.cleaned_data.get("seen_version"))
+            obj.save_edit(form.cleaned_data.get("seen_version"))
         except EditConflict as conflict:
             # Raised after validation: the admin has no form to attach it to any more.
             raise PermissionDenied(conflict.messages[0]) from conflict
+        except IntegrityError:
+            # Someone saved the same indicator and period between this form's validation
+            # and now (only the constraint saw it): obj stays unsaved, and response_add
+            # shows the form again. Once only: a second clash is not that race.
+            if getattr(request, "_kpis_period_taken", False):
+                raise
+            request._kpis_period_taken = True
 
-    def get_import_resource_kwargs(self, request, **kwargs):
-        return {**super().get_import_resource_kwargs(request, **kwargs), "user": request.user}
+    def log_addition(self, request, obj, message):
+        if obj.pk is not None:
+            super().log_addition(request, obj, message)
+
+    def response_add(self, request, obj, post_url_continue=None):
+        if obj.pk is None:
+            # Validated again, the form now meets the figure that won and says so, as the
+            # entry form of /my/ does.
+            return self.add_view(request)
+        return super().response_add(request, obj, post_url_continue)
 
     def get_export_resource_kwargs(self, request, **kwargs):
         return {**super().get_export_resource_kwargs(request, **kwargs), "user": request.user}
@@ -356,26 +570,10 @@ class ActualAdmin(ReviewedEntryAdmin, DepartmentScopedAdmin, ImportExportMixin, 
     def has_import_permission(self, request):
         return request.user.has_perm("kpis.add_actual")
 
-    def get_urls(self):
-        return [
-            path(
-                "import-template/",
-                self.admin_site.admin_view(self.import_template_view),
-                name="kpis_actual_import_template",
-            )
-        ] + super().get_urls()
-
-    def import_template_view(self, request):
-        """An XLSX file with the periods due for the user's departments, ready to fill in."""
-        if not self.has_import_permission(request):
-            raise PermissionDenied
+    def import_template(self, request):
+        """The periods due for the user's departments, ready to fill in."""
         indicators = Indicator.objects.for_user(request.user).due_work(timezone.localdate())
-        response = HttpResponse(
-            template_dataset(indicators).export("xlsx"),
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        )
-        response["Content-Disposition"] = 'attachment; filename="figures-due.xlsx"'
-        return response
+        return template_workbook(indicators), "figures-due.xlsx"
 
     @admin.action(description=_("Submit the selected figures for review"), permissions=["submit"])
     def submit_selected(self, request, queryset):

@@ -13,6 +13,7 @@ import hashlib
 from functools import wraps
 
 from django.conf import settings
+from django.contrib import messages
 from django.core.cache import cache
 from django.db import connection
 from django.utils import timezone
@@ -32,21 +33,25 @@ def data_version():
 PARAMETERS = {"year", "theme", "department", "status", "sort", "page"}
 
 
+def personal(request):
+    """Whether a page for this request may carry something of the reader's own: a session
+    (signed in, or left from a visit that was), or messages waiting to be shown, which a
+    signed-in user can leave behind in a cookie that outlives the session."""
+    return settings.SESSION_COOKIE_NAME in request.COOKIES or bool(messages.get_messages(request))
+
+
 def public_cache(view):
     """Serve anonymous GET requests from the cache, keyed by data version, language, date
     (the scorecard and the files' "generated" stamp depend on it), path and parameters.
 
-    Signed-in users always get a fresh page: theirs shows their own links, and they are
-    the ones who just changed something.
+    Only a page that is the same for every reader is cached or served from the cache: a
+    request with a session or a message waiting gets a page of its own, so that nothing
+    of one reader (their links, "saved: …") reaches another.
     """
 
     @wraps(view)
     def cached_view(request, *args, **kwargs):
-        if (
-            request.method != "GET"
-            or not PARAMETERS.issuperset(request.GET)
-            or (settings.SESSION_COOKIE_NAME in request.COOKIES and request.user.is_authenticated)
-        ):
+        if request.method != "GET" or not PARAMETERS.issuperset(request.GET) or personal(request):
             return view(request, *args, **kwargs)
         query = sorted(request.GET.lists())
         address = hashlib.sha1(f"{request.path}?{query}".encode(), usedforsecurity=False)
@@ -56,7 +61,8 @@ def public_cache(view):
         response = cache.get(key)
         if response is None:
             response = view(request, *args, **kwargs)
-            if response.status_code == 200:
+            # Asked again: the view itself may have added a message, or set a cookie.
+            if response.status_code == 200 and not response.cookies and not personal(request):
                 cache.set(key, response, settings.PUBLIC_CACHE_SECONDS)
         return response
 

@@ -1,10 +1,21 @@
 import datetime
+import re
+
+YEAR = re.compile(r"[0-9]{4}")
+
+
+def parse_year(text):
+    """The year written in `text` ("2024"), or None. Only the digits 0-9 count: str.isdigit()
+    also takes ² and ２, which int() refuses or reads; every number read from an address
+    goes through here or a converter of this module."""
+    return int(text) if YEAR.fullmatch(text) else None
 
 
 class DateConverter:
     """A period end in a URL: /my/enter/<code>/2024-06-30/."""
 
-    regex = r"\d{4}-\d{2}-\d{2}"
+    # [0-9], not \d, which matches every script's digits.
+    regex = r"[0-9]{4}-[0-9]{2}-[0-9]{2}"
 
     def to_python(self, value):
         return datetime.date.fromisoformat(value)

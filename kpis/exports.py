@@ -36,6 +36,16 @@ def change_data(change):
     return {"from": reading_data(change.start), "share": rounded(change.share)}
 
 
+def withdrawal_data(indicator, year):
+    if indicator.target_withdrawn_at is None:
+        return None
+    return {
+        "year": year,
+        "withdrawn_on": timezone.localdate(indicator.target_withdrawn_at).isoformat(),
+        "reason": indicator.target_withdrawal_reason,
+    }
+
+
 def indicator_row(indicator, sources):
     """One indicator of `progress_rows(year)` as the open data row; `sources` by id."""
     result = indicator.result
@@ -69,6 +79,7 @@ def indicator_row(indicator, sources):
         "value_type": indicator.value_type,
         "baseline": baseline,
         "target": target,
+        "target_withdrawn": withdrawal_data(indicator, result.year),
         "actual": actual,
         "latest": reading_data(indicator.latest),
         "change": change_data(indicator.change),
@@ -121,6 +132,7 @@ COLUMNS = [
     ("target_year", _("Target year")),
     ("target_value", _("Target value")),
     ("target_qualifier", _("over (must be exceeded), reach or about")),
+    ("target_withdrawal_reason", _("Why the year's target was withdrawn; empty while it stands")),
     (
         "reported_as",
         _("period (each period's own amount) or year_to_date (total of the year so far)"),
@@ -150,7 +162,15 @@ COLUMNS = [
     ("source_date", _("Date of the source")),
     ("source_quote", _("The source's sentence, word for word")),
 ]
-TEXT_COLUMNS = {"name", "name_en", "theme", "source_title", "source_publisher", "source_quote"}
+TEXT_COLUMNS = {
+    "name",
+    "name_en",
+    "theme",
+    "target_withdrawal_reason",
+    "source_title",
+    "source_publisher",
+    "source_quote",
+}
 HISTORY_COLUMNS = ["code", "period_end", "value", "first_published_at", "revised_at"]
 
 
@@ -170,6 +190,8 @@ def flat(row):
     for part in ("baseline", "target"):
         for key in ("year", "value", "qualifier"):
             values[f"{part}_{key}"] = (row[part] or {}).get(key)
+    # Snapshots taken before withdrawals were recorded have no such key.
+    values["target_withdrawal_reason"] = (row.get("target_withdrawn") or {}).get("reason")
     values["reported_as"] = row["reported_as"]
     for part in ("actual", "latest"):
         values[f"{part}_period_end"] = (row[part] or {}).get("period_end")

@@ -42,8 +42,9 @@ class LocalizedModelChoiceFilter(django_filters.ModelChoiceFilter):
 
 
 class ProgressFilter(django_filters.FilterSet):
-    """Filters of the public table. Theme and department narrow the query; the status is
-    judged in Python from the figures after the query, so the view applies that one."""
+    """Filters of the public table. Theme and department narrow the indicators; the status
+    belongs to an indicator's judged row of the year shown (Judgement), so the view applies
+    `chosen_status()` to those rows."""
 
     theme = LocalizedModelChoiceFilter(
         label=_("Theme"),
@@ -66,18 +67,21 @@ class ProgressFilter(django_filters.FilterSet):
         choices=[(status.value, status_label(status)) for status in STATUS_ORDER],
         empty_label=_("All statuses"),
         widget=PlainSelect,
-        method="judged_after_the_query",
+        method="status_of_the_year_shown",
     )
 
     class Meta:
         model = Indicator
         fields = ["theme", "department", "status"]
 
-    def judged_after_the_query(self, queryset, name, value):
-        return queryset
+    def status_of_the_year_shown(self, queryset, name, value):
+        return queryset  # see chosen_status
 
-    def keep_status(self, rows):
-        status = self.form.cleaned_data.get("status") if self.is_valid() else None
-        if not status:
-            return rows
-        return [row for row in rows if row.result.status == status]
+    def narrows_indicators(self):
+        """A theme or a department is chosen: fewer indicators than all the public ones."""
+        return self.is_valid() and any(
+            self.form.cleaned_data.get(f) for f in ("theme", "department")
+        )
+
+    def chosen_status(self):
+        return (self.form.cleaned_data.get("status") or None) if self.is_valid() else None

@@ -1,10 +1,15 @@
-from django import forms
-from django.core.exceptions import ValidationError
-from django.db import models, transaction
-from django.db.models import F
-from django.utils.translation import gettext_lazy as _
+import datetime
 
-from kpis.models import Actual, Indicator
+from django import forms
+from django.conf import settings
+from django.core import signing
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.template.defaultfilters import filesizeformat
+from django.utils.translation import gettext_lazy as _
+from import_export.forms import ConfirmImportForm, ImportForm
+
+from kpis.models import Actual, EditConflict, Indicator
 
 # A web address typed without a scheme gets https://, as Django 6 will assume (Django 5
 # assumes http:// and warns): evidence links, sources and robot webhooks are https in practice.
@@ -16,10 +21,6 @@ def https_urls(model_field, **kwargs):
     if isinstance(model_field, models.URLField):
         kwargs = {**HTTPS_URLS[models.URLField], **kwargs}
     return model_field.formfield(**kwargs)
-
-
-class EditConflict(ValidationError):
-    pass
 
 
 class ActualForm(forms.ModelForm):
@@ -92,22 +93,8 @@ class ActualForm(forms.ModelForm):
         actual = super().save(commit=False)
         actual.record_entry(self.user)
         if commit:
-            save_edit(actual, self.cleaned_data.get("seen_version"))
+            actual.save_edit(self.cleaned_data.get("seen_version"))
         return actual
-
-
-def save_edit(actual, seen_version):
-    """Save an official's edit unless the figure changed since it was read."""
-    with transaction.atomic():
-        if actual.pk:
-            expected = seen_version if seen_version is not None else actual.version
-            claimed = Actual.objects.filter(pk=actual.pk, version=expected).update(
-                version=F("version") + 1
-            )
-            if not claimed:
-                raise EditConflict(_("Someone else changed this figure in the meantime."))
-            actual.version = expected + 1
-        actual.save()
 
 
 class ReturnForm(forms.Form):
@@ -116,3 +103,53 @@ class ReturnForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("The official sees this and corrects the figure."),
     )
+
+
+class SpreadsheetImportForm(ImportForm):
+    """The upload of a spreadsheet, refused above the size limit before it is read."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        #: The versions the dry run saw, for the confirmation to check (see ActualResource).
+        self.seen_versions = {}
+
+    def clean_import_file(self):
+        upload = self.cleaned_data["import_file"]
+        limit = settings.IMPORT_MAX_BYTES
+        if upload.size > limit:
+            raise ValidationError(
+                _("The file is %(size)s; at most %(limit)s can be imported at once.")
+                % {"size": filesizeformat(upload.size), "limit": filesizeformat(limit)}
+            )
+        return upload
+
+
+class ConfirmSpreadsheetImportForm(ConfirmImportForm):
+    """The confirmation of a dry run. It names the uploaded file and the versions the dry run
+    saw in one value signed for the user who ran it, so that no one can make the import read
+    or remove another file, or confirm another user's upload."""
+
+    SALT = "kpis.import"
+    MAX_AGE = datetime.timedelta(hours=8)
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.seen_versions = {}
+
+    @classmethod
+    def sign(cls, user, file_name, seen_versions):
+        value = {"user": user.pk, "file": file_name, "seen": seen_versions}
+        return signing.dumps(value, salt=cls.SALT, compress=True)
+
+    def clean_import_file_name(self):
+        try:
+            value = signing.loads(
+                self.cleaned_data["import_file_name"], salt=self.SALT, max_age=self.MAX_AGE
+            )
+        except signing.BadSignature:
+            value = None
+        if value is None or value["user"] != self.user.pk:
+            raise ValidationError(_("This import has expired. Upload the file again."))
+        self.seen_versions = value["seen"]
+        return value["file"]

@@ -1,12 +1,14 @@
 import datetime
 import itertools
+import urllib.request
 from dataclasses import dataclass
 from decimal import Decimal
+from types import SimpleNamespace
 from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import IntegrityError, models, transaction
 from django.db.models import (
     Case,
     Count,
@@ -27,7 +29,8 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from kpis import periods, progress
-from kpis.checks import unusual_change
+from kpis.extraction import IndicatorRow
+from kpis.plausibility import Yardstick, falling_total, unusual_change
 from kpis.roles import department_ids, in_departments, sees_all_departments
 
 # The years a figure, target or baseline may have (database constraints say so too).
@@ -56,6 +59,11 @@ class Source(models.Model):
     published_on = models.DateField(_("date of publication"))
     author = models.CharField(_("author"), max_length=200, blank=True)
     url = models.URLField(_("web address"), blank=True)
+    text = models.TextField(
+        _("text"),
+        blank=True,
+        help_text=_("The document's text, kept when its figures were proposed from it."),
+    )
 
     history = HistoricalRecords()
 
@@ -71,6 +79,38 @@ class Source(models.Model):
     def citation(self):
         """ "Publisher, date, title", the date in the page's language."""
         return f"{self.publisher}, {date_format(self.published_on, 'DATE_FORMAT')}, {self.title}"
+
+
+class RejectedCandidate(models.Model):
+    """A figure proposed from a source's text that a manager rejected: not proposed again."""
+
+    source = models.ForeignKey(
+        Source, verbose_name=_("source"), on_delete=models.CASCADE, related_name="rejections"
+    )
+    figure_start = models.PositiveIntegerField(_("position in the text"))
+    value = models.CharField(_("value"), max_length=40)
+    unit = models.CharField(_("unit"), max_length=20)
+    rejected_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("rejected by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+    )
+    rejected_at = models.DateTimeField(_("rejected at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("rejected candidate")
+        verbose_name_plural = _("rejected candidates")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["source", "figure_start", "value", "unit"],
+                name="one_rejection_per_candidate",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.source_id} @{self.figure_start}: {self.value}{self.unit}"
 
 
 class Theme(models.Model):
@@ -106,9 +146,21 @@ def validate_profile(profile):
 
 def webhook_error(url):
     """Why the server must not post reminders to `url`, or None: only the group robots of
-    the chat services named in KPI_WEBHOOK_HOSTS, over HTTPS, never an internal address."""
+    the chat services named in KPI_WEBHOOK_HOSTS, over HTTPS, never an internal address.
+
+    The host checked is the one the HTTP client (urllib, in send_reminders) will connect
+    to, as it parses the address itself: parsers disagree on odd addresses such as
+    https://127.0.0.1:1\\@robot.host/, so anything they could read two ways is refused."""
     parts = urlsplit(url)
-    if parts.hostname not in settings.WEBHOOK_HOSTS:
+    try:
+        connects_to = urllib.request.Request(url).host
+        port = parts.port
+    except ValueError:
+        return _("This is not an address reminders can be posted to.")
+    if "@" in parts.netloc or "\\" in url:
+        return _("A robot address carries no user name or password.")
+    expected = parts.hostname if port is None else f"{parts.hostname}:{port}"
+    if parts.hostname not in settings.WEBHOOK_HOSTS or connects_to.lower() != expected:
         return _("Only these robot hosts are allowed: %(hosts)s.") % {
             "hosts": ", ".join(settings.WEBHOOK_HOSTS)
         }
@@ -142,12 +194,21 @@ class DepartmentQuerySet(models.QuerySet):
             .annotate(first=models.Min("year"))
             .values_list("indicator", "first")
         )
+        started = reporting_starts()
         owned = {}
-        for pk, department_id, frequency in indicators.values_list("pk", "department", "frequency"):
-            first_year = first_years.get(pk, today.year)
-            owned.setdefault(department_id, []).append((pk, frequency, first_year))
+        fields = ("pk", "department", "frequency", "baseline_year", "release_lag_days")
+        listed = list(indicators.only(*fields))
+        for indicator in listed:
+            target_years = [first_years[indicator.pk]] if indicator.pk in first_years else []
+            first_year = indicator.first_reporting_year(target_years, started or today)
+            owned.setdefault(indicator.department_id, []).append(
+                periods.Owned(
+                    indicator.pk, indicator.frequency, first_year, indicator.release_lag_days
+                )
+            )
         # The earliest period whose deadline falls in the window.
-        since = today - datetime.timedelta(days=periods.WINDOW_DAYS + periods.GRACE_DAYS)
+        longest_lag = max((i.release_lag_days for i in listed), default=periods.GRACE_DAYS)
+        since = today - datetime.timedelta(days=periods.WINDOW_DAYS + longest_lag)
         figures = {}
         published = Actual.objects.published().filter(
             indicator__in=indicators, period_end__gte=since
@@ -160,7 +221,12 @@ class DepartmentQuerySet(models.QuerySet):
         figures.update(also_figures)
         for department in departments:
             reporting = owned.get(department.pk, []) + also_owned.get(department.pk, [])
-            department.timeliness = periods.timeliness(reporting, figures, today)
+            department.timeliness = periods.timeliness(
+                reporting,
+                figures,
+                today,
+                reporting_starts=department.reporting_since or started,
+            )
         return departments
 
 
@@ -212,6 +278,11 @@ class Department(models.Model):
 
 
 class IndicatorQuerySet(models.QuerySet):
+    def match_rows(self):
+        """The indicators as kpis.extraction compares a figure with them."""
+        rows = self.values_list("code", "name", "unit", "theme__name")
+        return [IndicatorRow(code, name, unit, theme or "") for code, name, unit, theme in rows]
+
     def public(self):
         return self.filter(is_public=True)
 
@@ -242,11 +313,15 @@ class IndicatorQuerySet(models.QuerySet):
         before = published.filter(period_end__year=year - 1)
         year_ends = published.filter(period_end__month=12, period_end__day=31)
         is_flow = Q(value_type=Indicator.ValueType.FLOW)
+        in_force = Q(year_target__withdrawn_at__isnull=True)
         adds_up = is_flow & Q(reported_as=Indicator.ReportedAs.PERIOD)
         return self.annotate(
             year_target=FilteredRelation("targets", condition=Q(targets__year=year)),
-            target_value=F("year_target__value"),
-            target_qualifier=F("year_target__qualifier"),
+            # A withdrawn target counts no more: the year has no target, and says why.
+            target_withdrawn_at=F("year_target__withdrawn_at"),
+            target_withdrawal_reason=F("year_target__withdrawal_reason"),
+            target_value=Case(When(in_force, then=F("year_target__value"))),
+            target_qualifier=Case(When(in_force, then=F("year_target__qualifier"))),
             target_quote=F("year_target__quote"),
             target_source_id=F("year_target__source_id"),
             target_values=Subquery(
@@ -294,20 +369,25 @@ class IndicatorQuerySet(models.QuerySet):
 
     def due_work(self, today):
         """The indicators, each with `due`: its periods that have ended without a figure,
-        counted from its first target year (or this year when it has no target)."""
+        from its first reporting year on (see `Indicator.first_reporting_year`). Periods that
+        ended before reporting started here (`reporting_starts`) are to back-fill."""
         entered = Actual.objects.only("indicator_id", "period_end")
-        rows = self.prefetch_related(
+        rows = self.select_related("department").prefetch_related(
             models.Prefetch("actuals", queryset=entered, to_attr="entered"),
             models.Prefetch("targets", queryset=Target.objects.only("indicator_id", "year")),
         )
+        started = reporting_starts()
         indicators = list(rows)
         for indicator in indicators:
             years = [target.year for target in indicator.targets.all()]
+            since = reporting_starts(indicator.department) if indicator.department else started
             indicator.due = periods.due_periods(
                 indicator.frequency,
-                min(years, default=today.year),
+                indicator.first_reporting_year(years, started or today),
                 today,
                 {actual.period_end for actual in indicator.entered},
+                grace_days=indicator.release_lag_days,
+                reporting_starts=since or started,
             )
         return indicators
 
@@ -545,18 +625,63 @@ class Indicator(IndicatorPage, models.Model):
         earlier = self.actuals.published().filter(period_end__lt=before).order_by("-period_end")
         return earlier.values_list("published_value", flat=True).first()
 
+    def earlier_total(self, period_end):
+        """A year-to-date indicator's latest published total of the same year before
+        `period_end`, as a Reading, or None."""
+        earlier = self.actuals.published().filter(
+            period_end__year=period_end.year, period_end__lt=period_end
+        )
+        found = earlier.order_by("-period_end").values_list("period_end", "published_value")
+        found = found.first()
+        return progress.Reading(*found) if found else None
+
+    def yardstick(self, period_end):
+        """What a new figure for `period_end` is checked against (a plausibility.Yardstick):
+        a year-to-date total against the same period a year earlier (Q1 to H1 doubles by
+        nature), anything else against the last published figure; with nothing published
+        yet, against the baseline, else the year's target (for a flow, the share of either
+        that one period, or the year so far, stands for). None when nothing is known."""
+        year_to_date = self.reported_as == self.ReportedAs.YEAR_TO_DATE
+        if year_to_date:
+            year_earlier = periods.period_ends("monthly", period_end.year - 1)[period_end.month - 1]
+            same = self.actuals.published().filter(period_end=year_earlier)
+            value = same.values_list("published_value", flat=True).first()
+            if value is not None:
+                return Yardstick(value, "year_earlier")
+        previous = self.last_published_value(before=period_end)
+        if previous is not None:
+            return Yardstick(previous, "earlier_total" if year_to_date else "figure")
+        share = Decimal(1)
+        if self.value_type == self.ValueType.FLOW:
+            per_year = len(periods.period_ends(self.frequency, period_end.year))
+            share = progress.year_fraction(period_end) if year_to_date else Decimal(1) / per_year
+        if self.baseline_value is not None:
+            return Yardstick(self.baseline_value * share, "baseline")
+        target = self.targets.filter(year=period_end.year).values_list("value", flat=True).first()
+        if target is not None:
+            return Yardstick(target * share, "target")
+        return None
+
+    def has_been_public(self):
+        """Whether the public has ever seen this indicator (and so its targets)."""
+        return self.is_public or self.history.filter(is_public=True).exists()
+
     def target_revisions(self):
         """Changes of this indicator's targets and baseline, newest first, from their change
         history: what changed, from what to what, when, why and on which source."""
         revisions = []
         previous = {}
         targets = Target.history.filter(indicator_id=self.pk).select_related("source")
+        # Followed by year rather than by row, so that a target deleted and added again
+        # (before deletion was refused) still shows as the change it was.
         for record in targets.order_by("history_date", "history_id"):
-            before = previous.get(record.id)
+            before = previous.get(record.year)
             figure = (record.value, record.qualifier)
-            if before is not None and record.history_type == "~" and figure != before[0]:
+            if before is not None and record.withdrawn_at and not before[1].withdrawn_at:
+                revisions.append(Revision(record.year, *figure, None, None, record, True))
+            elif before is not None and figure != before[0]:
                 revisions.append(Revision(record.year, *before[0], *figure, record))
-            previous[record.id] = (figure, record)
+            previous[record.year] = (figure, record)
         before = None
         for record in self.history.select_related("source").order_by("history_date", "history_id"):
             figure = (record.baseline_value, record.baseline_qualifier)
@@ -582,6 +707,16 @@ class Indicator(IndicatorPage, models.Model):
         for actual in actuals:
             actual.earlier = earlier.get(actual.pk, [])
         return actuals
+
+    def first_reporting_year(self, target_years, reporting_started):
+        """The first year whose periods are asked for: the baseline's year, else the year
+        before the first target, else the year reporting started here; so year-end figures
+        of earlier years can still be back-filled."""
+        if self.baseline_year:
+            return self.baseline_year
+        if target_years:
+            return min(target_years) - 1
+        return reporting_started.year
 
     def years_overview(self, targets, history, today):
         """Every year with a target or a published figure, newest first: its target, the
@@ -633,15 +768,16 @@ TOLERANCE = Decimal(settings.PROGRESS_TOLERANCE)
 
 @dataclass
 class Revision:
-    """A changed target (`year` set) or baseline (`year` None); `record` is the change
-    history's entry after the change: its date, reason and source."""
+    """A changed or withdrawn target (`year` set) or a changed baseline (`year` None);
+    `record` is the change history's entry after the change: its date, reason and source."""
 
     year: int | None
     old_value: Decimal
     old_qualifier: str
-    new_value: Decimal
-    new_qualifier: str
+    new_value: Decimal | None
+    new_qualifier: str | None
     record: object
+    withdrawn: bool = False
 
 
 STATUS_ORDER = [
@@ -694,6 +830,11 @@ def _reading(text):
         return None
     period_end, _, value = text.partition("|")
     return progress.Reading(datetime.date.fromisoformat(period_end), Decimal(value))
+
+
+def progress_from_annotations_of(values, year, today):
+    """The same for a values() row, without making it a ProgressRow."""
+    return progress_from_annotations(SimpleNamespace(**values), year, today)
 
 
 def progress_from_annotations(row, year, today):
@@ -787,6 +928,8 @@ class ProgressRow(IndicatorPage):
         "target_quote",
         "target_source_id",
         "target_values",
+        "target_withdrawn_at",
+        "target_withdrawal_reason",
         "seasonal_profile",
         "frequency",
         "reported_as",
@@ -840,6 +983,16 @@ class Target(models.Model):
         Source, verbose_name=_("source"), on_delete=models.PROTECT, related_name="targets"
     )
     quote = models.TextField(_("quote"), help_text=_("The source's sentence, word for word."))
+    withdrawal_reason = models.TextField(
+        _("reason for withdrawal"),
+        blank=True,
+        help_text=_(
+            "Fill in only to withdraw the target: it then counts no more, and this reason is "
+            "published beside it. A public target is never deleted; a changed value is a "
+            "revision, with its reason and source."
+        ),
+    )
+    withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, editable=False)
 
     history = HistoricalRecords()
 
@@ -856,10 +1009,24 @@ class Target(models.Model):
             models.CheckConstraint(
                 name="target_year_sane", condition=Q(year__gte=FIRST_YEAR, year__lte=LAST_YEAR)
             ),
+            models.CheckConstraint(
+                name="target_withdrawal_has_a_reason",
+                condition=Q(withdrawn_at__isnull=True, withdrawal_reason="")
+                | (Q(withdrawn_at__isnull=False) & ~Q(withdrawal_reason="")),
+            ),
         ]
 
     def __str__(self):
         return f"{self.indicator} {self.year}: {self.value}"
+
+    def withdraw(self, reason, when):
+        """Take the target back: it counts no more, and `reason` is published with it."""
+        if self.withdrawn_at is not None:
+            raise ValidationError(_("This target is withdrawn already."))
+        if not reason.strip():
+            raise ValidationError(_("Say why the target is withdrawn."))
+        self.withdrawal_reason = reason.strip()
+        self.withdrawn_at = when
 
 
 class ActualQuerySet(models.QuerySet):
@@ -891,6 +1058,10 @@ class ActualQuerySet(models.QuerySet):
         return max(filter(None, moments), default=None)
 
 
+class EditConflict(ValidationError):
+    """An edit made on a copy of a figure that someone else has changed since."""
+
+
 class WorkflowStatus(models.TextChoices):
     """The states of whatever officials enter and reviewers publish (figures, and the key
     tasks' milestones and progress statements)."""
@@ -902,18 +1073,35 @@ class WorkflowStatus(models.TextChoices):
 
 
 class FourEyes:
-    """The four-eyes rule for a reviewed entry with `status` and `entered_by_id`: only what
-    is submitted is reviewed, and never by the person who entered it. The messages name
-    what is reviewed."""
+    """The four-eyes rule for a reviewed entry with `status`, `entered_by_id` and
+    `submitted_by_id`: only what is submitted is reviewed, only by a reviewer, and neither
+    by whoever set its value nor by whoever submitted it, whatever other roles they hold.
+    The permission and the messages name what is reviewed."""
 
+    review_permission = "kpis.review_actual"
     not_submitted_message = _("Only submitted figures can be reviewed.")
+    not_reviewer_message = _("Only reviewers publish or return figures.")
     own_entry_message = _("You entered this figure: another reviewer must publish or return it.")
+    own_submission_message = _(
+        "You submitted this figure: another reviewer must publish or return it."
+    )
+
+    def reviewer_refusal(self, reviewer):
+        """Why `reviewer` may not publish or return this entry, or None."""
+        if self.status != WorkflowStatus.SUBMITTED:
+            return self.not_submitted_message
+        if not reviewer.has_perm(self.review_permission):
+            return self.not_reviewer_message
+        if reviewer.pk is not None and reviewer.pk == self.entered_by_id:
+            return self.own_entry_message
+        if reviewer.pk is not None and reviewer.pk == self.submitted_by_id:
+            return self.own_submission_message
+        return None
 
     def check_reviewer(self, reviewer):
-        if self.status != WorkflowStatus.SUBMITTED:
-            raise ValidationError(self.not_submitted_message)
-        if self.entered_by_id is not None and self.entered_by_id == reviewer.pk:
-            raise ValidationError(self.own_entry_message)
+        refusal = self.reviewer_refusal(reviewer)
+        if refusal:
+            raise ValidationError(refusal)
 
 
 class Actual(FourEyes, models.Model):
@@ -935,8 +1123,9 @@ class Actual(FourEyes, models.Model):
         max_digits=20,
         decimal_places=4,
         help_text=_(
-            "In the indicator's unit. Stocks: the level at the period's end. "
-            "Flows: the amount of this period only, not the year so far."
+            "In the indicator's unit. Stocks: the level at the period's end. Flows: this "
+            "period's own amount, or the total of the year so far (累计) where the indicator "
+            "is reported so."
         ),
     )
     note = models.TextField(
@@ -966,6 +1155,16 @@ class Actual(FourEyes, models.Model):
         null=True,
         blank=True,
         editable=False,
+    )
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("submitted by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("Whoever submitted it last; like its author, they may not publish it."),
     )
     submitted_at = models.DateTimeField(_("submitted at"), null=True, editable=False)
     first_submitted_at = models.DateTimeField(
@@ -1065,17 +1264,19 @@ class Actual(FourEyes, models.Model):
         """What is unusual about `value` (a unit slip, a jump), unless the official confirmed
         it and explained it in the note; None when nothing needs confirming. The entry form
         and the import say how to confirm in their own words."""
-        warning = unusual_change(self.yardstick(indicator, period_end), value)
+        warning = unusual_change(self.yardstick(indicator, period_end), value, indicator.unit)
+        if warning is None and indicator.reported_as == Indicator.ReportedAs.YEAR_TO_DATE:
+            warning = falling_total(indicator.earlier_total(period_end), value)
         if warning and not (confirmed and (note or "").strip()):
             return warning
         return None
 
     def yardstick(self, indicator, period_end):
         """What a new value of this figure is checked against: its own published value when
-        it corrects one, else the last published figure before its period."""
+        it corrects one, else what its indicator offers (see `Indicator.yardstick`)."""
         if self.published_value is not None:
-            return self.published_value
-        return indicator.last_published_value(before=period_end)
+            return Yardstick(self.published_value)
+        return indicator.yardstick(period_end)
 
     @property
     def is_revision(self):
@@ -1112,10 +1313,31 @@ class Actual(FourEyes, models.Model):
             return None
         return Actual.objects.filter(pk=self.pk).values_list("value", flat=True).first()
 
+    def save_edit(self, seen_version=None):
+        """Save an edit unless the figure changed since it was read at `seen_version` (by
+        default, the version this copy was loaded with). Every writer of an official's edit
+        (forms, admin, import) saves through here; a version of 0 means "read when it did not
+        exist yet", which a figure that exists now never matches."""
+        with transaction.atomic():
+            if self.pk:
+                expected = self.version if seen_version is None else seen_version
+                claimed = Actual.objects.filter(pk=self.pk, version=expected).update(
+                    version=F("version") + 1
+                )
+                if not claimed:
+                    raise EditConflict(_("Someone else changed this figure in the meantime."))
+                self.version = expected + 1
+            self.save()
+
     def submit(self, user):
+        """Hand the figure to the reviewers: by an official of its department, with the
+        permission to submit, whatever the route (form, admin action, import)."""
         if self.status not in (self.Status.DRAFT, self.Status.RETURNED):
             raise ValidationError(_("Only drafts and returned figures can be submitted."))
+        if not (user.has_perm("kpis.submit_actual") and self.is_editable_by(user)):
+            raise ValidationError(_("You may not submit this figure."))
         self.status = self.Status.SUBMITTED
+        self.submitted_by = user
         self.submitted_at = timezone.now()
         self.first_submitted_at = self.first_submitted_at or self.submitted_at
         self.return_reason = ""
@@ -1221,6 +1443,87 @@ class Reminder(models.Model):
         return f"{self.user or self.department} {self.stage} {self.subject}"
 
 
+class JudgementQuerySet(models.QuerySet):
+    def refresh(self, years, today):
+        """Make the judged rows of every public indicator in `years` true on `today`: rows
+        whose `holds_until` has passed go (a year has closed), and every indicator without
+        a row for a year is judged and written. The database's triggers remove an
+        indicator's rows whenever it, its figures or its targets change (kpis/triggers.py),
+        so what is left is never out of date. A query a year, and writes only for what
+        changed since the last reader."""
+        self.filter(holds_until__lt=today).delete()
+        for year in years:
+            unjudged = Indicator.objects.public().exclude(judgements__year=year)
+            rows = unjudged.with_year_figures(year).order_by().values(*ProgressRow.FIELDS)
+            judgements = [
+                Judgement.of(values["id"], year, progress_from_annotations_of(values, year, today))
+                for values in rows
+            ]
+            # Two readers at once may judge the same indicator: the first row stays.
+            self.bulk_create(judgements, ignore_conflicts=True)
+
+    def in_table_order(self):
+        """The public table's order unless another is asked: indicators with a target that
+        year first, then by theme and position."""
+        return self.order_by(
+            "-has_target", "indicator__theme__position", "indicator__position", "indicator__code"
+        )
+
+    def status_counts(self):
+        """{(year, status): how many} of the judged rows that have a target."""
+        counted = (
+            self.filter(has_target=True)
+            .order_by()
+            .values_list("year", "status")
+            .annotate(n=Count("pk"))
+        )
+        return {(year, status): n for year, status, n in counted}
+
+
+class Judgement(models.Model):
+    """One indicator's verdict in one target year as the progress rules gave it: what the
+    public table sorts, filters and counts by in the database, so that a page of 50 rows
+    costs the same at 20 indicators and at 10,000 (docs/performance.md). Written when read
+    and missing; see `JudgementQuerySet.refresh` for why it is never stale."""
+
+    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="judgements")
+    year = models.PositiveSmallIntegerField()
+    status = models.CharField(max_length=16)
+    status_rank = models.PositiveSmallIntegerField()
+    has_target = models.BooleanField()
+    target_value = models.DecimalField(max_digits=20, decimal_places=4, null=True)
+    current = models.DecimalField(max_digits=24, decimal_places=4, null=True)
+    attainment = models.FloatField(null=True)
+    # The last day the verdict holds without new data: a target year closes after 31 Dec.
+    holds_until = models.DateField()
+
+    objects = JudgementQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["indicator", "year"], name="one_judgement_a_year")
+        ]
+        indexes = [models.Index(fields=["year", "status"], name="judgement_year_status")]
+
+    def __str__(self):
+        return f"{self.indicator_id} {self.year} {self.status}"
+
+    @classmethod
+    def of(cls, indicator_id, year, result):
+        open_year = datetime.date(year, 12, 31)
+        return cls(
+            indicator_id=indicator_id,
+            year=year,
+            status=result.status,
+            status_rank=STATUS_ORDER.index(result.status),
+            has_target=result.target is not None,
+            target_value=result.target,
+            current=result.current,
+            attainment=None if result.attainment is None else float(result.attainment),
+            holds_until=datetime.date.max if result.year_closed else open_year,
+        )
+
+
 class Installation(models.Model):
     """The day this database was first migrated (one row, written by migration 0016): the
     day reporting started here unless KPI_REPORTING_STARTS says otherwise."""
@@ -1273,7 +1576,12 @@ class SnapshotQuerySet(models.QuerySet):
         existing = self.filter(taken_on=today).first()
         if existing is not None:
             return existing, False
-        return self.create(taken_on=today, year=year, document=document), True
+        try:
+            with transaction.atomic():
+                return self.create(taken_on=today, year=year, document=document), True
+        except IntegrityError:
+            # Another reviewer's click got there first: theirs is today's snapshot.
+            return self.get(taken_on=today), False
 
 
 class Snapshot(models.Model):

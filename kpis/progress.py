@@ -467,7 +467,7 @@ def summary(result, language):
     share = percent(result.attainment)
     opening = f"{by}：已完成目标的{share}" if chinese else f"{by}: {share} of the target"
     if result.status == Status.NO_FINAL_FIGURE:
-        return f"{opening}；" + final_figure_sentence(result, chinese)
+        return f"{opening}{'；' if chinese else '; '}" + final_figure_sentence(result, chinese)
     if result.status == Status.MISSED:
         if chinese:
             return f"{result.year}年已结束，年末数据为目标的{share}：未完成目标。"

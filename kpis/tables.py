@@ -19,31 +19,32 @@ MUTED = '<span class="muted">{}</span>'
 
 
 class ProgressTable(tables.Table):
-    """The public progress table. Rows are indicators from `progress_rows(year)`: annotated
-    with their year's figures and carrying `result`, so no cell costs a query. Cells are
-    rendered in Python rather than one template per cell: at 50 rows that is most of the
-    page's time saved, and every column still sorts through its `order_by`."""
+    """The public progress table. Its data are the indicators' judged rows of the year
+    (Judgement), which the database sorts, counts and pages; the 50 rows of the page shown
+    are then built as ProgressRows by `rows_for(ids)` (annotated with their year's figures
+    and carrying `result`, so no cell costs a query). Cells are rendered in Python rather
+    than one template per cell: at 50 rows that is most of the page's time saved
+    (docs/performance.md)."""
 
     # empty_values=(): every cell goes through its render method, which words the blanks.
     name = tables.Column(
         verbose_name=gettext_lazy("Indicator"),
-        accessor="code",
-        order_by=("theme__position", "position"),
+        order_by=("indicator__theme__position", "indicator__position"),
         empty_values=(),
     )
     baseline = tables.Column(
-        verbose_name=gettext_lazy("Baseline"), accessor="baseline_value", empty_values=()
-    )
-    target = tables.Column(
-        verbose_name=gettext_lazy("Target"), accessor="target_value", empty_values=()
-    )
-    actual = tables.Column(
-        verbose_name=gettext_lazy("Latest published figure"),
-        accessor="result__current",
+        verbose_name=gettext_lazy("Baseline"),
+        order_by="indicator__baseline_value",
         empty_values=(),
     )
+    target = tables.Column(
+        verbose_name=gettext_lazy("Target"), order_by="target_value", empty_values=()
+    )
+    actual = tables.Column(
+        verbose_name=gettext_lazy("Latest published figure"), order_by="current", empty_values=()
+    )
     attainment = tables.Column(
-        verbose_name=gettext_lazy("Attainment"), accessor="result__attainment", empty_values=()
+        verbose_name=gettext_lazy("Attainment"), order_by="attainment", empty_values=()
     )
     status = tables.Column(
         verbose_name=gettext_lazy("Status"), order_by="status_rank", empty_values=()
@@ -54,9 +55,21 @@ class ProgressTable(tables.Table):
         orderable = True
         empty_text = gettext_lazy("No indicator is published yet.")
 
-    def row_cells(self, record):
+    def __init__(self, data, *args, rows_for, **kwargs):
+        self.rows_for = rows_for
+        super().__init__(data, *args, **kwargs)
+
+    def progress_row(self, judgement):
+        """The ProgressRow of a judged row on the page shown, all of the page's built at once."""
+        if not hasattr(self, "_progress_rows"):
+            ids = [row.record.indicator_id for row in self.paginated_rows]
+            self._progress_rows = {row.id: row for row in self.rows_for(ids)}
+        return self._progress_rows[judgement.indicator_id]
+
+    def row_cells(self, judgement):
         """The cells of a row straight from the render methods: django-tables2's generic
         per-cell path costs as much as the rest of the page at 50 rows."""
+        record = self.progress_row(judgement)
         if not hasattr(self, "_cell_renderers"):
             # Headers are lazy translations: translated and escaped once, not once per cell.
             self._cell_renderers = [
@@ -72,10 +85,14 @@ class ProgressTable(tables.Table):
     def render_name(self, record):
         return format_html(
             '<a href="{}">{}</a><span class="theme-name">{}</span>',
-            record.get_absolute_url(),
+            self.link(record),
             record.display_name,
             record.theme.display_name,
         )
+
+    def link(self, record):
+        """The indicator's page on the year this table shows."""
+        return f"{record.get_absolute_url()}?year={record.result.year}"
 
     def render_baseline(self, record):
         if record.baseline_value is None:
@@ -87,16 +104,20 @@ class ProgressTable(tables.Table):
         )
 
     def render_target(self, record):
-        if record.target_value is None:
+        if record.target_withdrawn_at is not None:
+            target, mark = format_html(MUTED, _("no target")), _("withdrawn")
+        elif record.target_value is None:
             return format_html(MUTED, _("no target"))
-        target = qualified(record.target_value, record.target_qualifier, record)
-        if not record.target_revised:
-            return target
+        elif record.target_revised:
+            target = qualified(record.target_value, record.target_qualifier, record)
+            mark = _("revised")
+        else:
+            return qualified(record.target_value, record.target_qualifier, record)
         return format_html(
             '{} <a class="revised-mark" href="{}#revisions">{}</a>',
             target,
-            record.get_absolute_url(),
-            _("revised"),
+            self.link(record),
+            mark,
         )
 
     def render_actual(self, record):
@@ -152,7 +173,8 @@ class ProgressTable(tables.Table):
         result = record.result
         if result.attainment is None:
             return format_html(MUTED, "—")
-        expected = result.expected_attainment
+        # A closed year is judged on its final figure: no pace is expected of it any more.
+        expected = None if result.year_closed else result.expected_attainment
         pace_mark = note = ""
         if expected is not None:
             pace_mark = format_html(

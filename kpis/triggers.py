@@ -13,6 +13,15 @@ TABLES = [
     "kpis_theme",
     "kpis_department",
     "kpis_source",
+    "kpis_snapshot",  # /snapshots/ lists them (migration 0021)
+]
+
+# A change to an indicator, its figures or its targets removes its judged rows (Judgement) in
+# the same transaction; the next reader judges it afresh. (table, the indicator's column)
+JUDGED_FROM = [
+    ("kpis_actual", "indicator_id"),
+    ("kpis_target", "indicator_id"),
+    ("kpis_indicator", "id"),
 ]
 
 UPSERT = (
@@ -24,6 +33,8 @@ UPSERT = (
 def install(connection, tables=TABLES):
     """Install the triggers on `tables` (other apps pass their own public tables)."""
     with connection.cursor() as cursor:
+        if "kpis_judgement" in connection.introspection.table_names(cursor):
+            install_judgement_triggers(connection, cursor)
         if connection.vendor == "postgresql":
             cursor.execute(
                 "CREATE OR REPLACE FUNCTION kpis_raise_data_version() RETURNS trigger AS $$ "
@@ -45,11 +56,64 @@ def install(connection, tables=TABLES):
                     )
 
 
+def unjudge(row, column):
+    return f"DELETE FROM kpis_judgement WHERE indicator_id = {row}.{column};"
+
+
+def install_judgement_triggers(connection, cursor):
+    for table, column in JUDGED_FROM:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                f"CREATE OR REPLACE FUNCTION {table}_unjudge() RETURNS trigger AS $$ BEGIN "
+                f"IF TG_OP <> 'INSERT' THEN {unjudge('OLD', column)} END IF; "
+                f"IF TG_OP <> 'DELETE' THEN {unjudge('NEW', column)} END IF; "
+                "RETURN NULL; END; $$ LANGUAGE plpgsql"
+            )
+            cursor.execute(f"DROP TRIGGER IF EXISTS {table}_unjudge ON {table}")
+            cursor.execute(
+                f"CREATE TRIGGER {table}_unjudge AFTER INSERT OR UPDATE OR DELETE ON {table} "
+                f"FOR EACH ROW EXECUTE FUNCTION {table}_unjudge()"
+            )
+        else:
+            rows = {"INSERT": ["NEW"], "UPDATE": ["OLD", "NEW"], "DELETE": ["OLD"]}
+            for event, names in rows.items():
+                body = " ".join(unjudge(name, column) for name in names)
+                cursor.execute(
+                    f"CREATE TRIGGER IF NOT EXISTS {table}_{event.lower()}_unjudge "
+                    f"AFTER {event} ON {table} BEGIN {body} END"
+                )
+
+
+def drop_judgement_triggers(connection):
+    with connection.cursor() as cursor:
+        for table, _column in JUDGED_FROM:
+            if connection.vendor == "postgresql":
+                cursor.execute(f"DROP TRIGGER IF EXISTS {table}_unjudge ON {table}")
+                cursor.execute(f"DROP FUNCTION IF EXISTS {table}_unjudge()")
+            else:
+                for event in ("insert", "update", "delete"):
+                    cursor.execute(f"DROP TRIGGER IF EXISTS {table}_{event}_unjudge")
+
+
+def drop(connection, tables):
+    """Remove the triggers of `tables` (the function they share stays)."""
+    with connection.cursor() as cursor:
+        for table in tables:
+            if connection.vendor == "postgresql":
+                cursor.execute(f"DROP TRIGGER IF EXISTS {table}_data_version ON {table}")
+            else:
+                for event in ("insert", "update", "delete"):
+                    cursor.execute(f"DROP TRIGGER IF EXISTS {table}_{event}_data_version")
+
+
 def install_after_migrate(sender, using, plan=None, **kwargs):
     """post_migrate receiver: a signal is the one hook Django offers after every migrate.
     An app whose tables public pages show connects it too, naming them in `public_tables`."""
     from django.db import connections
 
     connection = connections[using]
-    if "kpis_dataversion" in connection.introspection.table_names():
-        install(connection, getattr(sender, "public_tables", TABLES))
+    existing = set(connection.introspection.table_names())
+    if "kpis_dataversion" in existing:
+        # Only the tables there are: a migration back in time may have removed some.
+        tables = getattr(sender, "public_tables", TABLES)
+        install(connection, [table for table in tables if table in existing])

@@ -1,5 +1,5 @@
 import datetime
-from collections import Counter
+from decimal import Decimal
 from functools import partial
 
 from django.conf import settings
@@ -20,17 +20,20 @@ from django_tables2 import RequestConfig
 from kpis import exports, periods, progress
 from kpis.caching import public_cache
 from kpis.charts import progress_chart, years_chart
+from kpis.converters import parse_year
 from kpis.filters import ProgressFilter
-from kpis.forms import ActualForm, ReturnForm, save_edit
+from kpis.forms import ActualForm, ReturnForm
 from kpis.models import (
     FIRST_YEAR,
     STATUS_ORDER,
     Actual,
     Department,
     Indicator,
+    Judgement,
     Snapshot,
     Target,
     default_year,
+    reporting_starts,
 )
 from kpis.tables import ProgressTable
 from tasks.models import Task
@@ -42,11 +45,11 @@ def chosen_year(request, years, today, earliest=None):
     asked = request.GET.get("year", "")
     if not asked:
         return default_year(years, today)
-    # ASCII digits only: str.isdigit() also takes "²", which int() refuses.
-    if asked.isascii() and asked.isdigit():
-        year = int(asked)
-        if year in years or (earliest is not None and earliest <= year <= today.year):
-            return year
+    year = parse_year(asked)
+    if year is not None and (
+        year in years or (earliest is not None and earliest <= year <= today.year)
+    ):
+        return year
     raise Http404("No figures or targets for that year.")
 
 
@@ -56,43 +59,57 @@ def progress_page(request):
     indicators = Indicator.objects.public()
     years = list(indicators.target_years())
     year = chosen_year(request, years, today, earliest=today.year)
+    Judgement.objects.refresh(set(years) | {year}, today)
     filters = ProgressFilter(request.GET, queryset=indicators)
-    rows = filters.qs.progress_rows(year, today)
+    judged = Judgement.objects.filter(year=year, indicator__in=filters.qs)
+    status = filters.chosen_status()
     nothing = _("No indicator matches these filters.") if filters.form.has_changed() else None
-    table = ProgressTable(filters.keep_status(rows), request=request, empty_text=nothing)
+    table = ProgressTable(
+        (judged.filter(status=status) if status else judged).in_table_order(),
+        rows_for=lambda ids: indicators.filter(pk__in=ids).progress_rows(year, today),
+        request=request,
+        empty_text=nothing,
+    )
     RequestConfig(request, paginate={"per_page": 50}).configure(table)
+    counts = Judgement.objects.filter(indicator__is_public=True).status_counts()
     closed = today > datetime.date(year, 12, 31)
-    strip_rows = rows if not filters.form.has_changed() else None
     context = {
         "table": table,
         "filters": filters,
         "year": year,
         "years": years,
         "closed": closed,
-        "counts": status_counts(rows, closed),
+        "counts": status_counts(
+            judged.status_counts() if filters.narrows_indicators() else counts, year, closed
+        ),
         "strip": [
-            (strip_year, strip_closed, status_counts(strip_rows_, strip_closed), len(strip_rows_))
-            for strip_year, strip_closed, strip_rows_ in indicators.year_strip(
-                years, today, shown=(year, strip_rows) if strip_rows is not None else None
+            (
+                strip_year,
+                today > datetime.date(strip_year, 12, 31),
+                status_counts(counts, strip_year, today > datetime.date(strip_year, 12, 31)),
+                sum(n for (counted_year, _), n in counts.items() if counted_year == strip_year),
             )
+            for strip_year in sorted(years)
         ],
         "last_published": Actual.objects.filter(indicator__is_public=True).last_publication(),
     }
     return render(request, "kpis/progress.html", context)
 
 
-def status_counts(rows, closed):
-    """How many indicators with a target stand at each status, in the table's order: a
-    closed year's verdicts, or an open year's pace (pace unknown only where it occurs)."""
-    counted = Counter(row.result.status for row in rows if row.target_value is not None)
+def status_counts(counted, year, closed):
+    """How many indicators with a target in `year` stand at each status (`counted` by
+    (year, status)), in the table's order: a closed year's verdicts, or an open year's pace
+    (pace unknown only where it occurs)."""
     if closed:
-        return [(status, counted[status]) for status in progress.CLOSED_YEAR_STATUSES]
+        return [
+            (status, counted.get((year, status), 0)) for status in progress.CLOSED_YEAR_STATUSES
+        ]
     return [
-        (status, counted[status])
+        (status, counted.get((year, status), 0))
         for status in STATUS_ORDER
         if status
         not in (progress.Status.MISSED, progress.Status.NO_FINAL_FIGURE, progress.Status.NO_TARGET)
-        and (status != progress.Status.UNKNOWN_PACE or counted[status])
+        and (status != progress.Status.UNKNOWN_PACE or counted.get((year, status)))
     ]
 
 
@@ -186,6 +203,9 @@ def department_scorecard(request):
         ),
         "today": today,
         "grace_days": periods.GRACE_DAYS,
+        "reporting_starts": reporting_starts(),
+        "green": progress.percent(Decimal(str(periods.Timeliness.GREEN))),
+        "yellow": progress.percent(Decimal(str(periods.Timeliness.YELLOW))),
     }
     return render(request, "kpis/departments.html", context)
 
@@ -280,6 +300,8 @@ def my_updates(request):
             if indicator.due
         ],
         "today": today,
+        "grace_days": periods.GRACE_DAYS,
+        "reporting_starts": reporting_starts(),
         "returned": mine.filter(
             status=Actual.Status.RETURNED, indicator__in=Indicator.objects.for_user(user)
         ),
@@ -319,6 +341,7 @@ def figure_detail(request, pk):
     if not actual.is_visible_to(request.user):
         raise PermissionDenied
     editable = actual.is_editable_by(request.user)
+    reviewing = request.user.has_perm("kpis.review_actual") and actual.status == "submitted"
     form = (
         ActualForm(request.POST or None, instance=actual, user=request.user) if editable else None
     )
@@ -334,7 +357,9 @@ def figure_detail(request, pk):
         "return_form": ReturnForm(),
         "history": actual.history.select_related("history_user").order_by("-history_date")[:20],
         "can_submit": editable and request.user.has_perm("kpis.submit_actual"),
-        "can_review": request.user.has_perm("kpis.review_actual"),
+        "can_review": reviewing,
+        # The four-eyes rule shows here already, not only on pressing "publish".
+        "review_refusal": reviewing and actual.reviewer_refusal(request.user),
     }
     return render(request, "kpis/figure_detail.html", context)
 
@@ -349,7 +374,7 @@ def save_figure(request, form):
         with transaction.atomic():
             if submitting and actual.status in (Actual.Status.DRAFT, Actual.Status.RETURNED):
                 actual.submit(request.user)
-            save_edit(actual, form.cleaned_data.get("seen_version"))
+            actual.save_edit(form.cleaned_data.get("seen_version"))
     except ValidationError as refusal:
         form.add_error(None, refusal)
         return None

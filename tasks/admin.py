@@ -13,6 +13,7 @@ WORKFLOW_FIELDS = [
     "status",
     "return_reason",
     "entered_by",
+    "submitted_by",
     "submitted_at",
     "reviewed_by",
     "reviewed_at",

@@ -278,6 +278,15 @@ class ReviewedEntry(FourEyes, models.Model):
         blank=True,
         editable=False,
     )
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("submitted by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        editable=False,
+    )
     submitted_at = models.DateTimeField(_("submitted at"), null=True, editable=False)
     first_submitted_at = models.DateTimeField(_("first submitted at"), null=True, editable=False)
     reviewed_by = models.ForeignKey(
@@ -296,6 +305,8 @@ class ReviewedEntry(FourEyes, models.Model):
 
     #: The fields whose published copy (`published_<name>`) the public sees.
     PUBLIC_FIELDS = ()
+    review_permission = "tasks.review_task"
+    not_reviewer_message = _("Only reviewers publish or return milestones and statements.")
 
     class Meta:
         abstract = True
@@ -329,9 +340,14 @@ class ReviewedEntry(FourEyes, models.Model):
             self.status = WorkflowStatus.DRAFT
 
     def submit(self, user):
+        """Hand it to the reviewers: by an official of the lead department with the
+        permission to submit, whatever the route (form, admin action)."""
         if self.status not in (WorkflowStatus.DRAFT, WorkflowStatus.RETURNED):
             raise ValidationError(_("Only drafts and returned entries can be submitted."))
+        if not (user.has_perm("tasks.submit_task") and self.is_editable_by(user)):
+            raise ValidationError(_("You may not submit this."))
         self.status = WorkflowStatus.SUBMITTED
+        self.submitted_by = user
         self.submitted_at = timezone.now()
         self.first_submitted_at = self.first_submitted_at or self.submitted_at
         self.return_reason = ""
@@ -394,6 +410,9 @@ class Milestone(ReviewedEntry):
     kind = "milestones"  # in web addresses
     not_submitted_message = _("Only submitted milestones can be approved.")
     own_entry_message = _("You entered this milestone: another reviewer must approve or return it.")
+    own_submission_message = _(
+        "You submitted this milestone: another reviewer must approve or return it."
+    )
 
     class Meta:
         verbose_name = _("milestone")
@@ -499,6 +518,9 @@ class ProgressStatement(ReviewedEntry):
     kind = "statements"  # in web addresses
     not_submitted_message = _("Only submitted statements can be reviewed.")
     own_entry_message = _("You entered this statement: another reviewer must publish or return it.")
+    own_submission_message = _(
+        "You submitted this statement: another reviewer must publish or return it."
+    )
 
     class Meta:
         verbose_name = _("progress statement")

@@ -113,6 +113,7 @@ def entry_detail(request, kind, pk):
     if not entry.is_visible_to(request.user):
         raise PermissionDenied
     editable = entry.is_editable_by(request.user)
+    reviewing = request.user.has_perm("tasks.review_task") and entry.status == "submitted"
     form = form_class(request.POST or None, instance=entry, user=request.user) if editable else None
     if request.method == "POST":
         if form is None:
@@ -127,7 +128,8 @@ def entry_detail(request, kind, pk):
         "return_form": ReturnForm(),
         "history": entry.history.select_related("history_user").order_by("-history_date")[:20],
         "can_submit": editable and request.user.has_perm("tasks.submit_task"),
-        "can_review": request.user.has_perm("tasks.review_task"),
+        "can_review": reviewing,
+        "review_refusal": reviewing and entry.reviewer_refusal(request.user),
     }
     return render(request, "tasks/entry_detail.html", context)
 

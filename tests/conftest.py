@@ -1,6 +1,7 @@
 import datetime
 import os
 from decimal import Decimal
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -30,8 +31,23 @@ SHANGHAI = ZoneInfo("Asia/Shanghai")
 def year_2024_open():
     """Today is 31 December 2024: the article's target year is still under way, so its
     targets are judged on pace (on any later day they are judged on their final figures)."""
-    with time_machine.travel(datetime.datetime(2024, 12, 31, 12, tzinfo=SHANGHAI), tick=False):
+    with time_machine.travel(datetime.datetime(2024, 12, 31, 12, tzinfo=SHANGHAI), tick=True):
         yield
+
+
+@pytest.fixture
+def first_day(settings):
+    """Today is 1 December 2026, the day reporting starts in the tracker."""
+    settings.REPORTING_STARTS = datetime.date(2026, 12, 1)
+    with time_machine.travel(datetime.datetime(2026, 12, 1, 10, tzinfo=SHANGHAI), tick=True):
+        yield
+
+
+@pytest.fixture
+def reporting_since_2024(settings):
+    """Reporting in the tracker started on 1 January 2024, so 2024's periods can be late
+    (by default it starts the day the test database was migrated: today)."""
+    settings.REPORTING_STARTS = datetime.date(2024, 1, 1)
 
 
 @pytest.fixture
@@ -255,3 +271,17 @@ def make_statement(db):
         )
 
     return build
+
+
+SEED = Path(__file__).resolve().parents[2] / "shared/seed/000_d14608ca280c34cf.txt"
+
+
+@pytest.fixture(scope="session")
+def seed_text():
+    """The seed article's text, from shared/seed beside the repository."""
+    if not SEED.exists():
+        reason = f"The seed article is expected in {SEED.parent} (shared/seed beside the repo)"
+        if os.environ.get("CI"):
+            pytest.fail(reason)
+        pytest.skip(reason)
+    return SEED.read_text(encoding="utf-8")

@@ -5,9 +5,12 @@ import calendar
 import datetime
 from decimal import Decimal
 
+import time_machine
+from django.utils import translation
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from kpis.models import Actual, Indicator, Judgement
 from kpis.periods import is_stale, next_period_end
 from kpis.progress import (
     Reading,
@@ -18,6 +21,7 @@ from kpis.progress import (
     evaluate,
     summary,
 )
+from tests.conftest import SHANGHAI
 
 D = Decimal
 TODAY = datetime.date(2026, 12, 1)
@@ -200,3 +204,79 @@ def test_the_latest_figure_compares_with_last_years_year_end_figure_where_publis
 def test_a_flows_part_year_figure_is_compared_with_nothing():
     latest = Reading(datetime.date(2026, 3, 31), D(30))
     assert change_since(latest, None, 2023, D(100), "flow", whole_year=False) is None
+
+
+# --- the first day ----------------------------------------------------------------------
+
+
+def test_on_the_first_day_no_department_is_red(first_day, client, article, department):
+    # The article's figures go back to 2023, long before the tracker existed.
+    Indicator.objects.update(department=department)
+    html = client.get("/en/departments/").content.decode()
+    assert "no periods due yet" in html
+    assert "code-red" not in html
+
+
+# --- the unit-slip guard on first figures and year-to-date totals --------------------------
+
+
+def warning_for(indicator, period_end, value, language="en"):
+    with translation.override(language):
+        return Actual(indicator=indicator).unconfirmed_warning(
+            indicator, period_end, Decimal(value), False, ""
+        )
+
+
+def test_a_first_figure_a_thousand_times_the_baseline_is_held_naming_the_unit(article, settings):
+    indicator = Indicator.objects.get(code="high-tech-enterprises")  # baseline 超过2000家
+    warning = warning_for(indicator, datetime.date(2026, 3, 31), "2100000", "zh-hans")
+    assert "家、万家" in warning
+    assert warning_for(indicator, datetime.date(2026, 3, 31), "2085") is None
+
+
+def test_a_first_figure_is_checked_against_the_target_when_there_is_no_baseline(article):
+    indicator = Indicator.objects.get(code="synbio-valuation")  # 2024 target 超400亿元
+    assert "元、万元、亿元" in warning_for(indicator, datetime.date(2024, 3, 31), "400000")
+    assert warning_for(indicator, datetime.date(2024, 3, 31), "120") is None
+
+
+def test_a_year_to_date_total_that_falls_is_held(make_indicator, make_actual):
+    indicator = make_indicator(value_type="flow", reported_as="year_to_date", unit="亿元")
+    make_actual(indicator, period_end=datetime.date(2025, 3, 31), value="30")
+    assert "cannot fall" in warning_for(indicator, datetime.date(2025, 6, 30), "25")
+
+
+def test_a_year_to_date_total_doubling_from_q1_to_h1_is_not_a_jump(make_indicator, make_actual):
+    indicator = make_indicator(value_type="flow", reported_as="year_to_date", unit="亿元")
+    make_actual(indicator, period_end=datetime.date(2024, 6, 30), value="58")
+    make_actual(indicator, period_end=datetime.date(2025, 3, 31), value="30")
+    # Compared with 1–6月 of 2024 (58), not with 1–3月 of 2025 (30).
+    assert warning_for(indicator, datetime.date(2025, 6, 30), "62") is None
+    assert "same period a year earlier" in warning_for(indicator, datetime.date(2025, 6, 30), "99")
+
+
+# --- judged rows in the database ------------------------------------------------------------
+
+
+def test_the_judged_row_of_an_open_year_is_judged_again_when_the_year_closes(
+    anonymous, article, make_actual
+):
+    synbio = Indicator.objects.get(code="synbio-valuation")
+    make_actual(synbio, period_end=datetime.date(2024, 9, 30), value="300")
+    with time_machine.travel(datetime.datetime(2024, 12, 31, 12, tzinfo=SHANGHAI)):
+        before = anonymous.get("/en/?year=2024&status=unknown_pace").content.decode()
+    with time_machine.travel(datetime.datetime(2025, 1, 1, 9, tzinfo=SHANGHAI)):
+        after = anonymous.get("/en/?year=2024&status=no_final_figure").content.decode()
+    assert "Synthetic biology cluster valuation" in before
+    assert "Synthetic biology cluster valuation" in after
+    assert Judgement.objects.get(indicator=synbio, year=2024).status == "no_final_figure"
+
+
+def test_a_change_to_an_indicator_removes_its_judged_rows_in_the_same_transaction(
+    anonymous, article
+):
+    anonymous.get("/en/")
+    synbio = Indicator.objects.get(code="synbio-valuation")
+    assert Judgement.objects.filter(indicator=synbio).exists()
+    Indicator.objects.filter(pk=synbio.pk).update(release_lag_days=30)
+    assert not Judgement.objects.filter(indicator=synbio).exists()

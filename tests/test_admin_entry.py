@@ -5,7 +5,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 
+from kpis import roles
+from kpis.admin import ActualAdmin
 from kpis.models import Actual, Indicator
+from tests.conftest import make_user
 
 
 @pytest.fixture
@@ -123,3 +126,36 @@ def test_an_officials_figure_page_in_the_admin_checks_departments_once(
     with django_assert_max_num_queries(10):
         response = client.get(f"/admin/kpis/actual/{actual.pk}/change/")
     assert 'name="_save"' in response.content.decode()
+
+
+def test_two_officials_adding_the_same_period_at_once_get_a_form_error_not_a_server_error(
+    client, official, department, article, monkeypatch
+):
+    indicator = Indicator.objects.get(code="brain-science-enterprises")
+    indicator.department = department
+    indicator.save()
+    colleague = make_user("colleague", roles.DATA_ENTRY)
+    department.members.add(colleague)
+    save_model = ActualAdmin.save_model
+
+    def colleague_saves_first(self, request, obj, form, change):
+        # The colleague's figure arrives after this form was validated, before it is saved.
+        monkeypatch.setattr(ActualAdmin, "save_model", save_model)
+        Actual.objects.create(
+            indicator=indicator, period_end=obj.period_end, value=40, entered_by=colleague
+        )
+        save_model(self, request, obj, form, change)
+
+    monkeypatch.setattr(ActualAdmin, "save_model", colleague_saves_first)
+    client.raise_request_exception = False
+    client.force_login(official)
+    response = client.post(
+        "/admin/kpis/actual/add/",
+        {"indicator": indicator.pk, "period_end": "2024-03-31", "value": "41", "note": ""},
+    )
+    assert response.status_code == 200
+    with translation.override("zh-hans"):
+        assert translation.gettext("A figure for this period already exists.") in (
+            response.content.decode()
+        )
+    assert Actual.objects.get(indicator=indicator).entered_by == colleague

@@ -4,11 +4,15 @@ next request."""
 import datetime
 
 import pytest
+from django.contrib import messages
 from django.db import connection
 from django.db.models import F
+from django.http import HttpResponse
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from django.urls import path
 
-from kpis.caching import data_version
+from kpis.caching import data_version, public_cache
 from kpis.models import Actual, Department, Indicator, Source, Target, Theme
 
 URLS = ["/en/", "/en/indicators/synbio-valuation/", "/data/progress.json", "/data/progress.csv"]
@@ -44,8 +48,10 @@ def test_a_published_figure_shows_on_the_very_next_request(
 
 
 def test_a_published_revision_replaces_the_old_value_on_the_next_request(
-    anonymous, synbio, official, reviewer, make_actual
+    anonymous, synbio, official, department, reviewer, make_actual
 ):
+    synbio.department = department  # the official's, who corrects the figure
+    synbio.save()
     actual = make_actual(synbio, value="150")
     assert "150.0 × 100 million yuan" in get(anonymous, "/en/")
     actual.value = 155
@@ -138,3 +144,52 @@ def test_every_table_a_public_page_shows_raises_the_data_version(model, article,
     before = data_version()
     model.objects.update(id=F("id"))
     assert data_version() > before
+
+
+@pytest.fixture
+def message_left(client, synbio, official, department):
+    """The issue's steps: an official saves a figure, does not follow the redirect that
+    would show "已保存：…", and signs out; the message waits in the browser's cookie."""
+    synbio.department = department
+    synbio.save()
+    client.force_login(official)
+    client.post("/my/enter/synbio-valuation/2024-06-30/", {"value": "150", "note": ""})
+    client.post("/accounts/logout/")
+    return client
+
+
+def test_a_message_left_from_a_signed_in_visit_is_never_served_to_other_visitors(
+    message_left, anonymous
+):
+    client = message_left
+    assert "已保存" in get(client, "/")  # its author still sees it, once
+    assert "已保存" not in get(anonymous, "/")
+
+
+def test_a_reader_with_a_message_waiting_gets_a_page_built_for_them_not_the_cached_one(
+    message_left, anonymous
+):
+    get(anonymous, "/")  # cached at the version the entry made
+    assert "已保存" in get(message_left, "/")
+
+
+# A urlconf of its own (settings.ROOT_URLCONF = __name__) for a view that leaves a message.
+said = []
+
+
+@public_cache
+def greeting(request):
+    if not said:
+        said.append(True)
+        messages.info(request, "Welcome, first visitor")
+    return HttpResponse(" ".join(str(message) for message in messages.get_messages(request)))
+
+
+urlpatterns = [path("greeting/", greeting)]
+
+
+def test_a_page_that_adds_a_message_while_it_is_built_is_not_cached(settings, db):
+    settings.ROOT_URLCONF = __name__
+    said.clear()
+    assert "Welcome" in Client().get("/greeting/").content.decode()
+    assert "Welcome" not in Client().get("/greeting/").content.decode()

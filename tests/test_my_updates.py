@@ -44,16 +44,17 @@ def test_my_updates_lists_due_periods_of_my_departments_only(
 
 
 def test_a_long_backlog_shows_the_three_oldest_periods_and_folds_the_rest(
-    client, official, own_indicator, monkeypatch
+    reporting_since_2024, client, official, own_indicator, monkeypatch
 ):
-    # Quarterly from 2024; by mid-July 2025 six quarters have ended without a figure.
+    # Quarterly from 2023, the year before its first target (so 2023 can be back-filled); by
+    # mid-July 2025 ten quarters have ended without a figure.
     monkeypatch.setattr(timezone, "localdate", lambda *args: datetime.date(2025, 7, 20))
     client.force_login(official)
     html = client.get("/en/my/").content.decode()
     shown, folded = html.split('<details class="more-periods">', 1)
-    assert re.findall(r">Enter (\S+)</a>", shown) == ["2024-03-31", "2024-06-30", "2024-09-30"]
-    assert "<summary>3 more periods due</summary>" in folded
-    assert re.findall(r">Enter (\S+)</a>", folded) == ["2024-12-31", "2025-03-31", "2025-06-30"]
+    assert re.findall(r">Enter ([^<]+)</a>", shown) == ["Q1 2023", "Q2 2023", "Q3 2023"]
+    assert "<summary>7 more periods due</summary>" in folded
+    assert re.findall(r">Enter ([^<]+)</a>", folded)[-3:] == ["Q4 2024", "Q1 2025", "Q2 2025"]
 
 
 def test_official_enters_and_submits_a_figure_in_one_step(client, official, own_indicator):
@@ -151,3 +152,14 @@ def test_a_note_added_by_someone_else_does_not_change_who_entered_the_value(
     actual.value = 10
     actual.record_entry(reviewer)
     assert actual.entered_by == reviewer
+
+
+def test_on_the_first_day_earlier_periods_are_to_back_fill_not_overdue(
+    first_day, client, official, own_indicator
+):
+    # Reporting starts today: the years before are welcome, never late.
+    client.force_login(official)
+    html = client.get("/en/my/").content.decode()
+    assert ">Enter Q1 2023</a>" in html
+    assert "to back-fill" in html
+    assert "overdue" not in html.split('id="due-heading"')[1]

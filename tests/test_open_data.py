@@ -5,6 +5,7 @@ import json
 
 import openpyxl
 import pytest
+from django.utils import timezone
 
 from kpis.models import Actual, Indicator
 
@@ -101,7 +102,9 @@ def test_indicator_history_files_list_the_published_figures(anonymous, published
     assert [figure["value"] for figure in data["figures"]] == ["150", "240.5"]
 
 
-def test_history_file_marks_a_revised_figure(anonymous, published, official, reviewer):
+def test_history_file_marks_a_revised_figure(anonymous, published, official, department, reviewer):
+    published.department = department  # the official's, who corrects the figure
+    published.save()
     actual = Actual.objects.get(period_end=datetime.date(2024, 3, 31))
     actual.value = 155
     actual.record_entry(official)
@@ -123,3 +126,25 @@ def test_data_page_lists_the_files_columns_and_licence(anonymous, published):
 def test_unknown_format_is_not_found(anonymous, published):
     assert anonymous.get("/data/progress.xml").status_code == 404
     assert anonymous.get("/data/indicators/synbio-valuation.xlsx").status_code == 404
+
+
+def test_a_withdrawn_target_leaves_the_open_data_with_its_reason(anonymous, published):
+    target = published.targets.get()
+    target.withdraw("并入全区产业规划", timezone.now())
+    target.save()
+    row = next(
+        row
+        for row in json.loads(anonymous.get("/data/progress.json").content)["indicators"]
+        if row["code"] == "synbio-valuation"
+    )
+    assert row["target"] is None
+    assert (row["target_withdrawn"]["year"], row["target_withdrawn"]["reason"]) == (
+        2024,
+        "并入全区产业规划",
+    )
+    csv_row = next(
+        row
+        for row in csv_rows(anonymous.get("/data/progress.csv"))
+        if row["code"] == "synbio-valuation"
+    )
+    assert csv_row["target_withdrawal_reason"] == "并入全区产业规划"

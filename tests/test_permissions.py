@@ -14,6 +14,7 @@ from django.utils.html import escape
 
 from kpis import roles
 from kpis.models import Actual
+from tests.conftest import make_user
 
 
 def shown(message):
@@ -392,3 +393,71 @@ def test_the_migrations_give_each_role_the_permissions_listed_in_kpis_roles(db):
     for name, codenames in roles.ROLES.items():
         granted = Group.objects.get(name=name).permissions.filter(content_type__app_label="kpis")
         assert set(granted.values_list("codename", flat=True)) == set(codenames), name
+
+
+# Four eyes for whoever submitted, and admin actions checked figure by figure (issue 13)
+
+
+@pytest.fixture
+def entering_reviewer(department):
+    """D: a data-entry official of `department` (only) who is a reviewer too."""
+    user = make_user("entering_reviewer", roles.DATA_ENTRY)
+    user.groups.add(Group.objects.get(name=roles.REVIEWER))
+    department.members.add(user)
+    return user
+
+
+def test_whoever_submitted_a_colleagues_draft_cannot_publish_it(client, draft, entering_reviewer):
+    logged_in(client, entering_reviewer).post(f"/my/figures/{draft.pk}/submit/")
+    client.post(f"/my/figures/{draft.pk}/review/", {"publish": ""})
+    draft.refresh_from_db()
+    assert (draft.status, draft.published_value) == (Actual.Status.SUBMITTED, None)
+
+
+def test_whoever_submitted_a_figure_cannot_publish_it_with_the_admin_actions(
+    client, draft, entering_reviewer
+):
+    logged_in(client, entering_reviewer)
+    for action in ("submit_selected", "publish_selected"):
+        client.post("/admin/kpis/actual/", {"action": action, "_selected_action": [draft.pk]})
+    draft.refresh_from_db()
+    assert (draft.status, draft.published_value) == (Actual.Status.SUBMITTED, None)
+
+
+def test_another_reviewer_publishes_what_the_submitter_could_not(
+    client, draft, entering_reviewer, second_reviewer
+):
+    logged_in(client, entering_reviewer).post(f"/my/figures/{draft.pk}/submit/")
+    logged_in(client, second_reviewer).post(f"/my/figures/{draft.pk}/review/", {"publish": ""})
+    draft.refresh_from_db()
+    assert draft.status == Actual.Status.PUBLISHED
+
+
+def test_submit_action_passes_over_another_departments_figure_for_a_reviewer_too(
+    client, entering_reviewer, foreign_draft
+):
+    response = logged_in(client, entering_reviewer).post(
+        "/admin/kpis/actual/",
+        {"action": "submit_selected", "_selected_action": [foreign_draft.pk]},
+        follow=True,
+    )
+    foreign_draft.refresh_from_db()
+    assert foreign_draft.status == Actual.Status.DRAFT
+    assert shown("You may not submit this figure.") in response.content.decode()
+
+
+def test_submit_action_passes_over_figures_the_user_may_not_submit(client, reviewer, draft):
+    logged_in(client, reviewer).post(
+        "/admin/kpis/actual/", {"action": "submit_selected", "_selected_action": [draft.pk]}
+    )
+    draft.refresh_from_db()
+    assert draft.status == Actual.Status.DRAFT
+
+
+def test_the_figure_page_tells_its_submitter_another_reviewer_must_review_it(
+    client, draft, entering_reviewer
+):
+    logged_in(client, entering_reviewer).post(f"/my/figures/{draft.pk}/submit/")
+    html = client.get(f"/my/figures/{draft.pk}/").content.decode()
+    assert shown("You submitted this figure: another reviewer must publish or return it.") in html
+    assert 'name="publish"' not in html

@@ -3,6 +3,7 @@ import json
 import re
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone, translation
@@ -192,6 +193,11 @@ def build_indicators(make_indicator, make_actual, count):
 
 
 def queries_for(client, url):
+    """Queries of `url` built afresh (the cache emptied) once the indicators have been
+    judged: the first reader after a change writes the judged rows of what changed, which
+    costs a write per batch of changed indicators, not per page."""
+    client.get(url)
+    cache.clear()
     with CaptureQueriesContext(connection) as context:
         assert client.get(url).status_code == 200
     return len(context)
@@ -219,11 +225,15 @@ def test_every_public_page_costs_the_same_queries_at_5_and_200_indicators(
     build_indicators(make_indicator, make_actual, 5)
     small = queries_for(anonymous, url)
     build_indicators(make_indicator, make_actual, 195)
+    anonymous.get(url)
+    cache.clear()
     with django_assert_max_num_queries(small):
         anonymous.get(url)
-    # The year strip costs a query for each target year besides the one shown (and that
-    # one too when the table is filtered): none grows with the indicators.
-    assert small <= 11
+    # `/`: the data version, the target years, judged rows out of date and unjudged
+    # indicators (a query a year), their counts (again for a theme or department), the
+    # page's judged rows and its count, their figures, themes, the two filter lists and the
+    # last publication: none grows with the indicators.
+    assert small <= 15
 
 
 def test_indicator_page_queries_do_not_grow_with_history(

@@ -1,6 +1,7 @@
 import datetime
 import json
 import threading
+from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, HTTPServer
 from io import StringIO
 
@@ -14,6 +15,9 @@ from django.utils import timezone
 
 from kpis.models import Preference, Reminder
 from tests.conftest import make_user
+
+# These periods fall after reporting started here, so they can be late.
+pytestmark = pytest.mark.usefixtures("reporting_since_2024")
 
 TODAY = datetime.date(2024, 7, 10)  # Q1 2024 is overdue, Q2 is due by 15 July
 
@@ -147,3 +151,108 @@ def test_the_periods_due_are_worked_out_once_however_many_people_are_reminded(du
     # the indicators' periods (three queries) are not read again for each.
     assert more - few <= 4 * 2
     assert len(mail.outbox) == 2 + 6
+
+
+# A bad webhook fails alone (issue 13, item 9)
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        "https://127.0.0.1:1\\@qyapi.weixin.qq.com/",
+        "https://robot:secret@qyapi.weixin.qq.com/cgi-bin/webhook/send",
+        "https://qyapi.weixin.qq.com:abc/cgi-bin/webhook/send",
+        "https://qyapi.weixin.qq.com\\.evil.example/",
+        "qyapi.weixin.qq.com/cgi-bin/webhook/send",
+    ],
+)
+def test_a_webhook_whose_real_host_is_not_a_robot_host_is_refused(department, address):
+    department.webhook_url = address
+    with pytest.raises(ValidationError):
+        department.full_clean()
+
+
+def test_a_robot_host_address_is_accepted(department):
+    department.webhook_url = "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=abc"
+    department.full_clean()
+
+
+@pytest.fixture
+def other_due(make_indicator, other_department):
+    return make_indicator(department=other_department, target="10", name="产业指标")
+
+
+def test_a_webhook_stored_before_the_check_is_skipped_and_the_others_still_get_theirs(
+    due, other_due, department, other_department, hook_server
+):
+    # "industry" comes before "science": the bad address is met first.
+    other_department.webhook_url = "http://127.0.0.1:1\\@127.0.0.1/robot"
+    other_department.save()
+    department.webhook_url = hook_server
+    department.save()
+    output = remind()
+    assert "Webhook of industry not used" in output
+    assert [post["text"]["content"].split("\n")[0] for post in Hook.received] == ["科技创新局"]
+
+
+class GarbledHook(BaseHTTPRequestHandler):
+    def do_POST(self):  # noqa: N802 - the name http.server calls
+        self.rfile.read(int(self.headers["Content-Length"]))
+        self.wfile.write(b"not http at all\r\n\r\n")
+
+    def log_message(self, *args):
+        pass
+
+
+@contextmanager
+def robot(handler):
+    """A robot on loopback answering with `handler`; yields its address."""
+    server = HTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}/robot"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_a_robot_answering_nonsense_fails_alone_and_is_logged(
+    due, other_due, department, other_department, hook_server, caplog
+):
+    department.webhook_url = hook_server
+    department.save()
+    with robot(GarbledHook) as address:
+        other_department.webhook_url = address
+        other_department.save()
+        output = remind()
+    assert "Webhook of industry failed" in output and "industry" in caplog.text
+    assert len(Hook.received) == 1
+    assert not Reminder.objects.filter(department=other_department).exists()
+
+
+class RedirectingHook(BaseHTTPRequestHandler):
+    followed = []
+
+    def do_POST(self):  # noqa: N802 - the name http.server calls
+        self.rfile.read(int(self.headers["Content-Length"]))
+        self.send_response(302)
+        self.send_header("Location", f"http://localhost:{self.server.server_port}/elsewhere")
+        self.end_headers()
+
+    def do_GET(self):  # noqa: N802 - where a followed redirect arrives
+        RedirectingHook.followed.append(self.path)
+        self.send_response(200)
+        self.end_headers()
+
+    def log_message(self, *args):
+        pass
+
+
+def test_a_robot_is_never_followed_to_another_address(due, department, hook_server):
+    RedirectingHook.followed = []
+    with robot(RedirectingHook) as address:
+        department.webhook_url = address
+        department.save()
+        output = remind()
+    assert RedirectingHook.followed == []
+    assert "Webhook of science failed" in output

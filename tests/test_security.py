@@ -517,6 +517,33 @@ def test_unknown_indicator_shows_the_friendly_not_found_page(anonymous, indicato
     assert [leak for leak in LEAKS if leak in html] == []
 
 
+# Digits other than 0-9 pass str.isdigit() but not int(): ² ¹ ³; int() reads ２０２４.
+ODD_NUMBERS = ["²", "¹", "2024²", "２０２４", "-2024", "9" * 30]
+NUMBER_ADDRESSES = [
+    "/?year={}",
+    "/en/?year={}",
+    "/data/progress.json?year={}",
+    "/data/progress.xlsx?year={}",
+    "/indicators/{{code}}/?year={}",
+]
+
+
+@pytest.mark.parametrize("number", ODD_NUMBERS)
+@pytest.mark.parametrize("address", NUMBER_ADDRESSES)
+def test_a_year_not_written_in_digits_0_to_9_is_not_found_never_an_error(
+    anonymous, indicator, address, number
+):
+    anonymous.raise_request_exception = False
+    response = anonymous.get(address.format(number).format(code=indicator.code))
+    assert response.status_code == 404
+
+
+def test_taking_a_snapshot_for_an_odd_year_is_refused_without_an_error(client, reviewer, indicator):
+    client.raise_request_exception = False
+    client.force_login(reviewer)
+    assert client.post("/my/snapshots/?year=²").status_code == 404
+
+
 def test_server_error_shows_the_friendly_page_without_the_details(settings, db):
     settings.ROOT_URLCONF = __name__
     client = Client(raise_request_exception=False)

@@ -6,7 +6,7 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from kpis.exports import take_snapshot
-from kpis.models import Indicator, Snapshot
+from kpis.models import Indicator, Snapshot, SnapshotQuerySet
 
 MARCH, JUNE = datetime.date(2024, 3, 31), datetime.date(2024, 6, 30)
 
@@ -96,3 +96,18 @@ def test_drafts_never_reach_a_snapshot(anonymous, synbio, make_actual):
     make_actual(synbio, period_end=MARCH, value="777.7", status="draft")
     snapshot = take(datetime.date(2024, 4, 20))
     assert "777.7" not in json.dumps(snapshot.document)
+
+
+def test_a_new_snapshot_is_listed_on_the_very_next_request(anonymous, synbio):
+    take(datetime.date(2024, 4, 20))
+    anonymous.get("/en/snapshots/")  # cached
+    take(datetime.date(2024, 5, 20))
+    assert "/en/snapshots/2024-05-20/" in anonymous.get("/en/snapshots/").content.decode()
+
+
+def test_two_reviewers_taking_todays_snapshot_at_once_get_the_same_one(synbio, monkeypatch):
+    theirs = take(JUNE)
+    # This reviewer looked for today's snapshot before the other one's was saved.
+    monkeypatch.setattr(SnapshotQuerySet, "first", lambda queryset: None)
+    assert take_snapshot(JUNE, 2024) == (theirs, False)
+    assert Snapshot.objects.count() == 1

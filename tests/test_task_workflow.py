@@ -9,9 +9,11 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
+from kpis import roles
 from kpis.models import Department
 from tasks.models import Milestone, ProgressStatement, Task
 from tasks.roles import TASK_ROLES
+from tests.conftest import make_user
 
 TODAY = timezone.localdate()
 D = datetime.date
@@ -254,8 +256,9 @@ def test_the_admins_bulk_publish_keeps_the_four_eyes_rule(
 
 
 def test_the_scorecard_counts_a_tasks_statements_due_in_its_own_year_only(
-    task, department, official, make_statement
+    task, department, official, make_statement, settings
 ):
+    settings.REPORTING_STARTS = D(2024, 1, 1)
     # On 1 August 2025 the year before has the deadlines of 2024's third and fourth
     # quarters; the task's 2025 quarters are never due. Q3 came on time, Q4 never.
     task.year = 2024
@@ -272,3 +275,23 @@ def test_the_scorecard_counts_a_tasks_statements_due_in_its_own_year_only(
 
 def test_a_department_leading_only_tasks_is_on_the_scorecard(anonymous, task, department):
     assert department.name in anonymous.get(reverse("department_scorecard")).content.decode()
+
+
+def test_whoever_submitted_a_colleagues_milestone_cannot_approve_it(
+    task, official, department, make_milestone
+):
+    submitter = make_user("entering_reviewer", roles.DATA_ENTRY)
+    submitter.groups.add(Group.objects.get(name=roles.REVIEWER))
+    department.members.add(submitter)
+    milestone = make_milestone(task, due=TODAY, status="draft", entered_by=official)
+    milestone.submit(submitter)
+    with pytest.raises(ValidationError, match="该节点由您提交"):
+        milestone.publish(submitter)
+
+
+def test_an_official_of_another_department_cannot_submit_through_the_model(
+    task, other_official, make_milestone
+):
+    milestone = make_milestone(task, due=TODAY, status="draft")
+    with pytest.raises(ValidationError):
+        milestone.submit(other_official)

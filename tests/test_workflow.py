@@ -5,12 +5,14 @@ import datetime
 from decimal import Decimal
 
 import pytest
+from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.utils import timezone, translation
 from django.utils.formats import date_format
 
-from kpis.forms import ActualForm, EditConflict, save_edit
-from kpis.models import Actual
+from kpis import roles
+from kpis.forms import ActualForm
+from kpis.models import Actual, EditConflict
 
 MARCH = datetime.date(2024, 3, 31)
 JUNE = datetime.date(2024, 6, 30)
@@ -53,9 +55,9 @@ def test_a_draft_cannot_be_published_before_it_is_submitted(draft, reviewer):
     assert draft.status == "draft"
 
 
-def test_reviewer_cannot_publish_a_figure_they_entered(draft, reviewer):
+def test_reviewer_cannot_publish_a_figure_they_entered(draft, official, reviewer):
     draft.entered_by = reviewer
-    draft.submit(reviewer)
+    draft.submit(official)
     with translation.override("en"):
         with pytest.raises(ValidationError) as refusal:
             draft.publish(reviewer)
@@ -140,7 +142,7 @@ def test_public_indicator_page_marks_a_revised_figure(
 
 def test_form_refuses_an_edit_made_on_a_stale_copy(draft, official):
     stale_version = draft.version
-    save_edit(draft, stale_version)  # someone else saved in the meantime
+    draft.save_edit(stale_version)  # someone else saved in the meantime
     form = ActualForm(
         {"value": "41", "note": "", "seen_version": stale_version}, instance=draft, user=official
     )
@@ -151,9 +153,9 @@ def test_form_refuses_an_edit_made_on_a_stale_copy(draft, official):
 def test_second_concurrent_save_is_refused_not_silently_applied(draft):
     first, second = Actual.objects.get(pk=draft.pk), Actual.objects.get(pk=draft.pk)
     first.value, second.value = Decimal(41), Decimal(42)
-    save_edit(first, first.version)
+    first.save_edit(first.version)
     with pytest.raises(EditConflict):
-        save_edit(second, second.version)
+        second.save_edit(second.version)
     draft.refresh_from_db()
     assert draft.value == 41
 
@@ -220,3 +222,20 @@ def test_second_figure_for_the_same_period_is_refused_by_the_form(draft, officia
     with translation.override("en"):
         assert not form.is_valid()
         assert "already exists" in str(form.errors)
+
+
+def test_whoever_submitted_a_colleagues_figure_may_not_publish_it(draft, department, reviewer):
+    reviewer.groups.add(Group.objects.get(name=roles.DATA_ENTRY))
+    department.members.add(reviewer)
+    draft.submit(reviewer)
+    with translation.override("en"):
+        with pytest.raises(ValidationError) as refusal:
+            draft.publish(reviewer)
+        assert "You submitted this figure" in refusal.value.messages[0]
+    assert draft.status == "submitted"
+
+
+def test_only_an_official_of_the_figures_department_submits_it(draft, other_official):
+    with pytest.raises(ValidationError):
+        draft.submit(other_official)
+    assert draft.status == "draft"

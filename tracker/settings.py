@@ -239,6 +239,10 @@ except ValueError as error:
 IMPORT_EXPORT_USE_TRANSACTIONS = True
 IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "add"
 IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"
+# The largest file one import takes, in rows and in bytes (a district's template of due
+# periods has a few hundred rows; a larger file is split).
+IMPORT_MAX_ROWS = int(os.environ.get("KPI_IMPORT_MAX_ROWS", "1000"))
+IMPORT_MAX_BYTES = int(os.environ.get("KPI_IMPORT_MAX_BYTES", str(1024 * 1024)))
 
 # Reminders (manage.py send_reminders): mail goes to the console in development.
 SITE_URL = os.environ.get("KPI_SITE_URL", "http://127.0.0.1:8000").rstrip("/")

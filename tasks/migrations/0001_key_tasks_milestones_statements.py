@@ -12,7 +12,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ("kpis", "0016_record_the_first_migration_day"),
+        ("kpis", "0022_source_text_and_rejected_candidates"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -107,3 +107,46 @@ def test_screenshots_of_accountability_pages(live_server, page, article, make_ac
         page.goto(live_server.url + path)
         page.screenshot(path=SCREENSHOTS / f"{name}.png", full_page=True)
         assert page.evaluate("document.documentElement.scrollWidth") <= 1280
+
+
+YEARS_SAMPLE = {
+    # Invented for the screenshot only: figures of three years read on 1 December 2026.
+    "synbio-valuation": [((2024, 6, 30), "240"), ((2024, 12, 31), "380"), ((2025, 6, 30), "430")],
+    "brain-science-valuation": [((2024, 6, 30), "45")],
+    "high-tech-enterprises": [((2024, 12, 31), "2050"), ((2026, 3, 31), "2085")],
+    "rd-spending": [((2024, 12, 31), "112"), ((2025, 12, 31), "126")],
+    "industry-fund-scale": [((2025, 12, 31), "82"), ((2026, 9, 30), "90")],
+}
+
+
+@pytest.mark.parametrize(
+    ("name", "path", "width"),
+    [
+        ("sample-years-progress-desktop", "/en/", 1280),
+        ("sample-years-2024-desktop", "/en/?year=2024", 1280),
+        ("sample-years-indicator-desktop", "/en/indicators/synbio-valuation/?year=2024", 1280),
+        ("sample-years-progress-phone", "/?year=2024", 375),
+    ],
+)
+def test_screenshot_across_the_years(
+    first_day, live_server, page, article, make_actual, name, path, width
+):
+    from kpis.models import Target
+
+    synbio = Indicator.objects.get(code="synbio-valuation")
+    Target.objects.create(
+        indicator=synbio,
+        year=2025,
+        value=500,
+        qualifier="over",
+        source=synbio.source or synbio.targets.get().source,
+        quote="示例：2025年目标（截图用，非真实数据）",
+    )
+    for code, figures in YEARS_SAMPLE.items():
+        indicator = Indicator.objects.get(code=code)
+        for (year, month, day), value in figures:
+            make_actual(indicator, period_end=datetime.date(year, month, day), value=value)
+    page.set_viewport_size({"width": width, "height": 900})
+    page.goto(live_server.url + path)
+    page.screenshot(path=SCREENSHOTS / f"{name}.png", full_page=True)
+    assert page.evaluate("document.documentElement.scrollWidth") <= width

@@ -28,11 +28,15 @@ def sign_in(page, base_url, username):
     page.get_by_role("button", name="Sign in").click()
 
 
-def test_figure_goes_from_official_to_reviewer_to_the_public(live_server, page, article, people):
+def test_figure_goes_from_official_to_reviewer_to_the_public(
+    year_2024_open, live_server, page, article, people
+):
     official, other_official, reviewer = people
     sign_in(page, live_server.url, "official")
     expect(page.get_by_role("heading", name="My updates")).to_be_visible()
-    page.get_by_role("link", name="Enter 2024-06-30").first.click()
+    card = page.locator(".due-card", has_text="Synthetic biology cluster valuation")
+    card.locator("summary").click()  # periods from 2023 on: Q2 2024 is folded
+    card.get_by_role("link", name="Enter Q2 2024").click()
     page.get_by_label("Value").fill("180")
     page.get_by_role("button", name="Save and submit for review").click()
     expect(page.locator("dl.figures")).to_contain_text("submitted for review")
@@ -46,7 +50,7 @@ def test_figure_goes_from_official_to_reviewer_to_the_public(live_server, page, 
     page.context.clear_cookies()
     page.goto(live_server.url + "/en/")
     row = page.locator("tbody tr", has_text="Synthetic biology cluster valuation")
-    expect(row).to_contain_text("180.0 × 100 million yuan as of June 2024")
+    expect(row).to_contain_text("180.0 × 100 million yuan Q2 2024")
     expect(row).to_contain_text("Pace not yet known")
     page.goto(live_server.url + "/en/indicators/synbio-valuation/")
     expect(page.locator("table.history")).to_contain_text("June 30, 2024")

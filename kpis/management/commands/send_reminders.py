@@ -1,4 +1,5 @@
 import datetime
+import http.client
 import json
 import logging
 import urllib.request
@@ -16,6 +17,16 @@ from kpis.models import Actual, Department, Indicator, Reminder, webhook_error
 from tasks.models import Task
 
 logger = logging.getLogger(__name__)
+
+
+class NoRedirects(urllib.request.HTTPRedirectHandler):
+    """A robot is posted to at the address checked, never wherever it points on to."""
+
+    def redirect_request(self, req, fp, code, msg, headers, newurl):
+        return None
+
+
+ROBOT_CLIENT = urllib.request.build_opener(NoRedirects)
 SOON = datetime.timedelta(days=7)
 
 
@@ -84,6 +95,7 @@ class Command(BaseCommand):
         for department in Department.objects.exclude(webhook_url=""):
             refused = webhook_error(department.webhook_url)
             if refused:
+                logger.warning("Webhook of %s not used: %s", department.code, refused)
                 self.stderr.write(f"Webhook of {department.code} not used: {refused}")
                 continue
             items = [item for department_id, item in periods if department_id == department.pk]
@@ -100,11 +112,11 @@ class Command(BaseCommand):
                 method="POST",
             )
             try:
-                with urllib.request.urlopen(request, timeout=10) as response:
+                with ROBOT_CLIENT.open(request, timeout=10) as response:
                     response.read()
-            except OSError as error:
-                # An unreachable group robot must not stop the others; it is tried again
-                # on the next run, since nothing was recorded as sent.
+            except (OSError, ValueError, http.client.HTTPException) as error:
+                # An unreachable or garbled group robot must not stop the others; it is
+                # tried again on the next run, since nothing was recorded as sent.
                 logger.warning("Webhook of %s failed: %s", department.code, error)
                 self.stderr.write(f"Webhook of {department.code} failed: {error}")
                 continue
@@ -133,7 +145,10 @@ def period_items(indicators, today):
 
 
 def stage_of(period, today):
-    """Overdue, due within 7 days, or None: not yet worth a reminder."""
+    """Overdue, due within 7 days, or None: not yet worth a reminder, or before reporting
+    started here (welcome, but nobody is chased for it)."""
+    if period.backfill:
+        return None
     if period.is_overdue(today):
         return Reminder.Stage.OVERDUE
     if period.deadline - today <= SOON:
@@ -148,7 +163,7 @@ def task_items(today):
     items = []
     for task in Task.objects.filter(department__isnull=False).with_due_work(today):
         for period in task.due_statements:
-            stage = None if period.backfill else stage_of(period, today)
+            stage = stage_of(period, today)
             if stage is not None:
                 subject = f"statement:{task.code}:{period.period_end.isoformat()}"
                 items.append(
@@ -174,7 +189,7 @@ def review_items(person, to_review):
             review_line(actual),
         )
         for actual in to_review
-        if actual.entered_by_id != person.pk
+        if actual.reviewer_refusal(person) is None
     ]
 
 

@@ -1,0 +1,322 @@
+"""The admin's "新建来源：从文件提取" pages: a manager gives a document, then reviews its figures.
+
+The first page saves the document as a Source with its text; the second lists what
+kpis.extraction finds in that text, each figure with its sentence and the indicator it most
+likely states. Accepting a figure as a target or a baseline goes through the same form the
+admin's indicator page uses for them (`ChangeReasonForm`: changing an existing figure needs a
+reason, which the change history and the public log of revisions keep), so a figure accepted
+here is recorded, shown and later revised like one typed in by hand. A rejected figure is
+remembered and not proposed again for that source.
+"""
+
+import zipfile
+from dataclasses import dataclass
+from decimal import Decimal
+from urllib.parse import urlencode
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.forms import modelform_factory
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from kpis.admin import ChangeReasonForm  # the rules of the admin's own target forms
+from kpis.extraction import Candidate, IndicatorMatcher, docx_text, extract, paragraph, simplified
+from kpis.forms import ActualForm, https_urls
+from kpis.models import (
+    FIRST_YEAR,
+    LAST_YEAR,
+    Actual,
+    Indicator,
+    Qualifier,
+    RejectedCandidate,
+    Source,
+    Target,
+)
+from kpis.roles import sees_all_departments
+
+
+def urls(admin_site):
+    """The two pages, under /admin/kpis/source/, wrapped as admin views."""
+    return [
+        path("extract/", admin_site.admin_view(new_source), name="kpis_source_extract"),
+        path(
+            "<int:source_id>/review/",
+            admin_site.admin_view(review_source),
+            name="kpis_source_review",
+        ),
+    ]
+
+
+class DocumentForm(forms.ModelForm):
+    upload = forms.FileField(
+        label=gettext_lazy("or a file"),
+        required=False,
+        help_text=gettext_lazy(".txt in UTF-8, or .docx (its paragraphs become lines)."),
+    )
+
+    class Meta:
+        model = Source
+        fields = ["title", "publisher", "published_on", "author", "url", "text"]
+        widgets = {"text": forms.Textarea(attrs={"rows": 12})}
+        formfield_callback = https_urls
+
+    def clean(self):
+        cleaned = super().clean()
+        upload = cleaned.get("upload")
+        if upload:
+            try:
+                cleaned["text"] = read_upload(upload)
+            except (UnicodeDecodeError, ValueError, KeyError, zipfile.BadZipFile):
+                self.add_error("upload", _("This file cannot be read: give UTF-8 text or .docx."))
+        if not cleaned.get("text", "").strip() and not self.errors:
+            self.add_error("text", _("Paste the document's text or give its file."))
+        return cleaned
+
+
+def read_upload(upload):
+    if upload.name.lower().endswith(".docx"):
+        return docx_text(upload)
+    return upload.read().decode("utf-8")
+
+
+class CandidateForm(forms.Form):
+    figure_start = forms.IntegerField(widget=forms.HiddenInput)
+    indicator = forms.ModelChoiceField(
+        label=gettext_lazy("indicator"), queryset=Indicator.objects.none(), required=False
+    )
+    year = forms.IntegerField(label=gettext_lazy("year"), min_value=FIRST_YEAR, max_value=LAST_YEAR)
+    value = forms.DecimalField(label=gettext_lazy("value"), max_digits=20, decimal_places=4)
+    qualifier = forms.ChoiceField(label=gettext_lazy("qualifier"), choices=Qualifier.choices)
+    change_reason = forms.CharField(
+        label=gettext_lazy("Reason for the change"), max_length=100, required=False
+    )
+
+    def __init__(self, *args, indicators, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["indicator"].queryset = indicators
+
+
+@dataclass
+class Row:
+    """One proposed figure as the review page shows it."""
+
+    candidate: Candidate
+    form: CandidateForm | None  # None once accepted
+    before: str
+    figure: str
+    after: str
+    new_indicator_url: str
+
+
+def new_source(request):
+    if not request.user.has_perm("kpis.add_source"):
+        raise PermissionDenied
+    form = DocumentForm(request.POST or None, request.FILES or None)
+    if form.is_valid():
+        source = form.save()
+        return redirect("admin:kpis_source_review", source_id=source.pk)
+    context = {
+        **admin.site.each_context(request),
+        "title": _("New source: extract from a file"),
+        "form": form,
+        "opts": Source._meta,
+    }
+    return TemplateResponse(request, "admin/kpis/source/extract.html", context)
+
+
+def review_source(request, source_id):
+    if not request.user.has_perm("kpis.change_source"):
+        raise PermissionDenied
+    source = get_object_or_404(Source, pk=source_id)
+    user = request.user
+    indicators = (
+        Indicator.objects.all() if sees_all_departments(user) else Indicator.objects.for_user(user)
+    )
+    candidates = {c.figure_start: c for c in pending_candidates(source)}
+    if request.method == "POST":
+        response = act(request, source, candidates, indicators)
+        if response:
+            return response
+    rows = review_rows(source, candidates.values(), indicators)
+    context = {
+        **admin.site.each_context(request),
+        "title": _("Figures proposed from %(source)s") % {"source": source.title},
+        "source": source,
+        "rows": rows,
+        "opts": Source._meta,
+    }
+    return TemplateResponse(request, "admin/kpis/source/review.html", context)
+
+
+def pending_candidates(source):
+    """The source's figures, less those a manager rejected."""
+    rejected = set(source.rejections.values_list("figure_start", "value", "unit"))
+    found = extract(source.text, source.published_on)
+    return [c for c in found if (c.figure_start, c.value, c.unit) not in rejected]
+
+
+def accepted_figures(source):
+    """Whether a candidate was already accepted from this source: as a target, a baseline,
+    or a figure whose note quotes the source and the candidate's sentence."""
+    targets = source.targets.values_list("quote", "value")
+    baselines = Indicator.objects.filter(source=source).values_list(
+        "baseline_quote", "baseline_value"
+    )
+    kept = {(quote, value) for quote, value in [*targets, *baselines] if value is not None}
+    notes = list(Actual.objects.filter(note__contains=source.citation).values_list("note", "value"))
+
+    def accepted(candidate):
+        value = Decimal(candidate.value)
+        return (candidate.quote, value) in kept or any(
+            candidate.quote in note and value == figure for note, figure in notes
+        )
+
+    return accepted
+
+
+def review_rows(source, candidates, indicators):
+    matcher = IndicatorMatcher(indicators.match_rows())
+    codes = dict(indicators.values_list("code", "pk"))
+    accepted = accepted_figures(source)
+    rows = []
+    for candidate in candidates:
+        form = None
+        if not accepted(candidate):
+            code = matcher.match(candidate, paragraph(source.text, candidate))
+            initial = {
+                "figure_start": candidate.figure_start,
+                "indicator": codes.get(code),
+                "year": candidate.year,
+                "value": candidate.value,
+                "qualifier": candidate.qualifier or Qualifier.REACH,
+                "change_reason": _("From %(source)s") % {"source": source.citation},
+            }
+            form = CandidateForm(
+                initial=initial, indicators=indicators, prefix=str(candidate.figure_start)
+            )
+        rows.append(_row(candidate, form))
+    return rows
+
+
+def _row(candidate, form):
+    quote, offset = candidate.quote, candidate.start
+    figure_start, figure_end = candidate.figure_start - offset, candidate.figure_end - offset
+    new_indicator = {
+        "name": simplified(candidate.subject),
+        "unit": simplified(candidate.unit),
+        "baseline_quote": quote,
+    }
+    return Row(
+        candidate,
+        form,
+        quote[:figure_start],
+        quote[figure_start:figure_end],
+        quote[figure_end:],
+        reverse("admin:kpis_indicator_add") + "?" + urlencode(new_indicator),
+    )
+
+
+def act(request, source, candidates, indicators):
+    """Carry out one row's button; a response when done, None to show the page again."""
+    prefix = request.POST.get("row", "")
+    form = CandidateForm(request.POST, indicators=indicators, prefix=prefix)
+    if not form.is_valid() or form.cleaned_data["figure_start"] not in candidates:
+        messages.error(request, _("This figure could not be read; look at it again."))
+        return None
+    candidate = candidates[form.cleaned_data["figure_start"]]
+    action = request.POST.get("action")
+    if action == "reject":
+        RejectedCandidate.objects.get_or_create(
+            source=source,
+            figure_start=candidate.figure_start,
+            value=candidate.value,
+            unit=candidate.unit,
+            defaults={"rejected_by": request.user},
+        )
+        messages.success(request, _("Rejected: it will not be proposed again for this source."))
+        return redirect(request.path)
+    if action not in ACCEPTANCES or form.cleaned_data["indicator"] is None:
+        messages.error(request, _("Choose the indicator first."))
+        return None
+    accept, needed = ACCEPTANCES[action]
+    if not request.user.has_perm(needed):
+        raise PermissionDenied
+    saved = accept(source, candidate, form.cleaned_data, request.user)
+    if saved.errors:
+        for error in saved.errors.values():
+            messages.error(request, " ".join(error))
+        return None
+    messages.success(request, _("Accepted: %(figure)s.") % {"figure": saved.instance})
+    return redirect(request.path)
+
+
+TargetForm = modelform_factory(
+    Target, form=ChangeReasonForm, fields=["value", "qualifier", "source", "quote"]
+)
+BaselineForm = modelform_factory(
+    Indicator,
+    form=ChangeReasonForm,
+    fields=["baseline_year", "baseline_value", "baseline_qualifier", "source", "baseline_quote"],
+)
+
+
+def accept_target(source, candidate, data, user):
+    """The indicator's target for the year, new or revised (with the form's reason)."""
+    indicator, year = data["indicator"], data["year"]
+    target = indicator.targets.filter(year=year).first() or Target(indicator=indicator, year=year)
+    figures = {"value": data["value"], "qualifier": data["qualifier"], "quote": candidate.quote}
+    return _save(TargetForm, target, source, figures, data)
+
+
+def accept_baseline(source, candidate, data, user):
+    figures = {
+        "baseline_year": data["year"],
+        "baseline_value": data["value"],
+        "baseline_qualifier": data["qualifier"],
+        "baseline_quote": candidate.quote,
+    }
+    return _save(BaselineForm, data["indicator"], source, figures, data)
+
+
+def accept_draft(source, candidate, data, user):
+    """A draft figure for the year's last period, entered through the officials' own form
+    (their departments, the unit-slip check), to be submitted and reviewed as usual."""
+    indicator = data["indicator"]
+    period_end = indicator.period_ends(data["year"])[-1]
+    actual = indicator.actuals.filter(period_end=period_end).first()
+    note = _("From %(source)s: %(quote)s") % {"source": source.citation, "quote": candidate.quote}
+    figures = {
+        "indicator": indicator.pk,
+        "period_end": period_end,
+        "value": data["value"],
+        "note": note,
+        "evidence_url": source.url,
+        "seen_version": actual.version if actual else None,
+    }
+    form = ActualForm(figures, instance=actual, user=user)
+    if form.is_valid():
+        form.save()
+    return form
+
+
+ACCEPTANCES = {
+    "target": (accept_target, "kpis.add_target"),
+    "baseline": (accept_baseline, "kpis.change_indicator"),
+    "draft": (accept_draft, "kpis.add_actual"),
+}
+
+
+def _save(form_class, instance, source, figures, data):
+    form = form_class(
+        {**figures, "source": source.pk, "change_reason": data["change_reason"]}, instance=instance
+    )
+    if form.is_valid():
+        # As the admin's own pages do: the reason goes into the change history.
+        form.instance._change_reason = form.cleaned_data["change_reason"]
+        form.save()
+    return form
