@@ -1,5 +1,5 @@
-"""Key tasks as open data: the JSON contract of docs/tasks-data.md, and the same tasks as
-flat CSV and XLSX rows (one a task)."""
+"""Key tasks as open data: the JSON contract of docs/open-data.md ("Key tasks"), and the
+same tasks as flat CSV and XLSX rows (one a task)."""
 
 import tablib
 from django.utils import timezone
