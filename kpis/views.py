@@ -36,6 +36,7 @@ from kpis.models import (
     reporting_starts,
 )
 from kpis.tables import ProgressTable
+from tasks import exports as task_exports
 from tasks.models import Task
 
 
@@ -257,6 +258,7 @@ def data_index(request):
     context = {
         "columns": exports.COLUMNS,
         "history_columns": exports.HISTORY_COLUMNS,
+        "task_columns": task_exports.COLUMNS,
         "years": list(indicators.target_years()),
         "indicators": indicators.select_related("theme"),
         "last_published": Actual.objects.filter(indicator__is_public=True).last_publication(),

@@ -264,3 +264,8 @@ def test_the_summary_context_for_the_home_page_counts_every_status_worst_first(
     counts = Task.objects.status_counts(TODAY)
     assert counts[:2] == [("not_completed", 0), ("delayed", 1)]
     assert dict(counts)["no_plan"] == 1 and len(counts) == 7
+
+
+def test_the_open_data_page_lists_the_task_files_and_their_columns(db, anonymous):
+    page = get(anonymous, "/en/data/")
+    assert 'href="/data/tasks.json"' in page and "<code>next_due</code>" in page
