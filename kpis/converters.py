@@ -36,3 +36,7 @@ class DataFormat:
 
 class HistoryFormat(DataFormat):
     regex = "csv|json"
+
+
+class BulletinFormat(DataFormat):
+    regex = "docx|pdf"

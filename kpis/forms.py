@@ -6,6 +6,7 @@ from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.template.defaultfilters import filesizeformat
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from import_export.forms import ConfirmImportForm, ImportForm
 
@@ -153,3 +154,33 @@ class ConfirmSpreadsheetImportForm(ConfirmImportForm):
             raise ValidationError(_("This import has expired. Upload the file again."))
         self.seen_versions = value["seen"]
         return value["file"]
+
+
+def last_quarter_end(today):
+    """The end of the last quarter that is over by `today`: what a bulletin reports on."""
+    quarter_start = datetime.date(today.year, (today.month - 1) // 3 * 3 + 1, 1)
+    return quarter_start - datetime.timedelta(days=1)
+
+
+class BulletinForm(forms.Form):
+    """What a bulletin is made for: from the admin and from /my/ alike."""
+
+    as_of = forms.DateField(
+        label=_("As of"),
+        help_text=_("The periods that ended by this day, judged as on this day."),
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    year = forms.IntegerField(
+        label=_("Target year"),
+        required=False,
+        min_value=1990,
+        max_value=2100,
+        help_text=_("Empty: the year of the date."),
+    )
+    language = forms.ChoiceField(label=_("Language"), choices=settings.LANGUAGES)
+
+    def clean_as_of(self):
+        as_of = self.cleaned_data["as_of"]
+        if as_of > timezone.localdate():
+            raise ValidationError(_("A bulletin reports on days that are over."))
+        return as_of

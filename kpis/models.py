@@ -294,24 +294,34 @@ class IndicatorQuerySet(models.QuerySet):
             return self
         return self.filter(department__members=user)
 
-    def with_year_figures(self, year):
-        """Attach the target of `year` and a digest of its published actuals, in one query.
+    def with_year_figures(self, year, today=None, until=None):
+        """Attach the target of `year` and a digest of its published actuals, in one query;
+        with `until`, only the figures of the periods that ended by that date (a bulletin
+        as of a past day).
 
         Each indicator gets `target_value`, `target_qualifier`, `target_quote` and
         `target_source_id`; the first and latest published figure of the year; the year's
         total and count of figures (flows reported by period only: the other kinds never
         add up) and the last figure of the year before (where the path may start from it);
-        and, whatever the year, its latest published figure and its two latest year-end
-        figures (what that latest figure is compared with). That is all the progress rules
+        and, whatever the year, its latest published figure and the year-end figures of the
+        last two years (what that latest figure is compared with). That is all the progress rules
         need, so no row costs a query of its own; at a thousand indicators every avoided
         subquery counts, which is why each figure comes as one "period end|value" text (see
         `_reading_text`).
         """
         published = Actual.objects.published().filter(indicator=OuterRef("pk"))
+        if until is not None:
+            published = published.filter(period_end__lte=until)
         in_year = published.filter(period_end__year=year)
         by_indicator = in_year.order_by().values("indicator")
         before = published.filter(period_end__year=year - 1)
-        year_ends = published.filter(period_end__month=12, period_end__day=31)
+        # The year-end figures the latest figure may be compared with (see attach_latest):
+        # those of the last two years, each found by its date in the index.
+        today = today or timezone.localdate()
+        year_ends = [
+            _reading_text(published.filter(period_end=datetime.date(year_end, 12, 31)))
+            for year_end in (today.year - 1, today.year - 2)
+        ]
         is_flow = Q(value_type=Indicator.ValueType.FLOW)
         in_force = Q(year_target__withdrawn_at__isnull=True)
         adds_up = is_flow & Q(reported_as=Indicator.ReportedAs.PERIOD)
@@ -349,18 +359,19 @@ class IndicatorQuerySet(models.QuerySet):
                 When(~is_flow, then=_reading_text(before.order_by("-period_end")))
             ),
             latest_any_reading=_reading_text(published.order_by("-period_end")),
-            year_end_reading=_reading_text(year_ends.order_by("-period_end")),
-            year_end_before_reading=_reading_text(year_ends.order_by("-period_end"), offset=1),
+            year_end_reading=year_ends[0],
+            year_end_before_reading=year_ends[1],
         )
 
-    def progress_rows(self, year, today=None):
+    def progress_rows(self, year, today=None, until=None):
         """The indicators as ProgressRows with their progress in `year` as judged on
-        `today`: those with a target that year first, then by theme and position."""
+        `today` (from the figures of the periods ended by `until`, where given): those
+        with a target that year first, then by theme and position."""
         today = today or timezone.localdate()
         themes = Theme.objects.in_bulk()
         # Sorted here rather than by the database: the theme's position would cost a join
         # and a temporary index for a thousand rows.
-        figures = self.with_year_figures(year).order_by().values(*ProgressRow.FIELDS)
+        figures = self.with_year_figures(year, today, until).order_by().values(*ProgressRow.FIELDS)
         rows = [ProgressRow(values, themes[values["theme_id"]], year, today) for values in figures]
         return sorted(
             rows,
@@ -380,16 +391,24 @@ class IndicatorQuerySet(models.QuerySet):
         indicators = list(rows)
         for indicator in indicators:
             years = [target.year for target in indicator.targets.all()]
-            since = reporting_starts(indicator.department) if indicator.department else started
+            department = indicator.department
+            since = (department.reporting_since if department else None) or started
             indicator.due = periods.due_periods(
                 indicator.frequency,
                 indicator.first_reporting_year(years, started or today),
                 today,
                 {actual.period_end for actual in indicator.entered},
                 grace_days=indicator.release_lag_days,
-                reporting_starts=since or started,
+                reporting_starts=since,
             )
         return indicators
+
+    def target_revisions(self, year, since=None):
+        """The changes of these indicators' targets for `year` (after the moment `since`,
+        where given), oldest first, each record with its indicator and source."""
+        records = Target.history.filter(indicator__in=self, year=year)
+        revisions = target_changes(records.select_related("source", "indicator"))
+        return [r for r in revisions if since is None or r.record.history_date > since]
 
     def target_years(self):
         return (
@@ -669,19 +688,8 @@ class Indicator(IndicatorPage, models.Model):
     def target_revisions(self):
         """Changes of this indicator's targets and baseline, newest first, from their change
         history: what changed, from what to what, when, why and on which source."""
-        revisions = []
-        previous = {}
         targets = Target.history.filter(indicator_id=self.pk).select_related("source")
-        # Followed by year rather than by row, so that a target deleted and added again
-        # (before deletion was refused) still shows as the change it was.
-        for record in targets.order_by("history_date", "history_id"):
-            before = previous.get(record.year)
-            figure = (record.value, record.qualifier)
-            if before is not None and record.withdrawn_at and not before[1].withdrawn_at:
-                revisions.append(Revision(record.year, *figure, None, None, record, True))
-            elif before is not None and figure != before[0]:
-                revisions.append(Revision(record.year, *before[0], *figure, record))
-            previous[record.year] = (figure, record)
+        revisions = target_changes(targets)
         before = None
         for record in self.history.select_related("source").order_by("history_date", "history_id"):
             figure = (record.baseline_value, record.baseline_qualifier)
@@ -764,6 +772,25 @@ class Indicator(IndicatorPage, models.Model):
 
 
 TOLERANCE = Decimal(settings.PROGRESS_TOLERANCE)
+
+
+def target_changes(records):
+    """The Revisions of targets in `records` (their change history): every change of a
+    target's value or qualifier, and its withdrawal, oldest first."""
+    revisions = []
+    previous = {}
+    # Followed by indicator and year rather than by row, so that a target deleted and added
+    # again (before deletion was refused) still shows as the change it was.
+    for record in records.order_by("history_date", "history_id"):
+        key = (record.indicator_id, record.year)
+        before = previous.get(key)
+        figure = (record.value, record.qualifier)
+        if before is not None and record.withdrawn_at and not before[1].withdrawn_at:
+            revisions.append(Revision(record.year, *figure, None, None, record, True))
+        elif before is not None and figure != before[0]:
+            revisions.append(Revision(record.year, *before[0], *figure, record))
+        previous[key] = (figure, record)
+    return revisions
 
 
 @dataclass
@@ -877,16 +904,12 @@ def attach_latest(row, today):
     of any year; `change`, how that compares with the year before or the baseline; and
     `stale`, whether the figures after it are overdue on `today`."""
     row.latest = _reading(row.latest_any_reading)
-    year_end = _reading(row.year_end_reading)
-    if (
-        row.latest is not None
-        and year_end is not None
-        and year_end.period_end >= row.latest.period_end
-    ):
-        year_end = _reading(row.year_end_before_reading)
+    year_ends = (_reading(row.year_end_reading), _reading(row.year_end_before_reading))
     row.change = progress.change_since(
         row.latest,
-        year_end,
+        next((end for end in year_ends if end and end.period_end < row.latest.period_end), None)
+        if row.latest
+        else None,
         row.baseline_year,
         row.baseline_value,
         row.value_type,
@@ -912,6 +935,7 @@ class ProgressRow(IndicatorPage):
         "name",
         "name_en",
         "theme_id",
+        "department_id",
         "unit",
         "unit_en",
         "decimals",
@@ -1394,6 +1418,7 @@ class Reminder(models.Model):
         DUE_SOON = "due_soon", _("due within 7 days")
         OVERDUE = "overdue", _("overdue")
         REVIEW = "review", _("waiting for review")
+        BULLETIN = "bulletin", _("bulletin posted")
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -1445,22 +1470,38 @@ class Reminder(models.Model):
 
 class JudgementQuerySet(models.QuerySet):
     def refresh(self, years, today):
-        """Make the judged rows of every public indicator in `years` true on `today`: rows
-        whose `holds_until` has passed go (a year has closed), and every indicator without
-        a row for a year is judged and written. The database's triggers remove an
-        indicator's rows whenever it, its figures or its targets change (kpis/triggers.py),
-        so what is left is never out of date. A query a year, and writes only for what
-        changed since the last reader."""
+        """Make the judged rows of every public indicator in `years` true on `today`.
+
+        The database's triggers remove an indicator's rows whenever it, its figures or its
+        targets change (kpis/triggers.py), so a row that exists is never out of date, except
+        when the date moves it: rows whose `holds_until` has passed go (a year has closed).
+        Then every public indicator without a row for a year is judged and written. A year
+        whose rows were completed at the current data version on `today` (JudgedYear) is
+        left alone: that costs one query for all the years and writes only what changed
+        since the last reader."""
+        # Read before judging: a change made meanwhile raises it past what is recorded.
+        version = DataVersion.objects.values_list("counter", flat=True).first()
+        done = set(
+            JudgedYear.objects.filter(data_version=version, judged_on=today).values_list(
+                "year", flat=True
+            )
+        )
+        todo = [year for year in years if year not in done]
+        if not todo:
+            return
         self.filter(holds_until__lt=today).delete()
-        for year in years:
+        for year in todo:
             unjudged = Indicator.objects.public().exclude(judgements__year=year)
-            rows = unjudged.with_year_figures(year).order_by().values(*ProgressRow.FIELDS)
+            rows = unjudged.with_year_figures(year, today).order_by().values(*ProgressRow.FIELDS)
             judgements = [
                 Judgement.of(values["id"], year, progress_from_annotations_of(values, year, today))
                 for values in rows
             ]
             # Two readers at once may judge the same indicator: the first row stays.
             self.bulk_create(judgements, ignore_conflicts=True)
+            JudgedYear.objects.update_or_create(
+                year=year, defaults={"data_version": version, "judged_on": today}
+            )
 
     def in_table_order(self):
         """The public table's order unless another is asked: indicators with a target that
@@ -1522,6 +1563,18 @@ class Judgement(models.Model):
             attainment=None if result.attainment is None else float(result.attainment),
             holds_until=datetime.date.max if result.year_closed else open_year,
         )
+
+
+class JudgedYear(models.Model):
+    """A target year whose judged rows were all written at a data version, on a day: while
+    both hold, no indicator is missing a row for it (see `JudgementQuerySet.refresh`)."""
+
+    year = models.PositiveSmallIntegerField(unique=True)
+    data_version = models.BigIntegerField()
+    judged_on = models.DateField()
+
+    def __str__(self):
+        return f"{self.year} @ {self.data_version}"
 
 
 class Installation(models.Model):
@@ -1620,3 +1673,83 @@ class Snapshot(models.Model):
             if old.get("actual") != row["actual"] or old.get("status") != row["status"]:
                 changes.append({"row": row, "old": old})
         return changes
+
+
+class BulletinQuerySet(models.QuerySet):
+    def in_language(self, language):
+        return self.filter(language=language)
+
+    def with_current(self):
+        """Each bulletin with `is_current`: no later version exists for its date and
+        language."""
+        later = Bulletin.objects.filter(
+            as_of=OuterRef("as_of"), language=OuterRef("language"), version__gt=OuterRef("version")
+        )
+        return self.annotate(is_current=~models.Exists(later))
+
+    def current(self, as_of, language):
+        """The latest version of the bulletin of `as_of` in `language`, or None."""
+        return self.filter(as_of=as_of, language=language).order_by("-version").first()
+
+    def previous(self, as_of, language):
+        """The current version of the latest earlier bulletin in `language`, or None: what
+        a new bulletin of `as_of` reports its changes against."""
+        return (
+            self.filter(as_of__lt=as_of, language=language).order_by("-as_of", "-version").first()
+        )
+
+    def numbering(self, as_of, language):
+        """The issue number (第X期, counted per year of `as_of`) and version a new bulletin of
+        `as_of` gets: a new version of a date keeps its issue number."""
+        same = self.current(as_of, language)
+        if same is not None:
+            return same.issue, same.version + 1
+        year = self.filter(as_of__year=as_of.year, language=language)
+        highest = year.aggregate(highest=models.Max("issue"))["highest"] or 0
+        return highest + 1, 1
+
+
+class Bulletin(models.Model):
+    """The leaders' bulletin (通报) as of a day, in one language: the rows it was made from
+    and the DOCX and PDF files built from them, kept exactly as issued. A later bulletin of
+    the same day and language is a new version; none is ever changed."""
+
+    as_of = models.DateField(
+        _("as of"), help_text=_("The periods that ended by this day, judged as on this day.")
+    )
+    year = models.PositiveSmallIntegerField(_("target year"))
+    language = models.CharField(_("language"), max_length=10, choices=settings.LANGUAGES)
+    issue = models.PositiveSmallIntegerField(_("issue number"), help_text=_("第X期 of its year."))
+    version = models.PositiveSmallIntegerField(_("version"), default=1)
+    data = models.JSONField(_("the rows it was made from"), editable=False)
+    docx = models.BinaryField(_("Word document"), editable=False)
+    pdf = models.BinaryField(_("PDF document"), editable=False)
+    made_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("made by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        editable=False,
+    )
+    created_at = models.DateTimeField(_("made at"), default=timezone.now, editable=False)
+
+    objects = BulletinQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("bulletin")
+        verbose_name_plural = _("bulletins")
+        ordering = ["-as_of", "language", "-version"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["as_of", "language", "version"],
+                name="one_bulletin_per_day_language_version",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.as_of:%Y-%m-%d} {self.language} v{self.version}"
+
+    def file_name(self, file_format):
+        return f"bulletin-{self.as_of:%Y-%m-%d}-{self.language}-v{self.version}.{file_format}"

@@ -10,23 +10,24 @@ from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 from django_tables2 import RequestConfig
 
-from kpis import exports, periods, progress
+from kpis import bulletins, exports, periods, progress
 from kpis.caching import public_cache
 from kpis.charts import progress_chart, years_chart
 from kpis.converters import parse_year
 from kpis.filters import ProgressFilter
-from kpis.forms import ActualForm, ReturnForm
+from kpis.forms import ActualForm, BulletinForm, ReturnForm, last_quarter_end
 from kpis.models import (
     FIRST_YEAR,
     STATUS_ORDER,
     Actual,
+    Bulletin,
     Department,
     Indicator,
     Judgement,
@@ -62,7 +63,9 @@ def progress_page(request):
     year = chosen_year(request, years, today, earliest=today.year)
     Judgement.objects.refresh(set(years) | {year}, today)
     filters = ProgressFilter(request.GET, queryset=indicators)
-    judged = Judgement.objects.filter(year=year, indicator__in=filters.qs)
+    judged = Judgement.objects.filter(year=year)  # only public indicators have judged rows
+    if filters.narrows_indicators():
+        judged = judged.filter(indicator__in=filters.qs)
     status = filters.chosen_status()
     nothing = _("No indicator matches these filters.") if filters.form.has_changed() else None
     table = ProgressTable(
@@ -72,7 +75,7 @@ def progress_page(request):
         empty_text=nothing,
     )
     RequestConfig(request, paginate={"per_page": 50}).configure(table)
-    counts = Judgement.objects.filter(indicator__is_public=True).status_counts()
+    counts = Judgement.objects.status_counts()
     closed = today > datetime.date(year, 12, 31)
     context = {
         "table": table,
@@ -125,7 +128,9 @@ def indicator_detail(request, code):
     )
     years = [target.year for target in targets]
     year = chosen_year(request, years, today, earliest=FIRST_YEAR)
-    indicator = Indicator.objects.public().with_year_figures(year).select_related("theme", "source")
+    indicator = (
+        Indicator.objects.public().with_year_figures(year, today).select_related("theme", "source")
+    )
     indicator = get_object_or_404(indicator, code=code).attach_progress(year, today)
     history = indicator.published_history()
     readings = [progress.Reading(actual.period_end, actual.published_value) for actual in history]
@@ -252,6 +257,55 @@ def take_snapshot(request):
     return redirect(snapshot)
 
 
+def bulletin_list(request):
+    # Not cached: the bulletins are not among the tables that raise the data version, and
+    # the list is one small query.
+    listed = Bulletin.objects.in_language(get_language()).with_current()
+    context = {"bulletins": listed.defer("data", "docx", "pdf")}
+    return render(request, "kpis/bulletin_list.html", context)
+
+
+BULLETIN_TYPES = {
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "pdf": "application/pdf",
+}
+
+
+def bulletin_file(request, as_of, file_format):
+    """The current version of the page language's bulletin of `as_of`, or ?version=N."""
+    found = Bulletin.objects.in_language(get_language()).filter(as_of=as_of)
+    asked = request.GET.get("version", "")
+    if asked:
+        found = found.filter(version=int(asked) if asked.isdigit() else 0)
+    bulletin = found.order_by("-version").only("as_of", "language", "version", file_format)
+    bulletin = bulletin.first()
+    if bulletin is None:
+        raise Http404("No bulletin of that day.")
+    response = HttpResponse(bytes(getattr(bulletin, file_format)), BULLETIN_TYPES[file_format])
+    response["Content-Disposition"] = f'attachment; filename="{bulletin.file_name(file_format)}"'
+    return response
+
+
+@login_required
+@require_POST
+def make_bulletin(request):
+    if not request.user.has_perm("kpis.review_actual"):
+        raise PermissionDenied
+    form = BulletinForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(form.errors.get("as_of", [_("Give a valid date.")])))
+        return redirect("my_updates")
+    chosen = form.cleaned_data
+    bulletin = bulletins.make(chosen["as_of"], chosen["language"], chosen["year"], request.user)
+    messages.success(
+        request,
+        _("Bulletin issue %(issue)d as of %(day)s made (version %(version)d).")
+        % {"issue": bulletin.issue, "day": bulletin.as_of, "version": bulletin.version},
+    )
+    with translation.override(bulletin.language):
+        return redirect("bulletin_list")
+
+
 @public_cache
 def data_index(request):
     indicators = Indicator.objects.public()
@@ -311,6 +365,9 @@ def my_updates(request):
             status=Actual.Status.DRAFT, indicator__in=Indicator.objects.for_user(user)
         ),
         "to_review": mine.waiting_for_review() if user.has_perm("kpis.review_actual") else [],
+        "bulletin_form": BulletinForm(
+            initial={"as_of": last_quarter_end(today), "language": get_language()}
+        ),
     }
     return render(request, "kpis/my_updates.html", context)
 

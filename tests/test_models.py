@@ -48,8 +48,9 @@ def test_quarterly_figure_must_end_on_a_quarter_end(make_indicator):
 
 def test_figure_for_a_period_that_has_not_ended_is_refused(make_indicator):
     actual = Actual(indicator=make_indicator(), period_end=datetime.date(2099, 12, 31), value=1)
-    with pytest.raises(ValidationError) as error, translation.override("en"):
+    with pytest.raises(ValidationError) as error:
         actual.full_clean()
+    with translation.override("en"):
         assert "has not ended" in str(error.value.message_dict["period_end"])
 
 

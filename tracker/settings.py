@@ -7,6 +7,7 @@ start without DJANGO_SECRET_KEY and DJANGO_ALLOWED_HOSTS. `.env.example` lists e
 import datetime
 import os
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from csp.constants import NONE, SELF
@@ -50,8 +51,10 @@ INSTALLED_APPS = [
     "simple_history",
     "import_export",
     "axes",
+    "django_cas_ng",
     "kpis",
     "tasks",
+    "identity",
 ]
 
 MIDDLEWARE = [
@@ -149,6 +152,8 @@ AXES_COOLOFF_TIME = datetime.timedelta(minutes=int(os.environ.get("KPI_LOCKOUT_M
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
+# Axes counts passwords only, never the identity platform's answers (identity/lockout.py).
+AXES_WHITELIST_CALLABLE = "identity.lockout.is_platform_sign_in"
 # Behind nginx the client's address is in X-Forwarded-For: count the proxies in front.
 PROXY_COUNT = int(os.environ.get("DJANGO_PROXY_COUNT", "0"))
 AXES_CLIENT_IP_CALLABLE = "kpis.middleware.client_ip"
@@ -160,6 +165,49 @@ SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "my_updates"
 LOGOUT_REDIRECT_URL = "progress"
+
+# Sign-in through the government's identity platform (identity/, docs/deploy.md): OpenID
+# Connect when OIDC_OP_ISSUER and OIDC_RP_CLIENT_ID are set, CAS when CAS_SERVER_URL is set.
+# Either, both or neither; local passwords always stay (axes counts only those).
+OIDC_OP_ISSUER = os.environ.get("OIDC_OP_ISSUER", "")  # exactly as the ID tokens name it
+# Explicit endpoints override the issuer's discovery document (identity/oidc.py).
+OIDC_OP_AUTHORIZATION_ENDPOINT = os.environ.get("OIDC_OP_AUTHORIZATION_ENDPOINT", "")
+OIDC_OP_TOKEN_ENDPOINT = os.environ.get("OIDC_OP_TOKEN_ENDPOINT", "")
+OIDC_OP_USER_ENDPOINT = os.environ.get("OIDC_OP_USER_ENDPOINT", "")
+OIDC_OP_JWKS_ENDPOINT = os.environ.get("OIDC_OP_JWKS_ENDPOINT", "")
+OIDC_OP_LOGOUT_ENDPOINT = os.environ.get("OIDC_OP_LOGOUT_ENDPOINT", "")
+OIDC_RP_CLIENT_ID = os.environ.get("OIDC_RP_CLIENT_ID", "")
+OIDC_RP_CLIENT_SECRET = os.environ.get("OIDC_RP_CLIENT_SECRET", "")
+OIDC_RP_SIGN_ALGO = os.environ.get("OIDC_RP_SIGN_ALGO", "RS256")
+OIDC_RP_SCOPES = os.environ.get("OIDC_RP_SCOPES", "openid profile")
+OIDC_CLAIM_ROLES = os.environ.get("OIDC_CLAIM_ROLES", "roles")
+OIDC_CLAIM_DEPARTMENTS = os.environ.get("OIDC_CLAIM_DEPARTMENTS", "dept_codes")
+OIDC_PROVIDER_NAME = os.environ.get("OIDC_PROVIDER_NAME", "统一身份认证")
+OIDC_USE_PKCE = True
+OIDC_STORE_ID_TOKEN = True  # the hint for RP-initiated logout
+OIDC_TIMEOUT = 10
+OIDC_OP_LOGOUT_URL_METHOD = "identity.oidc.provider_logout_url"
+LOGIN_REDIRECT_URL_FAILURE = "sign_in_refused"
+CAS_SERVER_URL = os.environ.get("CAS_SERVER_URL", "")
+CAS_VERSION = os.environ.get("CAS_VERSION", "3")
+CAS_ATTRIBUTE_ROLES = os.environ.get("CAS_ATTRIBUTE_ROLES", "roles")
+CAS_ATTRIBUTE_DEPARTMENTS = os.environ.get("CAS_ATTRIBUTE_DEPARTMENTS", "dept_codes")
+CAS_PROVIDER_NAME = os.environ.get("CAS_PROVIDER_NAME", "统一身份认证")
+CAS_REDIRECT_URL = "/my/"
+CAS_ADMIN_REDIRECT = False  # /admin/ keeps its own sign-in page, which offers CAS
+# Signing out posts a form whose answer sends the browser on to the platform's logout, so
+# the Content-Security-Policy's form-action names the platforms (see below).
+PLATFORM_ORIGINS = sorted(
+    {
+        "{0.scheme}://{0.netloc}".format(urlsplit(url))
+        for url in (OIDC_OP_ISSUER, OIDC_OP_LOGOUT_ENDPOINT, CAS_SERVER_URL)
+        if url
+    }
+)
+if OIDC_OP_ISSUER and OIDC_RP_CLIENT_ID:
+    AUTHENTICATION_BACKENDS.append("identity.oidc.PlatformOIDCBackend")
+if CAS_SERVER_URL:
+    AUTHENTICATION_BACKENDS.append("identity.cas.PlatformCASBackend")
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
@@ -207,7 +255,7 @@ CONTENT_SECURITY_POLICY = {
         "connect-src": [SELF],
         "object-src": [NONE],
         "base-uri": [SELF],
-        "form-action": [SELF],
+        "form-action": [SELF, *PLATFORM_ORIGINS],
         "frame-ancestors": [NONE],
     }
 }
@@ -220,6 +268,8 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
+    # WeasyPrint narrates every step of every PDF (the bulletin's) at INFO.
+    "loggers": {"weasyprint.progress": {"level": "WARNING"}},
 }
 
 # Shortfall against the even path, as a share of the distance, that still counts as "at risk".
@@ -249,6 +299,11 @@ SITE_URL = os.environ.get("KPI_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 # Department webhooks may only point at these chat services' group robots, over HTTPS.
 WEBHOOK_HOSTS = env_list("KPI_WEBHOOK_HOSTS", "qyapi.weixin.qq.com,oapi.dingtalk.com")
 WEBHOOK_ALLOW_HTTP = False
+# The issuing unit printed on the leaders' bulletin (manage.py bulletin), in both languages.
+BULLETIN_ISSUER = os.environ.get("KPI_BULLETIN_ISSUER", "光明区人民政府办公室")
+BULLETIN_ISSUER_EN = os.environ.get(
+    "KPI_BULLETIN_ISSUER_EN", "General Office of the Guangming District People's Government"
+)
 EMAIL_BACKEND = os.environ.get(
     "DJANGO_EMAIL_BACKEND",
     "django.core.mail.backends.console.EmailBackend"

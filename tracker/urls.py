@@ -3,15 +3,20 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path, register_converter
 
+from identity import urls as identity_urls
+from identity.views import SignOutView
 from kpis import views
-from kpis.converters import DataFormat, DateConverter, HistoryFormat
+from kpis.converters import BulletinFormat, DataFormat, DateConverter, HistoryFormat
 from tasks import views as task_views
 
 register_converter(DateConverter, "date")
 register_converter(DataFormat, "data_format")
 register_converter(HistoryFormat, "history_format")
+register_converter(BulletinFormat, "bulletin_format")
 
 urlpatterns = [
+    # The admin's "log out" too ends the session at the identity platform.
+    path("admin/logout/", SignOutView.as_view()),
     path("admin/", admin.site.urls),
     path("healthz", views.healthz, name="healthz"),
     path("data/progress.<data_format:file_format>", views.progress_data, name="progress_data"),
@@ -27,6 +32,8 @@ urlpatterns = [
     ),
     path("data/tasks.<data_format:file_format>", task_views.tasks_data, name="tasks_data"),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("oidc/", include(identity_urls.oidc_patterns)),
+    path("cas/", include(identity_urls.cas_patterns)),
 ]
 
 urlpatterns += i18n_patterns(
@@ -36,6 +43,13 @@ urlpatterns += i18n_patterns(
     path("snapshots/", views.snapshot_list, name="snapshot_list"),
     path("snapshots/<date:taken_on>/", views.snapshot_detail, name="snapshot_detail"),
     path("my/snapshots/", views.take_snapshot, name="take_snapshot"),
+    path("bulletins/", views.bulletin_list, name="bulletin_list"),
+    path(
+        "bulletins/<date:as_of>.<bulletin_format:file_format>",
+        views.bulletin_file,
+        name="bulletin_file",
+    ),
+    path("my/bulletins/", views.make_bulletin, name="make_bulletin"),
     path("indicators/<slug:code>/", views.indicator_detail, name="indicator_detail"),
     path("my/", views.my_updates, name="my_updates"),
     path("my/enter/<slug:code>/<date:period_end>/", views.enter_figure, name="enter_figure"),
@@ -44,7 +58,8 @@ urlpatterns += i18n_patterns(
     path("my/figures/<int:pk>/review/", views.review_figure, name="review_figure"),
     path("", include("tasks.urls")),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
-    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/logout/", SignOutView.as_view(), name="logout"),
+    *identity_urls.page_patterns,
     prefix_default_language=False,
 )
 

@@ -12,7 +12,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ("kpis", "0022_source_text_and_rejected_candidates"),
+        ("kpis", "0024_bulletins"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

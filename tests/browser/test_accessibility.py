@@ -16,6 +16,7 @@ PAGES = [
     "/accounts/login/",
     "/en/departments/",
     "/en/snapshots/",
+    "/en/bulletins/",
 ]
 WCAG_AA = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
 

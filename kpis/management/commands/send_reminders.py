@@ -1,8 +1,4 @@
 import datetime
-import http.client
-import json
-import logging
-import urllib.request
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -13,20 +9,10 @@ from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from kpis.models import Actual, Department, Indicator, Reminder, webhook_error
+from kpis import webhooks
+from kpis.models import Actual, Department, Indicator, Reminder
 from tasks.models import Task
 
-logger = logging.getLogger(__name__)
-
-
-class NoRedirects(urllib.request.HTTPRedirectHandler):
-    """A robot is posted to at the address checked, never wherever it points on to."""
-
-    def redirect_request(self, req, fp, code, msg, headers, newurl):
-        return None
-
-
-ROBOT_CLIENT = urllib.request.build_opener(NoRedirects)
 SOON = datetime.timedelta(days=7)
 
 
@@ -92,33 +78,15 @@ class Command(BaseCommand):
     def post_to_departments(self, periods):
         """One post per department webhook with the department's new reminders."""
         posted = 0
-        for department in Department.objects.exclude(webhook_url=""):
-            refused = webhook_error(department.webhook_url)
-            if refused:
-                logger.warning("Webhook of %s not used: %s", department.code, refused)
-                self.stderr.write(f"Webhook of {department.code} not used: {refused}")
-                continue
+        for department in webhooks.usable(Department.objects.all(), self.stderr.write):
             items = [item for department_id, item in periods if department_id == department.pk]
             new = unsent(items, Reminder.objects.filter(department=department))
             if not new:
                 continue
             with translation.override(settings.LANGUAGE_CODE):
                 content = f"{department.name}\n{body(new)}"
-            payload = json.dumps({"msgtype": "text", "text": {"content": content}})
-            request = urllib.request.Request(
-                department.webhook_url,
-                data=payload.encode(),
-                headers={"Content-Type": "application/json"},
-                method="POST",
-            )
-            try:
-                with ROBOT_CLIENT.open(request, timeout=10) as response:
-                    response.read()
-            except (OSError, ValueError, http.client.HTTPException) as error:
-                # An unreachable or garbled group robot must not stop the others; it is
-                # tried again on the next run, since nothing was recorded as sent.
-                logger.warning("Webhook of %s failed: %s", department.code, error)
-                self.stderr.write(f"Webhook of {department.code} failed: {error}")
+            payload = {"msgtype": "text", "text": {"content": content}}
+            if not webhooks.deliver(department, payload, self.stderr.write):
                 continue
             Reminder.objects.bulk_create(
                 Reminder(department=department, stage=item.stage, subject=item.subject)

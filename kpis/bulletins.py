@@ -1,0 +1,744 @@
+"""The leaders' bulletin (目标进展通报): the progress of the published targets as of a day,
+as a Word document and a PDF.
+
+Three steps, each from the one before only:
+1. `bulletin_data`: the rows (published figures of the periods ended by the day, judged as
+   on that day) and everything else the document states, as plain JSON: stored with the
+   bulletin, so that every number in it can be traced.
+2. `content`: the document's words and table cells, written from that data alone.
+3. `render_docx` and `render_pdf`: two renderers of the same content.
+"""
+
+import datetime
+import io
+from dataclasses import dataclass, field
+from decimal import Decimal
+from types import SimpleNamespace
+from typing import NamedTuple
+from xml.sax.saxutils import escape
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
+
+from kpis import periods, progress
+from kpis.models import Actual, Bulletin, Department, Indicator, Source, in_language
+from kpis.progress import plain_decimal
+from kpis.templatetags.kpis_tags import STATUS_TEXT, figure, percent, period_label, qualified
+
+LAGGING = ("at_risk", "behind", "missed")
+# 三色: never colour alone; the word is printed beside it.
+STATUS_COLOURS = {
+    "achieved": "green",
+    "on_track": "green",
+    "at_risk": "yellow",
+    "behind": "red",
+    "missed": "red",
+}
+COLOUR_HEX = {"green": "C6EFCE", "yellow": "FFEB9C", "red": "FFC7CE", "grey": "E7E6E6"}
+# The statuses the summary counts one by one, in this order (unknown pace only when there
+# is one), then those it counts together as "without data".
+SUMMARY_STATUSES = ("achieved", "on_track", "at_risk", "behind", "missed", "unknown_pace")
+WITHOUT_DATA = ("no_data", "no_final_figure")
+
+# GB/T 9704 (党政机关公文格式): A4, a text area of 156 × 225 mm.
+PAGE_MM = (210, 297)
+MARGINS_MM = {"top": 37, "bottom": 35, "left": 28, "right": 26}
+TITLE_FONT = "Noto Sans CJK SC"
+TEXT_FONT = "Noto Serif CJK SC"
+
+
+def number(value):
+    return None if value is None else plain_decimal(Decimal(value))
+
+
+# Step 1: the data.
+
+
+def bulletin_data(as_of, year, language, previous=None, made_on=None):
+    """Everything the bulletin of `as_of` states, as JSON-ready values, worked out in
+    `language` (names, citations): its rows, the departments' timeliness, the target
+    revisions and what changed since `previous` (the bulletin before, or None)."""
+    with translation.override(language):
+        indicators = Indicator.objects.public()
+        rows = bulletin_rows(indicators, as_of, year)
+        since = previous.created_at if previous is not None else None
+        return {
+            "as_of": as_of.isoformat(),
+            "year": year,
+            "language": language,
+            "made_on": (made_on or timezone.localdate()).isoformat(),
+            "rows": rows,
+            "departments": department_rows(as_of),
+            "revisions": revision_rows(indicators.target_revisions(year, since)),
+            "previous": previous_summary(previous),
+            "changes": status_changes(previous, rows),
+        }
+
+
+def bulletin_rows(indicators, as_of, year):
+    """One row per public indicator: the public table's row (`progress_rows`) from the
+    periods ended by `as_of`, with its department, public explanation, and the pace still
+    needed beside the best monthly pace of its published history. The same queries whatever
+    the number of indicators."""
+    departments = Department.objects.in_bulk()
+    sources = Source.objects.in_bulk()
+    histories = published_histories(indicators, as_of)
+    explanations = published_explanations(indicators, year)
+    language = translation.get_language()
+    rows = []
+    for row in indicators.progress_rows(year, today=as_of, until=as_of):
+        result = row.result
+        department = departments.get(row.department_id)
+        source = sources.get(row.target_source_id)
+        needed = needed_per_month(result, row.direction, as_of)
+        history = histories.get(row.id, [])
+        rows.append(
+            {
+                "code": row.code,
+                "name": row.display_name,
+                "theme": row.theme.display_name,
+                "department": department.display_name if department else None,
+                "unit": row.unit,
+                "unit_en": row.unit_en,
+                "decimals": row.decimals,
+                "frequency": row.frequency,
+                "reported_as": row.reported_as,
+                "target": None
+                if row.target_value is None
+                else {"value": number(row.target_value), "qualifier": row.target_qualifier},
+                "actual": None
+                if result.current is None
+                else {"period_end": result.as_of.isoformat(), "value": number(result.current)},
+                "attainment": number(result.attainment),
+                "expected_attainment": number(result.expected_attainment),
+                "status": str(result.status),
+                "lag": number(lag(result)),
+                "needed_per_month": number(needed),
+                "best_monthly_pace": number(
+                    best_monthly_pace(
+                        history, row.value_type, row.direction, row.reported_as, row.frequency
+                    )
+                ),
+                "explanation": explanation_in(language, explanations.get((row.id, result.as_of))),
+                "source": source.citation if source else None,
+            }
+        )
+    return rows
+
+
+def published_explanations(indicators, year):
+    """The published public explanations (进展情况, 存在问题, 下一步措施) of `year`'s figures
+    of `indicators`, by (indicator id, period end), each {"progress", "problems",
+    "next_steps", "en": {...} | None} as in the open data.
+
+    NOT YET FILLED: the explanations of figures are being added by another branch (issue
+    12, `Actual.published_explanation`). When it is merged, this becomes
+    `Actual.objects.filter(indicator__in=indicators).published_explanations(year)`; the rows,
+    both files and the tests' explanation check already take it from here.
+    """
+    return {}
+
+
+def explanation_in(language, explanation):
+    """An explanation's parts in `language`: the English ones where written, else the
+    Chinese."""
+    if explanation is None:
+        return None
+    english = explanation.get("en")
+    if language.startswith("en") and english:
+        return {part: english[part] for part in ("progress", "problems", "next_steps")}
+    return {part: explanation[part] for part in ("progress", "problems", "next_steps")}
+
+
+def published_histories(indicators, as_of):
+    """The published figures of `indicators` for the periods ended by `as_of`, as
+    {indicator id: [Reading, ...]} oldest first, in one query."""
+    histories = {}
+    figures = (
+        Actual.objects.published()
+        .filter(indicator__in=indicators, period_end__lte=as_of)
+        .order_by("indicator_id", "period_end")
+        .values_list("indicator_id", "period_end", "published_value")
+    )
+    for indicator_id, period_end, value in figures:
+        histories.setdefault(indicator_id, []).append(progress.Reading(period_end, value))
+    return histories
+
+
+def months_between(earlier, later):
+    return (later.year - earlier.year) * 12 + later.month - earlier.month
+
+
+def best_monthly_pace(readings, value_type, direction, reported_as, frequency):
+    """The fastest monthly movement in the good direction the figures have shown: for
+    flows the largest period's amount per month; for stocks and rates the largest change
+    per month between two consecutive figures. None when there is nothing to compare."""
+    paces = []
+    sign = 1 if direction == "increase" else -1
+    period_months = 12 // len(periods.MONTHS[frequency])
+    for before, after in zip([None, *readings], readings, strict=False):
+        if value_type == "flow" and reported_as == progress.ReportedAs.PERIOD:
+            paces.append(sign * after.value / period_months)  # the period's own amount
+        elif value_type == "flow" and (
+            before is None or before.period_end.year != after.period_end.year
+        ):
+            # A year-to-date total starts from nothing each January.
+            paces.append(sign * after.value / after.period_end.month)
+        elif before is not None:
+            months = months_between(before.period_end, after.period_end)
+            paces.append(sign * (after.value - before.value) / months)
+    best = max(paces, default=None)
+    return best.quantize(Decimal("0.0001")) if best is not None and best > 0 else None
+
+
+def months_left(as_of, year):
+    """How many months of the target year remain after `as_of`."""
+    if as_of.year < year:
+        return Decimal(12)
+    if as_of.year > year:
+        return Decimal(0)
+    return 12 * (1 - progress.year_fraction(as_of))
+
+
+def needed_per_month(result, direction, as_of):
+    """How much the indicator must move each remaining month to meet its target; None when
+    it has no target, meets it already or the year is over."""
+    remaining_months = months_left(as_of, result.year)
+    if result.target is None or remaining_months == 0:
+        return None
+    current = result.current if result.current is not None else Decimal(0)
+    gap = result.target - current if direction == "increase" else current - result.target
+    if gap <= 0:
+        return None
+    return (gap / remaining_months).quantize(Decimal("0.0001"))
+
+
+def lag(result):
+    """How far behind the even path the indicator is, as a share of the distance from its
+    start to its target (the measure the at risk / behind verdict uses)."""
+    if result.target is None or result.current is None:
+        return None
+    reference = result.expected if result.expected is not None else result.target
+    distance = abs(result.target - (result.start_value or Decimal(0)))
+    if distance == 0:
+        return None
+    return (abs(reference - result.current) / distance).quantize(Decimal("0.0001"))
+
+
+def department_rows(as_of):
+    return [
+        {
+            "name": department.display_name,
+            "due": department.timeliness.due,
+            "on_time": department.timeliness.on_time,
+            "median_days_late": number(Decimal(department.timeliness.median_days_late)),
+            "code": department.timeliness.code,
+        }
+        for department in Department.objects.with_timeliness(as_of)
+    ]
+
+
+def revision_rows(revisions):
+    return [
+        {
+            "name": in_language(revision.record.indicator.name, revision.record.indicator.name_en),
+            "unit": revision.record.indicator.unit,
+            "unit_en": revision.record.indicator.unit_en,
+            "decimals": revision.record.indicator.decimals,
+            "year": revision.year,
+            "old": {"value": number(revision.old_value), "qualifier": revision.old_qualifier},
+            "new": None
+            if revision.withdrawn
+            else {"value": number(revision.new_value), "qualifier": revision.new_qualifier},
+            "date": timezone.localtime(revision.record.history_date).date().isoformat(),
+            "reason": (
+                revision.record.withdrawal_reason
+                if revision.withdrawn
+                else revision.record.history_change_reason
+            )
+            or "",
+            "source": revision.record.source.citation if revision.record.source else None,
+        }
+        for revision in revisions
+        if revision.record.indicator.is_public
+    ]
+
+
+def previous_summary(previous):
+    if previous is None:
+        return None
+    return {"as_of": previous.as_of.isoformat(), "issue": previous.issue}
+
+
+def status_changes(previous, rows):
+    """The indicators whose status moved since the previous bulletin."""
+    if previous is None:
+        return []
+    before = {row["code"]: row["status"] for row in previous.data["rows"]}
+    return [
+        {"name": row["name"], "from": before[row["code"]], "to": row["status"]}
+        for row in rows
+        if row["code"] in before and before[row["code"]] != row["status"]
+    ]
+
+
+def laggards(rows):
+    """The targets at risk, behind or missed, the furthest behind first."""
+    lagging = [row for row in rows if row["status"] in LAGGING and row["target"]]
+    return sorted(lagging, key=lambda row: (-Decimal(row["lag"] or 0), row["code"]))
+
+
+# Step 2: the content.
+
+
+class Cell(NamedTuple):
+    text: str
+    colour: str | None = None  # a status's 三色, printed beside its word
+
+
+@dataclass
+class Table:
+    header: list
+    rows: list  # lists of Cells
+    widths: list  # of the columns, in per cent of the text area's width
+
+    @classmethod
+    def of(cls, header, rows, widths):
+        """A table of plain texts, or Cells where a cell has a colour."""
+        cells = [[c if isinstance(c, Cell) else Cell(c) for c in row] for row in rows]
+        return cls(header, cells, widths)
+
+
+@dataclass
+class Content:
+    language: str
+    title: str
+    issue_line: str
+    issuer: str
+    date_line: str
+    # (kind, payload): ("heading" | "subheading" | "paragraph", text) or ("table", Table)
+    blocks: list = field(default_factory=list)
+    footnotes: list = field(default_factory=list)
+
+
+def content(bulletin):
+    """The bulletin's words and cells, from its stored data alone, in its language."""
+    data = bulletin.data
+    with translation.override(data["language"]):
+        as_of = datetime.date.fromisoformat(data["as_of"])
+        rows = data["rows"]
+        issue_line = _("Issue %(issue)d, %(year)d") % {"issue": bulletin.issue, "year": as_of.year}
+        if bulletin.version > 1:
+            issue_line += " " + _("(version %(version)d)") % {"version": bulletin.version}
+        document = Content(
+            language=data["language"],
+            title=title(as_of, data["year"]),
+            issue_line=issue_line,
+            issuer=in_language(settings.BULLETIN_ISSUER, settings.BULLETIN_ISSUER_EN),
+            date_line=day(datetime.date.fromisoformat(data["made_on"])),
+        )
+        blocks = document.blocks
+        blocks += [("heading", _("Overview")), ("paragraph", summary(data))]
+        blocks.append(("heading", _("Progress by theme")))
+        for theme in dict.fromkeys(row["theme"] for row in rows if row["target"]):
+            blocks.append(("subheading", theme))
+            themed = [r for r in rows if r["theme"] == theme and r["target"]]
+            blocks.append(("table", theme_table(themed)))
+        blocks.append(("heading", _("Targets lagging behind")))
+        lagging = laggards(rows)
+        if not lagging:
+            blocks.append(("paragraph", _("No target is at risk, behind or missed.")))
+        for rank, row in enumerate(lagging, start=1):
+            blocks.append(("paragraph", laggard_text(rank, row)))
+        blocks.append(("heading", _("Timeliness of the departments' reporting")))
+        blocks.append(("table", timeliness_table(data["departments"])))
+        blocks.append(("heading", _("Target revisions since the previous bulletin")))
+        if data["revisions"]:
+            blocks.append(("table", revisions_table(data["revisions"])))
+        else:
+            blocks.append(("paragraph", _("No target was revised.")))
+        sources = sorted({row["source"] for row in rows if row["target"] and row["source"]})
+        if sources:
+            cited = {"sources": "; ".join(sources)}
+            document.footnotes.append(_("Sources of the targets: %(sources)s.") % cited)
+        document.footnotes.append(
+            _("Figures: published figures of the periods ended by %(day)s, judged as on that day.")
+            % {"day": day(as_of)}
+        )
+        return document
+
+
+def day(date):
+    return date_format(date, "DATE_FORMAT")
+
+
+QUARTERS = {3: 1, 6: 2, 9: 3, 12: 4}
+
+
+def period_words(as_of, year):
+    """What the bulletin covers: the whole year once it is over, else a quarter, the months
+    of the year so far, or the year up to a day."""
+    month_end = (as_of + datetime.timedelta(days=1)).day == 1
+    if as_of.year > year:
+        return _("whole year")
+    if month_end and as_of.month in QUARTERS:
+        words = [_("first quarter"), _("second quarter"), _("third quarter"), _("fourth quarter")]
+        return words[QUARTERS[as_of.month] - 1]
+    if month_end:
+        month = date_format(as_of, pgettext("month in a bulletin title", "F"))
+        return _("January to %(month)s") % {"month": month}
+    return _("to %(day)s") % {"day": date_format(as_of, "MONTH_DAY_FORMAT")}
+
+
+def title(as_of, year):
+    return _("Guangming District: progress on the %(year)d targets (%(period)s)") % {
+        "year": year,
+        "period": period_words(as_of, year),
+    }
+
+
+def status_word(status):
+    text = STATUS_TEXT.get(status)
+    return str(text[0]) if text else status
+
+
+def status_cell(status):
+    return Cell(status_word(status), STATUS_COLOURS.get(status, "grey"))
+
+
+def unit_of(row):
+    """What the figure and period filters read of an indicator, from a stored row."""
+    return SimpleNamespace(
+        unit=row["unit"],
+        unit_en=row["unit_en"],
+        decimals=row["decimals"],
+        frequency=row.get("frequency"),
+        reported_as=row.get("reported_as"),
+    )
+
+
+def summary(data):
+    """The opening paragraph: the count of targets by status, and what changed."""
+    counted = [row["status"] for row in data["rows"] if row["target"]]
+    parts = [
+        _("%(count)d %(status)s")
+        % {"count": counted.count(status), "status": status_word(status).lower()}
+        for status in SUMMARY_STATUSES
+        if counted.count(status) or status != "unknown_pace"
+    ]
+    without = sum(counted.count(status) for status in WITHOUT_DATA)
+    parts.append(_("%(count)d without data") % {"count": without})
+    as_of = datetime.date.fromisoformat(data["as_of"])
+    text = _("As of %(day)s, of the %(total)d targets for %(year)d: %(counts)s.") % {
+        "day": day(as_of),
+        "total": len(counted),
+        "year": data["year"],
+        "counts": _(", ").join(parts),
+    }
+    previous = data["previous"]
+    then = "" if data["language"].startswith("zh") else " "  # Chinese sets no space
+    if previous is None:
+        return text + then + _("This is the first bulletin.")
+    since = _("Since the previous bulletin (issue %(issue)d, as of %(day)s)") % {
+        "issue": previous["issue"],
+        "day": day(datetime.date.fromisoformat(previous["as_of"])),
+    }
+    if not data["changes"]:
+        return text + then + _("%(since)s no target changed its status.") % {"since": since}
+    moves = [
+        _("%(name)s from %(old)s to %(new)s")
+        % {
+            "name": change["name"],
+            "old": status_word(change["from"]).lower(),
+            "new": status_word(change["to"]).lower(),
+        }
+        for change in data["changes"]
+    ]
+    return text + then + _("%(since)s: %(moves)s.") % {"since": since, "moves": _("; ").join(moves)}
+
+
+def theme_table(rows):
+    header = [
+        _("Indicator"),
+        _("Target"),
+        _("Latest figure"),
+        _("Period"),
+        _("Attainment"),
+        _("Expected by now"),
+        _("Status"),
+    ]
+    cells = []
+    for row in rows:
+        unit = unit_of(row)
+        actual = row["actual"] or {}
+        cells.append(
+            [
+                row["name"],
+                str(qualified(row["target"]["value"], row["target"]["qualifier"], unit)),
+                figure(actual.get("value"), unit),
+                period_label(datetime.date.fromisoformat(actual["period_end"]), unit)
+                if actual
+                else "—",
+                percent(row["attainment"]),
+                percent(row["expected_attainment"]),
+                status_cell(row["status"]),
+            ]
+        )
+    return Table.of(header, cells, [25, 13, 13, 11, 13, 13, 12])
+
+
+def laggard_text(rank, row):
+    chinese = translation.get_language().startswith("zh")
+    unit = unit_of(row)
+    parts = [
+        _(
+            "%(rank)d. %(name)s (%(department)s): %(status)s; %(attainment)s of the target, "
+            "%(expected)s expected by now."
+        )
+        % {
+            "rank": rank,
+            "name": row["name"],
+            "department": row["department"] or _("no department assigned"),
+            "status": status_word(row["status"]),
+            "attainment": percent(row["attainment"]),
+            "expected": percent(row["expected_attainment"]),
+        }
+    ]
+    if row["needed_per_month"]:
+        # A month's pace is a fraction of a year's figures: one decimal more than they have.
+        pace_unit = SimpleNamespace(**{**vars(unit), "decimals": unit.decimals + 1})
+        parts.append(
+            _("To meet the target it still needs %(amount)s more each month")
+            % {"amount": figure(row["needed_per_month"], pace_unit)}
+        )
+        best = row["best_monthly_pace"]
+        if best is None:
+            parts[-1] += _("; its published figures show no monthly pace to compare.")
+        elif Decimal(row["needed_per_month"]) > Decimal(best):
+            parts[-1] += _(", faster than its best monthly pace so far (%(best)s).") % {
+                "best": figure(best, pace_unit)
+            }
+        else:
+            parts[-1] += _(", within its best monthly pace so far (%(best)s).") % {
+                "best": figure(best, pace_unit)
+            }
+    explained = row["explanation"] or {}
+    for key, label in (
+        ("progress", pgettext("explanation", "Progress")),
+        ("problems", pgettext("explanation", "Problems")),
+        ("next_steps", pgettext("explanation", "Next steps")),
+    ):
+        if explained.get(key):
+            text = explained[key].strip()
+            if text[-1:] not in ("。", "．", ".", "！", "!", "？", "?", "；", ";"):
+                text += "。" if chinese else "."
+            parts.append(_("%(label)s: %(text)s") % {"label": label, "text": text})
+    if not explained:
+        parts.append(_("The department has published no explanation."))
+    return ("" if chinese else " ").join(parts)  # Chinese sets no space between sentences
+
+
+def timeliness_table(departments):
+    header = [_("Department"), _("Periods due"), _("On time"), _("Median days late")]
+    widths = [40, 20, 20, 20]
+    rows = [
+        [
+            department["name"],
+            str(department["due"]),
+            str(department["on_time"]),
+            department["median_days_late"],
+        ]
+        for department in departments
+    ]
+    return Table.of(header, rows, widths)
+
+
+def revisions_table(revisions):
+    header = [
+        _("Indicator"),
+        _("Year"),
+        pgettext("target revision", "From"),
+        pgettext("target revision", "To"),
+        _("Date"),
+        _("Reason"),
+    ]
+    rows = []
+    for revision in revisions:
+        unit = unit_of(revision)
+        rows.append(
+            [
+                revision["name"],
+                str(revision["year"]),
+                str(qualified(revision["old"]["value"], revision["old"]["qualifier"], unit)),
+                _("withdrawn")
+                if revision["new"] is None
+                else str(qualified(revision["new"]["value"], revision["new"]["qualifier"], unit)),
+                revision["date"],
+                revision["reason"] or "—",
+            ]
+        )
+    return Table.of(header, rows, [26, 8, 16, 16, 14, 20])
+
+
+# Step 3: the renderers.
+
+
+def render_pdf(document):
+    """The content as a PDF: an HTML page laid out by WeasyPrint, fonts embedded."""
+    from weasyprint import HTML  # loads Pango: only where a PDF is made
+
+    html = render_to_string(
+        "kpis/bulletin_document.html",
+        {
+            "document": document,
+            "margins": MARGINS_MM,
+            "title_font": TITLE_FONT,
+            "text_font": TEXT_FONT,
+            "colours": COLOUR_HEX,
+        },
+    )
+    return HTML(string=html).write_pdf()
+
+
+def render_docx(document):
+    """The content as a Word document that the office can edit."""
+    import docx
+    from docx.enum.section import WD_SECTION
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+    from docx.shared import Mm, Pt
+
+    word = docx.Document()
+    section = word.sections[0]
+    section.start_type = WD_SECTION.NEW_PAGE
+    section.page_width, section.page_height = Mm(PAGE_MM[0]), Mm(PAGE_MM[1])
+    section.top_margin, section.bottom_margin = Mm(MARGINS_MM["top"]), Mm(MARGINS_MM["bottom"])
+    section.left_margin, section.right_margin = Mm(MARGINS_MM["left"]), Mm(MARGINS_MM["right"])
+
+    def set_font(style_or_run, name, size=None, bold=None):
+        font = style_or_run.font
+        font.name = name
+        if size:
+            font.size = Pt(size)
+        if bold is not None:
+            font.bold = bold
+        properties = style_or_run.element.get_or_add_rPr()
+        properties.get_or_add_rFonts().set(qn("w:eastAsia"), name)
+
+    set_font(word.styles["Normal"], TEXT_FONT, 12)
+    for name, size in (("Title", 20), ("Heading 1", 15), ("Heading 2", 13)):
+        set_font(word.styles[name], TITLE_FONT, size, bold=True)
+        word.styles[name].font.color.rgb = None
+
+    def centred(text, style=None):
+        paragraph = word.add_paragraph(text, style=style)
+        paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        return paragraph
+
+    centred(document.title, "Title")
+    centred(document.issue_line)
+    centred(f"{document.issuer}    {document.date_line}")
+    for kind, payload in document.blocks:
+        if kind == "table":
+            add_table(word, payload)
+        elif kind == "heading":
+            word.add_heading(payload, level=1)
+        elif kind == "subheading":
+            word.add_heading(payload, level=2)
+        else:
+            word.add_paragraph(payload)
+    for note in document.footnotes:
+        set_font(word.add_paragraph().add_run(note), TEXT_FONT, 10)
+
+    # Page numbers in the footer, as official documents print them: "— 1 —".
+    footer = section.footer.paragraphs[0]
+    footer.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    footer.add_run("— ")
+    for kind, text in (("begin", None), (None, "PAGE"), ("separate", None), (None, "1")):
+        if kind:
+            element = OxmlElement("w:fldChar")
+            element.set(qn("w:fldCharType"), kind)
+            footer.add_run()._r.append(element)
+        elif text == "PAGE":
+            element = OxmlElement("w:instrText")
+            element.set(qn("xml:space"), "preserve")
+            element.text = text
+            footer.add_run()._r.append(element)
+        else:
+            footer.add_run(text)  # what a reader shows until it updates the field
+    end = OxmlElement("w:fldChar")
+    end.set(qn("w:fldCharType"), "end")
+    footer.add_run()._r.append(end)
+    footer.add_run(" —")
+    buffer = io.BytesIO()
+    word.save(buffer)
+    return buffer.getvalue()
+
+
+def add_table(word, table):
+    """A table of the Word document: the header through python-docx, the body as one piece
+    of WordprocessingML. Cell by cell, python-docx took 4 s for the 1,000 rows of a large
+    bulletin (see docs/performance.md, "Bulletin"); the XML below is what it would write."""
+    from docx.oxml import parse_xml
+    from docx.oxml.ns import nsdecls
+    from docx.shared import Mm, Pt
+
+    grid = word.add_table(rows=1, cols=len(table.header))
+    grid.style = "Table Grid"
+    grid.autofit = False
+    text_width = PAGE_MM[0] - MARGINS_MM["left"] - MARGINS_MM["right"]
+    for column, cell, share in zip(grid.columns, grid.rows[0].cells, table.widths, strict=True):
+        column.width = cell.width = Mm(text_width * share / 100)
+    for cell, text in zip(grid.rows[0].cells, table.header, strict=True):
+        run = cell.paragraphs[0].add_run(text)
+        run.bold = True
+        run.font.size = Pt(10)
+    rows = "".join(
+        "<w:tr>" + "".join(docx_cell(cell) for cell in cells) + "</w:tr>" for cells in table.rows
+    )
+    body = parse_xml(f"<w:tbl {nsdecls('w')}>{rows}</w:tbl>")
+    grid._tbl.extend(list(body))
+
+
+def docx_cell(cell):
+    shading = f'<w:shd w:val="clear" w:fill="{COLOUR_HEX[cell.colour]}"/>' if cell.colour else ""
+    return (
+        f'<w:tc><w:tcPr>{shading}</w:tcPr><w:p><w:r><w:rPr><w:sz w:val="20"/></w:rPr>'
+        f'<w:t xml:space="preserve">{escape(cell.text)}</w:t></w:r></w:p></w:tc>'
+    )
+
+
+# The one door: the command, the admin and /my/ all make a bulletin through it.
+
+
+def make(as_of, language, year=None, user=None):
+    """Make and store a new bulletin (or a new version of the day's) with both files.
+
+    The files take seconds at a thousand indicators, so they are built outside the
+    transaction that stores them (SQLite's would hold the write lock and keep officials
+    waiting); a bulletin of the same day stored meanwhile takes the number, and this one is
+    made again with the next."""
+    year = year or as_of.year
+    while True:
+        issue, version = Bulletin.objects.numbering(as_of, language)
+        previous = Bulletin.objects.previous(as_of, language)
+        bulletin = Bulletin(
+            as_of=as_of, year=year, language=language, issue=issue, version=version, made_by=user
+        )
+        bulletin.data = bulletin_data(as_of, year, language, previous)
+        document = content(bulletin)
+        bulletin.docx = render_docx(document)
+        bulletin.pdf = render_pdf(document)
+        try:
+            with transaction.atomic():
+                if Bulletin.objects.numbering(as_of, language) == (issue, version):
+                    bulletin.save()
+                    return bulletin
+        except IntegrityError:
+            pass
