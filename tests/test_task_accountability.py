@@ -2,13 +2,17 @@
 part is in tests/test_task_workflow.py)."""
 
 import datetime
+import io
 from io import StringIO
 
+import docx
+import pypdf
 import pytest
 from django.core import mail
 from django.core.management import call_command
 from django.utils import timezone
 
+from kpis import bulletins
 from kpis.exports import take_snapshot
 from kpis.models import Preference, Reminder
 
@@ -98,3 +102,26 @@ def test_the_snapshots_json_carries_the_tasks(anonymous, red_task):
     assert [(row["code"], row["status"], row["rag"]) for row in document["tasks"]] == [
         (red_task.code, "delayed", "red")
     ]
+
+
+def test_the_bulletin_lists_the_delayed_tasks_red_first_in_both_files(
+    make_task, department, make_milestone
+):
+    june = D(2024, 6, 30)
+    yellow = make_task(department=department, year=2024, title="轻微滞后任务")
+    make_milestone(yellow, due=june - datetime.timedelta(days=5))
+    red = make_task(department=department, year=2024, title="严重滞后任务")
+    make_milestone(red, due=june - datetime.timedelta(days=40))
+    make_task(year=2024, title="尚无计划任务")
+    bulletin = bulletins.make(june, "zh-hans")
+    assert [row["title"] for row in bulletin.data["delayed_tasks"]] == [
+        "严重滞后任务",
+        "轻微滞后任务",
+    ]
+    word = docx.Document(io.BytesIO(bytes(bulletin.docx)))
+    cells = [cell.text for table in word.tables for row in table.rows for cell in row.cells]
+    pdf = "".join(
+        page.extract_text() for page in pypdf.PdfReader(io.BytesIO(bytes(bulletin.pdf))).pages
+    )
+    assert "严重滞后任务" in cells and "尚无计划任务" not in cells
+    assert "严重滞后任务" in "".join(pdf.split())
