@@ -25,7 +25,7 @@ from kpis.forms import (
     ActualForm,
     BulletinForm,
     ConfirmSpreadsheetImportForm,
-    ReturnForm,
+    FigureReturnForm,
     SpreadsheetImportForm,
     last_quarter_end,
 )
@@ -113,6 +113,45 @@ class ChangeReasonForm(forms.ModelForm):
         if self.instance.pk and self.has_changed() and not cleaned.get("change_reason"):
             self.add_error("change_reason", _("Say why the figures change."))
         return cleaned
+
+
+class ReviewedEntryAdmin:
+    """What the admin of a reviewed entry (a figure, or a key task's milestone or statement)
+    does: it lists what the user may see (`visible_to`), changes only what
+    `is_editable_by` allows, never deletes what the public has seen (it is corrected and
+    reviewed again), tells the entry form who the user is, and runs a workflow step on each
+    selected entry, one refused entry not stopping the others."""
+
+    updated_message = _("%(count)d figures updated.")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).visible_to(request.user)
+
+    def has_change_permission(self, request, obj=None):
+        allowed = super().has_change_permission(request, obj)
+        return allowed and (obj is None or obj.is_editable_by(request.user))
+
+    def has_delete_permission(self, request, obj=None):
+        allowed = super().has_delete_permission(request, obj)
+        return allowed and (obj is None or obj.published_at is None)
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        return type(form.__name__, (form,), {"current_user": request.user})
+
+    def apply(self, request, queryset, transition):
+        done = 0
+        for entry in queryset.select_related(*self.list_select_related):
+            try:
+                transition(entry)
+            except ValidationError as refusal:
+                self.message_user(
+                    request, f"{entry.display_name()}: {refusal.messages[0]}", messages.ERROR
+                )
+                continue
+            entry.save()
+            done += 1
+        self.message_user(request, self.updated_message % {"count": done}, messages.SUCCESS)
 
 
 @admin.register(Source)
@@ -556,7 +595,12 @@ class IndicatorAdmin(DepartmentScopedAdmin, SpreadsheetImportMixin, SimpleHistor
 
 @admin.register(Actual)
 class ActualAdmin(
-    FigureColumns, DepartmentScopedAdmin, SpreadsheetImportMixin, ExportMixin, SimpleHistoryAdmin
+    FigureColumns,
+    ReviewedEntryAdmin,
+    DepartmentScopedAdmin,
+    SpreadsheetImportMixin,
+    ExportMixin,
+    SimpleHistoryAdmin,
 ):
     department_of = attrgetter("indicator.department_id")
     formfield_overrides = HTTPS_URLS
@@ -594,22 +638,6 @@ class ActualAdmin(
     ]
     actions = ["submit_selected", "publish_selected", "return_selected"]
     history_list_display = ["value", "status", "published_value"]
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).visible_to(request.user)
-
-    def has_change_permission(self, request, obj=None):
-        allowed = super().has_change_permission(request, obj)
-        return allowed and (obj is None or obj.is_editable_by(request.user))
-
-    def has_delete_permission(self, request, obj=None):
-        # A published figure is corrected by a revision, never deleted.
-        allowed = super().has_delete_permission(request, obj)
-        return allowed and (obj is None or obj.published_value is None)
-
-    def get_form(self, request, obj=None, change=False, **kwargs):
-        form = super().get_form(request, obj, change=change, **kwargs)
-        return type(form.__name__, (form,), {"current_user": request.user})
 
     def get_fields(self, request, obj=None):
         fields = ["indicator", "period_end", "value", "note", "evidence_url", *EXPLANATION_FIELDS]
@@ -657,7 +685,7 @@ class ActualAdmin(
         return [review] + super().get_urls()
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
-        context = {"return_form": ReturnForm(), **(extra_context or {})}
+        context = {"return_form": FigureReturnForm(), **(extra_context or {})}
         actual = self.get_object(request, object_id)
         if actual is not None and actual.status == Actual.Status.SUBMITTED:
             # The review box shows on submitted figures only; only they pay for the rule.
@@ -671,7 +699,7 @@ class ActualAdmin(
         actual = self.get_object(request, pk)
         if actual is None or not self.has_view_permission(request, actual):
             raise PermissionDenied
-        form = ReturnForm(request.POST)
+        form = FigureReturnForm(request.POST)
         try:
             if "publish" in request.POST:
                 actual.publish(request.user)
@@ -704,7 +732,7 @@ class ActualAdmin(
         description=_("Return the selected figures with a reason"), permissions=["review"]
     )
     def return_selected(self, request, queryset):
-        form = ReturnForm(request.POST if "reason" in request.POST else None)
+        form = FigureReturnForm(request.POST if "reason" in request.POST else None)
         if form.is_valid():
             reason, ask = form.cleaned_data["reason"], form.cleaned_data["ask_for_explanation"]
             self.apply(
@@ -728,20 +756,3 @@ class ActualAdmin(
 
     def has_review_permission(self, request):
         return request.user.has_perm("kpis.review_actual")
-
-    def apply(self, request, queryset, transition):
-        """Run a workflow step on each figure; one refused figure does not stop the others."""
-        done = 0
-        for actual in queryset.select_related("indicator"):
-            try:
-                transition(actual)
-            except ValidationError as refusal:
-                self.message_user(
-                    request, f"{actual.display_name()}: {refusal.messages[0]}", messages.ERROR
-                )
-                continue
-            actual.save()
-            done += 1
-        self.message_user(
-            request, _("%(count)d figures updated.") % {"count": done}, messages.SUCCESS
-        )

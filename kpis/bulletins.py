@@ -29,6 +29,9 @@ from kpis import periods, progress
 from kpis.models import Actual, Bulletin, Department, Indicator, Source, in_language
 from kpis.progress import plain_decimal
 from kpis.templatetags.kpis_tags import STATUS_TEXT, figure, percent, period_label, qualified
+from tasks.models import Task
+from tasks.rules import Status as TaskStatus
+from tasks.templatetags.tasks_tags import task_status_label
 
 LAGGING = ("at_risk", "behind", "missed")
 # 三色: never colour alone; the word is printed beside it.
@@ -77,7 +80,29 @@ def bulletin_data(as_of, year, language, previous=None, made_on=None):
             "revisions": revision_rows(indicators.target_revisions(year, since)),
             "previous": previous_summary(previous),
             "changes": status_changes(previous, rows),
+            "delayed_tasks": delayed_task_rows(as_of),
         }
+
+
+def delayed_task_rows(as_of):
+    """The key tasks delayed or not completed on `as_of`, red first, as stored rows."""
+    tasks = [
+        task
+        for task in Task.objects.with_status(as_of)
+        if task.verdict.status in (TaskStatus.DELAYED, TaskStatus.NOT_COMPLETED)
+    ]
+    tasks.sort(key=lambda task: (task.verdict.rag != "red", -task.verdict.late, task.code))
+    return [
+        {
+            "code": task.code,
+            "title": task.display_title,
+            "department": task.department.display_name if task.department else None,
+            "status": str(task.verdict.status),
+            "rag": task.verdict.rag and str(task.verdict.rag),
+            "late": task.verdict.late,
+        }
+        for task in tasks
+    ]
 
 
 def bulletin_rows(indicators, as_of, year):
@@ -355,6 +380,12 @@ def content(bulletin):
             blocks.append(("paragraph", _("No target is at risk, behind or missed.")))
         for rank, row in enumerate(lagging, start=1):
             blocks.append(("paragraph", laggard_text(rank, row)))
+        if "delayed_tasks" in data:  # bulletins made before key tasks existed have none
+            blocks.append(("heading", _("Key tasks delayed")))
+            if data["delayed_tasks"]:
+                blocks.append(("table", delayed_tasks_table(data["delayed_tasks"])))
+            else:
+                blocks.append(("paragraph", _("No key task is delayed.")))
         blocks.append(("heading", _("Timeliness of the departments' reporting")))
         blocks.append(("table", timeliness_table(data["departments"])))
         blocks.append(("heading", _("Target revisions since the previous bulletin")))
@@ -541,6 +572,21 @@ def laggard_text(rank, row):
     if not explained:
         parts.append(_("The department has published no explanation."))
     return ("" if chinese else " ").join(parts)  # Chinese sets no space between sentences
+
+
+def delayed_tasks_table(tasks):
+    header = [_("Key task"), _("Lead department"), _("Milestones late"), _("Status")]
+    widths = [46, 24, 12, 18]
+    rows = [
+        [
+            task["title"],
+            task["department"] or "—",
+            str(task["late"]) if task["late"] else "—",
+            Cell(task_status_label(task["status"]), task["rag"]),
+        ]
+        for task in tasks
+    ]
+    return Table.of(header, rows, widths)
 
 
 def timeliness_table(departments):

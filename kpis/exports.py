@@ -122,9 +122,15 @@ def progress_document(rows, year, today):
 
 
 def take_snapshot(today, year):
-    """Freeze the public table of `year`, judged on `today`, as a Snapshot."""
+    """Freeze the public table of `year` and the key tasks, judged on `today`, as a
+    Snapshot."""
+    # Here, not at the top: tasks.exports builds on this module.
+    from tasks.exports import task_rows
+
     rows = Indicator.objects.public().progress_rows(year, today)
-    return Snapshot.objects.take(today, year, progress_document(rows, year, today))
+    document = progress_document(rows, year, today)
+    document["tasks"] = task_rows(today)
+    return Snapshot.objects.take(today, year, document)
 
 
 # Columns of the flat files (CSV, XLSX), in order: the JSON row, one level deep.

@@ -113,6 +113,11 @@ class ReturnForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("The official sees this and corrects the figure."),
     )
+
+
+class FigureReturnForm(ReturnForm):
+    """A figure's return may also ask for a public explanation (情况说明)."""
+
     ask_for_explanation = forms.BooleanField(
         label=_("Ask for a public explanation (情况说明)"),
         required=False,

@@ -177,11 +177,17 @@ def validate_webhook_url(url):
 
 
 class DepartmentQuerySet(models.QuerySet):
-    def with_timeliness(self, today):
+    def with_timeliness(self, today, also=None):
         """The departments that own public indicators, each with `timeliness`: how
         punctually their published figures came over the last twelve months (see
-        `periods.timeliness`). Four queries whatever the number of departments."""
-        departments = list(self.filter(indicators__is_public=True).distinct())
+        `periods.timeliness`). Four queries whatever the number of departments.
+
+        `also` adds what other apps have due, as (`periods.Owned` rows by department id,
+        their published reports by (id, period end)): the key tasks' statements."""
+        also_owned, also_figures = also or ({}, {})
+        departments = list(
+            self.filter(Q(indicators__is_public=True) | Q(pk__in=list(also_owned))).distinct()
+        )
         indicators = Indicator.objects.public().filter(department__in=departments)
         first_years = dict(
             Target.objects.filter(indicator__in=indicators)
@@ -213,9 +219,11 @@ class DepartmentQuerySet(models.QuerySet):
         ):
             moment = timezone.localtime(submitted or first_published).date()
             figures[(indicator_id, end)] = (moment, revised is not None)
+        figures.update(also_figures)
         for department in departments:
+            reporting = owned.get(department.pk, []) + also_owned.get(department.pk, [])
             department.timeliness = periods.timeliness(
-                owned.get(department.pk, []),
+                reporting,
                 figures,
                 today,
                 reporting_starts=department.reporting_since or started,
@@ -1102,12 +1110,60 @@ class EditConflict(ValidationError):
     """An edit made on a copy of a figure that someone else has changed since."""
 
 
-class Actual(models.Model):
-    class Status(models.TextChoices):
-        DRAFT = "draft", _("draft")
-        SUBMITTED = "submitted", _("submitted for review")
-        RETURNED = "returned", _("returned for correction")
-        PUBLISHED = "published", _("published")
+class WorkflowStatus(models.TextChoices):
+    """The states of whatever officials enter and reviewers publish (figures, and the key
+    tasks' milestones and progress statements)."""
+
+    DRAFT = "draft", _("draft")
+    SUBMITTED = "submitted", _("submitted for review")
+    RETURNED = "returned", _("returned for correction")
+    PUBLISHED = "published", _("published")
+
+
+class FourEyes:
+    """The four-eyes rule for a reviewed entry with `status`, `entered_by_id` and
+    `submitted_by_id`: only what is submitted is reviewed, only by a reviewer, and neither
+    by whoever set its value nor by whoever submitted it, whatever other roles they hold.
+    The permission and the messages name what is reviewed."""
+
+    review_permission = "kpis.review_actual"
+    not_submitted_message = _("Only submitted figures can be reviewed.")
+    not_reviewer_message = _("Only reviewers publish or return figures.")
+    own_entry_message = _("You entered this figure: another reviewer must publish or return it.")
+    own_submission_message = _(
+        "You submitted this figure: another reviewer must publish or return it."
+    )
+
+    def reviewer_refusal(self, reviewer):
+        """Why `reviewer` may not publish or return this entry, or None."""
+        if self.status != WorkflowStatus.SUBMITTED:
+            return self.not_submitted_message
+        if not reviewer.has_perm(self.review_permission):
+            return self.not_reviewer_message
+        if reviewer.pk is not None and reviewer.pk == self.entered_by_id:
+            return self.own_entry_message
+        if reviewer.pk is not None and reviewer.pk == self.submitted_by_id:
+            return self.own_submission_message
+        return None
+
+    def check_reviewer(self, reviewer):
+        refusal = self.reviewer_refusal(reviewer)
+        if refusal:
+            raise ValidationError(refusal)
+
+    def done_message(self):
+        """What the last workflow step did, in words for the person who took it."""
+        text = {
+            WorkflowStatus.DRAFT: _("Saved as a draft: %(figure)s"),
+            WorkflowStatus.SUBMITTED: _("Submitted for review: %(figure)s"),
+            WorkflowStatus.RETURNED: _("Returned for correction: %(figure)s"),
+            WorkflowStatus.PUBLISHED: _("Published: %(figure)s"),
+        }[self.status]
+        return text % {"figure": self.display_name()}
+
+
+class Actual(FourEyes, models.Model):
+    Status = WorkflowStatus
 
     indicator = models.ForeignKey(
         Indicator, verbose_name=_("indicator"), on_delete=models.PROTECT, related_name="actuals"
@@ -1286,16 +1342,6 @@ class Actual(models.Model):
     def display_name(self):
         """The indicator's name in the page's language and the period: for messages."""
         return f"{self.indicator.display_name} {self.period_end:%Y-%m-%d}"
-
-    def done_message(self):
-        """What the last workflow step did, in words for the person who took it."""
-        text = {
-            self.Status.DRAFT: _("Saved as a draft: %(figure)s"),
-            self.Status.SUBMITTED: _("Submitted for review: %(figure)s"),
-            self.Status.RETURNED: _("Returned for correction: %(figure)s"),
-            self.Status.PUBLISHED: _("Published: %(figure)s"),
-        }[self.status]
-        return text % {"figure": self.display_name()}
 
     def clean(self):
         super().clean()
@@ -1499,24 +1545,6 @@ class Actual(models.Model):
         self.submitted_at = timezone.now()
         self.first_submitted_at = self.first_submitted_at or self.submitted_at
         self.return_reason = ""
-
-    def reviewer_refusal(self, reviewer):
-        """Why `reviewer` may not publish or return this figure, or None. Four eyes: neither
-        whoever set its value nor whoever submitted it, whatever other roles they hold."""
-        if self.status != self.Status.SUBMITTED:
-            return _("Only submitted figures can be reviewed.")
-        if not reviewer.has_perm("kpis.review_actual"):
-            return _("Only reviewers publish or return figures.")
-        if reviewer.pk is not None and reviewer.pk == self.entered_by_id:
-            return _("You entered this figure: another reviewer must publish or return it.")
-        if reviewer.pk is not None and reviewer.pk == self.submitted_by_id:
-            return _("You submitted this figure: another reviewer must publish or return it.")
-        return None
-
-    def check_reviewer(self, reviewer):
-        refusal = self.reviewer_refusal(reviewer)
-        if refusal:
-            raise ValidationError(refusal)
 
     def publish(self, reviewer):
         self.check_reviewer(reviewer)

@@ -98,12 +98,14 @@ class Timeliness:
 
 
 class Owned(NamedTuple):
-    """An indicator as the scorecard counts it."""
+    """An indicator as the scorecard counts it (or a key task, whose quarterly progress
+    statements are due in its own year only: `last_year`)."""
 
-    id: int
+    id: object
     frequency: str
     first_year: int
     lag_days: int = GRACE_DAYS
+    last_year: int | None = None
 
 
 def timeliness(indicators, figures, today, window_days=WINDOW_DAYS, reporting_starts=None):
@@ -119,8 +121,11 @@ def timeliness(indicators, figures, today, window_days=WINDOW_DAYS, reporting_st
     """
     result = Timeliness()
     start = today - datetime.timedelta(days=window_days)
-    for indicator_id, frequency, first_year, lag_days in (Owned(*row) for row in indicators):
-        for year in range(max(first_year, start.year - 1), today.year + 1):
+    for indicator_id, frequency, first_year, lag_days, last_year in (
+        Owned(*row) for row in indicators
+    ):
+        last_year = today.year if last_year is None else min(last_year, today.year)
+        for year in range(max(first_year, start.year - 1), last_year + 1):
             for end in period_ends(frequency, year):
                 deadline = end + datetime.timedelta(days=lag_days)
                 if not start < deadline <= today:

@@ -71,8 +71,9 @@ def in_departments(user, department_id):
     return sees_all_departments(user) or department_id in department_ids(user)
 
 
-def sync_roles(apps, schema_editor=None, roles=ROLES):
-    """Create the permissions (a migration runs before Django would) and the groups."""
+def sync_roles(apps, schema_editor=None, roles=ROLES, app_label="kpis"):
+    """Create the permissions (a migration runs before Django would) and the groups, and
+    give each group its permissions of `app_label`, leaving those of other apps alone."""
     from django.contrib.auth.management import create_permissions
 
     for app_config in apps.get_app_configs():
@@ -88,6 +89,6 @@ def sync_roles(apps, schema_editor=None, roles=ROLES):
     Permission = apps.get_model("auth", "Permission")
     for name, codenames in roles.items():
         group, _ = Group.objects.get_or_create(name=name)
-        group.permissions.set(
-            Permission.objects.filter(content_type__app_label="kpis", codename__in=codenames)
-        )
+        of_app = Permission.objects.filter(content_type__app_label=app_label)
+        group.permissions.remove(*of_app.exclude(codename__in=codenames))
+        group.permissions.add(*of_app.filter(codename__in=codenames))

@@ -31,6 +31,7 @@ UPSERT = (
 
 
 def install(connection, tables=TABLES):
+    """Install the triggers on `tables` (other apps pass their own public tables)."""
     with connection.cursor() as cursor:
         if "kpis_judgement" in connection.introspection.table_names(cursor):
             install_judgement_triggers(connection, cursor)
@@ -106,11 +107,13 @@ def drop(connection, tables):
 
 
 def install_after_migrate(sender, using, plan=None, **kwargs):
-    """post_migrate receiver: a signal is the one hook Django offers after every migrate."""
+    """post_migrate receiver: a signal is the one hook Django offers after every migrate.
+    An app whose tables public pages show connects it too, naming them in `public_tables`."""
     from django.db import connections
 
     connection = connections[using]
     existing = set(connection.introspection.table_names())
     if "kpis_dataversion" in existing:
         # Only the tables there are: a migration back in time may have removed some.
-        install(connection, [table for table in TABLES if table in existing])
+        tables = getattr(sender, "public_tables", TABLES)
+        install(connection, [table for table in tables if table in existing])

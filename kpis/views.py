@@ -1,5 +1,6 @@
 import datetime
 from decimal import Decimal
+from functools import partial
 
 from django.conf import settings
 from django.contrib import messages
@@ -8,6 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -20,7 +22,7 @@ from kpis.caching import public_cache
 from kpis.charts import progress_chart, years_chart
 from kpis.converters import parse_year
 from kpis.filters import ProgressFilter
-from kpis.forms import ActualForm, BulletinForm, ReturnForm, last_quarter_end
+from kpis.forms import ActualForm, BulletinForm, FigureReturnForm, ReturnForm, last_quarter_end
 from kpis.models import (
     FIRST_YEAR,
     STATUS_ORDER,
@@ -35,6 +37,8 @@ from kpis.models import (
     reporting_starts,
 )
 from kpis.tables import ProgressTable
+from tasks import exports as task_exports
+from tasks.models import Task
 
 
 def chosen_year(request, years, today, earliest=None):
@@ -92,6 +96,7 @@ def progress_page(request):
             for strip_year in sorted(years)
         ],
         "last_published": Actual.objects.filter(indicator__is_public=True).last_publication(),
+        "task_counts": Task.objects.status_counts(today),
     }
     return render(request, "kpis/progress.html", context)
 
@@ -200,7 +205,9 @@ def data_file(document, to_dataset, file_format, name):
 def department_scorecard(request):
     today = timezone.localdate()
     context = {
-        "departments": Department.objects.with_timeliness(today),
+        "departments": Department.objects.with_timeliness(
+            today, also=Task.objects.statement_reporting(today)
+        ),
         "today": today,
         "grace_days": periods.GRACE_DAYS,
         "reporting_starts": reporting_starts(),
@@ -306,6 +313,7 @@ def data_index(request):
     context = {
         "columns": exports.COLUMNS,
         "history_columns": exports.HISTORY_COLUMNS,
+        "task_columns": task_exports.COLUMNS,
         "years": list(indicators.target_years()),
         "indicators": indicators.select_related("theme"),
         "last_published": Actual.objects.filter(indicator__is_public=True).last_publication(),
@@ -412,7 +420,7 @@ def figure_detail(request, pk):
         "actual": actual,
         "indicator": actual.indicator,
         "form": form,
-        "return_form": ReturnForm(),
+        "return_form": FigureReturnForm(),
         "history": actual.history.select_related("history_user").order_by("-history_date"),
         "can_submit": editable and request.user.has_perm("kpis.submit_actual"),
         "explanation_required": actual.explanation_required(),
@@ -455,7 +463,7 @@ def submit_figure(request, pk):
     actual = get_object_or_404(Actual.objects.select_related("indicator"), pk=pk)
     if not (actual.is_editable_by(request.user) and request.user.has_perm("kpis.submit_actual")):
         raise PermissionDenied
-    return workflow_step(request, actual, lambda: actual.submit(request.user))
+    return workflow_step(request, actual, partial(actual.submit, request.user), figure_page(actual))
 
 
 @login_required
@@ -464,24 +472,32 @@ def review_figure(request, pk):
     actual = get_object_or_404(Actual.objects.select_related("indicator"), pk=pk)
     if not request.user.has_perm("kpis.review_actual"):
         raise PermissionDenied
+    return review_step(request, actual, figure_page(actual), FigureReturnForm)
+
+
+def figure_page(actual):
+    return reverse("figure_detail", args=[actual.pk])
+
+
+def review_step(request, entry, next_url, return_form=ReturnForm):
+    """Publish a submitted entry (a figure, or a key task's milestone or statement), or
+    return it with the reason of the return form; the entry's own methods say no."""
     if "publish" in request.POST:
-        return workflow_step(request, actual, lambda: actual.publish(request.user))
-    form = ReturnForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("Say why the figure is returned."))
-        return redirect("figure_detail", pk=actual.pk)
-    reason, ask = form.cleaned_data["reason"], form.cleaned_data["ask_for_explanation"]
-    return workflow_step(
-        request, actual, lambda: actual.return_for_correction(request.user, reason, ask)
-    )
+        step = partial(entry.publish, request.user)
+    else:
+        form = return_form(request.POST)
+        # The entry's own method refuses a return without a reason, in its own words.
+        details = form.cleaned_data if form.is_valid() else {"reason": ""}
+        step = partial(entry.return_for_correction, request.user, **details)
+    return workflow_step(request, entry, step, next_url)
 
 
-def workflow_step(request, actual, step):
+def workflow_step(request, entry, step, next_url):
     try:
         step()
     except ValidationError as refusal:
         messages.error(request, refusal.messages[0])
     else:
-        actual.save()
-        messages.success(request, actual.done_message())
-    return redirect("figure_detail", pk=actual.pk)
+        entry.save()
+        messages.success(request, entry.done_message())
+    return redirect(next_url)

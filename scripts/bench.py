@@ -63,6 +63,8 @@ from django.test.utils import CaptureQueriesContext  # noqa: E402
 
 from kpis import bulletins, roles  # noqa: E402
 from kpis.models import Actual, Department, Indicator, Source, Target, Theme  # noqa: E402
+from tasks.models import Milestone, ProgressStatement, Task  # noqa: E402
+from tasks.roles import sync_task_roles  # noqa: E402
 
 PAGES = [
     ("/", "anonymous"),
@@ -73,6 +75,12 @@ PAGES = [
     ("/data/progress.xlsx", "anonymous"),
     ("/my/", "official"),
     ("/admin/kpis/actual/", "admin"),
+    # Key tasks: as many tasks as indicators, each with 3 milestones and 4 statements.
+    ("/tasks/", "anonymous"),
+    ("/en/tasks/bench-task-7/", "anonymous"),
+    ("/data/tasks.json", "anonymous"),
+    ("/data/tasks.csv", "anonymous"),
+    ("/my/tasks/", "official"),
 ]
 
 
@@ -86,6 +94,7 @@ def build(size):
     call_command("flush", interactive=False, verbosity=0)
     call_command("migrate", verbosity=0)
     roles.sync_roles(django.apps.apps)  # flush emptied the groups the data migration made
+    sync_task_roles(django.apps.apps)
     source = Source.objects.create(
         title="bench", publisher="bench", published_on=datetime.date(2022, 1, 1)
     )
@@ -134,6 +143,7 @@ def build(size):
             Actual(indicator=indicator, period_end=datetime.date(2022, 1, 31), value=Decimal(1))
         )
     Actual.objects.bulk_create(actuals, batch_size=2000)
+    build_tasks(size, theme, source, departments, now)
     if connection.vendor == "postgresql":
         # What autovacuum does soon after a load like this: statistics for the planner and
         # a visibility map for index-only scans. Done now so that it does not run, at a
@@ -149,6 +159,46 @@ def build(size):
         clients[name] = Client()
         clients[name].force_login(user)
     return clients
+
+
+def build_tasks(size, theme, source, departments, now):
+    tasks = Task.objects.bulk_create(
+        Task(
+            code=f"bench-task-{n}",
+            title=f"任务{n}",
+            title_en=f"Task {n}",
+            theme=theme,
+            department=departments[n // DEPARTMENT_SIZE],
+            year=2024,
+            source=source,
+            quote="bench",
+            position=n,
+        )
+        for n in range(size)
+    )
+    published = {"status": "published", "published_at": now, "reviewed_at": now}
+    Milestone.objects.bulk_create(
+        (
+            Milestone(
+                task=task, title=f"节点{m}", published_title=f"节点{m}", due=due,
+                published_due=due, done=due, published_done=due, **published,
+            )
+            for task in tasks
+            for m, due in enumerate(month_end(2024, month) for month in (3, 6, 9))
+        ),
+        batch_size=2000,
+    )  # fmt: skip
+    ProgressStatement.objects.bulk_create(
+        (
+            ProgressStatement(
+                task=task, period_end=month_end(2024, month), text="进展", published_text="进展",
+                percent=month * 8, published_percent=month * 8, **published,
+            )
+            for task in tasks
+            for month in (3, 6, 9, 12)
+        ),
+        batch_size=2000,
+    )  # fmt: skip
 
 
 def measure(client, path, cold, runs):
@@ -266,14 +316,14 @@ def main():
                 flush=True,
             )
     print(f"\nSummary ({engine}, {os.cpu_count()} cores): cold median ms / queries")
-    print(f"{'page':<24}" + "".join(f"{size:>16}" for size in SIZES))
+    print(f"{'page':<26}" + "".join(f"{size:>16}" for size in SIZES))
     for path, _ in PAGES:
         cells = [
             f"{n['median_ms']:.1f} / {n['queries']}"
             for p, size, cold, n in results
             if p == path and cold
         ]
-        print(f"{path:<24}" + "".join(f"{cell:>16}" for cell in cells))
+        print(f"{path:<26}" + "".join(f"{cell:>16}" for cell in cells))
     extraction = extraction_ms(1), extraction_ms(15)
     check_goals(results, rates[0] / rates[1], rates[2], extraction, bulletin_ms)
 

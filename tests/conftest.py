@@ -17,6 +17,8 @@ from django.utils import timezone, translation
 
 from kpis import roles
 from kpis.models import Actual, Department, Indicator, Source, Target, Theme
+from tasks.models import Milestone, ProgressStatement, Task
+from tasks.roles import sync_task_roles
 
 # Playwright's sync API runs an event loop in the test thread; Django refuses ORM calls from
 # such a thread unless told otherwise. Only the test process gets this, never the settings.
@@ -57,6 +59,13 @@ def article(db):
 
 
 @pytest.fixture
+def article_tasks(article):
+    """The article's figures and its 2024 commitments that are not numbers, as key tasks."""
+    call_command("loaddata", "article_2024_tasks", verbosity=0)
+    call_command("populate_history", "tasks.Task", verbosity=0)
+
+
+@pytest.fixture
 def department(db):
     return Department.objects.create(code="science", name="科技创新局", name_en="Science Bureau")
 
@@ -73,6 +82,7 @@ def make_user(username, role=None, **fields):
         # migration made; put them back the way the migration does.
         if not Group.objects.filter(name=role).exists():
             roles.sync_roles(django_apps)
+            sync_task_roles(django_apps)
         user.groups.add(Group.objects.get(name=role))
     return user
 
@@ -202,6 +212,65 @@ def default_language():
     translation.activate(settings.LANGUAGE_CODE)
     yield
     translation.deactivate()
+
+
+@pytest.fixture
+def make_task(theme, source):
+    """A key task of this year, led by no department unless given one."""
+    counter = iter(range(1, 100_000))
+
+    def build(**overrides):
+        number = next(counter)
+        fields = {
+            "code": f"task-{number}",
+            "title": f"任务{number}",
+            "title_en": f"Task {number}",
+            "theme": theme,
+            "year": timezone.localdate().year,
+            "source": source,
+            "quote": f"推动任务{number}。",
+            "position": number,
+        }
+        fields.update(overrides)
+        return Task.objects.create(**fields)
+
+    return build
+
+
+def published_copy(entry, fields):
+    """Give a milestone or statement built as published its published copy and dates."""
+    if entry.get("status", Milestone.Status.PUBLISHED) == Milestone.Status.PUBLISHED:
+        entry.setdefault("status", Milestone.Status.PUBLISHED)
+        entry.setdefault("reviewed_at", timezone.now())
+        entry.setdefault("published_at", entry["reviewed_at"])
+        for name in fields:
+            entry.setdefault(f"published_{name}", entry.get(name))
+    return entry
+
+
+@pytest.fixture
+def make_milestone(db):
+    def build(task, **overrides):
+        fields = {"task": task, "title": "完成方案", "title_en": "Plan done"}
+        fields.update(overrides)
+        return Milestone.objects.create(**published_copy(fields, Milestone.PUBLIC_FIELDS))
+
+    return build
+
+
+@pytest.fixture
+def make_statement(db):
+    def build(task, **overrides):
+        fields = {"task": task, "period_end": datetime.date(2024, 3, 31), "text": "按计划推进。"}
+        fields.update(overrides)
+        fields.setdefault("percent", None)
+        fields.setdefault("completes", False)
+        fields.setdefault("text_en", "")
+        return ProgressStatement.objects.create(
+            **published_copy(fields, ProgressStatement.PUBLIC_FIELDS)
+        )
+
+    return build
 
 
 SEED = Path(__file__).resolve().parents[2] / "shared/seed/000_d14608ca280c34cf.txt"

@@ -9,6 +9,7 @@ import re
 from pathlib import Path
 
 import pytest
+from django.utils import translation
 
 ROOT = Path(__file__).resolve().parents[1]
 # The main catalogue, and each app's own (an app's strings stay in its own folder, which
@@ -16,6 +17,7 @@ ROOT = Path(__file__).resolve().parents[1]
 CATALOGUES = {
     ROOT / "locale" / "zh_Hans" / "LC_MESSAGES": 300,
     ROOT / "identity" / "locale" / "zh_Hans" / "LC_MESSAGES": 25,
+    ROOT / "tasks" / "locale" / "zh_Hans" / "LC_MESSAGES": 50,
 }
 every_catalogue = pytest.mark.parametrize(
     "catalogue", CATALOGUES, ids=lambda path: str(path.relative_to(ROOT).parents[2])
@@ -51,6 +53,11 @@ def test_every_interface_string_has_a_chinese_translation(catalogue):
     missing = [msgid for _, msgid, msgstr, flags in found if not msgstr or "fuzzy" in flags]
     assert missing == []
     assert len(found) > CATALOGUES[catalogue]  # the catalogue was read, not found empty
+
+
+def test_django_finds_the_tasks_apps_own_catalogue():
+    with translation.override("zh-hans"):
+        assert translation.gettext("Key tasks and milestones") == "重点任务与节点"
 
 
 def test_every_catalogue_of_the_project_is_checked():

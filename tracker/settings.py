@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "axes",
     "django_cas_ng",
     "kpis",
+    "tasks",
     "identity",
 ]
 

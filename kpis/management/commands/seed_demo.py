@@ -8,6 +8,7 @@ from django.db import transaction
 
 from kpis import roles
 from kpis.models import Department, Indicator
+from tasks.models import Task
 
 SAMPLE_DEPARTMENTS = [
     # code, Chinese name, English name, themes it is given in the demo
@@ -28,8 +29,9 @@ SAMPLE_DEPARTMENTS = [
 
 class Command(BaseCommand):
     help = (
-        "On an empty database: load the article's figures and create demo accounts with "
-        "random passwords, printed once. On a database that has data: change nothing."
+        "On an empty database: load the article's figures and key tasks and create demo "
+        "accounts with random passwords, printed once. On a database that has data: change "
+        "nothing."
     )
 
     @transaction.atomic
@@ -37,12 +39,13 @@ class Command(BaseCommand):
         if Indicator.objects.exists():
             self.stdout.write("The database has indicators already: nothing loaded.")
         else:
-            call_command("loaddata", "article_2024", verbosity=0)
+            call_command("loaddata", "article_2024", "article_2024_tasks", verbosity=0)
             # Raw loads leave no change history; start it, so later changes show as such.
             call_command("populate_history", auto=True, verbosity=0)
             cache.clear()  # raw loads leave no change history for the cache's data version
             self.stdout.write(
-                f"Loaded the article's figures: {Indicator.objects.count()} indicators."
+                f"Loaded the article's figures: {Indicator.objects.count()} indicators, "
+                f"{Task.objects.count()} key tasks."
             )
         if get_user_model().objects.exists():
             self.stdout.write("The database has users already: no demo accounts created.")
@@ -64,6 +67,9 @@ class Command(BaseCommand):
         for indicator in Indicator.objects.filter(theme__code__in=themes):
             indicator.department = department
             indicator.save()
+        for task in Task.objects.filter(theme__code__in=themes):
+            task.department = department
+            task.save()
         return department
 
     def account(self, username, role=None, department=None, is_superuser=False):

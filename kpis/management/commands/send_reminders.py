@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from kpis import webhooks
 from kpis.models import Actual, Department, Indicator, Reminder
+from tasks.models import Task
 
 SOON = datetime.timedelta(days=7)
 
@@ -33,7 +34,7 @@ class Command(BaseCommand):
     def handle(self, **options):
         today = timezone.localdate()
         # The periods of every indicator, worked out once and handed to each reader.
-        periods = period_items(Indicator.objects.all(), today)
+        periods = period_items(Indicator.objects.all(), today) + task_items(today)
         emails = self.email_people(periods)
         posts = self.post_to_departments(periods)
         self.stdout.write(f"{emails} reminder emails sent, {posts} webhook posts.")
@@ -101,19 +102,45 @@ def period_items(indicators, today):
     items = []
     for indicator in indicators.due_work(today):
         for period in indicator.due:
-            if period.backfill:
-                # Before reporting started here: welcome, but nobody is chased for it.
-                continue
-            if period.is_overdue(today):
-                stage = Reminder.Stage.OVERDUE
-            elif period.deadline - today <= SOON:
-                stage = Reminder.Stage.DUE_SOON
-            else:
+            stage = stage_of(period, today)
+            if stage is None:
                 continue
             subject = f"{indicator.code}:{period.period_end.isoformat()}"
             items.append(
                 (indicator.department_id, Item(stage, subject, period_line(indicator, period)))
             )
+    return items
+
+
+def stage_of(period, today):
+    """Overdue, due within 7 days, or None: not yet worth a reminder, or before reporting
+    started here (welcome, but nobody is chased for it)."""
+    if period.backfill:
+        return None
+    if period.is_overdue(today):
+        return Reminder.Stage.OVERDUE
+    if period.deadline - today <= SOON:
+        return Reminder.Stage.DUE_SOON
+    return None
+
+
+def task_items(today):
+    """The key tasks' progress statements overdue or due within 7 days (quarters of the
+    task's own year), and their approved milestones due within 7 days and not done, each
+    with the lead department's id."""
+    items = []
+    for task in Task.objects.filter(department__isnull=False).with_due_work(today):
+        for period in task.due_statements:
+            stage = stage_of(period, today)
+            if stage is not None:
+                subject = f"statement:{task.code}:{period.period_end.isoformat()}"
+                items.append(
+                    (task.department_id, Item(stage, subject, statement_line(task, period)))
+                )
+        for milestone in task.milestones_due_soon:
+            subject = f"milestone:{milestone.pk}:{milestone.published_due.isoformat()}"
+            line = milestone_line(task, milestone)
+            items.append((task.department_id, Item(Reminder.Stage.DUE_SOON, subject, line)))
     return items
 
 
@@ -145,6 +172,30 @@ def period_line(indicator, period):
             "indicator": indicator.display_name,
             "end": period.period_end.isoformat(),
             "deadline": period.deadline.isoformat(),
+        }
+
+    return line
+
+
+def statement_line(task, period):
+    def line():
+        return _(
+            "%(task)s: the progress statement for the quarter ending %(end)s, deadline %(deadline)s"
+        ) % {
+            "task": task.display_title,
+            "end": period.period_end.isoformat(),
+            "deadline": period.deadline.isoformat(),
+        }
+
+    return line
+
+
+def milestone_line(task, milestone):
+    def line():
+        return _("%(task)s: the milestone “%(milestone)s”, due %(due)s") % {
+            "task": task.display_title,
+            "milestone": milestone.display_title,
+            "due": milestone.published_due.isoformat(),
         }
 
     return line

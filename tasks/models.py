@@ -1,0 +1,573 @@
+"""Key tasks (重点任务): the commitments of a year that are not a number, their dated
+milestones (节点) and periodic progress statements (形象进度).
+
+Milestones and statements go through the figures' workflow: an official of the lead
+department enters and submits, a reviewer publishes or returns, never their own entry
+(kpis.models.FourEyes). The public sees only the published copy: a published milestone
+that is being changed keeps its published title and dates until the change is published.
+"""
+
+import datetime
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Prefetch, Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from kpis.models import (
+    Department,
+    FourEyes,
+    Indicator,
+    Source,
+    Theme,
+    WorkflowStatus,
+    in_language,
+    reporting_starts,
+)
+from kpis.periods import GRACE_DAYS, Owned, due_periods, period_ends
+from kpis.roles import department_ids, in_departments, sees_all_departments
+from tasks import rules
+
+
+class TaskQuerySet(models.QuerySet):
+    def for_entry(self, user):
+        """The tasks a user enters milestones and statements for: those their departments
+        lead."""
+        if user is None or not user.is_authenticated:
+            return self.none()
+        if user.is_superuser:
+            return self
+        return self.filter(department__members=user)
+
+    def visible_to(self, user):
+        """The tasks a user may see in the back office: reviewers and managers every one,
+        officials those of their departments."""
+        return self if sees_all_departments(user) else self.for_entry(user)
+
+    def with_public_record(self):
+        """Each task with its published milestones and statements, in three queries more."""
+        return self.select_related("theme", "department", "source").prefetch_related(
+            # Only the published copy: what the public sees, and all the rules read.
+            Prefetch(
+                "milestones",
+                queryset=Milestone.objects.published()
+                .order_by("published_due", "position")
+                .only("task", *(f"published_{name}" for name in Milestone.PUBLIC_FIELDS)),
+                to_attr="public_milestones",
+            ),
+            Prefetch(
+                "statements",
+                queryset=ProgressStatement.objects.published()
+                .order_by("-period_end")
+                .only(
+                    "task",
+                    "period_end",
+                    *(f"published_{name}" for name in ProgressStatement.PUBLIC_FIELDS),
+                ),
+                to_attr="public_statements",
+            ),
+        )
+
+    def with_status(self, today):
+        """The tasks as a list, each with its public record and `verdict` on `today`."""
+        return [task.attach_status(today) for task in self.with_public_record()]
+
+    def with_due_work(self, today):
+        """The tasks, each with `due_statements`: the quarters of its year that have ended
+        without a statement (as `periods.DuePeriod`), and `milestones_due_soon`: its
+        approved milestones due within 7 days and not done. Four queries. Quarters that
+        ended before reporting started here are to back-fill, never overdue."""
+        rows = self.prefetch_related(
+            Prefetch("statements", queryset=ProgressStatement.objects.only("task", "period_end")),
+            Prefetch(
+                "milestones",
+                queryset=Milestone.objects.published().filter(
+                    published_done__isnull=True,
+                    published_due__gte=today,
+                    published_due__lte=today + datetime.timedelta(days=7),
+                ),
+                to_attr="milestones_due_soon",
+            ),
+        )
+        tasks = list(rows.select_related("department"))
+        # As kpis.models.reporting_starts(department), its default read once.
+        starts = reporting_starts()
+        for task in tasks:
+            reported = {statement.period_end for statement in task.statements.all()}
+            since = task.department and task.department.reporting_since or starts
+            due = due_periods("quarterly", task.year, today, reported, reporting_starts=since)
+            task.due_statements = [period for period in due if period.period_end.year == task.year]
+        return tasks
+
+    def statement_reporting(self, today):
+        """What the timeliness scorecard counts of the tasks (`Department.objects.
+        with_timeliness(today, also=...)`): each task with a lead department as a quarterly
+        `periods.Owned` of its own year, by department id, and when each published
+        statement was first submitted, by (task key, period end). Two queries."""
+        owned = {}
+        for pk, department_id, year in self.filter(department__isnull=False).values_list(
+            "pk", "department", "year"
+        ):
+            row = Owned(("task", pk), "quarterly", year, GRACE_DAYS, last_year=year)
+            owned.setdefault(department_id, []).append(row)
+        published = ProgressStatement.objects.published().filter(task__in=self)
+        reports = {}
+        for task_id, end, submitted, first_published in published.values_list(
+            "task", "period_end", "first_submitted_at", "published_at"
+        ):
+            moment = timezone.localtime(submitted or first_published).date()
+            reports[(("task", task_id), end)] = (moment, False)
+        return owned, reports
+
+    def status_counts(self, today):
+        """(status, count) for every status, worst first: the context `task_counts` of
+        templates/tasks/_summary.html."""
+        return rules.count_by_status(task.verdict.status for task in self.with_status(today))
+
+
+class Task(models.Model):
+    code = models.SlugField(
+        _("code"),
+        max_length=60,
+        unique=True,
+        help_text=_("Stable identifier used in web addresses and open data; never change it."),
+    )
+    title = models.CharField(_("title (Chinese)"), max_length=200)
+    title_en = models.CharField(_("title (English)"), max_length=200)
+    theme = models.ForeignKey(
+        Theme, verbose_name=_("theme"), on_delete=models.PROTECT, related_name="tasks"
+    )
+    department = models.ForeignKey(
+        Department,
+        verbose_name=_("lead department"),
+        on_delete=models.PROTECT,
+        related_name="tasks",
+        null=True,
+        blank=True,
+        help_text=_(
+            "Its officials propose the milestones and write the progress statements. "
+            "Empty until a department is assigned."
+        ),
+    )
+    cooperating = models.ManyToManyField(
+        Department,
+        verbose_name=_("cooperating departments"),
+        related_name="cooperating_tasks",
+        blank=True,
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    source = models.ForeignKey(
+        Source, verbose_name=_("source"), on_delete=models.PROTECT, related_name="tasks"
+    )
+    quote = models.TextField(_("quote"), help_text=_("The source's sentence, word for word."))
+    indicators = models.ManyToManyField(
+        Indicator,
+        verbose_name=_("indicators it serves"),
+        related_name="tasks",
+        blank=True,
+    )
+    position = models.PositiveIntegerField(_("position"), default=0)
+
+    objects = TaskQuerySet.as_manager()
+    history = HistoricalRecords(excluded_fields=["position"])
+
+    class Meta:
+        verbose_name = _("key task")
+        verbose_name_plural = _("key tasks")
+        ordering = ["year", "theme__position", "position", "code"]
+        permissions = [
+            ("submit_task", _("Can submit milestones and progress statements for review")),
+            ("review_task", _("Can approve milestones and publish progress statements")),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                name="task_year_sane", condition=Q(year__gte=1990, year__lte=2100)
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("task_detail", args=[self.code])
+
+    @property
+    def display_title(self):
+        return in_language(self.title, self.title_en)
+
+    def attach_status(self, today):
+        """Set `verdict` and `milestones_done` on `today`; needs `with_public_record()`."""
+        self.verdict = self.status_on(today)
+        self.milestones_done = sum(
+            milestone.public_dates.is_done(today) for milestone in self.public_milestones
+        )
+        return self
+
+    def status_on(self, today):
+        """The verdict of the rules on `today`, from `with_public_record()`'s lists."""
+        milestones = [milestone.public_dates for milestone in self.public_milestones]
+        completions = [s.period_end for s in self.public_statements if s.published_completes]
+        return rules.task_status(
+            self.year,
+            milestones,
+            has_statement=bool(self.public_statements),
+            completed_on=min(completions, default=None),
+            today=today,
+        )
+
+    def is_visible_to(self, user):
+        return in_departments(user, self.department_id)
+
+    def is_workable_by(self, user):
+        """Officials of the lead department enter its milestones and statements."""
+        return user.is_superuser or self.department_id in department_ids(user)
+
+    def due_date_changes(self):
+        """Published due dates that moved, newest first: the milestone, the old and the
+        new date, when and why, from the milestones' change history."""
+        records = (
+            Milestone.history.filter(task_id=self.pk, published_due__isnull=False)
+            .order_by("id", "history_date", "history_id")
+            .values("id", "published_title", "published_due", "due_change_reason", "history_date")
+        )
+        changes, last = [], {}
+        for record in records:
+            before = last.get(record["id"])
+            if before is not None and before != record["published_due"]:
+                changes.append({**record, "old_due": before})
+            last[record["id"]] = record["published_due"]
+        return sorted(changes, key=lambda change: change["history_date"], reverse=True)
+
+
+class EntryQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(published_at__isnull=False)
+
+    def visible_to(self, user):
+        """What a user may see in the back office: reviewers and managers every
+        department's, officials their own departments' tasks'."""
+        if sees_all_departments(user):
+            return self
+        return self.filter(task__department__members=user)
+
+    def waiting_for_review(self):
+        return self.filter(status=WorkflowStatus.SUBMITTED)
+
+
+class ReviewedEntry(FourEyes, models.Model):
+    """What milestones and statements share: the task, the workflow and who did what."""
+
+    Status = WorkflowStatus
+
+    task = models.ForeignKey(Task, verbose_name=_("key task"), on_delete=models.PROTECT)
+    status = models.CharField(
+        _("status"), max_length=10, choices=WorkflowStatus.choices, default=WorkflowStatus.DRAFT
+    )
+    published_at = models.DateTimeField(_("first published at"), null=True, editable=False)
+    return_reason = models.TextField(_("reason for return"), blank=True, editable=False)
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("entered by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        editable=False,
+    )
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("submitted by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        editable=False,
+    )
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, editable=False)
+    first_submitted_at = models.DateTimeField(_("first submitted at"), null=True, editable=False)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("reviewed by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        editable=False,
+    )
+    reviewed_at = models.DateTimeField(_("reviewed at"), null=True, editable=False)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    objects = EntryQuerySet.as_manager()
+
+    #: The fields whose published copy (`published_<name>`) the public sees.
+    PUBLIC_FIELDS = ()
+    review_permission = "tasks.review_task"
+    not_reviewer_message = _("Only reviewers publish or return milestones and statements.")
+
+    class Meta:
+        abstract = True
+
+    def is_visible_to(self, user):
+        return self.task.is_visible_to(user)
+
+    @property
+    def kind_label(self):
+        return self._meta.verbose_name
+
+    def is_editable_by(self, user):
+        """Officials of the lead department edit it, except while a reviewer has it."""
+        permission = f"tasks.change_{self._meta.model_name}"
+        return (
+            self.status != WorkflowStatus.SUBMITTED
+            and user.has_perm(permission)
+            and self.task.is_workable_by(user)
+        )
+
+    def differs_from_published(self):
+        return self.published_at is None or any(
+            getattr(self, name) != getattr(self, f"published_{name}") for name in self.PUBLIC_FIELDS
+        )
+
+    def record_entry(self, user):
+        """The official's edit: whoever changes it is its author, whom the four-eyes rule
+        keeps from publishing it; a published entry that changes goes back to draft."""
+        self.entered_by = user
+        if self.status in (WorkflowStatus.PUBLISHED, WorkflowStatus.RETURNED):
+            self.status = WorkflowStatus.DRAFT
+
+    def submit(self, user):
+        """Hand it to the reviewers: by an official of the lead department with the
+        permission to submit, whatever the route (form, admin action)."""
+        if self.status not in (WorkflowStatus.DRAFT, WorkflowStatus.RETURNED):
+            raise ValidationError(_("Only drafts and returned entries can be submitted."))
+        if not (user.has_perm("tasks.submit_task") and self.is_editable_by(user)):
+            raise ValidationError(_("You may not submit this."))
+        self.status = WorkflowStatus.SUBMITTED
+        self.submitted_by = user
+        self.submitted_at = timezone.now()
+        self.first_submitted_at = self.first_submitted_at or self.submitted_at
+        self.return_reason = ""
+
+    def publish(self, reviewer):
+        self.check_reviewer(reviewer)
+        now = timezone.now()
+        for name in self.PUBLIC_FIELDS:
+            setattr(self, f"published_{name}", getattr(self, name))
+        self.published_at = self.published_at or now
+        self.status = WorkflowStatus.PUBLISHED
+        self.reviewed_by = reviewer
+        self.reviewed_at = now
+
+    def return_for_correction(self, reviewer, reason):
+        self.check_reviewer(reviewer)
+        if not reason.strip():
+            raise ValidationError(_("Say why it is returned."))
+        self.status = WorkflowStatus.RETURNED
+        self.return_reason = reason.strip()
+        self.reviewed_by = reviewer
+        self.reviewed_at = timezone.now()
+
+
+class Milestone(ReviewedEntry):
+    """A dated step (节点) of a task, proposed by the lead department and approved by a
+    reviewer. Once approved, its due date moves only with a reason, which the task page
+    lists."""
+
+    title = models.CharField(_("title (Chinese)"), max_length=200)
+    title_en = models.CharField(_("title (English)"), max_length=200, blank=True)
+    due = models.DateField(_("due date"))
+    done = models.DateField(
+        _("done on"), null=True, blank=True, help_text=_("Empty until the milestone is done.")
+    )
+    evidence = models.TextField(
+        _("evidence"),
+        blank=True,
+        help_text=_("What shows it is done: a document, a web address. For reviewers."),
+    )
+    due_change_reason = models.CharField(
+        _("reason for the new due date"),
+        max_length=300,
+        blank=True,
+        help_text=_("Needed when an approved due date changes; shown to the public."),
+    )
+    position = models.PositiveIntegerField(_("position"), default=0)
+    published_title = models.CharField(
+        _("published title"), max_length=200, blank=True, editable=False
+    )
+    published_title_en = models.CharField(
+        _("published English title"), max_length=200, blank=True, editable=False
+    )
+    published_due = models.DateField(_("approved due date"), null=True, editable=False)
+    published_done = models.DateField(_("published done date"), null=True, editable=False)
+
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+
+    PUBLIC_FIELDS = ("title", "title_en", "due", "done")
+    kind = "milestones"  # in web addresses
+    not_submitted_message = _("Only submitted milestones can be approved.")
+    own_entry_message = _("You entered this milestone: another reviewer must approve or return it.")
+    own_submission_message = _(
+        "You submitted this milestone: another reviewer must approve or return it."
+    )
+
+    class Meta:
+        verbose_name = _("milestone")
+        verbose_name_plural = _("milestones")
+        ordering = ["task", "due", "position"]
+        default_related_name = "milestones"
+        constraints = [
+            models.CheckConstraint(
+                name="milestone_status_known",
+                condition=Q(status__in=WorkflowStatus.values),
+            ),
+            models.CheckConstraint(
+                name="milestone_published_was_reviewed",
+                condition=~Q(status="published") | Q(reviewed_at__isnull=False),
+            ),
+            models.CheckConstraint(
+                name="milestone_published_copy_complete",
+                condition=Q(published_at__isnull=True) | Q(published_due__isnull=False),
+            ),
+            models.CheckConstraint(
+                name="milestone_done_after_it_could_start",
+                condition=Q(done__isnull=True) | Q(done__year__gte=1990),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.task}: {self.title}"
+
+    def display_name(self):
+        """The milestone in the page's language, for messages."""
+        return f"{self.task.display_title}: {in_language(self.title, self.title_en)}"
+
+    @property
+    def display_title(self):
+        return in_language(self.published_title, self.published_title_en)
+
+    def clean(self):
+        super().clean()
+        errors = {}
+        if self.done is not None and self.done > timezone.localdate():
+            errors["done"] = _("A milestone cannot be done on a day still to come.")
+        if self.due_moved() and not self.due_change_reason.strip():
+            errors["due_change_reason"] = _(
+                "The approved due date was %(date)s: say why it changes."
+            ) % {"date": self.published_due.isoformat()}
+        if errors:
+            raise ValidationError(errors)
+
+    def due_moved(self):
+        return self.published_due is not None and self.due != self.published_due
+
+    def publish(self, reviewer):
+        if self.due_moved() and not self.due_change_reason.strip():
+            raise ValidationError(_("A new due date needs its reason before it is approved."))
+        super().publish(reviewer)
+
+    @property
+    def public_dates(self):
+        return rules.MilestoneDates(self.published_due, self.published_done)
+
+    def status_on(self, today):
+        """The timeline's word on `today`: "done", "done_late", "late" or "open"."""
+        dates = self.public_dates
+        if dates.is_done(today):
+            return "done_late" if self.published_done > self.published_due else "done"
+        return "late" if dates.is_late(today) else "open"
+
+
+class ProgressStatement(ReviewedEntry):
+    """The lead department's account (形象进度) of a task at the end of a period, quarterly
+    by default, with an optional share of the work done."""
+
+    period_end = models.DateField(
+        _("period end"),
+        help_text=_(
+            "The last day of the quarter reported on: 31 March, 30 June, 30 September "
+            "or 31 December."
+        ),
+    )
+    text = models.TextField(_("progress (Chinese)"))
+    text_en = models.TextField(_("progress (English)"), blank=True)
+    percent = models.PositiveSmallIntegerField(
+        _("share done (%)"),
+        null=True,
+        blank=True,
+        help_text=_("Optional: how much of the task is done, 0 to 100."),
+    )
+    completes = models.BooleanField(
+        _("the task is complete"),
+        default=False,
+        help_text=_("Tick when this statement reports the task as done."),
+    )
+    published_text = models.TextField(_("published progress"), blank=True, editable=False)
+    published_text_en = models.TextField(
+        _("published progress in English"), blank=True, editable=False
+    )
+    published_percent = models.PositiveSmallIntegerField(
+        _("published share done"), null=True, editable=False
+    )
+    published_completes = models.BooleanField(
+        _("published as complete"), default=False, editable=False
+    )
+
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+
+    PUBLIC_FIELDS = ("text", "text_en", "percent", "completes")
+    kind = "statements"  # in web addresses
+    not_submitted_message = _("Only submitted statements can be reviewed.")
+    own_entry_message = _("You entered this statement: another reviewer must publish or return it.")
+    own_submission_message = _(
+        "You submitted this statement: another reviewer must publish or return it."
+    )
+
+    class Meta:
+        verbose_name = _("progress statement")
+        verbose_name_plural = _("progress statements")
+        ordering = ["task", "-period_end"]
+        default_related_name = "statements"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["task", "period_end"],
+                name="one_statement_per_task_period",
+                violation_error_message=_("A statement for this period already exists."),
+            ),
+            models.CheckConstraint(
+                name="statement_status_known",
+                condition=Q(status__in=WorkflowStatus.values),
+            ),
+            models.CheckConstraint(
+                name="statement_published_was_reviewed",
+                condition=~Q(status="published") | Q(reviewed_at__isnull=False),
+            ),
+            models.CheckConstraint(
+                name="statement_percent_is_a_share",
+                condition=Q(percent__isnull=True) | Q(percent__lte=100),
+                violation_error_message=_("The share done lies between 0 and 100%."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.task} {self.period_end:%Y-%m-%d}"
+
+    def display_name(self):
+        """The statement in the page's language, for messages."""
+        return f"{self.task.display_title} {self.period_end:%Y-%m-%d}"
+
+    @property
+    def display_text(self):
+        return in_language(self.published_text, self.published_text_en)
+
+    def clean(self):
+        super().clean()
+        if self.period_end is None:
+            return
+        if self.period_end not in period_ends("quarterly", self.period_end.year):
+            raise ValidationError({"period_end": _("Not the last day of a quarter.")})
+        if self.period_end > rules.quarter_end(timezone.localdate()):
+            raise ValidationError({"period_end": _("This quarter has not begun yet.")})

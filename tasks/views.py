@@ -1,0 +1,175 @@
+from functools import partial
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db import IntegrityError, transaction
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from kpis.caching import public_cache
+from kpis.forms import ReturnForm
+from kpis.views import data_file, review_step, workflow_step
+from tasks import exports, rules
+from tasks.forms import MilestoneForm, StatementForm
+from tasks.models import Milestone, ProgressStatement, Task
+
+TASKS_PER_PAGE = 50
+
+
+@public_cache
+def task_list(request):
+    today = timezone.localdate()
+    tasks = Task.objects.with_status(today)
+    themes = sorted({task.theme for task in tasks}, key=lambda theme: (theme.position, theme.code))
+    theme = request.GET.get("theme", "")
+    status = request.GET.get("status", "")
+    shown = [
+        task
+        for task in tasks
+        if (not theme or task.theme.code == theme) and (not status or task.verdict.status == status)
+    ]
+    shown.sort(key=lambda task: rules.STATUS_ORDER.index(task.verdict.status))
+    context = {
+        "tasks": Paginator(shown, TASKS_PER_PAGE).get_page(request.GET.get("page")),
+        "task_counts": rules.count_by_status(task.verdict.status for task in tasks),
+        "themes": themes,
+        "theme": theme,
+        "status": status,
+        "grace_days": rules.GRACE_DAYS,
+    }
+    return render(request, "tasks/task_list.html", context)
+
+
+@public_cache
+def task_detail(request, code):
+    today = timezone.localdate()
+    queryset = Task.objects.with_public_record().prefetch_related("cooperating", "indicators")
+    task = get_object_or_404(queryset, code=code).attach_status(today)
+    milestones = [(milestone, milestone.status_on(today)) for milestone in task.public_milestones]
+    context = {
+        "task": task,
+        "milestones": milestones,
+        "statements": task.public_statements,
+        "due_date_changes": task.due_date_changes(),
+        "grace_days": rules.GRACE_DAYS,
+        "today": today,
+    }
+    return render(request, "tasks/task_detail.html", context)
+
+
+@public_cache
+def tasks_data(request, file_format):
+    document = exports.tasks_document(timezone.localdate())
+    return data_file(document, exports.tasks_dataset, file_format, "tasks")
+
+
+# Officials' and reviewers' pages (/my/tasks/): milestones and statements go through the
+# figures' workflow, with the same rules on every path as the admin.
+
+KINDS = {"milestones": (Milestone, MilestoneForm), "statements": (ProgressStatement, StatementForm)}
+
+
+@login_required
+def my_tasks(request):
+    user = request.user
+    mine = Task.objects.for_entry(user).select_related("theme")
+    context = {
+        "tasks": mine.prefetch_related("milestones", "statements"),
+        "to_review": [
+            entry
+            for model, _ in KINDS.values()
+            for entry in model.objects.waiting_for_review().select_related("task", "entered_by")
+        ]
+        if user.has_perm("tasks.review_task")
+        else [],
+    }
+    return render(request, "tasks/my_tasks.html", context)
+
+
+@login_required
+def new_entry(request, code, kind):
+    task = get_object_or_404(Task.objects.for_entry(request.user), code=code)
+    model, form_class = KINDS[kind]
+    if not request.user.has_perm(f"tasks.add_{model._meta.model_name}"):
+        raise PermissionDenied
+    form = form_class(request.POST or None, initial={"task": task}, user=request.user)
+    form.fields["task"].disabled = True
+    if request.method == "POST" and form.is_valid():
+        entry = save_entry(request, form)
+        if entry is not None:
+            return redirect("task_entry", kind=kind, pk=entry.pk)
+    return render(request, "tasks/entry_form.html", {"form": form, "task": task, "kind": kind})
+
+
+@login_required
+def entry_detail(request, kind, pk):
+    model, form_class = KINDS[kind]
+    entry = get_object_or_404(model.objects.select_related("task"), pk=pk)
+    if not entry.is_visible_to(request.user):
+        raise PermissionDenied
+    editable = entry.is_editable_by(request.user)
+    reviewing = request.user.has_perm("tasks.review_task") and entry.status == "submitted"
+    form = form_class(request.POST or None, instance=entry, user=request.user) if editable else None
+    if request.method == "POST":
+        if form is None:
+            raise PermissionDenied
+        if form.is_valid() and save_entry(request, form) is not None:
+            return redirect("task_entry", kind=kind, pk=entry.pk)
+    context = {
+        "entry": entry,
+        "kind": kind,
+        "task": entry.task,
+        "form": form,
+        "return_form": ReturnForm(),
+        "history": entry.history.select_related("history_user").order_by("-history_date")[:20],
+        "can_submit": editable and request.user.has_perm("tasks.submit_task"),
+        "can_review": reviewing,
+        "review_refusal": reviewing and entry.reviewer_refusal(request.user),
+    }
+    return render(request, "tasks/entry_detail.html", context)
+
+
+def save_entry(request, form):
+    """Save the entry form; with "save and submit", submit it too. Returns the entry, or
+    None with the reason added to the form."""
+    entry = form.save(commit=False)
+    try:
+        with transaction.atomic():
+            if "submit" in request.POST and request.user.has_perm("tasks.submit_task"):
+                entry.submit(request.user)
+            entry.save()
+    except ValidationError as refusal:
+        form.add_error(None, refusal)
+        return None
+    except IntegrityError:
+        form.add_error(None, _("It exists already."))
+        return None
+    messages.success(request, _("Saved: %(entry)s") % {"entry": entry})
+    return entry
+
+
+@login_required
+@require_POST
+def submit_entry(request, kind, pk):
+    entry = get_object_or_404(KINDS[kind][0], pk=pk)
+    if not (entry.is_editable_by(request.user) and request.user.has_perm("tasks.submit_task")):
+        raise PermissionDenied
+    return workflow_step(request, entry, partial(entry.submit, request.user), entry_page(entry))
+
+
+@login_required
+@require_POST
+def review_entry(request, kind, pk):
+    entry = get_object_or_404(KINDS[kind][0], pk=pk)
+    if not request.user.has_perm("tasks.review_task"):
+        raise PermissionDenied
+    return review_step(request, entry, entry_page(entry))
+
+
+def entry_page(entry):
+    return reverse("task_entry", kwargs={"kind": entry.kind, "pk": entry.pk})
