@@ -143,29 +143,19 @@ class ProgressTable(tables.Table):
         )
 
     def render_actual(self, record):
-        """The year's figure with its period; or, with none that year, the latest figure of
-        any year and how it compares. Either way a figure whose next periods are overdue
-        says so."""
+        """The year's figure with its period, else the latest figure of any year; the
+        latest figure where it is later; how the latest figure compares where the year has
+        no target; and, where the periods after it are overdue, that it is stale."""
         result = record.result
         latest = record.latest
         if result.current is None and latest is None:
             return format_html(MUTED, _("none published"))
         if result.current is not None:
-            shown = format_html(
-                "{} " + MUTED,
-                figure_html(result.current, record),
-                self.period(result.as_of, record),
-            )
+            value, day = result.current, result.as_of
         else:
-            shown = format_html(
-                "{} " + MUTED + "{}",
-                figure_html(latest.value, record),
-                self.period(latest.period_end, record),
-                format_html(' <span class="change">{}</span>', change_words(record))
-                if record.change
-                else "",
-            )
-        if latest is not None and result.current is not None and latest.period_end > result.as_of:
+            value, day = latest.value, latest.period_end
+        shown = format_html("{} " + MUTED, figure_html(value, record), self.period(day, record))
+        if latest.period_end > day:
             shown = format_html(
                 '{}<span class="muted small">{}</span>',
                 shown,
@@ -175,6 +165,8 @@ class ProgressTable(tables.Table):
                     "period": self.period(latest.period_end, record),
                 },
             )
+        if record.change and (result.current is None or result.target is None):
+            shown = format_html('{} <span class="change">{}</span>', shown, change_words(record))
         if record.stale:
             shown = format_html(
                 '{}<span class="stale small">{}</span>',

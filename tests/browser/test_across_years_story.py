@@ -64,7 +64,7 @@ def test_every_figure_of_every_year_is_found_by_a_visitor(live_server, page, sto
     sign_in(page, live_server.url, "reviewer")
     page.get_by_role("link", name="National high-tech enterprises").click()
     page.get_by_role("button", name="Publish").click()
-    expect(page.locator(".messages")).to_contain_text("published")
+    expect(page.locator(".messages")).to_contain_text("Published")
 
     # / opens on 2025, the latest year with targets before 2026.
     page.context.clear_cookies()
@@ -79,7 +79,8 @@ def test_every_figure_of_every_year_is_found_by_a_visitor(live_server, page, sto
     expect(row).to_contain_text("+4.2% on the 2023 baseline")
     expect(row).to_contain_text("No target this year")
     rd = page.locator("tbody tr", has_text="Society-wide R&D spending")
-    expect(rd).to_contain_text("126.0")
+    expect(rd).to_contain_text("12.6 billion yuan")
+    expect(rd).to_contain_text("+12.5% on the 2024 year-end figure")
 
     # The closed year is one click away, judged on its year-end figures.
     strip.get_by_role("link", name="2024").click()
@@ -95,7 +96,7 @@ def test_every_figure_of_every_year_is_found_by_a_visitor(live_server, page, sto
     expect(page.get_by_role("navigation", name="Years")).to_contain_text("2026")
     expect(page.locator(".summary")).to_contain_text("2024 is over")
     years = page.locator("table.years")
-    expect(years.locator("tr", has_text="2025")).to_contain_text("more than 500.0")
+    expect(years.locator("tr", has_text="2025")).to_contain_text("more than 50 billion yuan")
     expect(years.locator("tr", has_text="2024")).to_contain_text("Missed")
     page.get_by_role("navigation", name="Years").get_by_role("link", name="2025").click()
-    expect(page.locator("dl.figures")).to_contain_text("430.0")
+    expect(page.locator("dl.figures")).to_contain_text("43 billion yuan")

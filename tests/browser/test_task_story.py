@@ -76,7 +76,7 @@ def test_a_late_task_turns_from_red_to_yellow_once_its_milestone_is_published_do
         page.goto(live_server.url + "/en/my/tasks/")
         page.locator("#task-review-heading + ul a").first.click()
         page.get_by_role("button", name="Publish").click()
-        expect(page.locator(".messages")).to_contain_text("published")
+        expect(page.locator(".messages")).to_contain_text("Published")
 
     page.context.clear_cookies()
     page.goto(live_server.url + "/en/tasks/")
