@@ -1,14 +1,11 @@
 """The article's figures, checked one by one against the article itself."""
 
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 
 from kpis.models import Indicator, Source, Target
 from tasks.models import Milestone, ProgressStatement, Task
-
-ARTICLE = Path(__file__).resolve().parents[2] / "shared/seed/000_d14608ca280c34cf.txt"
 
 # code: (baseline 2023 as (value, qualifier) or None, target 2024 as (value, qualifier) or None,
 #        the words of the article that state the figure)
@@ -41,9 +38,9 @@ EXPECTED = {
 
 
 @pytest.fixture(scope="module")
-def article_text():
-    assert ARTICLE.exists(), f"The article is expected at {ARTICLE} (shared/seed beside the repo)"
-    return ARTICLE.read_text(encoding="utf-8")
+def article_text(seed_text):
+    # Skipped with the folder's name where shared/seed is missing; failed instead under CI.
+    return seed_text
 
 
 def test_every_progress_figure_of_the_article_is_an_indicator(article):

@@ -27,6 +27,7 @@ class Command(BaseCommand):
             if replace:
                 call_command("flush", interactive=False, verbosity=0)
             call_command("loaddata", path, verbosity=0)
-        # Raw loads leave no change history behind, which the cache's data version reads.
+        # The database's triggers raise the data version on raw loads too, so no cached page
+        # is served stale; emptying the cache only frees it of the replaced data's pages.
         cache.clear()
         self.stdout.write(f"Restored {path}.")

@@ -42,7 +42,7 @@ class Command(BaseCommand):
             call_command("loaddata", "article_2024", "article_2024_tasks", verbosity=0)
             # Raw loads leave no change history; start it, so later changes show as such.
             call_command("populate_history", auto=True, verbosity=0)
-            cache.clear()  # raw loads leave no change history for the cache's data version
+            cache.clear()  # not needed (triggers raise the data version); frees old pages
             self.stdout.write(
                 f"Loaded the article's figures: {Indicator.objects.count()} indicators, "
                 f"{Task.objects.count()} key tasks."
