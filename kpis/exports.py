@@ -8,6 +8,7 @@ import openpyxl
 import tablib
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from openpyxl.cell import WriteOnlyCell
 
 from kpis.models import EXPLANATION_FIELDS, EXPLANATION_PARTS, Actual, Indicator, Snapshot, Source
 from kpis.progress import plain_decimal
@@ -312,32 +313,37 @@ def number_format(amount):
     return "#,##0" + ("." + "0" * places if places else "")
 
 
-def spreadsheet_cell(cell, name, value):
-    """Write `value` into `cell`: numbers as numbers with a format, so Excel can add them."""
+def spreadsheet_cell(sheet, name, value):
+    """`value` as a cell of `sheet`: numbers as numbers with a format, so Excel can add
+    them; text as it is."""
     if value in ("", None):
-        return
+        return None
+    if name in YEAR_COLUMNS:
+        return int(value)
     if name in AMOUNT_COLUMNS:
-        cell.value = Decimal(value)
+        cell = WriteOnlyCell(sheet, value=Decimal(value))
         cell.number_format = number_format(cell.value)
-    elif name in SHARE_COLUMNS:
-        cell.value = value
+        return cell
+    if name in SHARE_COLUMNS:
+        cell = WriteOnlyCell(sheet, value=value)
         cell.number_format = "0.0%"
-    elif name in YEAR_COLUMNS:
-        cell.value = int(value)
-    else:
-        cell.value = value
+        return cell
+    return value
 
 
 def xlsx_file(dataset, title):
-    """`dataset` (from `progress_dataset` or `history_dataset`) as an XLSX workbook."""
-    workbook = openpyxl.Workbook()
-    sheet = workbook.active
-    sheet.title = title
-    sheet.append(dataset.headers)
+    """`dataset` (from `progress_dataset` or `history_dataset`) as an XLSX workbook, written
+    row by row (openpyxl's write-only mode: 441 -> 326 ms for 1,000 indicators against a
+    workbook kept whole, docs/performance.md)."""
+    workbook = openpyxl.Workbook(write_only=True)
+    sheet = workbook.create_sheet(title)
     sheet.freeze_panes = "A2"
-    for row_number, row in enumerate(dataset, start=2):
-        for column, (name, value) in enumerate(zip(dataset.headers, row, strict=True), start=1):
-            spreadsheet_cell(sheet.cell(row=row_number, column=column), name, value)
+    sheet.append(dataset.headers)
+    headers = dataset.headers
+    for row in dataset:
+        sheet.append(
+            [spreadsheet_cell(sheet, name, value) for name, value in zip(headers, row, strict=True)]
+        )
     output = io.BytesIO()
     workbook.save(output)
     return output.getvalue()
