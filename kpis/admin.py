@@ -566,7 +566,7 @@ class IndicatorAdmin(DepartmentScopedAdmin, SpreadsheetImportMixin, SimpleHistor
 
     @admin.display(description=_("latest published figure"), ordering="latest_any_reading")
     def latest_figure(self, indicator):
-        indicator.attach_progress(indicator.status_year, timezone.localdate())
+        self.judged(indicator)
         if indicator.latest is None:
             return "—"
         value = figure_html(indicator.latest.value, indicator)
@@ -574,9 +574,16 @@ class IndicatorAdmin(DepartmentScopedAdmin, SpreadsheetImportMixin, SimpleHistor
 
     @admin.display(description=_("status in the year shown to the public"))
     def latest_status(self, indicator):
-        result = indicator.attach_progress(indicator.status_year, timezone.localdate()).result
+        result = self.judged(indicator).result
         label = f"{status_icon(result.status)} {status_label(result.status)}"
         return f"{label} ({indicator.status_year})"
+
+    @staticmethod
+    def judged(indicator):
+        """The row's progress in the year shown, worked out once for its two columns."""
+        if not hasattr(indicator, "result"):
+            indicator.attach_progress(indicator.status_year, timezone.localdate())
+        return indicator
 
     # Targets of a new work report, or new indicators, many at once (see TargetResource).
     resource_classes = [TargetResource, IndicatorResource]

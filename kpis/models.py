@@ -430,19 +430,6 @@ class IndicatorQuerySet(models.QuerySet):
         """The year progress is shown for unless another is asked (see `default_year`)."""
         return default_year(list(self.target_years()), today or timezone.localdate())
 
-    def year_strip(self, years, today, shown=None):
-        """For each of `years`, its targets judged on `today`: (year, closed, rows of the
-        indicators with a target that year). `shown` is (year, rows) already built for
-        the year on the page, so that year costs no second query."""
-        strip = []
-        for year in sorted(years):
-            if shown and shown[0] == year:
-                rows = [row for row in shown[1] if row.target_value is not None]
-            else:
-                rows = self.filter(targets__year=year).progress_rows(year, today)
-            strip.append((year, today > datetime.date(year, 12, 31), rows))
-        return strip
-
 
 class IndicatorPage:
     """What an indicator and its plain-row stand-in (ProgressRow) share: its page and name."""
@@ -474,8 +461,9 @@ class Indicator(IndicatorPage, models.Model):
         RATE = "rate", _("rate: a share or growth rate, the latest period counts")
 
     class ReportedAs(models.TextChoices):
-        PERIOD = "period", _("each period's own amount")
-        YEAR_TO_DATE = "year_to_date", _("total of the year so far (累计)")
+        # The same values as the rules' progress.ReportedAs, which they read.
+        PERIOD = progress.ReportedAs.PERIOD.value, _("each period's own amount")
+        YEAR_TO_DATE = progress.ReportedAs.YEAR_TO_DATE.value, _("total of the year so far (累计)")
 
     class Frequency(models.TextChoices):
         MONTHLY = "monthly", _("monthly")

@@ -290,7 +290,7 @@ def evaluate(
     `release_lag_days` after the year's end that figure is due.
     """
     year_end = datetime.date(year, 12, 31)
-    closed = today > year_end
+    closed = year_closed(year, today)
     final_due = year_end + datetime.timedelta(days=release_lag_days)
     current = current_value(figures, value_type, reported_as)
     if current is None:
@@ -349,6 +349,12 @@ def evaluate(
         final_due=final_due if closed else None,
         final_pending=status == Status.NO_FINAL_FIGURE and today <= final_due,
     )
+
+
+def year_closed(year, today):
+    """A target year is over once its last day has passed, by today's date (not the
+    figures')."""
+    return today > datetime.date(year, 12, 31)
 
 
 def closed_year_status(

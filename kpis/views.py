@@ -76,7 +76,7 @@ def progress_page(request):
     )
     RequestConfig(request, paginate={"per_page": 50}).configure(table)
     counts = Judgement.objects.status_counts()
-    closed = today > datetime.date(year, 12, 31)
+    closed = progress.year_closed(year, today)
     context = {
         "table": table,
         "filters": filters,
@@ -86,19 +86,22 @@ def progress_page(request):
         "counts": status_counts(
             judged.status_counts() if filters.narrows_indicators() else counts, year, closed
         ),
-        "strip": [
-            (
-                strip_year,
-                today > datetime.date(strip_year, 12, 31),
-                status_counts(counts, strip_year, today > datetime.date(strip_year, 12, 31)),
-                sum(n for (counted_year, _), n in counts.items() if counted_year == strip_year),
-            )
-            for strip_year in sorted(years)
-        ],
+        "strip": year_strip(counts, years, today),
         "last_published": Actual.objects.filter(indicator__is_public=True).last_publication(),
         "task_counts": Task.objects.status_counts(today),
     }
     return render(request, "kpis/progress.html", context)
+
+
+def year_strip(counted, years, today):
+    """(year, closed, its status counts, its number of targets) for each target year, from
+    the judged rows `counted` by (year, status)."""
+    strip = []
+    for year in sorted(years):
+        closed = progress.year_closed(year, today)
+        total = sum(n for (counted_year, _), n in counted.items() if counted_year == year)
+        strip.append((year, closed, status_counts(counted, year, closed), total))
+    return strip
 
 
 def status_counts(counted, year, closed):
