@@ -26,7 +26,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from kpis import periods, progress
-from kpis.models import Actual, Bulletin, Department, Indicator, Source, in_language
+from kpis.bilingual import in_language
+from kpis.models import Actual, Bulletin, Department, Indicator, Source
 from kpis.progress import plain_decimal
 from kpis.templatetags.kpis_tags import STATUS_TEXT, figure, percent, period_label, qualified
 from tasks.models import Task
@@ -204,12 +205,12 @@ def best_monthly_pace(readings, value_type, direction, reported_as, frequency):
     flows the largest period's amount per month; for stocks and rates the largest change
     per month between two consecutive figures. None when there is nothing to compare."""
     paces = []
-    sign = 1 if direction == "increase" else -1
+    sign = 1 if direction == Indicator.Direction.INCREASE else -1
     period_months = 12 // len(periods.MONTHS[frequency])
     for before, after in zip([None, *readings], readings, strict=False):
-        if value_type == "flow" and reported_as == progress.ReportedAs.PERIOD:
+        if value_type == Indicator.ValueType.FLOW and reported_as == progress.ReportedAs.PERIOD:
             paces.append(sign * after.value / period_months)  # the period's own amount
-        elif value_type == "flow" and (
+        elif value_type == Indicator.ValueType.FLOW and (
             before is None or before.period_end.year != after.period_end.year
         ):
             # A year-to-date total starts from nothing each January.
@@ -237,7 +238,8 @@ def needed_per_month(result, direction, as_of):
     if result.target is None or remaining_months == 0:
         return None
     current = result.current if result.current is not None else Decimal(0)
-    gap = result.target - current if direction == "increase" else current - result.target
+    increase = direction == Indicator.Direction.INCREASE
+    gap = result.target - current if increase else current - result.target
     if gap <= 0:
         return None
     return (gap / remaining_months).quantize(Decimal("0.0001"))
@@ -264,7 +266,7 @@ def department_rows(as_of):
             "median_days_late": number(Decimal(department.timeliness.median_days_late)),
             "code": department.timeliness.code,
         }
-        for department in Department.objects.with_timeliness(as_of)
+        for department in Department.objects.timeliness_list(as_of)
     ]
 
 

@@ -25,6 +25,9 @@ class DateConverter:
 
 
 class DataFormat:
+    """The three formats of every open-data file: the progress table, an indicator's
+    history, a snapshot, the key tasks."""
+
     regex = "csv|json|xlsx"
 
     def to_python(self, value):
@@ -34,9 +37,7 @@ class DataFormat:
         return value
 
 
-class HistoryFormat(DataFormat):
-    """Indicator histories and snapshots come in the same three formats."""
-
-
 class BulletinFormat(DataFormat):
+    """The leaders' bulletin's two documents."""
+
     regex = "docx|pdf"

@@ -4,7 +4,6 @@ import itertools
 import urllib.request
 from dataclasses import dataclass
 from decimal import Decimal
-from types import SimpleNamespace
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -21,29 +20,30 @@ from django.db.models import (
     Sum,
     When,
 )
-from django.db.models.functions import Cast
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from kpis import periods, progress
+from kpis.bilingual import in_language
 from kpis.extraction import IndicatorRow
 from kpis.plausibility import Yardstick, falling_total, unusual_change
+from kpis.readings import (
+    IndicatorNameAndPage,
+    ProgressRow,
+    attach_latest,
+    judge_year,
+    progress_from_annotations,
+    progress_from_annotations_of,
+    reading_text,
+)
 from kpis.roles import department_ids, in_departments, sees_all_departments
 
 # The years a figure, target or baseline may have (database constraints say so too).
 FIRST_YEAR, LAST_YEAR = 1990, 2100
-
-
-def in_language(chinese, english):
-    """Pick the Chinese or the English text of a bilingual field for the active language."""
-    language = get_language() or settings.LANGUAGE_CODE
-    if language.startswith("en") and english:
-        return english
-    return chinese
 
 
 class Qualifier(models.TextChoices):
@@ -177,10 +177,10 @@ def validate_webhook_url(url):
 
 
 class DepartmentQuerySet(models.QuerySet):
-    def with_timeliness(self, today, also=None):
-        """The departments that own public indicators, each with `timeliness`: how
-        punctually their published figures came over the last twelve months (see
-        `periods.timeliness`). Four queries whatever the number of departments.
+    def timeliness_list(self, today, also=None):
+        """A list (not a queryset) of the departments that own public indicators, each with
+        `timeliness`: how punctually their published figures came over the last twelve
+        months (see `periods.timeliness`). Four queries whatever the number of departments.
 
         `also` adds what other apps have due, as (`periods.Owned` rows by department id,
         their published reports by (id, period end)): the key tasks' statements."""
@@ -315,7 +315,7 @@ class IndicatorQuerySet(models.QuerySet):
         last two years (what that latest figure is compared with). That is all the progress rules
         need, so no row costs a query of its own; at a thousand indicators every avoided
         subquery counts, which is why each figure comes as one "period end|value" text (see
-        `_reading_text`).
+        `readings.reading_text`).
         """
         published = Actual.objects.published().filter(indicator=OuterRef("pk"))
         if until is not None:
@@ -327,7 +327,7 @@ class IndicatorQuerySet(models.QuerySet):
         # those of the last two years, each found by its date in the index.
         today = today or timezone.localdate()
         year_ends = [
-            _reading_text(published.filter(period_end=datetime.date(year_end, 12, 31)))
+            reading_text(published.filter(period_end=datetime.date(year_end, 12, 31)))
             for year_end in (today.year - 1, today.year - 2)
         ]
         is_flow = Q(value_type=Indicator.ValueType.FLOW)
@@ -352,8 +352,8 @@ class IndicatorQuerySet(models.QuerySet):
                 .annotate(n=Count("value", distinct=True))
                 .values("n")
             ),
-            first_reading=_reading_text(in_year.order_by("period_end")),
-            latest_reading=_reading_text(in_year.order_by("-period_end")),
+            first_reading=reading_text(in_year.order_by("period_end")),
+            latest_reading=reading_text(in_year.order_by("-period_end")),
             actual_total=Case(
                 When(
                     adds_up,
@@ -364,9 +364,9 @@ class IndicatorQuerySet(models.QuerySet):
                 When(adds_up, then=Subquery(by_indicator.annotate(n=Count("pk")).values("n")))
             ),
             previous_reading=Case(
-                When(~is_flow, then=_reading_text(before.order_by("-period_end")))
+                When(~is_flow, then=reading_text(before.order_by("-period_end")))
             ),
-            latest_any_reading=_reading_text(published.order_by("-period_end")),
+            latest_any_reading=reading_text(published.order_by("-period_end")),
             year_end_reading=year_ends[0],
             year_end_before_reading=year_ends[1],
         )
@@ -431,18 +431,7 @@ class IndicatorQuerySet(models.QuerySet):
         return default_year(list(self.target_years()), today or timezone.localdate())
 
 
-class IndicatorPage:
-    """What an indicator and its plain-row stand-in (ProgressRow) share: its page and name."""
-
-    def get_absolute_url(self):
-        return reverse("indicator_detail", args=[self.code])
-
-    @property
-    def display_name(self):
-        return in_language(self.name, self.name_en)
-
-
-class Indicator(IndicatorPage, models.Model):
+class Indicator(IndicatorNameAndPage, models.Model):
     class Unit(models.TextChoices):
         ENTERPRISES = "家", _("家 (enterprises, institutions)")
         YI_YUAN = "亿元", _("亿元 (100 million yuan)")
@@ -466,9 +455,10 @@ class Indicator(IndicatorPage, models.Model):
         YEAR_TO_DATE = progress.ReportedAs.YEAR_TO_DATE.value, _("total of the year so far (累计)")
 
     class Frequency(models.TextChoices):
-        MONTHLY = "monthly", _("monthly")
-        QUARTERLY = "quarterly", _("quarterly")
-        ANNUAL = "annual", _("annual")
+        # The same values as periods.Frequency, which the rules read.
+        MONTHLY = periods.Frequency.MONTHLY.value, _("monthly")
+        QUARTERLY = periods.Frequency.QUARTERLY.value, _("quarterly")
+        ANNUAL = periods.Frequency.ANNUAL.value, _("annual")
 
     code = models.SlugField(
         _("code"),
@@ -523,7 +513,7 @@ class Indicator(IndicatorPage, models.Model):
         _("reporting frequency"),
         max_length=10,
         choices=Frequency.choices,
-        default="quarterly",
+        default=Frequency.QUARTERLY,
         help_text=_("Each figure covers one month, one quarter or one calendar year."),
     )
     reported_as = models.CharField(
@@ -658,7 +648,9 @@ class Indicator(IndicatorPage, models.Model):
         that one period, or the year so far, stands for). None when nothing is known."""
         year_to_date = self.reported_as == self.ReportedAs.YEAR_TO_DATE
         if year_to_date:
-            year_earlier = periods.period_ends("monthly", period_end.year - 1)[period_end.month - 1]
+            year_earlier = periods.period_ends(self.Frequency.MONTHLY, period_end.year - 1)[
+                period_end.month - 1
+            ]
             same = self.actuals.published().filter(period_end=year_earlier)
             value = same.values_list("published_value", flat=True).first()
             if value is not None:
@@ -737,20 +729,13 @@ class Indicator(IndicatorPage, models.Model):
         for year in years:
             target = by_year.get(year)
             figures = progress.YearFigures.from_readings(readings, year)
-            result = progress.evaluate(
-                year=year,
-                target=target.value if target else None,
-                qualifier=target.qualifier if target else None,
-                direction=self.direction,
-                value_type=self.value_type,
-                figures=figures,
-                today=today,
-                baseline=self.baseline_value if self.baseline_year == year - 1 else None,
-                tolerance=TOLERANCE,
-                profile=self.seasonal_profile,
-                reported_as=self.reported_as,
-                frequency=self.frequency,
-                release_lag_days=self.release_lag_days,
+            result = judge_year(
+                self,
+                year,
+                target.value if target else None,
+                target.qualifier if target else None,
+                figures,
+                today,
             )
             overview.append((year, target, result))
         return overview
@@ -765,9 +750,6 @@ class Indicator(IndicatorPage, models.Model):
     def period_ends(self, year):
         """The last day of every reporting period of `year`."""
         return periods.period_ends(self.frequency, year)
-
-
-TOLERANCE = Decimal(settings.PROGRESS_TOLERANCE)
 
 
 def target_changes(records):
@@ -803,40 +785,6 @@ class Revision:
     withdrawn: bool = False
 
 
-STATUS_ORDER = [
-    progress.Status.MISSED,
-    progress.Status.BEHIND,
-    progress.Status.AT_RISK,
-    progress.Status.NO_FINAL_FIGURE,
-    progress.Status.UNKNOWN_PACE,
-    progress.Status.ON_TRACK,
-    progress.Status.ACHIEVED,
-    progress.Status.NO_DATA,
-    progress.Status.NO_TARGET,
-]
-
-
-class ReadingText(models.Func):
-    """A figure's period end and value as one "2024-06-30|123.5" text."""
-
-    template = "(%(expressions)s)"
-    arg_joiner = " || '|' || "
-    output_field = models.CharField()
-
-    def __init__(self):
-        super().__init__(
-            Cast("period_end", models.CharField()), Cast("published_value", models.CharField())
-        )
-
-
-def _reading_text(figures, offset=0):
-    """The first of `figures` (or the one `offset` places after it) as a ReadingText: one
-    index search per figure instead of two (its date and its value), read back by
-    `_reading`."""
-    readings = figures.annotate(reading=ReadingText()).values("reading")
-    return Subquery(readings[offset : offset + 1])
-
-
 def default_year(target_years, today):
     """The year a page opens on: this year where it has targets, else the latest earlier
     year with targets, else the next later one, else this year."""
@@ -846,139 +794,6 @@ def default_year(target_years, today):
     if earlier:
         return max(earlier)
     return min(target_years, default=today.year)
-
-
-def _reading(text):
-    if text is None:
-        return None
-    period_end, _, value = text.partition("|")
-    return progress.Reading(datetime.date.fromisoformat(period_end), Decimal(value))
-
-
-def progress_from_annotations_of(values, year, today):
-    """The same for a values() row, without making it a ProgressRow."""
-    return progress_from_annotations(SimpleNamespace(**values), year, today)
-
-
-def progress_from_annotations(row, year, today):
-    """Progress in `year`, judged on `today`, of an indicator (or a ProgressRow) annotated
-    by `with_year_figures(year)`."""
-    first = _reading(row.first_reading)
-    latest = _reading(row.latest_reading)
-    if row.actual_count is not None:
-        count = row.actual_count
-    else:
-        # Only "none, one, or more than one" matters to the rules.
-        count = 0 if latest is None else 1 if first == latest else 2
-    # The baseline counts for the target year right after it, and no other.
-    baseline = row.baseline_value if row.baseline_year == year - 1 else None
-    return progress.evaluate(
-        year=year,
-        target=row.target_value,
-        qualifier=row.target_qualifier,
-        direction=row.direction,
-        value_type=row.value_type,
-        figures=progress.YearFigures(
-            count=count,
-            total=row.actual_total,
-            first=first,
-            latest=latest,
-            previous_year_last=_reading(row.previous_reading),
-        ),
-        today=today,
-        baseline=baseline,
-        tolerance=TOLERANCE,
-        profile=row.seasonal_profile,
-        reported_as=row.reported_as,
-        frequency=row.frequency,
-        release_lag_days=row.release_lag_days,
-    )
-
-
-def attach_latest(row, today):
-    """Give an annotated indicator (or ProgressRow) `latest`, its latest published figure
-    of any year; `change`, how that compares with the year before or the baseline; and
-    `stale`, whether the figures after it are overdue on `today`."""
-    row.latest = _reading(row.latest_any_reading)
-    year_ends = (_reading(row.year_end_reading), _reading(row.year_end_before_reading))
-    row.change = progress.change_since(
-        row.latest,
-        next((end for end in year_ends if end and end.period_end < row.latest.period_end), None)
-        if row.latest
-        else None,
-        row.baseline_year,
-        row.baseline_value,
-        row.value_type,
-        whole_year=row.reported_as == Indicator.ReportedAs.YEAR_TO_DATE
-        or row.frequency == "annual",
-    )
-    row.stale = row.latest is not None and periods.is_stale(
-        row.latest.period_end, row.frequency, today, row.release_lag_days
-    )
-
-
-class ProgressRow(IndicatorPage):
-    """One indicator of the public table and open data, as plain values.
-
-    At a thousand indicators, building a model instance for every row, most of which no
-    page shows, cost more than the query and the progress rules together; these rows carry
-    just the fields the table and the files read, its theme, and `result`.
-    """
-
-    FIELDS = [
-        "id",
-        "code",
-        "name",
-        "name_en",
-        "theme_id",
-        "department_id",
-        "unit",
-        "unit_en",
-        "decimals",
-        "direction",
-        "value_type",
-        "baseline_year",
-        "baseline_value",
-        "baseline_qualifier",
-        "baseline_quote",
-        "source_id",
-        "position",
-        "target_value",
-        "target_qualifier",
-        "target_quote",
-        "target_source_id",
-        "target_values",
-        "target_withdrawn_at",
-        "target_withdrawal_reason",
-        "seasonal_profile",
-        "frequency",
-        "reported_as",
-        "release_lag_days",
-        "first_reading",
-        "latest_reading",
-        "actual_total",
-        "actual_count",
-        "previous_reading",
-        "latest_any_reading",
-        "year_end_reading",
-        "year_end_before_reading",
-    ]
-
-    def __init__(self, values, theme, year, today):
-        self.__dict__ = values  # the row from values(), kept as it is rather than copied
-        self.theme = theme
-        self.result = progress_from_annotations(self, year, today)
-        attach_latest(self, today)
-
-    @property
-    def status_rank(self):
-        """Sort key that puts the targets needing attention first."""
-        return STATUS_ORDER.index(self.result.status)
-
-    @property
-    def target_revised(self):
-        """The year's target has had more than one value."""
-        return (self.target_values or 0) > 1
 
 
 class Target(models.Model):
@@ -1150,9 +965,61 @@ class FourEyes:
         return text % {"figure": self.display_name()}
 
 
-class Actual(FourEyes, models.Model):
+class Reviewed(FourEyes, models.Model):
+    """The workflow's fields of what officials enter and reviewers publish (figures, and the
+    key tasks' milestones and statements): its status, who entered, submitted and reviewed
+    it, and when."""
+
     Status = WorkflowStatus
 
+    status = models.CharField(
+        _("status"), max_length=10, choices=WorkflowStatus.choices, default=WorkflowStatus.DRAFT
+    )
+    published_at = models.DateTimeField(_("first published at"), null=True, editable=False)
+    return_reason = models.TextField(_("reason for return"), blank=True, editable=False)
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("entered by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        editable=False,
+    )
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("submitted by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("Whoever submitted it last; like its author, they may not publish it."),
+    )
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, editable=False)
+    first_submitted_at = models.DateTimeField(
+        _("first submitted at"),
+        null=True,
+        editable=False,
+        help_text=_("When the period was first reported; corrections do not move it."),
+    )
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("reviewed by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        editable=False,
+    )
+    reviewed_at = models.DateTimeField(_("reviewed at"), null=True, editable=False)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+class Actual(Reviewed):
     indicator = models.ForeignKey(
         Indicator, verbose_name=_("indicator"), on_delete=models.PROTECT, related_name="actuals"
     )
@@ -1209,9 +1076,6 @@ class Actual(FourEyes, models.Model):
         editable=False,
         help_text=_("What the public reads. Changes only when a reviewer publishes."),
     )
-    status = models.CharField(
-        _("status"), max_length=10, choices=Status.choices, default=Status.DRAFT
-    )
     published_value = models.DecimalField(
         _("published value"),
         max_digits=20,
@@ -1221,45 +1085,7 @@ class Actual(FourEyes, models.Model):
         editable=False,
         help_text=_("What the public sees. Changes only when a reviewer publishes."),
     )
-    published_at = models.DateTimeField(_("first published at"), null=True, editable=False)
     revised_at = models.DateTimeField(_("last revised at"), null=True, editable=False)
-    return_reason = models.TextField(_("reason for return"), blank=True, editable=False)
-    entered_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("entered by"),
-        on_delete=models.PROTECT,
-        related_name="+",
-        null=True,
-        blank=True,
-        editable=False,
-    )
-    submitted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("submitted by"),
-        on_delete=models.PROTECT,
-        related_name="+",
-        null=True,
-        blank=True,
-        editable=False,
-        help_text=_("Whoever submitted it last; like its author, they may not publish it."),
-    )
-    submitted_at = models.DateTimeField(_("submitted at"), null=True, editable=False)
-    first_submitted_at = models.DateTimeField(
-        _("first submitted at"),
-        null=True,
-        editable=False,
-        help_text=_("When the period was first reported; corrections do not move it."),
-    )
-    reviewed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("reviewed by"),
-        on_delete=models.PROTECT,
-        related_name="+",
-        null=True,
-        blank=True,
-        editable=False,
-    )
-    reviewed_at = models.DateTimeField(_("reviewed at"), null=True, editable=False)
     confirmed_warning = models.TextField(
         _("unusual figure confirmed"),
         blank=True,
@@ -1268,7 +1094,6 @@ class Actual(FourEyes, models.Model):
     )
     version = models.PositiveIntegerField(_("version"), default=1, editable=False)
     created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
-    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     objects = ActualQuerySet.as_manager()
     history = HistoricalRecords(excluded_fields=["updated_at"])
@@ -1424,21 +1249,14 @@ class Actual(FourEyes, models.Model):
             .exclude(pk=self.pk)
             .values_list("period_end", "published_value")
         ] + [progress.Reading(self.period_end, self.value)]
-        baseline = indicator.baseline_value if indicator.baseline_year == year - 1 else None
-        return progress.evaluate(
-            year=year,
-            target=target and target.value,
-            qualifier=target and target.qualifier,
-            direction=indicator.direction,
-            value_type=indicator.value_type,
-            figures=progress.YearFigures.from_readings(readings, year),
-            today=self.period_end,
-            baseline=baseline,
-            tolerance=TOLERANCE,
-            profile=indicator.seasonal_profile,
-            reported_as=indicator.reported_as,
-            frequency=indicator.frequency,
-            release_lag_days=indicator.release_lag_days,
+        figures = progress.YearFigures.from_readings(readings, year)
+        return judge_year(
+            indicator,
+            year,
+            target and target.value,
+            target and target.qualifier,
+            figures,
+            self.period_end,
         ).status
 
     def explanation_required(self):
@@ -1763,7 +1581,7 @@ class Judgement(models.Model):
             indicator_id=indicator_id,
             year=year,
             status=result.status,
-            status_rank=STATUS_ORDER.index(result.status),
+            status_rank=progress.STATUS_ORDER.index(result.status),
             has_target=result.target is not None,
             target_value=result.target,
             current=result.current,

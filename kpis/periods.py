@@ -4,12 +4,26 @@ import calendar
 import datetime
 import statistics
 from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import NamedTuple
 
 GRACE_DAYS = 15
 WINDOW_DAYS = 365  # the scorecard looks back a year of deadlines
 
-MONTHS = {"monthly": range(1, 13), "quarterly": (3, 6, 9, 12), "annual": (12,)}
+
+class Frequency(StrEnum):
+    """How often an indicator's figures come (`Indicator.Frequency` takes these values)."""
+
+    MONTHLY = "monthly"
+    QUARTERLY = "quarterly"
+    ANNUAL = "annual"
+
+
+MONTHS = {
+    Frequency.MONTHLY: range(1, 13),
+    Frequency.QUARTERLY: (3, 6, 9, 12),
+    Frequency.ANNUAL: (12,),
+}
 
 
 def period_ends(frequency, year):

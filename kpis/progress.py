@@ -31,6 +31,21 @@ class Status(StrEnum):
     NO_FINAL_FIGURE = "no_final_figure"
 
 
+# The order of attention: what needs a look first. The public table sorts by it (the
+# judged rows store each status's place in it) and its filter lists the statuses so.
+STATUS_ORDER = [
+    Status.MISSED,
+    Status.BEHIND,
+    Status.AT_RISK,
+    Status.NO_FINAL_FIGURE,
+    Status.UNKNOWN_PACE,
+    Status.ON_TRACK,
+    Status.ACHIEVED,
+    Status.NO_DATA,
+    Status.NO_TARGET,
+]
+
+
 CLOSED_YEAR_STATUSES = (Status.ACHIEVED, Status.MISSED, Status.NO_FINAL_FIGURE)
 
 
@@ -416,24 +431,6 @@ def relative_change(value, earlier):
     return None if earlier == 0 else (value - earlier) / abs(earlier)
 
 
-PACE_WORDS = {
-    "zh-hans": {
-        Status.ACHIEVED: "已完成目标",
-        Status.ON_TRACK: "进度正常",
-        Status.AT_RISK: "略慢于进度",
-        Status.BEHIND: "明显落后于进度",
-        Status.MISSED: "未完成目标",
-    },
-    "en": {
-        Status.ACHIEVED: "target achieved",
-        Status.ON_TRACK: "on or ahead of pace",
-        Status.AT_RISK: "slightly behind pace",
-        Status.BEHIND: "behind pace",
-        Status.MISSED: "target missed",
-    },
-}
-
-
 def percent(value):
     return f"{(value * 100).quantize(Decimal(1)):f}%"
 
@@ -443,65 +440,3 @@ def plain_decimal(value):
     if value is None:
         return None
     return format(value.normalize(), "f")
-
-
-def summary(result, language):
-    """One plain sentence on the result, in Chinese (zh-hans) or English (en)."""
-    chinese = language.lower().startswith("zh")
-    if result.current is None:
-        if result.status == Status.NO_FINAL_FIGURE:
-            return final_figure_sentence(result, chinese)
-        if chinese:
-            return f"{result.year}年尚无已发布的数据。"
-        return f"No figure has been published for {result.year} yet."
-    if chinese:
-        by = f"截至{result.as_of.year}年{result.as_of.month}月"
-    else:
-        by = f"By {result.as_of:%B %Y}"
-    if result.target is None:
-        if chinese:
-            return f"{by}：已有发布数据，但{result.year}年未设目标。"
-        return f"{by}: figures are published, but there is no target for {result.year}."
-    words = PACE_WORDS["zh-hans" if chinese else "en"].get(result.status)
-    if result.attainment is None:
-        # A target of zero (an indicator brought down to nothing): no share, but still a pace.
-        if chinese:
-            return f"{by}：目标为零，无法计算完成率" + (f"；{words}。" if words else "。")
-        return f"{by}: the target is zero, so there is no share to show" + (
-            f"; {words}." if words else "."
-        )
-    share = percent(result.attainment)
-    opening = f"{by}：已完成目标的{share}" if chinese else f"{by}: {share} of the target"
-    if result.status == Status.NO_FINAL_FIGURE:
-        return f"{opening}{'；' if chinese else '; '}" + final_figure_sentence(result, chinese)
-    if result.status == Status.MISSED:
-        if chinese:
-            return f"{result.year}年已结束，年末数据为目标的{share}：未完成目标。"
-        return f"{result.year} is over; the year-end figure is {share} of the target: missed."
-    if result.status == Status.UNKNOWN_PACE:
-        if chinese:
-            return opening + "；目前只有一个数据且无基数，暂无法判断进度。"
-        return opening + "; with one figure and no baseline, pace cannot be judged yet."
-    if result.status == Status.ACHIEVED or result.expected_attainment is None:
-        return f"{opening}：{words}。" if chinese else f"{opening}: {words}."
-    expected = percent(result.expected_attainment)
-    if chinese:
-        return f"{opening}；按进度应完成{expected}：{words}。"
-    return f"{opening}; expected {expected}: {words}."
-
-
-def final_figure_sentence(result, chinese):
-    """What a closed year without its year-end figure says: not yet due, or missing."""
-    due = result.final_due
-    if chinese:
-        when = (
-            f"{due.month}月{due.day}日"
-            if result.final_pending
-            else f"{due:%Y}年{due.month}月{due.day}日"
-        )
-        state = "尚未发布" if result.final_pending else "至今未发布"
-        return f"{result.year}年已结束，年末数据{state}（应于{when}前发布）。"
-    when = f"{due.day} {due:%B %Y}"
-    if result.final_pending:
-        return f"{result.year} is over; its year-end figure is not yet published (due by {when})."
-    return f"{result.year} is over and its year-end figure, due by {when}, was never published."

@@ -25,7 +25,6 @@ from kpis.filters import ProgressFilter
 from kpis.forms import ActualForm, BulletinForm, FigureReturnForm, ReturnForm, last_quarter_end
 from kpis.models import (
     FIRST_YEAR,
-    STATUS_ORDER,
     Actual,
     Bulletin,
     Department,
@@ -37,6 +36,7 @@ from kpis.models import (
     reporting_starts,
 )
 from kpis.tables import ProgressTable
+from kpis.templatetags.kpis_tags import progress_sentence
 from tasks import exports as task_exports
 from tasks.models import Task
 
@@ -114,7 +114,7 @@ def status_counts(counted, year, closed):
         ]
     return [
         (status, counted.get((year, status), 0))
-        for status in STATUS_ORDER
+        for status in progress.STATUS_ORDER
         if status
         not in (progress.Status.MISSED, progress.Status.NO_FINAL_FIGURE, progress.Status.NO_TARGET)
         and (status != progress.Status.UNKNOWN_PACE or counted.get((year, status)))
@@ -161,7 +161,7 @@ def indicator_detail(request, code):
             indicator.value_type,
             indicator.reported_as,
         ),
-        "summary": progress.summary(indicator.result, get_language()),
+        "summary": progress_sentence(indicator.result),
     }
     return render(request, "kpis/indicator_detail.html", context)
 
@@ -208,7 +208,7 @@ def data_file(document, to_dataset, file_format, name):
 def department_scorecard(request):
     today = timezone.localdate()
     context = {
-        "departments": Department.objects.with_timeliness(
+        "departments": Department.objects.timeliness_list(
             today, also=Task.objects.statement_reporting(today)
         ),
         "today": today,
@@ -410,7 +410,9 @@ def figure_detail(request, pk):
     if not actual.is_visible_to(request.user):
         raise PermissionDenied
     editable = actual.is_editable_by(request.user)
-    reviewing = request.user.has_perm("kpis.review_actual") and actual.status == "submitted"
+    reviewing = (
+        request.user.has_perm("kpis.review_actual") and actual.status == Actual.Status.SUBMITTED
+    )
     form = (
         ActualForm(request.POST or None, instance=actual, user=request.user) if editable else None
     )

@@ -9,7 +9,6 @@ that is being changed keeps its published title and dates until the change is pu
 
 import datetime
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Prefetch, Q
@@ -18,17 +17,17 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from kpis.bilingual import in_language
 from kpis.models import (
     Department,
-    FourEyes,
     Indicator,
+    Reviewed,
     Source,
     Theme,
     WorkflowStatus,
-    in_language,
     reporting_starts,
 )
-from kpis.periods import GRACE_DAYS, Owned, due_periods, period_ends
+from kpis.periods import GRACE_DAYS, Frequency, Owned, due_periods, period_ends
 from kpis.roles import department_ids, in_departments, sees_all_departments
 from tasks import rules
 
@@ -99,20 +98,22 @@ class TaskQuerySet(models.QuerySet):
         for task in tasks:
             reported = {statement.period_end for statement in task.statements.all()}
             since = task.department and task.department.reporting_since or starts
-            due = due_periods("quarterly", task.year, today, reported, reporting_starts=since)
+            due = due_periods(
+                Frequency.QUARTERLY, task.year, today, reported, reporting_starts=since
+            )
             task.due_statements = [period for period in due if period.period_end.year == task.year]
         return tasks
 
     def statement_reporting(self, today):
         """What the timeliness scorecard counts of the tasks (`Department.objects.
-        with_timeliness(today, also=...)`): each task with a lead department as a quarterly
+        timeliness_list(today, also=...)`): each task with a lead department as a quarterly
         `periods.Owned` of its own year, by department id, and when each published
         statement was first submitted, by (task key, period end). Two queries."""
         owned = {}
         for pk, department_id, year in self.filter(department__isnull=False).values_list(
             "pk", "department", "year"
         ):
-            row = Owned(("task", pk), "quarterly", year, GRACE_DAYS, last_year=year)
+            row = Owned(("task", pk), Frequency.QUARTERLY, year, GRACE_DAYS, last_year=year)
             owned.setdefault(department_id, []).append(row)
         published = ProgressStatement.objects.published().filter(task__in=self)
         reports = {}
@@ -258,48 +259,10 @@ class EntryQuerySet(models.QuerySet):
         return self.filter(status=WorkflowStatus.SUBMITTED)
 
 
-class ReviewedEntry(FourEyes, models.Model):
+class ReviewedEntry(Reviewed):
     """What milestones and statements share: the task, the workflow and who did what."""
 
-    Status = WorkflowStatus
-
     task = models.ForeignKey(Task, verbose_name=_("key task"), on_delete=models.PROTECT)
-    status = models.CharField(
-        _("status"), max_length=10, choices=WorkflowStatus.choices, default=WorkflowStatus.DRAFT
-    )
-    published_at = models.DateTimeField(_("first published at"), null=True, editable=False)
-    return_reason = models.TextField(_("reason for return"), blank=True, editable=False)
-    entered_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("entered by"),
-        on_delete=models.PROTECT,
-        related_name="+",
-        null=True,
-        blank=True,
-        editable=False,
-    )
-    submitted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("submitted by"),
-        on_delete=models.PROTECT,
-        related_name="+",
-        null=True,
-        blank=True,
-        editable=False,
-    )
-    submitted_at = models.DateTimeField(_("submitted at"), null=True, editable=False)
-    first_submitted_at = models.DateTimeField(_("first submitted at"), null=True, editable=False)
-    reviewed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("reviewed by"),
-        on_delete=models.PROTECT,
-        related_name="+",
-        null=True,
-        blank=True,
-        editable=False,
-    )
-    reviewed_at = models.DateTimeField(_("reviewed at"), null=True, editable=False)
-    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     objects = EntryQuerySet.as_manager()
 
@@ -567,7 +530,7 @@ class ProgressStatement(ReviewedEntry):
         super().clean()
         if self.period_end is None:
             return
-        if self.period_end not in period_ends("quarterly", self.period_end.year):
+        if self.period_end not in period_ends(Frequency.QUARTERLY, self.period_end.year):
             raise ValidationError({"period_end": _("Not the last day of a quarter.")})
         if self.period_end > rules.quarter_end(timezone.localdate()):
             raise ValidationError({"period_end": _("This quarter has not begun yet.")})

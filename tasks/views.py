@@ -113,7 +113,9 @@ def entry_detail(request, kind, pk):
     if not entry.is_visible_to(request.user):
         raise PermissionDenied
     editable = entry.is_editable_by(request.user)
-    reviewing = request.user.has_perm("tasks.review_task") and entry.status == "submitted"
+    reviewing = (
+        request.user.has_perm("tasks.review_task") and entry.status == entry.Status.SUBMITTED
+    )
     form = form_class(request.POST or None, instance=entry, user=request.user) if editable else None
     if request.method == "POST":
         if form is None:

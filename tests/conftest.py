@@ -17,6 +17,7 @@ from django.utils import timezone, translation
 
 from kpis import roles
 from kpis.models import Actual, Department, Indicator, Source, Target, Theme
+from kpis.templatetags.kpis_tags import progress_sentence
 from tasks.models import Milestone, ProgressStatement, Task
 from tasks.roles import sync_task_roles
 
@@ -25,6 +26,12 @@ from tasks.roles import sync_task_roles
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+
+def sentence(result, language):
+    """What an indicator's page says of `result` (`progress_sentence`) in `language`."""
+    with translation.override(language):
+        return progress_sentence(result)
 
 
 @pytest.fixture

@@ -19,9 +19,8 @@ from kpis.progress import (
     YearFigures,
     change_since,
     evaluate,
-    summary,
 )
-from tests.conftest import SHANGHAI
+from tests.conftest import SHANGHAI, sentence
 
 D = Decimal
 TODAY = datetime.date(2026, 12, 1)
@@ -83,7 +82,7 @@ def test_until_the_year_end_figure_is_due_it_is_pending_not_missing():
     )
     assert result.final_pending
     assert result.final_due == datetime.date(2025, 9, 27)
-    assert "应于9月27日前发布" in summary(result, "zh-hans")
+    assert "应于2025年9月27日前发布" in sentence(result, "zh-hans")
 
 
 def test_a_per_period_flow_needs_every_period_for_its_verdict():

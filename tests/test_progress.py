@@ -27,9 +27,9 @@ from kpis.progress import (
     progress_from_baseline,
     projection,
     ratio,
-    summary,
     year_fraction,
 )
+from tests.conftest import sentence
 
 # The last day of 2024: the year is still open, so these rules judge pace.
 STILL_OPEN = datetime.date(2024, 12, 31)
@@ -405,7 +405,7 @@ def test_evaluate_shows_the_projection_once_two_figures_exist():
     assert flow_by_june(250, 350).projection == D(1200)
 
 
-# --- summary -------------------------------------------------------------------------------
+# --- the sentence on the indicator page (kpis_tags.progress_sentence) ---------------------
 # By June 2024 a flow of 620 against 1000: 62% of the target, the even share asks for 50%.
 
 
@@ -416,47 +416,43 @@ def ahead_of_pace_by_june():
 
 
 def test_english_summary_gives_the_month_attainment_and_expected_share():
-    text = summary(ahead_of_pace_by_june(), "en")
+    text = sentence(ahead_of_pace_by_june(), "en")
     assert text == "By June 2024: 62% of the target; expected 50%: on or ahead of pace."
 
 
 def test_chinese_summary_gives_the_month_attainment_and_expected_share():
-    text = summary(ahead_of_pace_by_june(), "zh-hans")
+    text = sentence(ahead_of_pace_by_june(), "zh-hans")
     assert text == "截至2024年6月：已完成目标的62%；按进度应完成50%：进度正常。"
-
-
-def test_summary_language_code_is_case_insensitive():
-    assert summary(ahead_of_pace_by_june(), "zh-Hans").startswith("截至2024年6月")
 
 
 def test_summary_of_a_behind_indicator_says_so_in_both_languages():
     result = flow_by_june(200, 280)
-    assert summary(result, "en").endswith("expected 50%: behind pace.")
-    assert summary(result, "zh-hans").endswith("按进度应完成50%：明显落后于进度。")
+    assert sentence(result, "en").endswith("expected 50%: behind pace.")
+    assert sentence(result, "zh-hans").endswith("按进度应完成50%：明显落后于进度。")
 
 
 def test_summary_of_an_at_risk_indicator_says_slightly_behind():
-    assert summary(flow_by_june(200, "280.01"), "en").endswith(": slightly behind pace.")
+    assert sentence(flow_by_june(200, "280.01"), "en").endswith(": slightly behind pace.")
 
 
 def test_summary_of_an_achieved_target_gives_no_expected_share():
-    text = summary(flow_by_june(700, 500), "en")
+    text = sentence(flow_by_june(700, 500), "en")
     assert text == "By June 2024: 100% of the target: target achieved."
 
 
 def test_summary_of_unknown_pace_says_why_pace_cannot_be_judged():
     result = judge_indicator(reading(6, 150))
-    assert summary(result, "en") == (
+    assert sentence(result, "en") == (
         "By June 2024: 75% of the target; with one figure and no baseline, "
         "pace cannot be judged yet."
     )
-    assert "暂无法判断进度" in summary(result, "zh-hans")
+    assert "暂无法判断进度" in sentence(result, "zh-hans")
 
 
 def test_summary_with_no_data_says_nothing_is_published_yet():
     result = judge_indicator(baseline=D(100))
-    assert summary(result, "en") == "No figure has been published for 2024 yet."
-    assert summary(result, "zh-hans") == "2024年尚无已发布的数据。"
+    assert sentence(result, "en") == "No figure has been published for 2024 yet."
+    assert sentence(result, "zh-hans") == "2024年尚无已发布的数据。"
 
 
 def test_expected_attainment_is_the_expected_value_over_the_target():
@@ -471,16 +467,16 @@ def test_summary_of_a_zero_target_does_not_claim_that_nothing_was_published():
         reading(6, 3), baseline=D(5), target=D(0), direction="decrease", qualifier="reach"
     )
     assert result.status == Status.BEHIND
-    assert "published" not in summary(result, "en")
-    assert "behind pace" in summary(result, "en")
+    assert "published" not in sentence(result, "en")
+    assert "behind pace" in sentence(result, "en")
 
 
 def test_summary_of_figures_without_a_target_says_there_is_no_target():
     result = judge_indicator(reading(6, 150), target=None)
-    assert summary(result, "en") == (
+    assert sentence(result, "en") == (
         "By June 2024: figures are published, but there is no target for 2024."
     )
-    assert summary(result, "zh-hans") == "截至2024年6月：已有发布数据，但2024年未设目标。"
+    assert sentence(result, "zh-hans") == "截至2024年6月：已有发布数据，但2024年未设目标。"
 
 
 # --- the year's end ------------------------------------------------------------------------
@@ -501,7 +497,7 @@ def test_a_figure_that_only_equals_an_over_target_at_the_year_end_is_not_on_trac
     # 超200 ("more than 200") ended the year at exactly 200: the target was missed.
     result = judge_indicator(reading(12, 200), baseline=D(100), qualifier="over")
     assert result.status != Status.ON_TRACK
-    assert "on or ahead of pace" not in summary(result, "en")
+    assert "on or ahead of pace" not in sentence(result, "en")
 
 
 # --- properties ----------------------------------------------------------------------------

@@ -266,7 +266,7 @@ def test_the_scorecard_counts_a_tasks_statements_due_in_its_own_year_only(
     moment = timezone.make_aware(datetime.datetime(2024, 10, 10, 12))
     make_statement(task, period_end=D(2024, 9, 30), first_submitted_at=moment)
     today = D(2025, 8, 1)
-    departments = Department.objects.with_timeliness(
+    departments = Department.objects.timeliness_list(
         today, also=Task.objects.statement_reporting(today)
     )
     timeliness = next(d for d in departments if d == department).timeliness

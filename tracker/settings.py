@@ -61,7 +61,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "kpis.middleware.DatabaseUnavailableMiddleware",
+    "kpis.errors.DatabaseUnavailableMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -156,7 +156,7 @@ AXES_RESET_ON_SUCCESS = True
 AXES_WHITELIST_CALLABLE = "identity.lockout.is_platform_sign_in"
 # Behind nginx the client's address is in X-Forwarded-For: count the proxies in front.
 PROXY_COUNT = int(os.environ.get("DJANGO_PROXY_COUNT", "0"))
-AXES_CLIENT_IP_CALLABLE = "kpis.middleware.client_ip"
+AXES_CLIENT_IP_CALLABLE = "tracker.proxies.client_ip"
 
 # Officials' sessions end after a working day, and when the browser closes.
 SESSION_COOKIE_AGE = int(os.environ.get("KPI_SESSION_HOURS", "8")) * 3600

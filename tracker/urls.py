@@ -6,12 +6,11 @@ from django.urls import include, path, register_converter
 from identity import urls as identity_urls
 from identity.views import SignOutView
 from kpis import views
-from kpis.converters import BulletinFormat, DataFormat, DateConverter, HistoryFormat
+from kpis.converters import BulletinFormat, DataFormat, DateConverter
 from tasks import views as task_views
 
 register_converter(DateConverter, "date")
 register_converter(DataFormat, "data_format")
-register_converter(HistoryFormat, "history_format")
 register_converter(BulletinFormat, "bulletin_format")
 
 urlpatterns = [
@@ -21,12 +20,12 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("data/progress.<data_format:file_format>", views.progress_data, name="progress_data"),
     path(
-        "data/indicators/<slug:code>.<history_format:file_format>",
+        "data/indicators/<slug:code>.<data_format:file_format>",
         views.indicator_data,
         name="indicator_data",
     ),
     path(
-        "snapshots/<date:taken_on>.<history_format:file_format>",
+        "snapshots/<date:taken_on>.<data_format:file_format>",
         views.snapshot_data,
         name="snapshot_data",
     ),
@@ -63,4 +62,4 @@ urlpatterns += i18n_patterns(
     prefix_default_language=False,
 )
 
-handler500 = "kpis.middleware.server_error"
+handler500 = "kpis.errors.server_error"

@@ -8,7 +8,8 @@ from django.utils.translation import get_language, gettext_lazy, ngettext, pgett
 from django.utils.translation import gettext as _
 
 from kpis import progress
-from kpis.models import EXPLANATION_PARTS, Indicator, Qualifier, in_language
+from kpis.bilingual import in_language
+from kpis.models import EXPLANATION_PARTS, Indicator, Qualifier
 
 register = template.Library()
 
@@ -139,17 +140,89 @@ def bar_width(ratio):
     return max(0, min(100, int(Decimal(ratio) * 100)))
 
 
+Status = progress.Status
+
 STATUS_TEXT = {
-    "achieved": (gettext_lazy("Achieved"), "★"),
-    "on_track": (gettext_lazy("On track"), "✓"),
-    "at_risk": (gettext_lazy("At risk"), "!"),
-    "behind": (gettext_lazy("Behind"), "✕"),
-    "no_data": (gettext_lazy("No data yet"), "–"),
-    "unknown_pace": (gettext_lazy("Pace not yet known"), "?"),
-    "no_target": (gettext_lazy("No target this year"), "·"),
-    "missed": (gettext_lazy("Missed"), "✕"),
-    "no_final_figure": (gettext_lazy("No year-end figure"), "…"),
+    Status.ACHIEVED: (gettext_lazy("Achieved"), "★"),
+    Status.ON_TRACK: (gettext_lazy("On track"), "✓"),
+    Status.AT_RISK: (gettext_lazy("At risk"), "!"),
+    Status.BEHIND: (gettext_lazy("Behind"), "✕"),
+    Status.NO_DATA: (gettext_lazy("No data yet"), "–"),
+    Status.UNKNOWN_PACE: (gettext_lazy("Pace not yet known"), "?"),
+    Status.NO_TARGET: (gettext_lazy("No target this year"), "·"),
+    Status.MISSED: (gettext_lazy("Missed"), "✕"),
+    Status.NO_FINAL_FIGURE: (gettext_lazy("No year-end figure"), "…"),
 }
+
+# The end of the sentence on an indicator's page, after its share of the target.
+PACE_WORDS = {
+    Status.ACHIEVED: gettext_lazy("target achieved"),
+    Status.ON_TRACK: gettext_lazy("on or ahead of pace"),
+    Status.AT_RISK: gettext_lazy("slightly behind pace"),
+    Status.BEHIND: gettext_lazy("behind pace"),
+    Status.MISSED: gettext_lazy("target missed"),
+}
+
+
+def progress_sentence(result):
+    """One plain sentence on a year's progress, in the active language: what the indicator's
+    page says under its name and the chart's description reads."""
+    year = result.year
+    if result.current is None:
+        if result.status == Status.NO_FINAL_FIGURE:
+            return final_figure_sentence(result)
+        return _("No figure has been published for %(year)s yet.") % {"year": year}
+    by = date_format(result.as_of, "YEAR_MONTH_FORMAT")
+    if result.target is None:
+        return _("By %(month)s: figures are published, but there is no target for %(year)s.") % {
+            "month": by,
+            "year": year,
+        }
+    words = PACE_WORDS.get(result.status)
+    if result.attainment is None:
+        # A target of zero (an indicator brought down to nothing): no share, but still a pace.
+        if words:
+            return _(
+                "By %(month)s: the target is zero, so there is no share to show; %(pace)s."
+            ) % {"month": by, "pace": words}
+        return _("By %(month)s: the target is zero, so there is no share to show.") % {"month": by}
+    share = progress.percent(result.attainment)
+    values = {"month": by, "share": share, "year": year, "pace": words}
+    if result.status == Status.NO_FINAL_FIGURE:
+        return _("By %(month)s: %(share)s of the target; %(final)s") % {
+            **values,
+            "final": final_figure_sentence(result),
+        }
+    if result.status == Status.MISSED:
+        return _("%(year)s is over; the year-end figure is %(share)s of the target: missed.") % (
+            values
+        )
+    if result.status == Status.UNKNOWN_PACE:
+        return (
+            _(
+                "By %(month)s: %(share)s of the target; with one figure and no baseline, pace "
+                "cannot be judged yet."
+            )
+            % values
+        )
+    if result.status == Status.ACHIEVED or result.expected_attainment is None:
+        return _("By %(month)s: %(share)s of the target: %(pace)s.") % values
+    return _("By %(month)s: %(share)s of the target; expected %(expected)s: %(pace)s.") % {
+        **values,
+        "expected": progress.percent(result.expected_attainment),
+    }
+
+
+def final_figure_sentence(result):
+    """What a closed year without its year-end figure says: not yet due, or missing."""
+    values = {"year": result.year, "date": date_format(result.final_due, "DATE_FORMAT")}
+    if result.final_pending:
+        return _(
+            "%(year)s is over; its year-end figure is not yet published (due by %(date)s)."
+        ) % (values)
+    return _("%(year)s is over and its year-end figure, due by %(date)s, was never published.") % (
+        values
+    )
 
 
 QUARTERS = {3: "一", 6: "二", 9: "三", 12: "四"}
@@ -210,15 +283,40 @@ def status_icon(status):
 
 
 @register.simple_tag
-def status_badge(status, label=None):
-    """A status as the pages show it: its icon (hidden from screen readers) and its words."""
+def badge(classes, icon, label):
+    """A badge as the pages show a status: its icon, hidden from screen readers, and its
+    words, so that no status is told by colour alone; `classes` colour it."""
     return format_html(
-        '<span class="status status-{}"><span class="status-icon" aria-hidden="true">{}'
-        "</span> {}</span>",
-        status,
+        '<span class="{}"><span class="status-icon" aria-hidden="true">{}</span> {}</span>',
+        classes,
+        icon,
+        label,
+    )
+
+
+@register.simple_tag
+def status_badge(status, label=None):
+    """A target's status: its icon and its words (or `label`), in its colour."""
+    return badge(
+        f"status status-{status}",
         status_icon(status),
         status_label(status) if label is None else label,
     )
+
+
+# A department's punctuality (`periods.Timeliness.code`): its words and icon.
+TIMELINESS_TEXT = {
+    "green": (gettext_lazy("green"), "●"),
+    "yellow": (gettext_lazy("yellow"), "▲"),
+    "red": (gettext_lazy("red"), "■"),
+    "none": (gettext_lazy("no periods due yet"), "–"),
+}
+
+
+@register.simple_tag
+def timeliness_badge(code):
+    label, icon = TIMELINESS_TEXT[code]
+    return badge(f"status code-{code}", icon, label)
 
 
 @register.simple_tag(takes_context=True)
@@ -237,18 +335,11 @@ def duration_words(delta):
 
 @register.simple_tag
 def table_rows(table):
-    """The rows of a table's page, each cell labelled with its column for the phone layout.
-    One tag for the whole body rather than a template loop: at 50 rows the loop cost as much
-    as a column. Tables with a `row_cells` method render their cells themselves (see
-    ProgressTable); django-tables2's even/odd row classes are left out (unstyled here)."""
+    """The rows of the ProgressTable's page, each cell labelled with its column for the phone
+    layout. One tag for the whole body, the cells written by `ProgressTable.row_cells`,
+    rather than a template loop: at 50 rows the loop cost as much as a column
+    (docs/performance.md, "Where the time of `/` at 1,000 indicators goes").
+    django-tables2's even/odd row classes are left out (unstyled here)."""
     return format_html_join(
-        "", "<tr>{}</tr>", ((row_cells(table, row),) for row in table.paginated_rows)
-    )
-
-
-def row_cells(table, row):
-    if hasattr(table, "row_cells"):
-        return table.row_cells(row.record)
-    return format_html_join(
-        "", '<td data-label="{}">{}</td>', ((column.header, cell) for column, cell in row.items())
+        "", "<tr>{}</tr>", ((table.row_cells(row.record),) for row in table.paginated_rows)
     )

@@ -2,18 +2,21 @@ from django import template
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from kpis.templatetags.kpis_tags import badge
+from tasks.rules import Rag, Status
+
 register = template.Library()
 
 STATUS_TEXT = {
-    "done": (_("Done"), "★"),
-    "on_schedule": (_("On schedule"), "✓"),
-    "delayed": (_("Delayed"), "!"),
-    "not_started": (_("Not started"), "○"),
-    "no_plan": (_("No plan yet"), "–"),
-    "completed": (_("Completed"), "★"),
-    "not_completed": (_("Not completed"), "✕"),
+    Status.DONE: (_("Done"), "★"),
+    Status.ON_SCHEDULE: (_("On schedule"), "✓"),
+    Status.DELAYED: (_("Delayed"), "!"),
+    Status.NOT_STARTED: (_("Not started"), "○"),
+    Status.NO_PLAN: (_("No plan yet"), "–"),
+    Status.COMPLETED: (_("Completed"), "★"),
+    Status.NOT_COMPLETED: (_("Not completed"), "✕"),
 }
-RAG_TEXT = {"green": _("green"), "yellow": _("yellow"), "red": _("red")}
+RAG_TEXT = {Rag.GREEN: _("green"), Rag.YELLOW: _("yellow"), Rag.RED: _("red")}
 
 
 @register.filter
@@ -29,21 +32,10 @@ def task_status_icon(status):
 @register.simple_tag
 def task_badge(status, rag):
     """A task's status as words with an icon, and its colour named, never colour alone."""
-    if rag is None:
-        return format_html(
-            '<span class="task-status rag-none"><span class="status-icon" aria-hidden="true">'
-            "{}</span> {}</span>",
-            task_status_icon(status),
-            task_status_label(status),
-        )
-    return format_html(
-        '<span class="task-status rag-{}"><span class="status-icon" aria-hidden="true">{}'
-        '</span> {} <span class="rag-word">({})</span></span>',
-        rag,
-        task_status_icon(status),
-        task_status_label(status),
-        RAG_TEXT[rag],
-    )
+    label = task_status_label(status)
+    if rag is not None:
+        label = format_html('{} <span class="rag-word">({})</span>', label, RAG_TEXT[rag])
+    return badge(f"task-status rag-{rag or 'none'}", task_status_icon(status), label)
 
 
 @register.filter

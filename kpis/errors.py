@@ -1,7 +1,8 @@
+"""The error pages: 503 while the database does not answer, and the 500 handler."""
+
 import logging
 import sys
 
-from django.conf import settings
 from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse, HttpResponseServerError
 from django.template.loader import render_to_string
@@ -46,13 +47,3 @@ def server_error(request):
     if isinstance(error, DATABASE_DOWN):
         return unavailable(error)
     return HttpResponseServerError(render_to_string("500.html"))
-
-
-def client_ip(request):
-    """The client's address: REMOTE_ADDR, or behind DJANGO_PROXY_COUNT trusted proxies the
-    address the outermost of them saw (never a value the client could have typed itself)."""
-    proxies = settings.PROXY_COUNT
-    forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
-    if proxies and len(forwarded) >= proxies and forwarded[-proxies]:
-        return forwarded[-proxies]
-    return request.META.get("REMOTE_ADDR")
