@@ -66,31 +66,36 @@ def progress_page(request):
     judged = Judgement.objects.filter(year=year)  # only public indicators have judged rows
     if filters.narrows_indicators():
         judged = judged.filter(indicator__in=filters.qs)
-    status = filters.chosen_status()
-    nothing = _("No indicator matches these filters.") if filters.form.has_changed() else None
-    table = ProgressTable(
-        (judged.filter(status=status) if status else judged).in_table_order(),
-        rows_for=lambda ids: indicators.filter(pk__in=ids).progress_rows(year, today),
-        request=request,
-        empty_text=nothing,
-    )
-    RequestConfig(request, paginate={"per_page": 50}).configure(table)
     counts = Judgement.objects.status_counts()
     closed = progress.year_closed(year, today)
+    shown = judged.status_counts() if filters.narrows_indicators() else counts
     context = {
-        "table": table,
+        "table": progress_table(request, filters, judged, year, today),
         "filters": filters,
         "year": year,
         "years": years,
         "closed": closed,
-        "counts": status_counts(
-            judged.status_counts() if filters.narrows_indicators() else counts, year, closed
-        ),
+        "counts": status_counts(shown, year, closed),
         "strip": year_strip(counts, years, today),
         "last_published": Actual.objects.filter(indicator__is_public=True).last_publication(),
         "task_counts": Task.objects.status_counts(today),
     }
     return render(request, "kpis/progress.html", context)
+
+
+def progress_table(request, filters, judged, year, today):
+    """The public table of the judged rows of `year` the filters let through, on the page
+    the request asks for; only the rows of that page are built (`rows_for`)."""
+    status = filters.chosen_status()
+    nothing = _("No indicator matches these filters.") if filters.form.has_changed() else None
+    table = ProgressTable(
+        (judged.filter(status=status) if status else judged).in_table_order(),
+        rows_for=lambda ids: filters.queryset.filter(pk__in=ids).progress_rows(year, today),
+        request=request,
+        empty_text=nothing,
+    )
+    RequestConfig(request, paginate={"per_page": 50}).configure(table)
+    return table
 
 
 def year_strip(counted, years, today):
