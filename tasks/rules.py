@@ -153,6 +153,19 @@ def task_status(year, milestones, has_statement, completed_on, today, grace_days
     return green_unless_caught_up(Status.ON_SCHEDULE, milestones, today, grace_days)
 
 
+def record_status(year, milestones, statements, today):
+    """`task_status` from a task's published record: its milestones' MilestoneDates and
+    its statements as (period end, whether it says the task is complete)."""
+    completions = [end for end, completes in statements if completes]
+    return task_status(
+        year,
+        milestones,
+        has_statement=bool(statements),
+        completed_on=min(completions, default=None),
+        today=today,
+    )
+
+
 def green_unless_caught_up(status, milestones, today, grace_days):
     caught_up = caught_up_on(milestones, today, grace_days)
     if caught_up is not None and today <= quarter_end(caught_up):

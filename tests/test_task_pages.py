@@ -12,6 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from kpis.models import Theme
+from tasks import rules
 from tasks.models import Milestone, Task
 
 TODAY = timezone.localdate()
@@ -269,3 +270,29 @@ def test_the_summary_context_for_the_home_page_counts_every_status_worst_first(
 def test_the_open_data_page_lists_the_task_files_and_their_columns(db, anonymous):
     page = get(anonymous, "/en/data/")
     assert 'href="/data/tasks.json"' in page and "<code>next_due</code>" in page
+
+
+def test_the_home_pages_task_counts_agree_with_each_tasks_own_verdict(
+    late_task, make_task, make_milestone, make_statement
+):
+    # status_counts reads plain values; each task's page judges its model instances.
+    last_year = TODAY.year - 1
+    done = make_task()
+    make_milestone(done, due=TODAY - 20 * DAY, done=TODAY - 25 * DAY)
+    caught_up = make_task()  # red for weeks, then done: yellow to the quarter's end
+    make_milestone(caught_up, due=TODAY - 60 * DAY, done=TODAY - 5 * DAY)
+    make_milestone(caught_up, due=TODAY - 50 * DAY, done=TODAY - 5 * DAY)
+    make_milestone(make_task(), due=TODAY + 30 * DAY)  # not started
+    completed = make_task(year=last_year)
+    make_statement(completed, period_end=datetime.date(last_year, 12, 31), completes=True)
+    make_milestone(make_task(year=last_year), due=datetime.date(last_year, 6, 30))
+    draft_only = make_task()  # an unpublished milestone is no plan
+    Milestone.objects.create(task=draft_only, title="草稿", due=TODAY + 5 * DAY)
+    make_task()
+    verdicts = [task.verdict.status for task in Task.objects.with_status(TODAY)]
+    counts = Task.objects.status_counts(TODAY)
+    assert counts == rules.count_by_status(verdicts)
+    assert {status for status, n in counts if n} == {
+        "done", "delayed", "not_started", "completed", "not_completed", "no_plan"
+    }  # fmt: skip
+    assert dict(counts)["no_plan"] == 2
