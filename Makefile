@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 MAKEMESSAGES := -l zh_Hans --no-obsolete --no-location --ignore=.venv --ignore=staticfiles --ignore=tests --ignore=node_modules
 
-.PHONY: run install dev-install chromium bulletin-deps oidc-provider gettext lint test test-postgres loadtest bench messages clean
+.PHONY: run install dev-install chromium bulletin-deps oidc-provider gettext lint test test-postgres loadtest bench mutants messages clean
 
 $(VENV)/.runtime: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -101,6 +101,10 @@ bench: dev-install bulletin-deps
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq wrk >/dev/null; \
 	  else echo "Install wrk (apt-get install wrk) for the throughput part." >&2; exit 1; fi; }
 	$(if $(filter postgres,$(BENCH_DB)),scripts/with-postgres) $(PY) scripts/bench.py
+
+# A small mutation run (scripts/mutate.py, docs/testing.md): survivors are tests to write.
+mutants: dev-install
+	$(PY) scripts/mutate.py --log mutants.log
 
 # Rebuild the Chinese translation catalogue after changing interface strings.
 messages: dev-install gettext

@@ -70,6 +70,26 @@ def test_a_closed_year_whose_latest_figure_meets_the_target_is_achieved():
     assert judged([Reading(month_end(9), D(420))]).status == Status.ACHIEVED
 
 
+def test_before_its_final_figure_a_stock_that_should_fall_and_meets_the_target_is_achieved():
+    # Lower is better: a September level under the ceiling counts as the year's verdict.
+    result = judged([Reading(month_end(9), D(380))], direction="decrease", qualifier="at_most")
+    assert result.status == Status.ACHIEVED
+
+
+def test_before_its_last_quarter_a_growing_flow_already_over_the_target_is_achieved():
+    # A flow's total can only grow: three quarters already over 400 will not fall short.
+    quarters = [Reading(month_end(m), D(150)) for m in (3, 6, 9)]
+    result = judged(quarters, value_type="flow")
+    assert (result.status, result.current) == (Status.ACHIEVED, D(450))
+
+
+def test_on_the_day_it_is_due_the_year_end_figure_is_still_pending():
+    due = datetime.date(2025, 1, 15)  # 31 December and 15 days' lag
+    for readings in ([], [Reading(month_end(6), D(300))]):
+        assert judged(readings, today=due).final_pending
+        assert not judged(readings, today=due + datetime.timedelta(days=1)).final_pending
+
+
 def test_a_closed_year_with_nothing_published_has_no_final_figure():
     assert judged([]).status == Status.NO_FINAL_FIGURE
 
@@ -203,6 +223,20 @@ def test_the_latest_figure_compares_with_last_years_year_end_figure_where_publis
 def test_a_flows_part_year_figure_is_compared_with_nothing():
     latest = Reading(datetime.date(2026, 3, 31), D(30))
     assert change_since(latest, None, 2023, D(100), "flow", whole_year=False) is None
+
+
+def test_a_flows_year_end_figure_compares_only_when_it_is_the_whole_years_amount():
+    december = Reading(datetime.date(2026, 12, 31), D(30))
+    march = Reading(datetime.date(2026, 3, 31), D(30))
+    # December's own amount (reported by period) is no year; nor is a March total.
+    assert change_since(december, None, 2023, D(100), "flow", whole_year=False) is None
+    assert change_since(march, None, 2023, D(100), "flow", whole_year=True) is None
+    assert change_since(december, None, 2023, D(100), "flow", whole_year=True).is_baseline
+
+
+def test_a_figure_of_the_baseline_year_itself_is_compared_with_nothing():
+    latest = Reading(datetime.date(2023, 12, 31), D(2085))
+    assert change_since(latest, None, 2023, D(2000), "stock", whole_year=False) is None
 
 
 # --- the first day ----------------------------------------------------------------------

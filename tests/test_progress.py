@@ -469,6 +469,8 @@ def test_summary_of_a_zero_target_does_not_claim_that_nothing_was_published():
     assert result.status == Status.BEHIND
     assert "published" not in sentence(result, "en")
     assert "behind pace" in sentence(result, "en")
+    chinese = sentence(result, "zh-hans")
+    assert chinese == "截至2024年6月：目标为零，无法计算完成率；明显落后于进度。"
 
 
 def test_summary_of_figures_without_a_target_says_there_is_no_target():

@@ -7,7 +7,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kpis.models import Indicator
-from kpis.progress import Reading, YearFigures, derive_profile, evaluate, pace_share
+from kpis.progress import (
+    Reading,
+    ReportedAs,
+    YearFigures,
+    derive_profile,
+    evaluate,
+    pace_share,
+)
 
 D = Decimal
 # The last day of 2024: the year is still open, so these rules judge pace.
@@ -63,6 +70,48 @@ def test_a_profile_is_derived_from_two_years_of_history():
     even = [pytest.approx(month / 12, abs=1e-4) for month in range(1, 13)]
     assert derive_profile([year, year], "flow") == even
     assert derive_profile([year], "flow") is None
+
+
+def test_two_figures_a_year_are_enough_for_its_shape():
+    # A flow reported in March and December only: a quarter of the year's amount by March.
+    year = [None, None, D(30), *[None] * 8, D(90)]
+    assert derive_profile([year, year], "flow") == [0, 0, *[0.25] * 9, 1.0]
+
+
+def test_a_year_of_a_single_unit_counts_too():
+    # One enterprise a year, registered in June: the year's total is 1, not nothing.
+    year = [None] * 5 + [D(1)] + [None] * 5 + [D(0)]
+    assert derive_profile([year, year], "flow") == [0] * 5 + [1.0] * 7
+
+
+def test_a_stock_that_overshoots_in_the_year_keeps_its_profile_at_one():
+    # Up to 130 by June, back to 120 by December: June's share is capped at the whole year.
+    year = [D(100)] + [None] * 4 + [D(130)] + [None] * 5 + [D(120)]
+    profile = derive_profile([year, year], "stock")
+    assert profile[5:] == [1.0] * 7
+
+
+def test_profile_shares_are_kept_to_four_decimals():
+    year = [D(10)] * 12
+    assert derive_profile([year, year], "flow")[:2] == [0.0833, 0.1667]
+
+
+def test_within_january_a_profile_is_read_up_from_nothing():
+    # Half-way through January, half of January's share; not the way down from December.
+    mid_january = datetime.date(2024, 1, 16)
+    assert pace_share(mid_january, BACK_LOADED) == D("0.02") * 16 / 31
+
+
+def test_within_february_a_profile_is_read_up_from_januarys_share():
+    mid_february = datetime.date(2024, 2, 15)
+    assert pace_share(mid_february, BACK_LOADED) == D("0.02") + D("0.02") * 15 / 29
+
+
+def test_a_profile_of_year_to_date_totals_reads_each_total_as_the_share_so_far():
+    # 1–n月累计 of 10 a month: the totals 10, 20 … 120 are an even pace, not a rising one.
+    year = [D(10 * month) for month in range(1, 13)]
+    even = [pytest.approx(month / 12, abs=1e-4) for month in range(1, 13)]
+    assert derive_profile([year, year], "flow", ReportedAs.YEAR_TO_DATE) == even
 
 
 @pytest.fixture

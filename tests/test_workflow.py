@@ -73,6 +73,16 @@ def test_returned_figure_carries_the_reason_and_can_be_resubmitted(draft, offici
     assert (draft.status, draft.return_reason) == ("submitted", "")
 
 
+def test_the_first_submission_is_remembered_through_a_return(draft, official, reviewer):
+    # The scorecard's punctuality reads it: a correction does not make a figure late.
+    draft.submit(official)
+    first = draft.first_submitted_at
+    assert first is not None and first == draft.submitted_at
+    draft.return_for_correction(reviewer, "季度数应为累计值")
+    draft.submit(official)
+    assert draft.first_submitted_at == first
+
+
 def test_return_without_a_reason_is_refused(draft, official, reviewer):
     draft.submit(official)
     with pytest.raises(ValidationError):
@@ -107,6 +117,8 @@ def test_correcting_a_published_figure_keeps_the_old_value_public_until_review(
 
 def test_publishing_a_correction_marks_the_figure_revised(draft, official, reviewer):
     publish(draft, official, reviewer)
+    draft.refresh_from_db()
+    assert draft.revised_at is None  # a first publication is no revision
     draft.value = Decimal(44)
     draft.record_entry(official)
     publish(draft, official, reviewer)
@@ -148,6 +160,14 @@ def test_form_refuses_an_edit_made_on_a_stale_copy(draft, official):
     )
     assert not form.is_valid()
     assert any(isinstance(error, EditConflict) for error in form.non_field_errors().as_data())
+
+
+def test_each_saved_edit_raises_the_version_by_one_and_the_copy_stays_current(draft):
+    draft.value = Decimal(41)
+    draft.save_edit()
+    draft.value = Decimal(42)
+    draft.save_edit()  # the same copy, saved again: no conflict with itself
+    assert Actual.objects.get(pk=draft.pk).version == draft.version == 3
 
 
 def test_second_concurrent_save_is_refused_not_silently_applied(draft):
