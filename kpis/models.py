@@ -1001,7 +1001,10 @@ class Reviewed(FourEyes, models.Model):
         _("first submitted at"),
         null=True,
         editable=False,
-        help_text=_("When the period was first reported; corrections do not move it."),
+        help_text=_(
+            "When it was first handed in (for a figure, when its period was first reported); "
+            "corrections do not move it."
+        ),
     )
     reviewed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

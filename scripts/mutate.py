@@ -204,6 +204,8 @@ def main():
     if args.jobs > 1:
         # One worker a core, each with its own copy of the tree, on every jobs-th mutant.
         numbers = sorted(only)
+        for job in range(args.jobs):
+            pathlib.Path(f"{args.log}.{job}").unlink(missing_ok=True)  # no earlier run's lines
         workers = []
         for job in range(args.jobs):
             share = ",".join(map(str, numbers[job :: args.jobs]))
