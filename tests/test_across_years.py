@@ -10,7 +10,7 @@ from django.utils import translation
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kpis.models import Actual, Indicator, Judgement
+from kpis.models import Actual, Indicator, Judgement, Target
 from kpis.periods import is_stale, next_period_end
 from kpis.progress import (
     Reading,
@@ -313,3 +313,27 @@ def test_a_change_to_an_indicator_removes_its_judged_rows_in_the_same_transactio
     assert Judgement.objects.filter(indicator=synbio).exists()
     Indicator.objects.filter(pk=synbio.pk).update(release_lag_days=30)
     assert not Judgement.objects.filter(indicator=synbio).exists()
+
+
+def test_on_1_december_2026_the_indicator_page_words_each_year_as_it_stands(
+    anonymous, make_indicator, make_actual, source
+):
+    # Three years of a quarterly stock: 2024 ended short of its target, 2025 is over and
+    # its December figure is overdue, 2026 is open and judged on pace.
+    indicator = make_indicator(target="400", is_public=True, release_lag_days=15)
+    for year, value in ((2025, "450"), (2026, "500")):
+        Target.objects.create(
+            indicator=indicator, year=year, value=D(value), qualifier="reach", source=source
+        )
+    for end, value in (("2024-12-31", "380"), ("2025-09-30", "440"), ("2026-09-30", "470")):
+        make_actual(indicator, period_end=datetime.date.fromisoformat(end), value=value)
+    page = f"/en/indicators/{indicator.code}/?year="
+    with time_machine.travel(datetime.datetime(2026, 12, 1, 10, tzinfo=SHANGHAI)):
+        words = {
+            year: anonymous.get(f"{page}{year}").content.decode() for year in (2024, 2025, 2026)
+        }
+        chinese = anonymous.get(f"/indicators/{indicator.code}/?year=2026").content.decode()
+    assert "2024 is over; the year-end figure is 95% of the target: missed." in words[2024]
+    assert "2025 is over and its year-end figure, due by Jan. 15, 2026, was never" in words[2025]
+    assert "By September 2026: 94% of the target" in words[2026]
+    assert "截至2026年9月：已完成目标的94%" in chinese

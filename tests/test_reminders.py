@@ -13,7 +13,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from kpis.models import Preference, Reminder
+from kpis.models import Preference, Reminder, webhook_error
 from tests.conftest import make_user
 
 # These periods fall after reporting started here, so they can be late.
@@ -174,7 +174,8 @@ def test_a_webhook_whose_real_host_is_not_a_robot_host_is_refused(department, ad
 
 def test_a_robot_host_address_is_accepted(department):
     department.webhook_url = "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=abc"
-    department.full_clean()
+    department.full_clean()  # raises ValidationError for an address it refuses
+    assert webhook_error(department.webhook_url) is None
 
 
 @pytest.fixture
