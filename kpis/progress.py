@@ -431,10 +431,6 @@ def relative_change(value, earlier):
     return None if earlier == 0 else (value - earlier) / abs(earlier)
 
 
-def percent(value):
-    return f"{(value * 100).quantize(Decimal(1)):f}%"
-
-
 def plain_decimal(value):
     """A Decimal as a string without padding zeros: Decimal("400.0000") -> "400"."""
     if value is None:

@@ -36,7 +36,7 @@ from kpis.models import (
     reporting_starts,
 )
 from kpis.tables import ProgressTable
-from kpis.templatetags.kpis_tags import progress_sentence
+from kpis.templatetags.kpis_tags import percent, progress_sentence
 from tasks import exports as task_exports
 from tasks.models import Task
 
@@ -219,8 +219,8 @@ def department_scorecard(request):
         "today": today,
         "grace_days": periods.GRACE_DAYS,
         "reporting_starts": reporting_starts(),
-        "green": progress.percent(Decimal(str(periods.Timeliness.GREEN))),
-        "yellow": progress.percent(Decimal(str(periods.Timeliness.YELLOW))),
+        "green": percent(Decimal(str(periods.Timeliness.GREEN))),
+        "yellow": percent(Decimal(str(periods.Timeliness.YELLOW))),
     }
     return render(request, "kpis/departments.html", context)
 

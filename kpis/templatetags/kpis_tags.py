@@ -129,7 +129,10 @@ def in_language_filter(chinese, english):
 
 @register.filter
 def percent(ratio):
-    return "—" if ratio is None else progress.percent(Decimal(ratio))
+    """A share as a whole per cent: Decimal("0.62") -> "62%"."""
+    if ratio is None:
+        return "—"
+    return f"{(Decimal(ratio) * 100).quantize(Decimal(1)):f}%"
 
 
 @register.filter
@@ -186,7 +189,7 @@ def progress_sentence(result):
                 "By %(month)s: the target is zero, so there is no share to show; %(pace)s."
             ) % {"month": by, "pace": words}
         return _("By %(month)s: the target is zero, so there is no share to show.") % {"month": by}
-    share = progress.percent(result.attainment)
+    share = percent(result.attainment)
     values = {"month": by, "share": share, "year": year, "pace": words}
     if result.status == Status.NO_FINAL_FIGURE:
         return _("By %(month)s: %(share)s of the target; %(final)s") % {
@@ -209,7 +212,7 @@ def progress_sentence(result):
         return _("By %(month)s: %(share)s of the target: %(pace)s.") % values
     return _("By %(month)s: %(share)s of the target; expected %(expected)s: %(pace)s.") % {
         **values,
-        "expected": progress.percent(result.expected_attainment),
+        "expected": percent(result.expected_attainment),
     }
 
 
