@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from openpyxl.cell import WriteOnlyCell
 
-from kpis.models import EXPLANATION_FIELDS, EXPLANATION_PARTS, Actual, Indicator, Snapshot, Source
+from kpis.models import EXPLANATION_FIELDS, EXPLANATION_PARTS, Actual, Source
 from kpis.progress import plain_decimal
 
 
@@ -120,18 +120,6 @@ def progress_document(rows, year, today):
         "generated_at": local_time(timezone.now()),
         "indicators": [indicator_row(row, sources, explanations) for row in rows],
     }
-
-
-def take_snapshot(today, year):
-    """Freeze the public table of `year` and the key tasks, judged on `today`, as a
-    Snapshot."""
-    # Here, not at the top: tasks.exports builds on this module.
-    from tasks.exports import task_rows
-
-    rows = Indicator.objects.public().progress_rows(year, today)
-    document = progress_document(rows, year, today)
-    document["tasks"] = task_rows(today)
-    return Snapshot.objects.take(today, year, document)
 
 
 # Columns of the flat files (CSV, XLSX), in order: the JSON row, one level deep.

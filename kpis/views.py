@@ -1,5 +1,4 @@
 import datetime
-from decimal import Decimal
 from functools import partial
 
 from django.conf import settings
@@ -10,14 +9,14 @@ from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 from django_tables2 import RequestConfig
 
-from kpis import bulletins, exports, periods, progress
+from kpis import exports, periods, progress
 from kpis.caching import public_cache
 from kpis.charts import progress_chart, years_chart
 from kpis.converters import parse_year
@@ -27,7 +26,6 @@ from kpis.models import (
     FIRST_YEAR,
     Actual,
     Bulletin,
-    Department,
     Indicator,
     Judgement,
     Snapshot,
@@ -36,9 +34,7 @@ from kpis.models import (
     reporting_starts,
 )
 from kpis.tables import ProgressTable
-from kpis.templatetags.kpis_tags import percent, progress_sentence
-from tasks import exports as task_exports
-from tasks.models import Task
+from kpis.templatetags.kpis_tags import progress_sentence
 
 
 def chosen_year(request, years, today, earliest=None):
@@ -78,7 +74,6 @@ def progress_page(request):
         "counts": status_counts(shown, year, closed),
         "strip": year_strip(counts, years, today),
         "last_published": Actual.objects.filter(indicator__is_public=True).last_publication(),
-        "task_counts": Task.objects.status_counts(today),
     }
     return render(request, "kpis/progress.html", context)
 
@@ -210,22 +205,6 @@ def data_file(document, to_dataset, file_format, name):
 
 
 @public_cache
-def department_scorecard(request):
-    today = timezone.localdate()
-    context = {
-        "departments": Department.objects.timeliness_list(
-            today, also=Task.objects.statement_reporting(today)
-        ),
-        "today": today,
-        "grace_days": periods.GRACE_DAYS,
-        "reporting_starts": reporting_starts(),
-        "green": percent(Decimal(str(periods.Timeliness.GREEN))),
-        "yellow": percent(Decimal(str(periods.Timeliness.YELLOW))),
-    }
-    return render(request, "kpis/departments.html", context)
-
-
-@public_cache
 def snapshot_list(request):
     context = {"snapshots": Snapshot.objects.only("taken_on", "year", "created_at")}
     return render(request, "kpis/snapshot_list.html", context)
@@ -250,20 +229,6 @@ def snapshot_data(request, taken_on, file_format):
     snapshot = get_object_or_404(Snapshot, taken_on=taken_on)
     name = f"progress-{snapshot.year}-as-of-{snapshot.taken_on}"
     return data_file(snapshot.document, exports.progress_dataset, file_format, name)
-
-
-@login_required
-@require_POST
-def take_snapshot(request):
-    if not request.user.has_perm("kpis.review_actual"):
-        raise PermissionDenied
-    today = timezone.localdate()
-    indicators = Indicator.objects.public()
-    year = chosen_year(request, list(indicators.target_years()), today, earliest=today.year)
-    snapshot, created = exports.take_snapshot(today, year)
-    if not created:
-        messages.info(request, _("Today's snapshot exists already; it stays as it was."))
-    return redirect(snapshot)
 
 
 def bulletin_list(request):
@@ -295,33 +260,12 @@ def bulletin_file(request, as_of, file_format):
     return response
 
 
-@login_required
-@require_POST
-def make_bulletin(request):
-    if not request.user.has_perm("kpis.review_actual"):
-        raise PermissionDenied
-    form = BulletinForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, " ".join(form.errors.get("as_of", [_("Give a valid date.")])))
-        return redirect("my_updates")
-    chosen = form.cleaned_data
-    bulletin = bulletins.make(chosen["as_of"], chosen["language"], chosen["year"], request.user)
-    messages.success(
-        request,
-        _("Bulletin issue %(issue)d as of %(day)s made (version %(version)d).")
-        % {"issue": bulletin.issue, "day": bulletin.as_of, "version": bulletin.version},
-    )
-    with translation.override(bulletin.language):
-        return redirect("bulletin_list")
-
-
 @public_cache
 def data_index(request):
     indicators = Indicator.objects.public()
     context = {
         "columns": exports.COLUMNS,
         "history_columns": exports.HISTORY_COLUMNS,
-        "task_columns": task_exports.COLUMNS,
         "years": list(indicators.target_years()),
         "indicators": indicators.select_related("theme"),
         "last_published": Actual.objects.filter(indicator__is_public=True).last_publication(),

@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "kpis",
     "tasks",
     "identity",
+    "reports",
 ]
 
 MIDDLEWARE = [

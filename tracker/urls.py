@@ -7,6 +7,7 @@ from identity import urls as identity_urls
 from identity.views import SignOutView
 from kpis import views
 from kpis.converters import BulletinFormat, DataFormat, DateConverter
+from reports import views as report_views
 from tasks import views as task_views
 
 register_converter(DateConverter, "date")
@@ -38,17 +39,17 @@ urlpatterns = [
 urlpatterns += i18n_patterns(
     path("", views.progress_page, name="progress"),
     path("data/", views.data_index, name="data_index"),
-    path("departments/", views.department_scorecard, name="department_scorecard"),
+    path("departments/", report_views.department_scorecard, name="department_scorecard"),
     path("snapshots/", views.snapshot_list, name="snapshot_list"),
     path("snapshots/<date:taken_on>/", views.snapshot_detail, name="snapshot_detail"),
-    path("my/snapshots/", views.take_snapshot, name="take_snapshot"),
+    path("my/snapshots/", report_views.take_snapshot, name="take_snapshot"),
     path("bulletins/", views.bulletin_list, name="bulletin_list"),
     path(
         "bulletins/<date:as_of>.<bulletin_format:file_format>",
         views.bulletin_file,
         name="bulletin_file",
     ),
-    path("my/bulletins/", views.make_bulletin, name="make_bulletin"),
+    path("my/bulletins/", report_views.make_bulletin, name="make_bulletin"),
     path("indicators/<slug:code>/", views.indicator_detail, name="indicator_detail"),
     path("my/", views.my_updates, name="my_updates"),
     path("my/enter/<slug:code>/<date:period_end>/", views.enter_figure, name="enter_figure"),
