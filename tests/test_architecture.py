@@ -16,7 +16,8 @@ APPS = {
     "tasks": {"kpis"},
     "identity": {"kpis"},
     "reports": {"kpis", "tasks"},
-    "tracker": {"kpis", "tasks", "identity", "reports"},
+    "api": {"kpis", "tracker"},
+    "tracker": {"kpis", "tasks", "identity", "reports", "api"},
 }
 
 RULES = [

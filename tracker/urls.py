@@ -3,6 +3,8 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path, register_converter
 
+from api import views as api_views
+from api.api import api
 from identity import urls as identity_urls
 from identity.views import SignOutView
 from kpis import views
@@ -31,6 +33,7 @@ urlpatterns = [
         name="snapshot_data",
     ),
     path("data/tasks.<data_format:file_format>", task_views.tasks_data, name="tasks_data"),
+    path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("oidc/", include(identity_urls.oidc_patterns)),
     path("cas/", include(identity_urls.cas_patterns)),
@@ -39,6 +42,7 @@ urlpatterns = [
 urlpatterns += i18n_patterns(
     path("", views.progress_page, name="progress"),
     path("data/", views.data_index, name="data_index"),
+    path("api/docs/", api_views.api_docs, name="api_docs"),
     path("departments/", report_views.department_scorecard, name="department_scorecard"),
     path("snapshots/", views.snapshot_list, name="snapshot_list"),
     path("snapshots/<date:taken_on>/", views.snapshot_detail, name="snapshot_detail"),
