@@ -139,6 +139,25 @@ class ReviewedEntryAdmin:
         form = super().get_form(request, obj, change=change, **kwargs)
         return type(form.__name__, (form,), {"current_user": request.user})
 
+    def get_fields(self, request, obj=None):
+        fields = super().get_fields(request, obj)
+        if obj is not None and not self.has_change_permission(request, obj):
+            fields = [name for name in fields if name != "seen_version"]  # nothing to save
+        return fields
+
+    def has_submit_permission(self, request):
+        return request.user.has_perm(self.model.submit_permission)
+
+    def has_review_permission(self, request):
+        return request.user.has_perm(self.model.review_permission)
+
+    def save_model(self, request, obj, form, change):
+        try:
+            obj.save_edit(form.cleaned_data.get("seen_version"))
+        except EditConflict as conflict:
+            # Raised after validation: the admin has no form to attach it to any more.
+            raise PermissionDenied(conflict.messages[0]) from conflict
+
     def apply(self, request, queryset, transition):
         done = 0
         for entry in queryset.select_related(*self.list_select_related):
@@ -654,10 +673,7 @@ class ActualAdmin(
 
     def save_model(self, request, obj, form, change):
         try:
-            obj.save_edit(form.cleaned_data.get("seen_version"))
-        except EditConflict as conflict:
-            # Raised after validation: the admin has no form to attach it to any more.
-            raise PermissionDenied(conflict.messages[0]) from conflict
+            super().save_model(request, obj, form, change)
         except IntegrityError:
             # Someone saved the same indicator and period between this form's validation
             # and now (only the constraint saw it): obj stays unsaved, and response_add
@@ -757,9 +773,3 @@ class ActualAdmin(
             "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
         }
         return TemplateResponse(request, "admin/kpis/actual/return_reason.html", context)
-
-    def has_submit_permission(self, request):
-        return request.user.has_perm("kpis.submit_actual")
-
-    def has_review_permission(self, request):
-        return request.user.has_perm("kpis.review_actual")

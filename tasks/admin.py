@@ -54,12 +54,6 @@ class EntryAdmin(ReviewedEntryAdmin, DepartmentScopedAdmin, SimpleHistoryAdmin):
     def publish_selected(self, request, queryset):
         self.apply(request, queryset, lambda entry: entry.publish(request.user))
 
-    def has_submit_permission(self, request):
-        return request.user.has_perm("tasks.submit_task")
-
-    def has_review_permission(self, request):
-        return request.user.has_perm("tasks.review_task")
-
 
 @admin.register(Milestone)
 class MilestoneAdmin(EntryAdmin):
