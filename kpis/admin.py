@@ -145,6 +145,20 @@ class ReviewedEntryAdmin:
             fields = [name for name in fields if name != "seen_version"]  # nothing to save
         return fields
 
+    # The admin fills in the names of what it lists, as in Django's own "Delete selected".
+    @admin.action(
+        description=_("Submit the selected %(verbose_name_plural)s for review"),
+        permissions=["submit"],
+    )
+    def submit_selected(self, request, queryset):
+        self.apply(request, queryset, lambda entry: entry.submit(request.user))
+
+    @admin.action(
+        description=_("Publish the selected %(verbose_name_plural)s"), permissions=["review"]
+    )
+    def publish_selected(self, request, queryset):
+        self.apply(request, queryset, lambda entry: entry.publish(request.user))
+
     def has_submit_permission(self, request):
         return request.user.has_perm(self.model.submit_permission)
 
@@ -742,14 +756,6 @@ class ActualAdmin(
         """The periods due for the user's departments, ready to fill in."""
         indicators = Indicator.objects.for_entry(request.user).due_work(timezone.localdate())
         return template_workbook(indicators), "figures-due.xlsx"
-
-    @admin.action(description=_("Submit the selected figures for review"), permissions=["submit"])
-    def submit_selected(self, request, queryset):
-        self.apply(request, queryset, lambda actual: actual.submit(request.user))
-
-    @admin.action(description=_("Publish the selected figures"), permissions=["review"])
-    def publish_selected(self, request, queryset):
-        self.apply(request, queryset, lambda actual: actual.publish(request.user))
 
     @admin.action(
         description=_("Return the selected figures with a reason"), permissions=["review"]

@@ -46,14 +46,6 @@ class EntryAdmin(ReviewedEntryAdmin, DepartmentScopedAdmin, SimpleHistoryAdmin):
     actions = ["submit_selected", "publish_selected"]
     updated_message = _("%(count)d entries updated.")
 
-    @admin.action(description=_("Submit the selected entries for review"), permissions=["submit"])
-    def submit_selected(self, request, queryset):
-        self.apply(request, queryset, lambda entry: entry.submit(request.user))
-
-    @admin.action(description=_("Publish the selected entries"), permissions=["review"])
-    def publish_selected(self, request, queryset):
-        self.apply(request, queryset, lambda entry: entry.publish(request.user))
-
 
 @admin.register(Milestone)
 class MilestoneAdmin(EntryAdmin):

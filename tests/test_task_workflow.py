@@ -355,3 +355,9 @@ def test_a_published_milestone_whose_evidence_alone_changes_stays_published(
     client_for(client, official).post(milestone_page(milestone), {**data, "evidence": "区府文件"})
     milestone.refresh_from_db()
     assert (milestone.status, milestone.evidence) == ("published", "区府文件")
+
+
+def test_the_admins_workflow_actions_name_what_they_act_on(client, official, task, make_milestone):
+    make_milestone(task, due=TODAY, status="draft")
+    page = client_for(client, official).get(reverse("admin:tasks_milestone_changelist"))
+    assert "将所选节点提交审核" in page.content.decode()
