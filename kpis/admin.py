@@ -124,6 +124,9 @@ class ReviewedEntryAdmin:
 
     updated_message = _("%(count)d figures updated.")
 
+    def department_of(self, obj):
+        return obj.owner_department_id()
+
     def get_queryset(self, request):
         return super().get_queryset(request).visible_to(request.user)
 
@@ -642,7 +645,6 @@ class ActualAdmin(
     ExportMixin,
     SimpleHistoryAdmin,
 ):
-    department_of = attrgetter("indicator.department_id")
     formfield_overrides = HTTPS_URLS
     form = ActualForm
     import_export_change_list_template = "admin/kpis/actual/change_list.html"

@@ -361,7 +361,7 @@ def my_updates(request):
     today = timezone.localdate()
     user = request.user
     mine = Actual.objects.visible_to(user).select_related("indicator", "entered_by")
-    own = mine.filter(indicator__in=Indicator.objects.for_entry(user))
+    own = Actual.objects.for_entry(user).select_related("indicator", "entered_by")
     context = {
         "indicators": [
             indicator

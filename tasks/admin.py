@@ -1,5 +1,3 @@
-from operator import attrgetter
-
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
@@ -37,7 +35,6 @@ class EntryAdmin(ReviewedEntryAdmin, DepartmentScopedAdmin, SimpleHistoryAdmin):
     """Milestones and statements: entered by the lead department's officials, reviewed by
     someone else, through the same model methods as /my/tasks/."""
 
-    department_of = attrgetter("task.department_id")
     formfield_overrides = HTTPS_URLS
     list_select_related = ["task", "entered_by", "reviewed_by"]
     list_filter = ["status", "task__theme", "task__department"]
