@@ -20,7 +20,6 @@ from simple_history.models import HistoricalRecords
 from kpis.bilingual import in_language
 from kpis.models import Department, Indicator, Source, Theme, reporting_starts
 from kpis.periods import GRACE_DAYS, Frequency, Owned, due_periods, period_ends
-from kpis.roles import in_departments
 from kpis.workflow import DepartmentScopedQuerySet, Reviewed, ReviewedQuerySet, WorkflowStatus
 from tasks import rules
 
@@ -209,9 +208,6 @@ class Task(models.Model):
             [(s.period_end, s.published_completes) for s in self.public_statements],
             today,
         )
-
-    def is_visible_to(self, user):
-        return in_departments(user, self.department_id)
 
     def due_date_changes(self):
         """Published due dates that moved, newest first: the milestone, the old and the
