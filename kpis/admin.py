@@ -107,6 +107,9 @@ class ReviewedEntryAdmin:
 
     updated_message = _("%(count)d figures updated.")
 
+    def department_of(self, obj):
+        return obj.owner_department_id()
+
     def get_queryset(self, request):
         return super().get_queryset(request).visible_to(request.user)
 
@@ -121,6 +124,39 @@ class ReviewedEntryAdmin:
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change=change, **kwargs)
         return type(form.__name__, (form,), {"current_user": request.user})
+
+    def get_fields(self, request, obj=None):
+        fields = super().get_fields(request, obj)
+        if obj is not None and not self.has_change_permission(request, obj):
+            fields = [name for name in fields if name != "seen_version"]  # nothing to save
+        return fields
+
+    # The admin fills in the names of what it lists, as in Django's own "Delete selected".
+    @admin.action(
+        description=_("Submit the selected %(verbose_name_plural)s for review"),
+        permissions=["submit"],
+    )
+    def submit_selected(self, request, queryset):
+        self.apply(request, queryset, lambda entry: entry.submit(request.user))
+
+    @admin.action(
+        description=_("Publish the selected %(verbose_name_plural)s"), permissions=["review"]
+    )
+    def publish_selected(self, request, queryset):
+        self.apply(request, queryset, lambda entry: entry.publish(request.user))
+
+    def has_submit_permission(self, request):
+        return request.user.has_perm(self.model.submit_permission)
+
+    def has_review_permission(self, request):
+        return request.user.has_perm(self.model.review_permission)
+
+    def save_model(self, request, obj, form, change):
+        try:
+            obj.save_edit(form.cleaned_data.get("seen_version"))
+        except EditConflict as conflict:
+            # Raised after validation: the admin has no form to attach it to any more.
+            raise PermissionDenied(conflict.messages[0]) from conflict
 
     def apply(self, request, queryset, transition):
         done = 0
@@ -478,7 +514,6 @@ class ActualAdmin(
     ExportMixin,
     SimpleHistoryAdmin,
 ):
-    department_of = attrgetter("indicator.department_id")
     formfield_overrides = HTTPS_URLS
     form = ActualForm
     import_export_change_list_template = "admin/kpis/actual/change_list.html"
@@ -523,10 +558,7 @@ class ActualAdmin(
 
     def save_model(self, request, obj, form, change):
         try:
-            obj.save_edit(form.cleaned_data.get("seen_version"))
-        except EditConflict as conflict:
-            # Raised after validation: the admin has no form to attach it to any more.
-            raise PermissionDenied(conflict.messages[0]) from conflict
+            super().save_model(request, obj, form, change)
         except IntegrityError:
             # Someone saved the same indicator and period between this form's validation
             # and now (only the constraint saw it): obj stays unsaved, and response_add
@@ -596,14 +628,6 @@ class ActualAdmin(
         indicators = Indicator.objects.for_entry(request.user).due_work(timezone.localdate())
         return template_workbook(indicators), "figures-due.xlsx"
 
-    @admin.action(description=_("Submit the selected figures for review"), permissions=["submit"])
-    def submit_selected(self, request, queryset):
-        self.apply(request, queryset, lambda actual: actual.submit(request.user))
-
-    @admin.action(description=_("Publish the selected figures"), permissions=["review"])
-    def publish_selected(self, request, queryset):
-        self.apply(request, queryset, lambda actual: actual.publish(request.user))
-
     @admin.action(
         description=_("Return the selected figures with a reason"), permissions=["review"]
     )
@@ -626,9 +650,3 @@ class ActualAdmin(
             "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
         }
         return TemplateResponse(request, "admin/kpis/actual/return_reason.html", context)
-
-    def has_submit_permission(self, request):
-        return request.user.has_perm("kpis.submit_actual")
-
-    def has_review_permission(self, request):
-        return request.user.has_perm("kpis.review_actual")

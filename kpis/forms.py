@@ -18,7 +18,6 @@ from kpis.models import (
     FIRST_YEAR,
     LAST_YEAR,
     Actual,
-    EditConflict,
     Indicator,
     Qualifier,
     Source,
@@ -36,23 +35,58 @@ def https_urls(model_field, **kwargs):
     return model_field.formfield(**kwargs)
 
 
-class ActualForm(forms.ModelForm):
+class ReviewedForm(forms.ModelForm):
+    """The entry form of whatever is reviewed (a figure, a key task's milestone or
+    statement), on /my/ and in the admin alike: what it belongs to (its indicator, its task)
+    is offered from the user's departments only and fixed once it exists, whoever saves is
+    its author, and an edit made on a stale copy is refused instead of overwriting someone
+    else's (`Reviewed.check_version` here, `Reviewed.save_edit` on saving)."""
+
+    seen_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    #: Set by the admin, which builds the form class per request.
+    current_user = None
+    #: The fields that cannot change once the entry exists.
+    fixed_fields = ()
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user or self.current_user
+        owner = self._meta.model.department_path.split("__")[0]
+        if owner in self.fields:
+            self.fields[owner].queryset = self.fields[owner].queryset.for_entry(self.user)
+        if self.instance.pk:
+            self.fields["seen_version"].initial = self.instance.version
+            for name in self.fixed_fields:
+                if name in self.fields:
+                    self.fields[name].disabled = True
+
+    def clean(self):
+        cleaned = super().clean()
+        self.instance.check_version(cleaned.get("seen_version"))
+        return cleaned
+
+    def save(self, commit=True):
+        entry = super().save(commit=False)
+        entry.record_entry(self.user)
+        if commit:
+            entry.save_edit(self.cleaned_data.get("seen_version"))
+        return entry
+
+
+class ActualForm(ReviewedForm):
     """Entry of one figure, for the "my updates" pages and the admin alike.
 
-    Holds the rules an official meets whatever the route: the indicator must belong to one
-    of the official's departments; the period is fixed once entered; a figure that looks like
-    a unit slip, or a jump of more than half, needs a confirmation and an explanation; and an
-    edit made on a stale copy is refused instead of overwriting someone else's.
+    Besides the rules of every reviewed entry (ReviewedForm), a figure that looks like a
+    unit slip, or a jump of more than half, needs a confirmation and an explanation.
     """
 
     confirm_unusual = forms.BooleanField(
         label=_("I have checked this figure and explained it in the note"),
         required=False,
     )
-    seen_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
-    #: Set by the admin, which builds the form class per request.
-    current_user = None
+    fixed_fields = ("indicator", "period_end")
 
     class Meta:
         model = Actual
@@ -68,17 +102,6 @@ class ActualForm(forms.ModelForm):
             "evidence_url": forms.TextInput(attrs={"inputmode": "url", "placeholder": "https://"}),
         }
 
-    def __init__(self, *args, user=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.user = user or self.current_user
-        if "indicator" in self.fields:
-            self.fields["indicator"].queryset = Indicator.objects.for_entry(self.user)
-        if self.instance.pk:
-            self.fields["seen_version"].initial = self.instance.version
-            for name in ("indicator", "period_end"):
-                if name in self.fields:
-                    self.fields[name].disabled = True
-
     def entry_fields(self):
         return [field for field in self.visible_fields() if field.name not in EXPLANATION_FIELDS]
 
@@ -87,13 +110,6 @@ class ActualForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
-        if self.instance.pk and cleaned.get("seen_version") not in (None, self.instance.version):
-            raise EditConflict(
-                _(
-                    "Someone else changed this figure while you were editing it. "
-                    "Reload the page to see their version, then make your change again."
-                )
-            )
         indicator = cleaned.get("indicator") or getattr(self.instance, "indicator", None)
         period_end = cleaned.get("period_end") or self.instance.period_end
         value = cleaned.get("value")
@@ -110,13 +126,6 @@ class ActualForm(forms.ModelForm):
                 + str(_("To keep it, tick the confirmation and explain the figure in the note.")),
             )
         return cleaned
-
-    def save(self, commit=True):
-        actual = super().save(commit=False)
-        actual.record_entry(self.user)
-        if commit:
-            actual.save_edit(self.cleaned_data.get("seen_version"))
-        return actual
 
 
 class ReturnForm(forms.Form):

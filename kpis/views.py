@@ -305,7 +305,7 @@ def my_updates(request):
     today = timezone.localdate()
     user = request.user
     mine = Actual.objects.visible_to(user).select_related("indicator", "entered_by")
-    own = mine.filter(indicator__in=Indicator.objects.for_entry(user))
+    own = Actual.objects.for_entry(user).select_related("indicator", "entered_by")
     context = {
         "indicators": [
             indicator
@@ -342,7 +342,7 @@ def enter_figure(request, code, period_end):
     form = ActualForm(request.POST or None, initial=initial, user=request.user)
     form.fields["indicator"].disabled = form.fields["period_end"].disabled = True
     if request.method == "POST" and form.is_valid():
-        actual = save_figure(request, form)
+        actual = save_reviewed(request, form)
         if actual is not None:
             return redirect("figure_detail", pk=actual.pk)
     return render(
@@ -356,76 +356,28 @@ def enter_figure(request, code, period_end):
 def figure_detail(request, pk):
     figures = Actual.objects.select_related("indicator__department", "entered_by")
     actual = get_object_or_404(figures, pk=pk)
-    if not actual.is_visible_to(request.user):
-        raise PermissionDenied
-    editable = actual.is_editable_by(request.user)
-    reviewing = (
-        request.user.has_perm("kpis.review_actual") and actual.status == Actual.Status.SUBMITTED
-    )
-    form = (
-        ActualForm(request.POST or None, instance=actual, user=request.user) if editable else None
-    )
-    if request.method == "POST":
-        if form is None:
-            raise PermissionDenied
-        if form.is_valid() and save_figure(request, form) is not None:
-            return redirect("figure_detail", pk=actual.pk)
     context = {
         "actual": actual,
         "indicator": actual.indicator,
-        "form": form,
         "return_form": FigureReturnForm(),
-        "history": actual.history.select_related("history_user").order_by("-history_date"),
-        "can_submit": editable and request.user.has_perm("kpis.submit_actual"),
         "explanation_required": actual.explanation_required(),
-        "can_review": reviewing,
-        # The four-eyes rule shows here already, not only on pressing "publish".
-        "review_refusal": reviewing and actual.reviewer_refusal(request.user),
+        "review_url": reverse("review_figure", args=[pk]),
+        "submit_url": reverse("submit_figure", args=[pk]),
     }
-    return render(request, "kpis/figure_detail.html", context)
-
-
-def save_figure(request, form):
-    """Save the entry form; with the "save and submit" button, submit it too (a published
-    figure whose value did not change stays published and has nothing to submit).
-    Returns the figure, or None with the reason added to the form."""
-    actual = form.save(commit=False)
-    submitting = "submit" in request.POST and request.user.has_perm("kpis.submit_actual")
-    try:
-        with transaction.atomic():
-            if submitting and actual.status in (Actual.Status.DRAFT, Actual.Status.RETURNED):
-                actual.submit(request.user)
-            actual.save_edit(form.cleaned_data.get("seen_version"))
-    except ValidationError as refusal:
-        form.add_error(None, refusal)
-        return None
-    except IntegrityError:
-        # Saved twice at once (a double click): the first one is there.
-        form.add_error(None, _("A figure for this period already exists."))
-        return None
-    if actual.status == Actual.Status.PUBLISHED:
-        # A published figure whose note alone changed: saved, and still published.
-        messages.success(request, _("Saved: %(figure)s") % {"figure": actual.display_name()})
-    else:
-        messages.success(request, actual.done_message())
-    return actual
+    return reviewed_page(request, actual, ActualForm, "kpis/figure_detail.html", context)
 
 
 @login_required
 @require_POST
 def submit_figure(request, pk):
     actual = get_object_or_404(Actual.objects.select_related("indicator"), pk=pk)
-    if not (actual.is_editable_by(request.user) and request.user.has_perm("kpis.submit_actual")):
-        raise PermissionDenied
-    return workflow_step(request, actual, partial(actual.submit, request.user), figure_page(actual))
+    return submit_step(request, actual, figure_page(actual))
 
 
 @login_required
 @require_POST
 def review_figure(request, pk):
     actual = get_object_or_404(Actual.objects.select_related("indicator"), pk=pk)
-    if not request.user.has_perm("kpis.review_actual"):
-        raise PermissionDenied
     return review_step(request, actual, figure_page(actual), FigureReturnForm)
 
 
@@ -433,9 +385,76 @@ def figure_page(actual):
     return reverse("figure_detail", args=[actual.pk])
 
 
+# The workflow's pages, the same for figures and the key tasks' milestones and statements
+# (tasks/views.py): the entry's own methods (kpis.workflow.Reviewed) decide.
+
+
+def reviewed_page(request, entry, form_class, template, context):
+    """The page of a reviewed entry on /my/: seen by its department's officials and by
+    reviewers, edited with `form_class` while its officials may, submitted, published or
+    returned. `context` holds what the template shows besides, and `review_url` and
+    `submit_url`."""
+    user = request.user
+    if not entry.is_visible_to(user):
+        raise PermissionDenied
+    editable = entry.is_editable_by(user)
+    reviewing = user.has_perm(entry.review_permission) and entry.status == entry.Status.SUBMITTED
+    form = form_class(request.POST or None, instance=entry, user=user) if editable else None
+    if request.method == "POST":
+        if form is None:
+            raise PermissionDenied
+        if form.is_valid() and save_reviewed(request, form) is not None:
+            return redirect(request.path)
+    context = {
+        **context,
+        "entry": entry,
+        "form": form,
+        "history": entry.history.select_related("history_user").order_by("-history_date"),
+        "can_submit": editable and user.has_perm(entry.submit_permission),
+        "can_review": reviewing,
+        # The four-eyes rule shows here already, not only on pressing "publish".
+        "review_refusal": reviewing and entry.reviewer_refusal(user),
+    }
+    return render(request, template, context)
+
+
+def save_reviewed(request, form):
+    """Save the entry form; with the "save and submit" button, submit it too (a published
+    entry whose public copy did not change stays published and has nothing to submit).
+    Returns the entry, or None with the reason added to the form."""
+    entry = form.save(commit=False)
+    submitting = "submit" in request.POST and request.user.has_perm(entry.submit_permission)
+    try:
+        with transaction.atomic():
+            if submitting and entry.status in (entry.Status.DRAFT, entry.Status.RETURNED):
+                entry.submit(request.user)
+            entry.save_edit(form.cleaned_data.get("seen_version"))
+    except ValidationError as refusal:
+        form.add_error(None, refusal)
+        return None
+    except IntegrityError:
+        # Saved twice at once (a double click): the first one is there.
+        form.add_error(None, entry.already_exists_message)
+        return None
+    if entry.status == entry.Status.PUBLISHED:
+        # A published entry whose note alone changed: saved, and still published.
+        messages.success(request, _("Saved: %(figure)s") % {"figure": entry.display_name()})
+    else:
+        messages.success(request, entry.done_message())
+    return entry
+
+
+def submit_step(request, entry, next_url):
+    if not (entry.is_editable_by(request.user) and request.user.has_perm(entry.submit_permission)):
+        raise PermissionDenied
+    return workflow_step(request, entry, partial(entry.submit, request.user), next_url)
+
+
 def review_step(request, entry, next_url, return_form=ReturnForm):
     """Publish a submitted entry (a figure, or a key task's milestone or statement), or
     return it with the reason of the return form; the entry's own methods say no."""
+    if not request.user.has_perm(entry.review_permission):
+        raise PermissionDenied
     if "publish" in request.POST:
         step = partial(entry.publish, request.user)
     else:
