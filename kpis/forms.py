@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from import_export.forms import ConfirmImportForm, ImportForm
 
+from kpis import periods
 from kpis.models import EXPLANATION_FIELDS, Actual, EditConflict, Indicator
 
 # A web address typed without a scheme gets https://, as Django 6 will assume (Django 5
@@ -175,10 +176,8 @@ class ConfirmSpreadsheetImportForm(ConfirmImportForm):
         return value["file"]
 
 
-def last_quarter_end(today):
-    """The end of the last quarter that is over by `today`: what a bulletin reports on."""
-    quarter_start = datetime.date(today.year, (today.month - 1) // 3 * 3 + 1, 1)
-    return quarter_start - datetime.timedelta(days=1)
+# The old name of periods.last_quarter_end, until the next round.
+last_quarter_end = periods.last_quarter_end
 
 
 class BulletinForm(forms.Form):

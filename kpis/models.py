@@ -27,7 +27,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
-from kpis import periods, progress
+from kpis import periods, progress, vocabulary
 from kpis.bilingual import in_language
 from kpis.extraction import IndicatorRow
 from kpis.plausibility import Yardstick, falling_total, unusual_change
@@ -47,11 +47,12 @@ FIRST_YEAR, LAST_YEAR = 1990, 2100
 
 
 class Qualifier(models.TextChoices):
-    OVER = "over", _("more than (超/突破)")
-    REACH = "reach", _("reaches (达/增至)")
-    ABOUT = "about", _("about (约)")
-    AT_LEAST = "at_least", _("at least (以上)")
-    AT_MOST = "at_most", _("at most (以内/不超过)")
+    # The values and words of the rules' vocabulary.Qualifier, which they read.
+    OVER = vocabulary.Qualifier.OVER.value, vocabulary.QUALIFIER_WORDS["over"].label
+    REACH = vocabulary.Qualifier.REACH.value, vocabulary.QUALIFIER_WORDS["reach"].label
+    ABOUT = vocabulary.Qualifier.ABOUT.value, vocabulary.QUALIFIER_WORDS["about"].label
+    AT_LEAST = vocabulary.Qualifier.AT_LEAST.value, vocabulary.QUALIFIER_WORDS["at_least"].label
+    AT_MOST = vocabulary.Qualifier.AT_MOST.value, vocabulary.QUALIFIER_WORDS["at_most"].label
 
 
 class Source(models.Model):
@@ -441,13 +442,24 @@ class Indicator(IndicatorNameAndPage, models.Model):
         FUNDS = "只", _("只 (funds)")
 
     class Direction(models.TextChoices):
-        INCREASE = "increase", _("higher is better")
-        DECREASE = "decrease", _("lower is better")
+        # The same values as vocabulary.Direction, which the rules read.
+        INCREASE = vocabulary.Direction.INCREASE.value, _("higher is better")
+        DECREASE = vocabulary.Direction.DECREASE.value, _("lower is better")
 
     class ValueType(models.TextChoices):
-        STOCK = "stock", _("stock: a level at a date, the latest period counts")
-        FLOW = "flow", _("flow: an amount over time, the periods of a year add up")
-        RATE = "rate", _("rate: a share or growth rate, the latest period counts")
+        # The same values as vocabulary.ValueType, which the rules read.
+        STOCK = (
+            vocabulary.ValueType.STOCK.value,
+            _("stock: a level at a date, the latest period counts"),
+        )
+        FLOW = (
+            vocabulary.ValueType.FLOW.value,
+            _("flow: an amount over time, the periods of a year add up"),
+        )
+        RATE = (
+            vocabulary.ValueType.RATE.value,
+            _("rate: a share or growth rate, the latest period counts"),
+        )
 
     class ReportedAs(models.TextChoices):
         # The same values as the rules' progress.ReportedAs, which they read.
@@ -1390,8 +1402,8 @@ EXPLANATION_FIELDS = [
     for language in ("", "_en")
     for part, _label in EXPLANATION_PARTS
 ]
-# Statuses a figure must be explained in.
-EXPLANATION_STATUSES = {progress.Status.AT_RISK, progress.Status.BEHIND, progress.Status.MISSED}
+# Statuses a figure must be explained in (the old name of progress.NEEDS_EXPLANATION).
+EXPLANATION_STATUSES = set(progress.NEEDS_EXPLANATION)
 
 
 def month_end_a_year_earlier(period_end):

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from kpis import periods
 from kpis.bilingual import in_language
 from kpis.models import (
     Department,
@@ -78,8 +79,8 @@ class TaskQuerySet(models.QuerySet):
     def with_due_work(self, today):
         """The tasks, each with `due_statements`: the quarters of its year that have ended
         without a statement (as `periods.DuePeriod`), and `milestones_due_soon`: its
-        approved milestones due within 7 days and not done. Four queries. Quarters that
-        ended before reporting started here are to back-fill, never overdue."""
+        approved milestones due within `periods.REMINDER_DAYS` and not done. Four queries.
+        Quarters that ended before reporting started here are to back-fill, never overdue."""
         rows = self.prefetch_related(
             Prefetch("statements", queryset=ProgressStatement.objects.only("task", "period_end")),
             Prefetch(
@@ -87,7 +88,7 @@ class TaskQuerySet(models.QuerySet):
                 queryset=Milestone.objects.published().filter(
                     published_done__isnull=True,
                     published_due__gte=today,
-                    published_due__lte=today + datetime.timedelta(days=7),
+                    published_due__lte=today + datetime.timedelta(days=periods.REMINDER_DAYS),
                 ),
                 to_attr="milestones_due_soon",
             ),

@@ -14,6 +14,7 @@ RULES = [
     "kpis/plausibility.py",
     "kpis/charts.py",
     "kpis/extraction.py",
+    "kpis/vocabulary.py",
     "tasks/rules.py",
 ]
 DOMAIN = [
