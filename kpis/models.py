@@ -560,7 +560,10 @@ class Indicator(IndicatorNameAndPage, models.Model):
         max_length=10,
         choices=Qualifier.choices,
         blank=True,
-        help_text=_("The source's wording: 超/突破 more than, 达/增至 reaches, 约 about."),
+        help_text=_(
+            "The source's wording: 超/突破 more than, 达/增至 reaches, 约 about, 以上 at "
+            "least, 以内/不超过 at most."
+        ),
     )
     source = models.ForeignKey(
         Source,
@@ -824,7 +827,10 @@ class Target(models.Model):
         max_length=10,
         choices=Qualifier.choices,
         default=Qualifier.REACH,
-        help_text=_("超 (more than): must be exceeded; 达 (reaches): must be reached."),
+        help_text=_(
+            "超 (more than): must be exceeded; 达 (reaches) and 以上 (at least): must be "
+            "reached; 以内/不超过 (at most): a ceiling, met at or below it."
+        ),
     )
     source = models.ForeignKey(
         Source, verbose_name=_("source"), on_delete=models.PROTECT, related_name="targets"
