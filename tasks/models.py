@@ -28,7 +28,7 @@ from kpis.models import (
     WorkflowStatus,
     reporting_starts,
 )
-from kpis.periods import GRACE_DAYS, Frequency, Owned, due_periods, period_ends
+from kpis.periods import GRACE_DAYS, Frequency, Owned, due_periods
 from kpis.roles import department_ids, in_departments, sees_all_departments
 from tasks import rules
 
@@ -542,7 +542,7 @@ class ProgressStatement(ReviewedEntry):
         super().clean()
         if self.period_end is None:
             return
-        if self.period_end not in period_ends(Frequency.QUARTERLY, self.period_end.year):
+        if not periods.is_quarter_end(self.period_end):
             raise ValidationError({"period_end": _("Not the last day of a quarter.")})
-        if self.period_end > rules.quarter_end(timezone.localdate()):
+        if self.period_end > periods.quarter_end(timezone.localdate()):
             raise ValidationError({"period_end": _("This quarter has not begun yet.")})

@@ -166,8 +166,9 @@ def record_status(year, milestones, statements, today):
 
 def green_unless_caught_up(status, milestones, today, grace_days):
     caught_up = caught_up_on(milestones, today, grace_days)
-    if caught_up is not None and today <= quarter_end(caught_up):
-        return Verdict(status, Rag.YELLOW, caught_up=True, yellow_until=quarter_end(caught_up))
+    if caught_up is not None and today <= periods.quarter_end(caught_up):
+        until = periods.quarter_end(caught_up)
+        return Verdict(status, Rag.YELLOW, caught_up=True, yellow_until=until)
     return Verdict(status, Rag.GREEN)
 
 
