@@ -42,17 +42,25 @@ from kpis.readings import (
 )
 from kpis.roles import department_ids, in_departments, sees_all_departments
 
+_QUALIFIER_WORDS = vocabulary.QUALIFIER_WORDS
+
 # The years a figure, target or baseline may have (database constraints say so too).
 FIRST_YEAR, LAST_YEAR = 1990, 2100
 
 
 class Qualifier(models.TextChoices):
     # The values and words of the rules' vocabulary.Qualifier, which they read.
-    OVER = vocabulary.Qualifier.OVER.value, vocabulary.QUALIFIER_WORDS["over"].label
-    REACH = vocabulary.Qualifier.REACH.value, vocabulary.QUALIFIER_WORDS["reach"].label
-    ABOUT = vocabulary.Qualifier.ABOUT.value, vocabulary.QUALIFIER_WORDS["about"].label
-    AT_LEAST = vocabulary.Qualifier.AT_LEAST.value, vocabulary.QUALIFIER_WORDS["at_least"].label
-    AT_MOST = vocabulary.Qualifier.AT_MOST.value, vocabulary.QUALIFIER_WORDS["at_most"].label
+    OVER = vocabulary.Qualifier.OVER.value, _QUALIFIER_WORDS[vocabulary.Qualifier.OVER].label
+    REACH = vocabulary.Qualifier.REACH.value, _QUALIFIER_WORDS[vocabulary.Qualifier.REACH].label
+    ABOUT = vocabulary.Qualifier.ABOUT.value, _QUALIFIER_WORDS[vocabulary.Qualifier.ABOUT].label
+    AT_LEAST = (
+        vocabulary.Qualifier.AT_LEAST.value,
+        _QUALIFIER_WORDS[vocabulary.Qualifier.AT_LEAST].label,
+    )
+    AT_MOST = (
+        vocabulary.Qualifier.AT_MOST.value,
+        _QUALIFIER_WORDS[vocabulary.Qualifier.AT_MOST].label,
+    )
 
 
 class Source(models.Model):
