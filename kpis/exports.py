@@ -134,10 +134,16 @@ COLUMNS = [
     ("value_type", _("stock, flow (periods add up within the year) or rate")),
     ("baseline_year", _("Year of the baseline")),
     ("baseline_value", _("Baseline value; empty where the source gives none")),
-    ("baseline_qualifier", _("over (more than), reach or about")),
+    ("baseline_qualifier", _("over (more than), reach, about, at_least or at_most")),
     ("target_year", _("Target year")),
     ("target_value", _("Target value")),
-    ("target_qualifier", _("over (must be exceeded), reach or about")),
+    (
+        "target_qualifier",
+        _(
+            "over (must be exceeded), reach, about, at_least (X以上: a floor) or at_most "
+            "(X以内: a ceiling, met at or below it)"
+        ),
+    ),
     ("target_withdrawal_reason", _("Why the year's target was withdrawn; empty while it stands")),
     (
         "reported_as",

@@ -12,6 +12,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from import_export.forms import ConfirmImportForm, ImportForm
 
+from kpis import periods
 from kpis.extraction import docx_text
 from kpis.models import (
     EXPLANATION_FIELDS,
@@ -196,10 +197,8 @@ class ConfirmSpreadsheetImportForm(ConfirmImportForm):
         return value["file"]
 
 
-def last_quarter_end(today):
-    """The end of the last quarter that is over by `today`: what a bulletin reports on."""
-    quarter_start = datetime.date(today.year, (today.month - 1) // 3 * 3 + 1, 1)
-    return quarter_start - datetime.timedelta(days=1)
+# The old name of periods.last_quarter_end, until the next round.
+last_quarter_end = periods.last_quarter_end
 
 
 class BulletinForm(forms.Form):

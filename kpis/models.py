@@ -27,7 +27,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
-from kpis import periods, progress
+from kpis import periods, progress, vocabulary
 from kpis.bilingual import in_language
 from kpis.extraction import IndicatorRow
 from kpis.plausibility import Yardstick, falling_total, unusual_change
@@ -49,16 +49,25 @@ from kpis.workflow import (  # noqa: F401 (re-exported: the workflow's names sta
     WorkflowStatus,
 )
 
+_QUALIFIER_WORDS = vocabulary.QUALIFIER_WORDS
+
 # The years a figure, target or baseline may have (database constraints say so too).
 FIRST_YEAR, LAST_YEAR = 1990, 2100
 
 
 class Qualifier(models.TextChoices):
-    OVER = "over", _("more than (超/突破)")
-    REACH = "reach", _("reaches (达/增至)")
-    ABOUT = "about", _("about (约)")
-    AT_LEAST = "at_least", _("at least (以上)")
-    AT_MOST = "at_most", _("at most (以内/不超过)")
+    # The values and words of the rules' vocabulary.Qualifier, which they read.
+    OVER = vocabulary.Qualifier.OVER.value, _QUALIFIER_WORDS[vocabulary.Qualifier.OVER].label
+    REACH = vocabulary.Qualifier.REACH.value, _QUALIFIER_WORDS[vocabulary.Qualifier.REACH].label
+    ABOUT = vocabulary.Qualifier.ABOUT.value, _QUALIFIER_WORDS[vocabulary.Qualifier.ABOUT].label
+    AT_LEAST = (
+        vocabulary.Qualifier.AT_LEAST.value,
+        _QUALIFIER_WORDS[vocabulary.Qualifier.AT_LEAST].label,
+    )
+    AT_MOST = (
+        vocabulary.Qualifier.AT_MOST.value,
+        _QUALIFIER_WORDS[vocabulary.Qualifier.AT_MOST].label,
+    )
 
 
 class Source(models.Model):
@@ -433,13 +442,24 @@ class Indicator(IndicatorNameAndPage, models.Model):
         FUNDS = "只", _("只 (funds)")
 
     class Direction(models.TextChoices):
-        INCREASE = "increase", _("higher is better")
-        DECREASE = "decrease", _("lower is better")
+        # The same values as vocabulary.Direction, which the rules read.
+        INCREASE = vocabulary.Direction.INCREASE.value, _("higher is better")
+        DECREASE = vocabulary.Direction.DECREASE.value, _("lower is better")
 
     class ValueType(models.TextChoices):
-        STOCK = "stock", _("stock: a level at a date, the latest period counts")
-        FLOW = "flow", _("flow: an amount over time, the periods of a year add up")
-        RATE = "rate", _("rate: a share or growth rate, the latest period counts")
+        # The same values as vocabulary.ValueType, which the rules read.
+        STOCK = (
+            vocabulary.ValueType.STOCK.value,
+            _("stock: a level at a date, the latest period counts"),
+        )
+        FLOW = (
+            vocabulary.ValueType.FLOW.value,
+            _("flow: an amount over time, the periods of a year add up"),
+        )
+        RATE = (
+            vocabulary.ValueType.RATE.value,
+            _("rate: a share or growth rate, the latest period counts"),
+        )
 
     class ReportedAs(models.TextChoices):
         # The same values as the rules' progress.ReportedAs, which they read.
@@ -540,7 +560,10 @@ class Indicator(IndicatorNameAndPage, models.Model):
         max_length=10,
         choices=Qualifier.choices,
         blank=True,
-        help_text=_("The source's wording: 超/突破 more than, 达/增至 reaches, 约 about."),
+        help_text=_(
+            "The source's wording: 超/突破 more than, 达/增至 reaches, 约 about, 以上 at "
+            "least, 以内/不超过 at most."
+        ),
     )
     source = models.ForeignKey(
         Source,
@@ -804,7 +827,10 @@ class Target(models.Model):
         max_length=10,
         choices=Qualifier.choices,
         default=Qualifier.REACH,
-        help_text=_("超 (more than): must be exceeded; 达 (reaches): must be reached."),
+        help_text=_(
+            "超 (more than): must be exceeded; 达 (reaches) and 以上 (at least): must be "
+            "reached; 以内/不超过 (at most): a ceiling, met at or below it."
+        ),
     )
     source = models.ForeignKey(
         Source, verbose_name=_("source"), on_delete=models.PROTECT, related_name="targets"
@@ -1203,8 +1229,8 @@ EXPLANATION_FIELDS = [
     for language in ("", "_en")
     for part, _label in EXPLANATION_PARTS
 ]
-# Statuses a figure must be explained in.
-EXPLANATION_STATUSES = {progress.Status.AT_RISK, progress.Status.BEHIND, progress.Status.MISSED}
+# Statuses a figure must be explained in (the old name of progress.NEEDS_EXPLANATION).
+EXPLANATION_STATUSES = set(progress.NEEDS_EXPLANATION)
 
 
 def month_end_a_year_earlier(period_end):

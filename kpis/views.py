@@ -114,10 +114,8 @@ def status_counts(counted, year, closed):
         ]
     return [
         (status, counted.get((year, status), 0))
-        for status in progress.STATUS_ORDER
-        if status
-        not in (progress.Status.MISSED, progress.Status.NO_FINAL_FIGURE, progress.Status.NO_TARGET)
-        and (status != progress.Status.UNKNOWN_PACE or counted.get((year, status)))
+        for status in progress.OPEN_YEAR_STATUSES
+        if status != progress.Status.UNKNOWN_PACE or counted.get((year, status))
     ]
 
 

@@ -17,9 +17,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from kpis import periods
 from kpis.bilingual import in_language
 from kpis.models import Department, Indicator, Source, Theme, reporting_starts
-from kpis.periods import GRACE_DAYS, Frequency, Owned, due_periods, period_ends
+from kpis.periods import GRACE_DAYS, Frequency, Owned, due_periods
 from kpis.workflow import DepartmentScopedQuerySet, Reviewed, ReviewedQuerySet, WorkflowStatus
 from tasks import rules
 
@@ -56,8 +57,8 @@ class TaskQuerySet(DepartmentScopedQuerySet):
     def with_due_work(self, today):
         """The tasks, each with `due_statements`: the quarters of its year that have ended
         without a statement (as `periods.DuePeriod`), and `milestones_due_soon`: its
-        approved milestones due within 7 days and not done. Four queries. Quarters that
-        ended before reporting started here are to back-fill, never overdue."""
+        approved milestones due within `periods.REMINDER_DAYS` and not done. Four queries.
+        Quarters that ended before reporting started here are to back-fill, never overdue."""
         rows = self.prefetch_related(
             Prefetch("statements", queryset=ProgressStatement.objects.only("task", "period_end")),
             Prefetch(
@@ -65,7 +66,7 @@ class TaskQuerySet(DepartmentScopedQuerySet):
                 queryset=Milestone.objects.published().filter(
                     published_done__isnull=True,
                     published_due__gte=today,
-                    published_due__lte=today + datetime.timedelta(days=7),
+                    published_due__lte=today + datetime.timedelta(days=periods.REMINDER_DAYS),
                 ),
                 to_attr="milestones_due_soon",
             ),
@@ -455,7 +456,7 @@ class ProgressStatement(ReviewedEntry):
         super().clean()
         if self.period_end is None:
             return
-        if self.period_end not in period_ends(Frequency.QUARTERLY, self.period_end.year):
+        if not periods.is_quarter_end(self.period_end):
             raise ValidationError({"period_end": _("Not the last day of a quarter.")})
-        if self.period_end > rules.quarter_end(timezone.localdate()):
+        if self.period_end > periods.quarter_end(timezone.localdate()):
             raise ValidationError({"period_end": _("This quarter has not begun yet.")})

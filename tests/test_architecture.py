@@ -26,6 +26,7 @@ RULES = [
     "kpis/plausibility.py",
     "kpis/charts.py",
     "kpis/extraction.py",
+    "kpis/vocabulary.py",
     "tasks/rules.py",
 ]
 DOMAIN = [
