@@ -17,7 +17,8 @@ APPS = {
     "identity": {"kpis"},
     "reports": {"kpis", "tasks"},
     "api": {"kpis", "tracker"},
-    "tracker": {"kpis", "tasks", "identity", "reports", "api"},
+    "catalog": {"kpis", "tasks"},
+    "tracker": {"kpis", "tasks", "identity", "reports", "api", "catalog"},
 }
 
 RULES = [
