@@ -329,3 +329,33 @@ def test_the_schema_and_its_readable_page_are_served_by_the_app(quarterly):
         page = Client().get(f"{prefix}/api/docs/").content.decode()
         assert "PUT /api/v1/indicators/{code}/figures/{period_end}/" in page
         assert "cdn" not in page.lower()
+
+
+def test_a_system_pushes_a_quarter_for_two_departments_and_a_reviewer_publishes_it(
+    department, other_department, make_indicator, reviewer
+):
+    ours = make_indicator(code="hte", department=department, target="2300")
+    theirs = make_indicator(
+        code="fund", department=other_department, unit="亿元", decimals=1, target="50"
+    )
+    token = Token(name="区统计局数据平台")
+    key = token.issue()
+    token.grant([department, other_department])
+    system = Client(headers={"Authorization": f"Bearer {key}"})
+    figures = [
+        {"indicator": "hte", "period_end": "2026-09-30", "value": "2250"},
+        {"indicator": "fund", "period_end": "2026-09-30", "value": "46.5"},
+    ]
+    answer = system.post("/api/v1/figures/batch/", {"figures": figures}, "application/json")
+    assert answer.json()["created"] == 2
+    desk = Client()
+    desk.force_login(reviewer)
+    waiting = desk.get("/my/").content.decode()
+    assert ours.name in waiting and theirs.name in waiting
+    for figure in Actual.objects.all():
+        desk.post(f"/my/figures/{figure.pk}/review/", {"publish": "1"})
+    assert set(Actual.objects.values_list("status", flat=True)) == {"published"}
+    public = Client().get("/?year=2026").content.decode().replace(",", "")
+    feed = Client().get("/feeds/published.atom").content.decode().replace(",", "")
+    for text in ("2250家", "46.5亿元"):
+        assert text in public and text in feed
