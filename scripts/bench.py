@@ -65,8 +65,9 @@ from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
-from kpis import bulletins, roles  # noqa: E402
+from kpis import roles  # noqa: E402
 from kpis.models import Actual, Department, Indicator, Source, Target, Theme  # noqa: E402
+from reports import bulletins  # noqa: E402
 from tasks.models import Milestone, ProgressStatement, Task  # noqa: E402
 from tasks.roles import sync_task_roles  # noqa: E402
 

@@ -3,7 +3,7 @@ milestones (节点) and periodic progress statements (形象进度).
 
 Milestones and statements go through the figures' workflow: an official of the lead
 department enters and submits, a reviewer publishes or returns, never their own entry
-(kpis.models.FourEyes). The public sees only the published copy: a published milestone
+(kpis.workflow.Reviewed). The public sees only the published copy: a published milestone
 that is being changed keeps its published title and dates until the change is published.
 """
 
@@ -17,36 +17,15 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from kpis import periods
 from kpis.bilingual import in_language
-from kpis.models import (
-    Department,
-    Indicator,
-    Reviewed,
-    Source,
-    Theme,
-    WorkflowStatus,
-    reporting_starts,
-)
-from kpis.periods import GRACE_DAYS, Frequency, Owned, due_periods, period_ends
-from kpis.roles import department_ids, in_departments, sees_all_departments
+from kpis.models import Department, Indicator, Source, Theme, reporting_starts
+from kpis.periods import GRACE_DAYS, Frequency, Owned, due_periods
+from kpis.workflow import DepartmentScopedQuerySet, Reviewed, ReviewedQuerySet, WorkflowStatus
 from tasks import rules
 
 
-class TaskQuerySet(models.QuerySet):
-    def for_entry(self, user):
-        """The tasks a user enters milestones and statements for: those their departments
-        lead."""
-        if user is None or not user.is_authenticated:
-            return self.none()
-        if user.is_superuser:
-            return self
-        return self.filter(department__members=user)
-
-    def visible_to(self, user):
-        """The tasks a user may see in the back office: reviewers and managers every one,
-        officials those of their departments."""
-        return self if sees_all_departments(user) else self.for_entry(user)
-
+class TaskQuerySet(DepartmentScopedQuerySet):
     def with_public_record(self):
         """Each task with its published milestones and statements, in three queries more."""
         return self.select_related("theme", "department", "source").prefetch_related(
@@ -78,8 +57,8 @@ class TaskQuerySet(models.QuerySet):
     def with_due_work(self, today):
         """The tasks, each with `due_statements`: the quarters of its year that have ended
         without a statement (as `periods.DuePeriod`), and `milestones_due_soon`: its
-        approved milestones due within 7 days and not done. Four queries. Quarters that
-        ended before reporting started here are to back-fill, never overdue."""
+        approved milestones due within `periods.REMINDER_DAYS` and not done. Four queries.
+        Quarters that ended before reporting started here are to back-fill, never overdue."""
         rows = self.prefetch_related(
             Prefetch("statements", queryset=ProgressStatement.objects.only("task", "period_end")),
             Prefetch(
@@ -87,7 +66,7 @@ class TaskQuerySet(models.QuerySet):
                 queryset=Milestone.objects.published().filter(
                     published_done__isnull=True,
                     published_due__gte=today,
-                    published_due__lte=today + datetime.timedelta(days=7),
+                    published_due__lte=today + datetime.timedelta(days=periods.REMINDER_DAYS),
                 ),
                 to_attr="milestones_due_soon",
             ),
@@ -231,13 +210,6 @@ class Task(models.Model):
             today,
         )
 
-    def is_visible_to(self, user):
-        return in_departments(user, self.department_id)
-
-    def is_workable_by(self, user):
-        """Officials of the lead department enter its milestones and statements."""
-        return user.is_superuser or self.department_id in department_ids(user)
-
     def due_date_changes(self):
         """Published due dates that moved, newest first: the milestone, the old and the
         new date, when and why, from the milestones' change history."""
@@ -255,95 +227,38 @@ class Task(models.Model):
         return sorted(changes, key=lambda change: change["history_date"], reverse=True)
 
 
-class EntryQuerySet(models.QuerySet):
+class EntryQuerySet(ReviewedQuerySet):
     def published(self):
         return self.filter(published_at__isnull=False)
 
-    def visible_to(self, user):
-        """What a user may see in the back office: reviewers and managers every
-        department's, officials their own departments' tasks'."""
-        if sees_all_departments(user):
-            return self
-        return self.filter(task__department__members=user)
-
-    def waiting_for_review(self):
-        return self.filter(status=WorkflowStatus.SUBMITTED)
-
 
 class ReviewedEntry(Reviewed):
-    """What milestones and statements share: the task, the workflow and who did what."""
+    """What milestones and statements share: the task, and the workflow's words for them."""
 
     task = models.ForeignKey(Task, verbose_name=_("key task"), on_delete=models.PROTECT)
 
     objects = EntryQuerySet.as_manager()
 
-    #: The fields whose published copy (`published_<name>`) the public sees.
-    PUBLIC_FIELDS = ()
+    department_path = "task__department"
     review_permission = "tasks.review_task"
+    submit_permission = "tasks.submit_task"
     not_reviewer_message = _("Only reviewers publish or return milestones and statements.")
+    not_submittable_message = _("Only drafts and returned entries can be submitted.")
+    may_not_submit_message = _("You may not submit this.")
+    reason_missing_message = _("Say why it is returned.")
+    edit_conflict_message = _("Someone else changed it in the meantime.")
+    stale_form_message = _(
+        "Someone else changed it while you were editing it. "
+        "Reload the page to see their version, then make your change again."
+    )
+    already_exists_message = _("It exists already.")
 
     class Meta:
         abstract = True
 
-    def is_visible_to(self, user):
-        return self.task.is_visible_to(user)
-
     @property
     def kind_label(self):
         return self._meta.verbose_name
-
-    def is_editable_by(self, user):
-        """Officials of the lead department edit it, except while a reviewer has it."""
-        permission = f"tasks.change_{self._meta.model_name}"
-        return (
-            self.status != WorkflowStatus.SUBMITTED
-            and user.has_perm(permission)
-            and self.task.is_workable_by(user)
-        )
-
-    def differs_from_published(self):
-        return self.published_at is None or any(
-            getattr(self, name) != getattr(self, f"published_{name}") for name in self.PUBLIC_FIELDS
-        )
-
-    def record_entry(self, user):
-        """The official's edit: whoever changes it is its author, whom the four-eyes rule
-        keeps from publishing it; a published entry that changes goes back to draft."""
-        self.entered_by = user
-        if self.status in (WorkflowStatus.PUBLISHED, WorkflowStatus.RETURNED):
-            self.status = WorkflowStatus.DRAFT
-
-    def submit(self, user):
-        """Hand it to the reviewers: by an official of the lead department with the
-        permission to submit, whatever the route (form, admin action)."""
-        if self.status not in (WorkflowStatus.DRAFT, WorkflowStatus.RETURNED):
-            raise ValidationError(_("Only drafts and returned entries can be submitted."))
-        if not (user.has_perm("tasks.submit_task") and self.is_editable_by(user)):
-            raise ValidationError(_("You may not submit this."))
-        self.status = WorkflowStatus.SUBMITTED
-        self.submitted_by = user
-        self.submitted_at = timezone.now()
-        self.first_submitted_at = self.first_submitted_at or self.submitted_at
-        self.return_reason = ""
-
-    def publish(self, reviewer):
-        self.check_reviewer(reviewer)
-        now = timezone.now()
-        for name in self.PUBLIC_FIELDS:
-            setattr(self, f"published_{name}", getattr(self, name))
-        self.published_at = self.published_at or now
-        self.status = WorkflowStatus.PUBLISHED
-        self.reviewed_by = reviewer
-        self.reviewed_at = now
-
-    def return_for_correction(self, reviewer, reason):
-        self.check_reviewer(reviewer)
-        if not reason.strip():
-            raise ValidationError(_("Say why it is returned."))
-        self.status = WorkflowStatus.RETURNED
-        self.return_reason = reason.strip()
-        self.reviewed_by = reviewer
-        self.reviewed_at = timezone.now()
 
 
 class Milestone(ReviewedEntry):
@@ -438,10 +353,10 @@ class Milestone(ReviewedEntry):
     def due_moved(self):
         return self.published_due is not None and self.due != self.published_due
 
-    def publish(self, reviewer):
+    def publish_refusal(self):
         if self.due_moved() and not self.due_change_reason.strip():
-            raise ValidationError(_("A new due date needs its reason before it is approved."))
-        super().publish(reviewer)
+            return _("A new due date needs its reason before it is approved.")
+        return None
 
     @property
     def public_dates(self):
@@ -541,9 +456,9 @@ class ProgressStatement(ReviewedEntry):
         super().clean()
         if self.period_end is None:
             return
-        if self.period_end not in period_ends(Frequency.QUARTERLY, self.period_end.year):
+        if not periods.is_quarter_end(self.period_end):
             raise ValidationError({"period_end": _("Not the last day of a quarter.")})
-        if self.period_end > rules.quarter_end(timezone.localdate()):
+        if self.period_end > periods.quarter_end(timezone.localdate()):
             raise ValidationError({"period_end": _("This quarter has not begun yet.")})
 
 

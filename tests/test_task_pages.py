@@ -67,6 +67,17 @@ def test_the_summary_counts_tasks_by_status(anonymous, late_task, make_task):
     assert 'task-count-no_plan" href="/en/tasks/?status=no_plan"' in summary
 
 
+def test_the_home_page_counts_the_key_tasks_by_status_as_the_tasks_page_does(
+    anonymous, late_task, make_task
+):
+    make_task()
+    page = get(anonymous, "/en/")
+    summary = page[page.index("task-summary") :]
+    delayed = summary[summary.index("task-count-delayed") :]
+    assert delayed.index('<span class="count">1</span>') < delayed.index("Delayed")
+    assert 'task-count-no_plan" href="/en/tasks/?status=no_plan"' in summary
+
+
 def test_a_status_link_shows_only_the_tasks_at_that_status(anonymous, late_task, make_task):
     make_task(title_en="Nothing planned")
     page = get(anonymous, "/en/tasks/?status=delayed")

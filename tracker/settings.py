@@ -55,6 +55,8 @@ INSTALLED_APPS = [
     "kpis",
     "tasks",
     "identity",
+    "reports",
+    "api",
 ]
 
 MIDDLEWARE = [
@@ -62,6 +64,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "kpis.errors.DatabaseUnavailableMiddleware",
+    "api.middleware.ApiMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -322,3 +325,8 @@ OPEN_DATA_LICENCE = os.environ.get("KPI_OPEN_DATA_LICENCE", "CC BY 4.0")
 OPEN_DATA_LICENCE_URL = os.environ.get(
     "KPI_OPEN_DATA_LICENCE_URL", "https://creativecommons.org/licenses/by/4.0/"
 )
+
+# The write API for departments' systems (docs/api.md): requests per token and period
+# ("120/min", "10/s", "5000/day"), and the largest body it reads.
+API_RATE = os.environ.get("KPI_API_RATE", "120/min")
+API_MAX_BODY_BYTES = 1024 * 1024

@@ -16,7 +16,7 @@ def drop_triggers(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("tasks", "0004_workflow_fields_shared_with_figures"),
+        ("tasks", "0005_milestones_and_statements_edit_version"),
     ]
 
     operations = [
