@@ -54,19 +54,16 @@ def chosen_year(request, years, today, earliest=None):
 @public_cache
 def progress_page(request):
     today = timezone.localdate()
-    indicators = Indicator.objects.public()
-    years = list(indicators.target_years())
+    years = list(Indicator.objects.public().target_years())
     year = chosen_year(request, years, today, earliest=today.year)
     Judgement.objects.refresh(set(years) | {year}, today)
-    filters = ProgressFilter(request.GET, queryset=indicators)
-    judged = Judgement.objects.filter(year=year)  # only public indicators have judged rows
-    if filters.narrows_indicators():
-        judged = judged.filter(indicator__in=filters.qs)
+    # Only public indicators have judged rows.
+    filters = ProgressFilter(request.GET, queryset=Judgement.objects.filter(year=year))
     counts = Judgement.objects.status_counts()
     closed = progress.year_closed(year, today)
-    shown = judged.status_counts() if filters.narrows_indicators() else counts
+    shown = filters.before_status().status_counts() if filters.narrows_indicators() else counts
     context = {
-        "table": progress_table(request, filters, judged, year, today),
+        "table": progress_table(request, filters, year, today),
         "filters": filters,
         "year": year,
         "years": years,
@@ -78,18 +75,15 @@ def progress_page(request):
     return render(request, "kpis/progress.html", context)
 
 
-def progress_table(request, filters, judged, year, today):
-    """The public table of the judged rows of `year` the filters let through, on the page
-    the request asks for; only the rows of that page are built (`rows_for`)."""
-    status = filters.chosen_status()
+def progress_table(request, filters, year, today):
+    """The public table: the judged rows of `year` the filters let through, sorted and paged
+    in the database; then the rows of the page shown, and only those, built as
+    ProgressRows and handed to the table."""
     nothing = _("No indicator matches these filters.") if filters.form.has_changed() else None
-    table = ProgressTable(
-        (judged.filter(status=status) if status else judged).in_table_order(),
-        rows_for=lambda ids: filters.queryset.filter(pk__in=ids).progress_rows(year, today),
-        request=request,
-        empty_text=nothing,
-    )
+    table = ProgressTable(filters.qs.in_table_order(), request=request, empty_text=nothing)
     RequestConfig(request, paginate={"per_page": 50}).configure(table)
+    page = [row.record.indicator_id for row in table.paginated_rows]
+    table.show(Indicator.objects.public().filter(pk__in=page).progress_rows(year, today))
     return table
 
 
