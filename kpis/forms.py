@@ -22,6 +22,7 @@ from kpis.models import (
     Indicator,
     Qualifier,
     Source,
+    Unit,
 )
 
 # A web address typed without a scheme gets https://, as Django 6 will assume (Django 5
@@ -289,6 +290,12 @@ class IndicatorForm(ChangeReasonForm):
         super().__init__(*args, **kwargs)
         if "code" in self.fields and not self.instance.pk:
             self.fields["code"].required = False
+        if "unit" in self.fields:
+            # A choice of the units table; the model's validator refuses any other unit.
+            units = [(unit.zh, str(unit)) for unit in Unit.objects.order_by("zh")]
+            if self.instance.unit and self.instance.unit not in dict(units):
+                units.append((self.instance.unit, self.instance.unit))
+            self.fields["unit"].widget = forms.Select(choices=[("", "---------"), *units])
 
     def clean(self):
         if not self.cleaned_data.get("code") and not self.instance.pk:

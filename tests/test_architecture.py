@@ -27,6 +27,7 @@ RULES = [
     "kpis/charts.py",
     "kpis/extraction.py",
     "kpis/vocabulary.py",
+    "kpis/scales.py",
     "tasks/rules.py",
 ]
 DOMAIN = [
@@ -35,6 +36,7 @@ DOMAIN = [
     "kpis/bilingual.py",
     "kpis/roles.py",
     "kpis/triggers.py",
+    "kpis/units.py",
     "identity/models.py",
     "tasks/models.py",
 ]
