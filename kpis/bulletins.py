@@ -40,13 +40,22 @@ STATUS_COLOURS = {
     "achieved": "green",
     "on_track": "green",
     "at_risk": "yellow",
+    "overdue": "yellow",
     "behind": "red",
     "missed": "red",
 }
 COLOUR_HEX = {"green": "C6EFCE", "yellow": "FFEB9C", "red": "FFC7CE", "grey": "E7E6E6"}
-# The statuses the summary counts one by one, in this order (unknown pace only when there
-# is one), then those it counts together as "without data".
-SUMMARY_STATUSES = ("achieved", "on_track", "at_risk", "behind", "missed", "unknown_pace")
+# The statuses the summary counts one by one, in this order (unknown pace and overdue only
+# when there is one), then those it counts together as "without data".
+SUMMARY_STATUSES = (
+    "achieved",
+    "on_track",
+    "at_risk",
+    "behind",
+    "missed",
+    "overdue",
+    "unknown_pace",
+)
 WITHOUT_DATA = ("no_data", "no_final_figure")
 
 # GB/T 9704 (党政机关公文格式): A4, a text area of 156 × 225 mm.
@@ -462,7 +471,7 @@ def summary(data):
         _("%(count)d %(status)s")
         % {"count": counted.count(status), "status": status_word(status).lower()}
         for status in SUMMARY_STATUSES
-        if counted.count(status) or status != "unknown_pace"
+        if counted.count(status) or status not in ("unknown_pace", "overdue")
     ]
     without = sum(counted.count(status) for status in WITHOUT_DATA)
     parts.append(_("%(count)d without data") % {"count": without})

@@ -10,8 +10,8 @@ explains it. The rules are pure: the model hands them the yardstick.
 from decimal import Decimal
 from typing import NamedTuple
 
+from django.utils.translation import get_language, gettext_lazy, pgettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from kpis.progress import plain_decimal
 
@@ -27,7 +27,23 @@ AGAINST = {
     "target": gettext_lazy("the share of the year's target expected by then"),
 }
 # The units a slip usually confuses, by the indicator's unit.
-SLIPS = {"亿元": "元、万元、亿元", "万元": "元、万元、亿元", "元": "元、万元、亿元"}
+YUAN_UNITS = ("元", "万元", "亿元")
+SLIPS = dict.fromkeys(YUAN_UNITS, YUAN_UNITS)
+# A unit's name in the page's language: English messages carry no Chinese unit words.
+UNIT_NAMES = {
+    "元": pgettext_lazy("unit name", "yuan"),
+    "万元": pgettext_lazy("unit name", "10,000 yuan"),
+    "亿元": pgettext_lazy("unit name", "100 million yuan"),
+    "家": pgettext_lazy("unit name", "enterprises"),
+    "个": pgettext_lazy("unit name", "items"),
+    "人": pgettext_lazy("unit name", "people"),
+    "只": pgettext_lazy("unit name", "funds"),
+}
+# Amounts English writes in its own scale: 70亿元 is 7 billion yuan.
+ENGLISH_SCALE = {
+    "亿元": (Decimal("0.1"), pgettext_lazy("unit name", "billion yuan")),
+    "万元": (Decimal("0.01"), pgettext_lazy("unit name", "million yuan")),
+}
 
 
 class Yardstick(NamedTuple):
@@ -39,13 +55,34 @@ class Yardstick(NamedTuple):
     kind: str = "figure"
 
 
+def unit_name(unit):
+    """`unit` in the page's language: "亿元" / "100 million yuan"."""
+    return str(UNIT_NAMES.get(unit, unit))
+
+
+def amount(value, unit):
+    """An amount with its unit in the page's language: "70亿元" / "7 billion yuan"."""
+    if get_language().startswith("zh") or unit == "%":
+        return f"{plain_decimal(Decimal(value))}{unit}"
+    if unit in ENGLISH_SCALE:
+        factor, name = ENGLISH_SCALE[unit]
+        return f"{plain_decimal(Decimal(value) * factor)} {name}"
+    return f"{plain_decimal(Decimal(value))} {unit_name(unit)}"
+
+
 def likely_slip(unit):
-    """The units an official may have confused with `unit`: "元、万元、亿元", "家、万家"."""
-    if unit in SLIPS:
-        return SLIPS[unit]
+    """The units an official may have confused with `unit`: "元、万元、亿元", "家、万家";
+    "yuan, 10,000 yuan, 100 million yuan" in English."""
     if unit == "%":
         return _("a share (%) and a plain number")
-    return f"{unit}、万{unit}"
+    units = SLIPS.get(unit) or (unit, f"万{unit}")
+    separator = "、" if get_language().startswith("zh") else ", "
+    return separator.join(
+        unit_name(one)
+        if one == unit or one in UNIT_NAMES
+        else _("10,000 %(unit)s") % {"unit": unit_name(unit)}
+        for one in units
+    )
 
 
 def unusual_change(yardstick, value, unit):
@@ -57,23 +94,21 @@ def unusual_change(yardstick, value, unit):
     ratio = abs(Decimal(value) / previous)
     if ratio >= SCALE_FACTOR or (value != 0 and ratio <= 1 / SCALE_FACTOR):
         return _(
-            "This figure is about %(factor)s times %(against)s (%(previous)s%(unit)s): "
+            "This figure is about %(factor)s times %(against)s (%(previous)s): "
             "check the unit (%(slip)s)."
         ) % {
             "factor": _times(ratio),
             "against": against,
-            "previous": plain_decimal(previous),
-            "unit": unit,
+            "previous": amount(previous, unit),
             "slip": likely_slip(unit),
         }
     if yardstick.kind not in ("figure", "year_earlier"):
         return None
     change = (Decimal(value) - previous) / abs(previous)
     if abs(change) > LARGE_CHANGE:
-        return _("This figure differs from %(against)s (%(previous)s%(unit)s) by %(change)s%%.") % {
+        return _("This figure differs from %(against)s (%(previous)s) by %(change)s%%.") % {
             "against": against,
-            "previous": plain_decimal(previous),
-            "unit": unit,
+            "previous": amount(previous, unit),
             "change": f"{change * 100:+.0f}",
         }
     return None

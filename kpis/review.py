@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from kpis.admin import ChangeReasonForm  # the rules of the admin's own target forms
+from kpis.bilingual import in_both_languages
 from kpis.extraction import Candidate, IndicatorMatcher, docx_text, extract, paragraph, simplified
 from kpis.forms import ActualForm, https_urls
 from kpis.models import (
@@ -191,7 +192,9 @@ def review_rows(source, candidates, indicators):
                 "year": candidate.year,
                 "value": candidate.value,
                 "qualifier": candidate.qualifier or Qualifier.REACH,
-                "change_reason": _("From %(source)s") % {"source": source.citation},
+                "change_reason": in_both_languages(
+                    lambda: _("From %(source)s") % {"source": source.citation}
+                ),
             }
             form = CandidateForm(
                 initial=initial, indicators=indicators, prefix=str(candidate.figure_start)
