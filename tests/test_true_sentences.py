@@ -17,7 +17,7 @@ from django.utils import timezone, translation
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from kpis import exports
+from kpis import bulletins, exports
 from kpis.models import Actual, Indicator, Judgement, Source, Target
 from kpis.plausibility import Yardstick, unusual_change
 from kpis.progress import Reading, Status, YearFigures, evaluate
@@ -298,7 +298,7 @@ def shown_status(html, marker=None):
     values=st.lists(st.integers(1800, 2600), min_size=0, max_size=3),
     day=st.dates(datetime.date(2026, 1, 20), datetime.date(2026, 12, 31)),
 )
-def test_the_page_the_indicator_page_and_the_json_row_tell_one_story(
+def test_the_page_the_indicator_page_the_json_row_and_the_bulletin_tell_one_story(
     anonymous, article, values, day
 ):
     with transaction.atomic():
@@ -311,7 +311,9 @@ def test_the_page_the_indicator_page_and_the_json_row_tell_one_story(
             quote="2400家",
             source=Source.objects.first(),
         )
-        for end, value in zip(QUARTERS, values, strict=False):
+        # Only periods that have ended by `day` have figures (as on the real site).
+        ended = [end for end in QUARTERS if end < day]
+        for end, value in zip(ended, values, strict=False):
             Actual.objects.create(
                 indicator=indicator,
                 period_end=end,
@@ -327,6 +329,12 @@ def test_the_page_the_indicator_page_and_the_json_row_tell_one_story(
             row = next(r for r in row["indicators"] if r["code"] == indicator.code)
             table = anonymous.get("/?year=2026").content.decode()
             detail = anonymous.get(f"/indicators/{indicator.code}/?year=2026").content.decode()
+            bulletin = bulletins.bulletin_rows(Indicator.objects.public(), day, 2026)
+        line = next(r for r in bulletin if r["code"] == indicator.code)
+        assert (line["status"], line["actual"]) == (
+            row["status"],
+            row["actual"] and {k: row["actual"][k] for k in ("period_end", "value")},
+        )
         table_row = next(r for r in table.split("<tr") if "国家高新技术企业" in r)
         assert shown_status(table_row) == row["status"]
         assert shown_status(detail, 'class="summary"') == row["status"]
