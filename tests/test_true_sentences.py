@@ -157,6 +157,7 @@ def test_a_snapshot_follows_the_same_rule_and_names_the_period_as_the_table_does
     assert (row["status"], row["pace_status"]["status"]) == ("overdue", "on_track")
     html = words(page(anonymous, snapshot.get_absolute_url()))
     assert "2250家 (2026年一季度)" in html
+    assert "数据逾期：最新为2026年一季度（按该期进度：进度正常）" in html
     assert "2026-03-31" not in html
 
 

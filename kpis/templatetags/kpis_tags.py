@@ -342,6 +342,21 @@ def badge(classes, icon, label):
 
 
 @register.simple_tag
+def stored_status_badge(row, indicator):
+    """A stored row's status (a snapshot's), worded as the live table words it: an overdue
+    row with its latest period and the pace as of then."""
+    pace = row.get("pace_status")
+    if row["status"] != Status.OVERDUE or not pace or indicator is None:
+        return status_badge(row["status"])
+    as_of = pace["as_of"] and datetime.date.fromisoformat(pace["as_of"])
+    year = (row.get("target") or {}).get("year")
+    result = progress.Progress(
+        year=year, status=Status.OVERDUE, as_of=as_of, pace_status=Status(pace["status"])
+    )
+    return status_badge(row["status"], overdue_words(result, indicator))
+
+
+@register.simple_tag
 def status_badge(status, label=None):
     """A target's status: its icon and its words (or `label`), in its colour."""
     return badge(
