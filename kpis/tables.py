@@ -224,15 +224,12 @@ class ProgressTable(tables.Table):
         )
 
     def expected_words(self, record, expected):
-        """The pace's share: by now, or by the latest period where the figures are overdue
-        (an old figure is measured against the pace of its own day, not today's)."""
-        result = record.result
-        if result.status == Status.OVERDUE:
-            return _("expected by %(period)s: %(expected)s") % {
-                "period": self.period(result.as_of, record),
-                "expected": percent(expected),
-            }
-        return _("expected by now: %(expected)s") % {"expected": percent(expected)}
+        """The pace's share by the latest period, named: the pace is measured at the
+        figure's own period, which is not today (docs/open-data.md, `expected`)."""
+        return _("expected by %(period)s: %(expected)s") % {
+            "period": self.period(record.result.as_of, record),
+            "expected": percent(expected),
+        }
 
     def render_status(self, record):
         result = record.result

@@ -137,6 +137,16 @@ def test_the_indicator_page_words_the_expected_level_as_of_its_period(anonymous,
     assert "Overdue: latest is Q1 2026 (on track as of then)" in english
 
 
+def test_the_expected_level_is_named_by_its_period_while_the_figure_is_fresh(anonymous, replay):
+    # On 1 May the March figure is the latest due: its pace is judged, and the level the
+    # even path asks for is that of the end of March, not of 1 May.
+    with on(datetime.date(2026, 5, 1)):
+        html = words(anonymous.get("/indicators/high-tech-enterprises/").content.decode())
+        row = row_for(anonymous.get("/en/").content.decode(), "National high-tech enterprises")
+    assert "按进度2026年一季度应达 2250家" in html and "目前" not in html
+    assert "expected by Q1 2026: 94%" in row and "On track" in row
+
+
 def test_a_row_turns_overdue_on_the_day_the_next_figure_is_late_without_a_write(anonymous, replay):
     # The June figure is due by 15 July (15 days' lag): on the 15th the March figure's pace
     # stands; on the 16th it is overdue, though nothing was written in between.
