@@ -333,7 +333,8 @@ def data_index(request):
         "columns": exports.COLUMNS,
         "history_columns": exports.HISTORY_COLUMNS,
         "task_columns": task_exports.COLUMNS,
-        "years": list(indicators.target_years()),
+        # Every year with targets or published figures has its files.
+        "years": indicators.years_open_to_view()[1],
         "indicators": indicators.select_related("theme"),
         "last_published": Actual.objects.filter(indicator__is_public=True).last_publication(),
         "licence": settings.OPEN_DATA_LICENCE,

@@ -224,6 +224,10 @@ def test_the_open_data_of_a_year_without_targets_lists_its_figures(anonymous, re
     assert row["actual"]["period_end"] == "2025-12-31"
 
 
+def test_the_data_page_offers_the_files_of_a_year_without_targets(anonymous, replay):
+    assert "/data/progress.csv?year=2025" in page(anonymous, "/en/data/")
+
+
 def test_the_indicator_pages_year_navigation_includes_a_year_of_figures_alone(anonymous, replay):
     html = page(anonymous, "/indicators/high-tech-enterprises/?year=2025")
     navigation = html.split('class="year-strip"', 1)[1].split("</nav>", 1)[0]
