@@ -352,7 +352,7 @@ def test_the_page_the_indicator_page_the_json_row_and_the_bulletin_tell_one_stor
         )
         table_row = next(r for r in table.split("<tr") if "国家高新技术企业" in r)
         assert shown_status(table_row) == row["status"]
-        assert shown_status(detail, 'class="summary"') == row["status"]
+        assert shown_status(detail, 'class="summary') == row["status"]
         if row["actual"] is not None:
             value = f"{row['actual']['value']}家"
             period = "2026年" + "一二三"[int(row["actual"]["period_end"][5:7]) // 3 - 1] + "季度"

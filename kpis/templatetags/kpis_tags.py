@@ -156,7 +156,7 @@ STATUS_TEXT = {
     Status.NO_TARGET: (gettext_lazy("No target this year"), "·"),
     Status.MISSED: (gettext_lazy("Missed"), "✕"),
     Status.NO_FINAL_FIGURE: (gettext_lazy("No year-end figure"), "…"),
-    Status.OVERDUE: (gettext_lazy("Figures overdue"), "⧗"),
+    Status.OVERDUE: (gettext_lazy("Figures overdue"), "◷"),
 }
 
 # The end of the sentence on an indicator's page, after its share of the target.
