@@ -313,8 +313,9 @@ class IndicatorQuerySet(models.QuerySet):
         `target_source_id`; the first and latest published figure of the year; the year's
         total and count of figures (flows reported by period only: the other kinds never
         add up) and the last figure of the year before (where the path may start from it);
-        and, whatever the year, its latest published figure and the year-end figures of the
-        last two years (what that latest figure is compared with). That is all the progress rules
+        and, whatever the year, its latest published figure, its last two published year-end
+        figures and that of its baseline's year (what that latest figure is compared with:
+        `today` is no longer needed for it). That is all the progress rules
         need, so no row costs a query of its own; at a thousand indicators every avoided
         subquery counts, which is why each figure comes as one "period end|value" text (see
         `readings.reading_text`).
