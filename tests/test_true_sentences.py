@@ -363,3 +363,41 @@ def test_the_page_the_indicator_page_the_json_row_and_the_bulletin_tell_one_stor
             assert row["pace_status"]["as_of"] == (row["actual"] or {}).get("period_end")
             assert "数据逾期" in table_row and "数据逾期" in detail
         transaction.set_rollback(True)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    values=st.lists(st.integers(1800, 2600), min_size=0, max_size=4),
+    today=st.dates(datetime.date(2025, 6, 1), datetime.date(2027, 3, 1)),
+    later=st.integers(0, 400),
+    lag=st.sampled_from([0, 15, 45]),
+)
+def test_a_judged_verdict_holds_every_day_until_its_holds_until(values, today, later, lag):
+    # What `/` stores (Judgement) is written once and read on later days: until the day
+    # it names, the rules must say the same on each of them.
+    ends = [datetime.date(2026, 3, 31), datetime.date(2026, 6, 30), datetime.date(2026, 9, 30)]
+    ends.append(datetime.date(2026, 12, 31))
+    readings = [Reading(end, D(v)) for end, v in zip(ends, values, strict=False) if end < today]
+
+    def judged_on(day):
+        return evaluate(
+            year=2026,
+            target=D(2400),
+            qualifier="reach",
+            direction="increase",
+            value_type="stock",
+            figures=YearFigures.from_readings(readings, 2026),
+            today=day,
+            baseline=None,
+            frequency="quarterly",
+            release_lag_days=lag,
+            latest=max(readings, default=None),
+        )
+
+    first = judged_on(today)
+    assert first.holds_until >= today
+    if first.status == Status.OVERDUE:
+        assert first.pace_status is not None and first.status != Status.ON_TRACK
+    day = today + datetime.timedelta(days=later)
+    if day <= first.holds_until:
+        assert judged_on(day).status == first.status
