@@ -17,10 +17,11 @@ from django.utils import timezone, translation
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from kpis import bulletins, exports
 from kpis.models import Actual, Indicator, Judgement, Source, Target
 from kpis.plausibility import Yardstick, unusual_change
 from kpis.progress import Reading, Status, YearFigures, evaluate
+from reports import bulletins
+from reports.snapshots import take_snapshot
 from tests.conftest import SHANGHAI
 from tests.test_public_page import row_for
 
@@ -162,7 +163,7 @@ def test_a_row_turns_overdue_on_the_day_the_next_figure_is_late_without_a_write(
 
 def test_a_snapshot_follows_the_same_rule_and_names_the_period_as_the_table_does(anonymous, replay):
     with time_machine.travel(DECEMBER_6):
-        snapshot, _ = exports.take_snapshot(datetime.date(2026, 12, 6), 2026)
+        snapshot, _ = take_snapshot(datetime.date(2026, 12, 6), 2026)
     row = next(r for r in snapshot.document["indicators"] if r["code"] == "high-tech-enterprises")
     assert (row["status"], row["pace_status"]["status"]) == ("overdue", "on_track")
     html = words(page(anonymous, snapshot.get_absolute_url()))

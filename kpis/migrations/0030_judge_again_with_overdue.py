@@ -10,7 +10,7 @@ def forget_judged_rows(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("kpis", "0028_first_submitted_help_text"),
+        ("kpis", "0029_qualifier_help_texts_name_floors_and_ceilings"),
     ]
 
     operations = [migrations.RunPython(forget_judged_rows, migrations.RunPython.noop)]
