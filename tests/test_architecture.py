@@ -16,7 +16,7 @@ APPS = {
     "tasks": {"kpis"},
     "identity": {"kpis"},
     "reports": {"kpis", "tasks"},
-    "api": {"kpis", "tracker"},
+    "api": {"kpis", "tasks", "tracker"},
     "catalog": {"kpis", "tasks"},
     "tracker": {"kpis", "tasks", "identity", "reports", "api", "catalog"},
 }
