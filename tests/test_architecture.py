@@ -15,6 +15,7 @@ RULES = [
     "kpis/charts.py",
     "kpis/extraction.py",
     "tasks/rules.py",
+    "plans/rules.py",
 ]
 DOMAIN = [
     "kpis/models.py",
@@ -24,6 +25,7 @@ DOMAIN = [
     "kpis/triggers.py",
     "identity/models.py",
     "tasks/models.py",
+    "plans/models.py",
 ]
 PAGES = {
     "views",
@@ -54,11 +56,13 @@ def imported_modules(path):
             yield from (f"{node.module}.{alias.name}" for alias in node.names)
 
 
+OUR_APPS = ("kpis", "tasks", "identity", "plans")
+KPIS_MODULES = sorted(str(path.relative_to(ROOT)) for path in ROOT.glob("kpis/**/*.py"))
+
+
 def our_page_modules(modules):
     return sorted(
-        name
-        for name in modules
-        if name.split(".")[0] in ("kpis", "tasks", "identity") and PAGES & set(name.split("."))
+        name for name in modules if name.split(".")[0] in OUR_APPS and PAGES & set(name.split("."))
     )
 
 
@@ -78,3 +82,8 @@ def test_the_checker_sees_an_import_inside_a_function(tmp_path, monkeypatch):
     sample.write_text("def take():\n    from kpis import exports\n")
     monkeypatch.setattr("tests.test_architecture.ROOT", tmp_path)
     assert our_page_modules(imported_modules("sample.py")) == ["kpis.exports"]
+
+
+@pytest.mark.parametrize("path", KPIS_MODULES)
+def test_kpis_never_imports_the_plans_built_on_it(path):
+    assert not [name for name in imported_modules(path) if name.split(".")[0] == "plans"]
