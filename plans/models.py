@@ -45,7 +45,7 @@ class PlanQuerySet(models.QuerySet):
         )
         targets = (
             PlanTarget.objects.select_related("indicator__theme", "source")
-            .order_by("indicator__theme__position", "position", "indicator__code")
+            .order_by("position", "id")
             .prefetch_related(
                 Prefetch("indicator__actuals", queryset=figures, to_attr="published_figures"),
                 Prefetch("indicator__targets", queryset=annual, to_attr="annual_targets"),
@@ -124,13 +124,18 @@ class Plan(models.Model):
         return self.is_public or self.history.filter(is_public=True).exists()
 
     def attach_counts(self):
-        """`counts` (status -> number) of the judged targets, and `binding_counts` of the
-        binding ones apart."""
+        """`counts` (status -> number) of the judged targets, `binding_counts` of the binding
+        ones apart, `status_rows` (status, count, binding count) of the statuses present."""
         targets = self.plan_targets
         self.counts = rules.count_by_status(target.status for target in targets)
         self.binding_counts = rules.count_by_status(
             target.status for target in targets if target.binding == PlanTarget.Binding.BINDING
         )
+        self.status_rows = [
+            (status, count, self.binding_counts[status])
+            for status, count in self.counts.items()
+            if count
+        ]
         self.keeping_pace = sum(self.counts[status] for status in rules.KEEPING_PACE)
         self.lagging = sum(self.counts[status] for status in rules.LAGGING)
         self.binding_lagging = sum(self.binding_counts[status] for status in rules.LAGGING)

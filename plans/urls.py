@@ -1,0 +1,11 @@
+"""The plans' pages, included by tracker/urls.py inside the language prefix; the open data
+file lives with the other files, outside it."""
+
+from django.urls import path
+
+from plans import views
+
+urlpatterns = [
+    path("plans/", views.plan_list, name="plan_list"),
+    path("plans/<slug:code>/", views.plan_detail, name="plan_detail"),
+]

@@ -1,0 +1,301 @@
+"""Five-year plans as the public, scripts and managers meet them: /plans/, a plan's page,
+the indicator page, the open data files, the admin and the sheet import.
+
+Every plan here is SAMPLE data made up for the tests (the district's 十五五 targets were not
+found in a public source we could cite); no value here is the district's."""
+
+import csv
+import datetime
+import io
+import json
+from decimal import Decimal
+
+import openpyxl
+import pytest
+import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from kpis.models import Indicator, Source
+from plans.models import Plan, PlanTarget
+
+SHANGHAI = datetime.timezone(datetime.timedelta(hours=8))
+D = datetime.date
+
+
+@pytest.fixture(autouse=True)
+def today():
+    """Today is 6 December 2026: the plan's first year is still under way."""
+    with time_machine.travel(datetime.datetime(2026, 12, 6, 10, tzinfo=SHANGHAI), tick=True):
+        yield D(2026, 12, 6)
+
+
+@pytest.fixture
+def plan_source(db):
+    return Source.objects.create(
+        title="示例区国民经济和社会发展第十五个五年规划纲要（样例）",
+        publisher="Sample District",
+        published_on=D(2026, 2, 1),
+    )
+
+
+@pytest.fixture
+def make_plan(plan_source):
+    def build(**overrides):
+        fields = {
+            "code": "15th-fyp",
+            "name": "十五五规划（样例）",
+            "name_en": "15th Five-Year Plan (sample)",
+            "start_year": 2026,
+            "end_year": 2030,
+            "source": plan_source,
+        }
+        fields.update(overrides)
+        return Plan.objects.create(**fields)
+
+    return build
+
+
+@pytest.fixture
+def make_plan_target():
+    def build(plan, indicator, **overrides):
+        fields = {
+            "plan": plan,
+            "indicator": indicator,
+            "binding": PlanTarget.Binding.EXPECTED,
+            "path": PlanTarget.Path.LINEAR,
+            "base_year": 2025,
+            "base_value": Decimal(2000),
+            "target_value": Decimal(3000),
+            "quote": f"到2030年，{indicator.name}达到3000家（样例）。",
+        }
+        fields.update(overrides)
+        return PlanTarget.objects.create(**fields)
+
+    return build
+
+
+@pytest.fixture
+def sample_plan(make_plan, make_plan_target, make_indicator, make_actual):
+    """A sample plan of four targets, one of each path; 2026's figures published for three."""
+    plan = make_plan()
+    enterprises = make_indicator(code="hightech", name="高新技术企业", name_en="High-tech firms")
+    make_plan_target(plan, enterprises, binding=PlanTarget.Binding.BINDING)
+    make_actual(enterprises, period_end=D(2026, 9, 30), value="2050")
+    gdp = make_indicator(
+        code="gdp-growth",
+        name="地区生产总值增速",
+        name_en="GDP growth",
+        unit=Indicator.Unit.PERCENT,
+        value_type=Indicator.ValueType.RATE,
+    )
+    make_plan_target(
+        plan,
+        gdp,
+        path=PlanTarget.Path.COMPOUND,
+        base_value=Decimal("5.8"),
+        target_value=None,
+        rate=Decimal(6),
+        qualifier="about",
+        quote="地区生产总值年均增长6%左右（样例）。",
+    )
+    make_actual(gdp, period_end=D(2026, 9, 30), value="6.1")
+    jobs = make_indicator(
+        code="new-jobs",
+        name="城镇新增就业",
+        name_en="New urban jobs",
+        unit=Indicator.Unit.PEOPLE,
+        value_type=Indicator.ValueType.FLOW,
+        frequency=Indicator.Frequency.ANNUAL,
+    )
+    make_plan_target(
+        plan,
+        jobs,
+        path=PlanTarget.Path.CUMULATIVE,
+        binding=PlanTarget.Binding.BINDING,
+        base_value=Decimal(0),
+        target_value=Decimal(50000),
+        quote="五年累计新增就业5万人（样例）。",
+    )
+    rnd = make_indicator(
+        code="rnd-intensity",
+        name="研发投入强度",
+        name_en="R&D intensity",
+        unit=Indicator.Unit.PERCENT,
+        value_type=Indicator.ValueType.RATE,
+    )
+    make_plan_target(
+        plan,
+        rnd,
+        path=PlanTarget.Path.ANNUAL_CHANGE,
+        base_value=Decimal("3.0"),
+        target_value=None,
+        rate=Decimal("0.2"),
+        quote="研发投入强度年均提高0.2个百分点（样例）。",
+    )
+    make_actual(rnd, period_end=D(2026, 6, 30), value="3.0")
+    return plan
+
+
+def get(client, url):
+    response = client.get(url)
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def test_the_plans_page_counts_the_targets_by_status_with_the_binding_ones_apart(
+    anonymous, sample_plan
+):
+    page = get(anonymous, "/en/plans/")
+    assert "4 targets: 1 on or ahead of their path, 2 lagging, 1 of them binding." in page
+    assert "15th Five-Year Plan (sample)" in page
+
+
+def test_a_plan_page_shows_each_targets_base_path_figure_verdict_and_sentence(
+    anonymous, sample_plan
+):
+    page = get(anonymous, "/en/plans/15th-fyp/")
+    # High-tech firms: 2,050 by September against a path of 2,000 -> 2,200 in 2026.
+    assert "2,200 enterprises" in page
+    assert "到2030年，高新技术企业达到3000家（样例）。" in page
+    assert "Behind the path" in page
+
+
+def test_a_binding_target_behind_its_path_says_it_is_binding(anonymous, sample_plan):
+    page = get(anonymous, "/en/plans/15th-fyp/")
+    assert 'Behind the path <strong class="binding-lagging">(binding)</strong>' in page
+
+
+def test_the_plan_page_in_chinese_words_the_verdicts_in_chinese(anonymous, sample_plan):
+    page = get(anonymous, "/plans/15th-fyp/")
+    assert "滞后于路径" in page
+    assert "十五五规划（样例）" in page
+
+
+def test_the_plan_page_draws_the_path_and_the_figures_as_svg(anonymous, sample_plan):
+    page = get(anonymous, "/en/plans/15th-fyp/")
+    assert page.count('<polyline class="pace-line"') == 4
+    assert "<title>2026: 2,050 enterprises</title>" in page
+
+
+def test_an_unknown_or_unpublished_plan_is_not_found(anonymous, make_plan):
+    make_plan(is_public=False)
+    assert anonymous.get("/plans/15th-fyp/").status_code == 404
+    assert anonymous.get("/plans/nothing/").status_code == 404
+
+
+def test_the_indicator_page_shows_its_plan_target_and_path(anonymous, sample_plan):
+    page = get(anonymous, "/en/indicators/hightech/")
+    assert "Target of 15th Five-Year Plan (sample)" in page
+    assert page.count('<polyline class="pace-line"') == 1
+
+
+def test_a_new_figure_shows_on_the_cached_plan_page_at_once(anonymous, sample_plan, make_actual):
+    get(anonymous, "/en/plans/15th-fyp/")
+    make_actual(Indicator.objects.get(code="new-jobs"), period_end=D(2026, 12, 31), value="777")
+    assert "777 people" in get(anonymous, "/en/plans/15th-fyp/")
+
+
+def test_the_plans_json_has_the_documented_shape(anonymous, sample_plan):
+    document = json.loads(get(anonymous, "/data/plans.json"))
+    plan = document["plans"][0]
+    assert list(document) == ["plans"]
+    assert list(plan) == [
+        "code",
+        "name",
+        "name_en",
+        "start_year",
+        "end_year",
+        "source",
+        "targets",
+    ]
+    target = plan["targets"][0]
+    assert target == {
+        "indicator": "hightech",
+        "binding": "binding",
+        "path": "linear",
+        "base": {"year": 2025, "value": "2000"},
+        "target": {"year": 2030, "value": "3000", "qualifier": "reach"},
+        "rate": None,
+        "years": [
+            {
+                "year": 2026,
+                "path_value": "2200",
+                "actual": {"period_end": "2026-09-30", "value": "2050"},
+                "status": "behind",
+            },
+            *[
+                {"year": year, "path_value": str(value), "actual": None, "status": "not_started"}
+                for year, value in [(2027, 2400), (2028, 2600), (2029, 2800), (2030, 3000)]
+            ],
+        ],
+        "status": "behind",
+    }
+
+
+def test_the_plans_json_gives_a_rate_paths_rate_and_derived_target(anonymous, sample_plan):
+    targets = json.loads(get(anonymous, "/data/plans.json"))["plans"][0]["targets"]
+    rnd = next(target for target in targets if target["indicator"] == "rnd-intensity")
+    assert rnd["rate"] == "0.2"
+    assert rnd["target"] == {"year": 2030, "value": "4", "qualifier": "reach"}
+
+
+def test_the_plans_csv_has_one_row_per_target_and_year(anonymous, sample_plan):
+    response = anonymous.get("/data/plans.csv")
+    text = response.content.decode("utf-8")
+    rows = list(csv.DictReader(io.StringIO(text.removeprefix("\ufeff"))))
+    assert text.startswith("\ufeff")
+    assert len(rows) == 4 * 5
+    assert rows[0]["plan_code"] == "15th-fyp" and rows[0]["path_value"] == "2200"
+
+
+def test_the_plans_csv_neutralises_a_name_that_starts_like_a_formula(
+    anonymous, make_plan, make_plan_target, make_indicator
+):
+    make_plan_target(make_plan(name_en="=HYPERLINK(1)"), make_indicator())
+    rows = list(csv.DictReader(io.StringIO(get(anonymous, "/data/plans.csv").lstrip("\ufeff"))))
+    assert rows[0]["plan_name_en"] == "'=HYPERLINK(1)"
+
+
+def test_the_plans_xlsx_holds_amounts_and_years_as_numbers(anonymous, sample_plan):
+    response = anonymous.get("/data/plans.xlsx")
+    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
+    header = [cell.value for cell in sheet[1]]
+    first = {name: cell.value for name, cell in zip(header, sheet[2], strict=True)}
+    assert first["path_value"] == 2200 and first["year"] == 2026
+    assert first["actual_value"] == 2050
+
+
+def build_targets(make_plan_target, make_indicator, make_actual, plan, count):
+    for _ in range(count):
+        indicator = make_indicator()
+        make_plan_target(plan, indicator)
+        make_actual(indicator, period_end=D(2026, 9, 30), value="2100")
+
+
+def queries_for(client, url):
+    with CaptureQueriesContext(connection) as context:
+        get(client, url)
+    return len(context)
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["/plans/", "/en/plans/", "/plans/15th-fyp/", "/data/plans.json", "/data/plans.csv"],
+)
+def test_plan_pages_cost_the_same_queries_at_5_and_50_targets(
+    anonymous,
+    make_plan,
+    make_plan_target,
+    make_indicator,
+    make_actual,
+    django_assert_max_num_queries,
+    url,
+):
+    plan = make_plan()
+    build_targets(make_plan_target, make_indicator, make_actual, plan, 5)
+    few = queries_for(anonymous, url)
+    build_targets(make_plan_target, make_indicator, make_actual, plan, 45)
+    with django_assert_max_num_queries(few):
+        get(anonymous, url)
+    assert few <= 6
