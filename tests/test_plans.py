@@ -15,6 +15,7 @@ import pytest
 import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import translation
 
 from kpis.models import Indicator, Source
 from plans.models import Plan, PlanTarget
@@ -299,3 +300,197 @@ def test_plan_pages_cost_the_same_queries_at_5_and_50_targets(
     with django_assert_max_num_queries(few):
         get(anonymous, url)
     assert few <= 6
+
+
+# Getting plans in: the sheet import (manage.py import_plan_targets, the admin's upload).
+
+HEADER = (
+    "plan_code,plan_name,plan_name_en,start_year,end_year,indicator,binding,path,base_year,"
+    "base_value,target_value,qualifier,rate,source_title,quote"
+)
+TITLE = "示例区国民经济和社会发展第十五个五年规划纲要（样例）"
+
+
+@pytest.fixture
+def plan_indicators(make_indicator, plan_source):
+    """Sample indicators of the four kinds of path."""
+    return {
+        "hightech": make_indicator(code="hightech"),
+        "gdp": make_indicator(code="gdp", unit=Indicator.Unit.YI_YUAN, value_type="flow"),
+        "jobs": make_indicator(code="jobs", unit=Indicator.Unit.PEOPLE, value_type="flow"),
+        "rnd": make_indicator(code="rnd", unit=Indicator.Unit.PERCENT, value_type="rate"),
+    }
+
+
+def sheet(*rows):
+    return "\n".join([HEADER, *rows]) + "\n"
+
+
+PLAN = "fyp15,十五五规划（样例）,15th plan (sample),2026,2030"
+ROWS = [
+    f"{PLAN},hightech,约束性,linear,2025,2000,3000,达,,{TITLE},到2030年达到3000家（样例）",
+    f"{PLAN},gdp,预期性,compound,2025,1000,,约,6,{TITLE},年均增长6%左右（样例）",
+    f"{PLAN},jobs,binding,cumulative,2025,0,50000,,,{TITLE},五年累计新增就业5万人（样例）",
+    f"{PLAN},rnd,expected,annual_change,2025,3.0,,,0.2,{TITLE},年均提高0.2个百分点（样例）",
+]
+
+
+def run_import(tmp_path, text, *args, encoding="utf-8", name="plan.csv"):
+    from django.core.management import call_command
+
+    path = tmp_path / name
+    path.write_bytes(text.encode(encoding))
+    out, err = io.StringIO(), io.StringIO()
+    with translation.override("en"):
+        call_command("import_plan_targets", str(path), *args, stdout=out, stderr=err)
+    return out.getvalue()
+
+
+def refusal(tmp_path, text, language="en"):
+    from django.core.management import CommandError, call_command
+
+    path = tmp_path / "plan.csv"
+    path.write_text(text, encoding="utf-8")
+    err = io.StringIO()
+    with translation.override(language), pytest.raises(CommandError):
+        call_command("import_plan_targets", str(path), stderr=err)
+    return err.getvalue()
+
+
+def test_the_import_saves_a_plan_with_all_four_paths_and_both_classes(tmp_path, plan_indicators):
+    run_import(tmp_path, sheet(*ROWS))
+    targets = PlanTarget.objects.filter(plan__code="fyp15")
+    assert sorted(targets.values_list("path", flat=True)) == [
+        "annual_change",
+        "compound",
+        "cumulative",
+        "linear",
+    ]
+    assert targets.filter(binding="binding").count() == 2
+    assert targets.get(indicator__code="gdp").qualifier == "about"
+
+
+def test_the_import_reads_gbk_csv(tmp_path, plan_indicators):
+    run_import(tmp_path, sheet(*ROWS), encoding="gbk")
+    assert Plan.objects.get(code="fyp15").name == "十五五规划（样例）"
+
+
+def test_the_import_reads_xlsx(tmp_path, plan_indicators):
+    book = openpyxl.Workbook()
+    for row in csv.reader(io.StringIO(sheet(*ROWS))):
+        book.active.append(row)
+    path = tmp_path / "plan.xlsx"
+    book.save(path)
+    from django.core.management import call_command
+
+    call_command("import_plan_targets", str(path), stdout=io.StringIO())
+    assert PlanTarget.objects.count() == 4
+
+
+def test_a_dry_run_saves_nothing_and_says_what_would_happen(tmp_path, plan_indicators):
+    out = run_import(tmp_path, sheet(*ROWS), "--dry-run")
+    assert "4 targets new" in out
+    assert not Plan.objects.exists()
+
+
+def test_a_bad_row_refuses_the_whole_file_naming_row_and_column(tmp_path, plan_indicators):
+    bad = ROWS[3].replace(",2025,3.0,", ",2030,3.0,")
+    errors = refusal(tmp_path, sheet(*ROWS[:3], bad))
+    assert "Row 5, column base_year: The base year must come before the plan's last year." in errors
+    assert not Plan.objects.exists() and not PlanTarget.objects.exists()
+
+
+def test_the_refusal_is_worded_in_chinese_by_default(tmp_path, plan_indicators):
+    bad = ROWS[0].replace(",2025,2000,", ",2030,2000,")
+    assert "基期年份必须早于规划末年" in refusal(tmp_path, sheet(bad), "zh-hans")
+
+
+@pytest.mark.parametrize(
+    ("row", "expected"),
+    [
+        (
+            ROWS[1].replace(",1000,,约,6,", ",0,,约,6,"),
+            "Row 2, column base_value: A compound path cannot grow from a base of zero",
+        ),
+        (
+            ROWS[0].replace("hightech,约束性,linear", "hightech,约束性,cumulative"),
+            "Row 2, column path: A cumulative target adds up yearly amounts",
+        ),
+        (
+            ROWS[3].replace(",0.2,", ",,"),
+            "Row 2, column rate: A compound or annual-change path needs its yearly rate.",
+        ),
+        (ROWS[0].replace("约束性", "必须"), "Row 2, column binding: Write binding, expected"),
+        (ROWS[0].replace(",hightech,", ",nothing,"), "Row 2, column indicator: No indicator"),
+        (ROWS[0].replace(TITLE, "某文件"), "Row 2, column source_title: Not the title of one"),
+        (ROWS[0].replace(",3000,达,", ",3千,达,"), "Row 2, column target_value: “3千” is not"),
+    ],
+)
+def test_bad_input_is_refused_with_a_clear_message(tmp_path, plan_indicators, row, expected):
+    assert expected in refusal(tmp_path, sheet(row))
+    assert not PlanTarget.objects.exists()
+
+
+def test_a_file_without_a_required_column_is_refused(tmp_path, plan_indicators):
+    text = sheet(*ROWS).replace("base_year,", "year,", 1)
+    assert "Column base_year: This column is missing." in refusal(tmp_path, text)
+
+
+def test_a_public_plans_target_is_revised_only_with_a_reason_and_a_new_source(
+    tmp_path, plan_indicators
+):
+    run_import(tmp_path, sheet(*ROWS))
+    Source.objects.create(
+        title="中期评估调整（样例）", publisher="Sample", published_on=D(2028, 6, 1)
+    )
+    changed = ROWS[0].replace(",3000,达,", ",3200,达,")
+    assert "column change_reason" in refusal(tmp_path, sheet(changed))
+    with_reason = (
+        sheet(changed.replace(TITLE, "中期评估调整（样例）"))
+        .replace(HEADER, HEADER + ",change_reason")
+        .replace("（样例）\n", "（样例）,中期评估调整\n")
+    )
+    run_import(tmp_path, with_reason)
+    target = PlanTarget.objects.get(indicator__code="hightech")
+    assert target.target_value == 3200
+    assert target.history.first().history_change_reason == "中期评估调整"
+
+
+def test_a_manager_imports_a_plan_in_the_admin_after_a_dry_run(client, manager, plan_indicators):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client.force_login(manager)
+    upload = SimpleUploadedFile("plan.csv", sheet(*ROWS).encode())
+    page = client.post("/admin/plans/plan/import/", {"file": upload, "dry_run": "on"}, follow=True)
+    assert "试运行，未保存：新增目标4项" in page.content.decode() and not Plan.objects.exists()
+    upload = SimpleUploadedFile("plan.csv", sheet(*ROWS).encode())
+    client.post("/admin/plans/plan/import/", {"file": upload})
+    assert PlanTarget.objects.count() == 4
+
+
+def test_the_admin_refuses_to_revise_a_public_plans_target_without_a_new_source(
+    admin_client_plan, sample_plan
+):
+    client, data = admin_client_plan
+    data["targets-0-target_value"] = "3200"
+    data["targets-0-change_reason"] = "中期调整"
+    page = client.post(f"/admin/plans/plan/{sample_plan.pk}/change/", data).content.decode()
+    assert "已公开规划的目标只能依据新数值所出自的文件调整" in page
+    assert PlanTarget.objects.get(indicator__code="hightech").target_value == 3000
+
+
+@pytest.fixture
+def admin_client_plan(client, admin_user, sample_plan):
+    """The admin's change form of the sample plan, as the browser would post it back."""
+    client.force_login(admin_user)
+    page = client.get(f"/admin/plans/plan/{sample_plan.pk}/change/")
+    form = page.context["adminform"].form
+    data = {name: form[name].value() or "" for name in form.fields}
+    formset = page.context["inline_admin_formsets"][0].formset
+    data.update({f"targets-{key}": value for key, value in formset.management_form.initial.items()})
+    for index, inline in enumerate(formset.forms):
+        for name in inline.fields:
+            value = inline[name].value()
+            data[f"targets-{index}-{name}"] = "" if value is None else value
+    data["is_public"] = "on"
+    return client, data
