@@ -286,11 +286,14 @@ class PlanTarget(models.Model):
         """Set `years` (plans.rules.PlanYear of each plan year) and `status` on `today`;
         needs the prefetches of `PlanQuerySet.with_targets` (no query of its own)."""
         indicator = self.indicator
+        # A review as of an earlier day reads only the periods that had ended by then.
         readings = [
             progress.Reading(actual.period_end, actual.published_value)
             for actual in indicator.published_figures
+            if actual.period_end <= today
         ]
         annual = {target.year: target.value for target in indicator.annual_targets}
         self.years = rules.judge_years(self.terms(), readings, today, annual)
         self.status = rules.overall_status(self.years, today)
+        self.judged_year = rules.latest_judged(self.years)
         return self

@@ -244,16 +244,18 @@ def open_year_pace(terms, year, path, actual):
     return Status(str(status))
 
 
-def overall_status(verdicts, today):
-    """The target's verdict: that of its latest year judged on a figure, else that of the
-    year under way (no figure yet), else not started."""
+def latest_judged(verdicts):
+    """The year a target's verdict is taken from: its latest year judged on a figure, else
+    the latest year that has begun; None before the plan begins."""
     started = [v for v in verdicts if v.status != Status.NOT_STARTED]
     judged = [v for v in started if v.actual is not None and v.status != Status.NO_FINAL_FIGURE]
-    if judged:
-        return judged[-1].status
-    if started:
-        return started[-1].status
-    return Status.NOT_STARTED
+    return (judged or started or [None])[-1]
+
+
+def overall_status(verdicts, today):
+    """The target's verdict: that of `latest_judged`, or not started."""
+    year = latest_judged(verdicts)
+    return Status.NOT_STARTED if year is None else year.status
 
 
 def count_by_status(statuses):

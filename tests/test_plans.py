@@ -89,6 +89,7 @@ def sample_plan(make_plan, make_plan_target, make_indicator, make_actual):
         name_en="GDP growth",
         unit=Indicator.Unit.PERCENT,
         value_type=Indicator.ValueType.RATE,
+        decimals=1,
     )
     make_plan_target(
         plan,
@@ -124,6 +125,7 @@ def sample_plan(make_plan, make_plan_target, make_indicator, make_actual):
         name_en="R&D intensity",
         unit=Indicator.Unit.PERCENT,
         value_type=Indicator.ValueType.RATE,
+        decimals=1,
     )
     make_plan_target(
         plan,
@@ -192,9 +194,9 @@ def test_the_indicator_page_shows_its_plan_target_and_path(anonymous, sample_pla
 
 
 def test_a_new_figure_shows_on_the_cached_plan_page_at_once(anonymous, sample_plan, make_actual):
-    get(anonymous, "/en/plans/15th-fyp/")
-    make_actual(Indicator.objects.get(code="new-jobs"), period_end=D(2026, 12, 31), value="777")
-    assert "777 people" in get(anonymous, "/en/plans/15th-fyp/")
+    assert "3.1%" not in get(anonymous, "/en/plans/15th-fyp/")
+    make_actual(Indicator.objects.get(code="rnd-intensity"), period_end=D(2026, 9, 30), value="3.1")
+    assert "3.1%" in get(anonymous, "/en/plans/15th-fyp/")
 
 
 def test_the_plans_json_has_the_documented_shape(anonymous, sample_plan):
@@ -494,3 +496,72 @@ def admin_client_plan(client, admin_user, sample_plan):
             data[f"targets-{index}-{name}"] = "" if value is None else value
     data["is_public"] = "on"
     return client, data
+
+
+# The mid-term review (plan_review).
+
+
+def review_file(tmp_path, *args):
+    from django.core.management import call_command
+
+    out = tmp_path / "review.out"
+    call_command("plan_review", *args, "--output", str(out), stdout=io.StringIO())
+    return out.read_bytes()
+
+
+def docx_text(data):
+    import docx
+
+    document = docx.Document(io.BytesIO(data))
+    cells = [cell.text for table in document.tables for row in table.rows for cell in row.cells]
+    return "\n".join([paragraph.text for paragraph in document.paragraphs] + cells)
+
+
+@pytest.fixture
+def mid_term(sample_plan, make_actual):
+    """Today is 15 July 2028: sample figures of 2026, 2027 and the first half of 2028."""
+    with time_machine.travel(datetime.datetime(2028, 7, 15, 10, tzinfo=SHANGHAI), tick=True):
+        hightech = Indicator.objects.get(code="hightech")
+        make_actual(hightech, period_end=D(2026, 12, 31), value="2210")
+        make_actual(hightech, period_end=D(2027, 12, 31), value="2300")  # path 2,400: behind
+        make_actual(
+            Indicator.objects.get(code="gdp-growth"), period_end=D(2027, 12, 31), value="6.5"
+        )
+        jobs = Indicator.objects.get(code="new-jobs")
+        make_actual(jobs, period_end=D(2026, 12, 31), value="10000")
+        make_actual(jobs, period_end=D(2027, 12, 31), value="10000")  # 20,000 of 20,000
+        rnd = Indicator.objects.get(code="rnd-intensity")
+        make_actual(rnd, period_end=D(2027, 12, 31), value="3.4")
+        yield sample_plan
+
+
+def test_the_mid_term_review_in_word_counts_the_targets_and_names_the_laggards(tmp_path, mid_term):
+    text = docx_text(review_file(tmp_path, "15th-fyp", "--as-of", "2028-06-30", "--format", "docx"))
+    assert "十五五规划（样例）：目标中期评估" in text
+    assert "4项目标中，3项达到或超过进度要求，1项滞后，其中约束性1项。" in text
+    assert "1. 高新技术企业（约束性）：2300家（2027年四季度），路径值2400家" in text
+    assert "此后每年需增加233家。" in text
+
+
+def test_the_mid_term_review_in_english_pdf_has_the_table(tmp_path, mid_term):
+    import pypdf
+
+    data = review_file(
+        tmp_path, "15th-fyp", "--as-of", "2028-06-30", "--format", "pdf", "--lang", "en"
+    )
+    text = "".join(page.extract_text() for page in pypdf.PdfReader(io.BytesIO(data)).pages)
+    squeezed = "".join(text.split())
+    assert "mid-termreviewofthetargets" in squeezed
+    assert "Behindthepath(binding)" in squeezed
+
+
+def test_a_review_as_of_a_day_to_come_says_it_is_a_rehearsal(tmp_path, sample_plan):
+    text = docx_text(review_file(tmp_path, "15th-fyp", "--as-of", "2028-06-30", "--format", "docx"))
+    assert "演练" in text
+
+
+def test_a_review_as_of_a_day_outside_the_plan_is_refused(tmp_path, sample_plan):
+    from django.core.management import CommandError
+
+    with pytest.raises(CommandError, match="plan's years"):
+        review_file(tmp_path, "15th-fyp", "--as-of", "2031-01-01", "--format", "docx")
