@@ -535,7 +535,11 @@ def mid_term(sample_plan, make_actual):
         yield sample_plan
 
 
-def test_the_mid_term_review_in_word_counts_the_targets_and_names_the_laggards(tmp_path, mid_term):
+def test_the_mid_term_review_in_word_counts_the_targets_and_names_the_laggards(
+    tmp_path, mid_term, make_actual
+):
+    # A period that ends after the review's day is not read.
+    make_actual(Indicator.objects.get(code="hightech"), period_end=D(2028, 9, 30), value="2900")
     text = docx_text(review_file(tmp_path, "15th-fyp", "--as-of", "2028-06-30", "--format", "docx"))
     assert "十五五规划（样例）：目标中期评估" in text
     assert "4项目标中，3项达到或超过进度要求，1项滞后，其中约束性1项。" in text
