@@ -16,6 +16,7 @@ RULES = [
     "kpis/extraction.py",
     "tasks/rules.py",
     "plans/rules.py",
+    "plans/charts.py",
 ]
 DOMAIN = [
     "kpis/models.py",

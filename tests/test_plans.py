@@ -187,10 +187,22 @@ def test_an_unknown_or_unpublished_plan_is_not_found(anonymous, make_plan):
     assert anonymous.get("/plans/nothing/").status_code == 404
 
 
-def test_the_indicator_page_shows_its_plan_target_and_path(anonymous, sample_plan):
-    page = get(anonymous, "/en/indicators/hightech/")
-    assert "Target of 15th Five-Year Plan (sample)" in page
-    assert page.count('<polyline class="pace-line"') == 1
+def test_the_indicator_section_shows_the_indicators_plan_target_and_path(sample_plan):
+    # The section an indicator's page can include ({% plan_targets_of indicator %}).
+    from django.template import Context, Template
+
+    template = Template("{% load plans_tags %}{% plan_targets_of indicator %}")
+    with translation.override("en"):
+        html = template.render(Context({"indicator": Indicator.objects.get(code="hightech")}))
+    assert "Target of 15th Five-Year Plan (sample)" in html
+    assert html.count('<polyline class="pace-line"') == 1
+
+
+def test_the_indicator_section_is_empty_for_an_indicator_in_no_plan(sample_plan, make_indicator):
+    from django.template import Context, Template
+
+    template = Template("{% load plans_tags %}{% plan_targets_of indicator %}")
+    assert template.render(Context({"indicator": make_indicator()})).strip() == ""
 
 
 def test_a_new_figure_shows_on_the_cached_plan_page_at_once(anonymous, sample_plan, make_actual):
