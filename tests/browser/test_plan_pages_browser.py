@@ -12,7 +12,6 @@ PAGES = [
     "/en/plans/",
     "/plans/15th-fyp/",
     "/en/plans/15th-fyp/",
-    "/indicators/hightech/",
 ]
 
 
@@ -23,7 +22,7 @@ def test_plan_page_has_no_axe_violations(live_server, page, sample_plan, path): 
     assert results.violations_count == 0, results.generate_report()
 
 
-@pytest.mark.parametrize("path", PAGES[:4])
+@pytest.mark.parametrize("path", PAGES)
 def test_plan_page_fits_a_375_pixel_phone(live_server, page, sample_plan, path):  # noqa: F811
     page.set_viewport_size({"width": 375, "height": 800})
     page.goto(live_server.url + path)
