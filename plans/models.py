@@ -25,6 +25,7 @@ PROBLEMS = {
     "compound_from_zero": _(
         "A compound path cannot grow from a base of zero or less: give a positive base value."
     ),
+    "compound_to_zero": _("A compound path cannot reach a target of zero or less."),
     "cumulative_needs_flow": _(
         "A cumulative target adds up yearly amounts: its indicator must be a flow, not a "
         "stock or a rate."

@@ -106,8 +106,13 @@ def problems(terms):
         found["rate"] = "rate_missing"
     elif terms.path in (Path.LINEAR, Path.CUMULATIVE) and terms.target_value is None:
         found["target_value"] = "target_missing"
-    if terms.path == Path.COMPOUND and not terms.growth_rate and terms.base_value <= 0:
-        found["base_value"] = "compound_from_zero"
+    if terms.path == Path.COMPOUND and not terms.growth_rate:
+        if terms.base_value <= 0:
+            found["base_value"] = "compound_from_zero"
+        elif terms.target_value is not None and terms.target_value <= 0:
+            found["target_value"] = "compound_to_zero"
+        elif terms.rate is not None and terms.rate <= -100:
+            found["rate"] = "compound_to_zero"
     if terms.path == Path.CUMULATIVE and terms.value_type != "flow":
         found["path"] = "cumulative_needs_flow"
     return found

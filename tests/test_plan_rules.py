@@ -218,7 +218,27 @@ def test_bad_terms_are_named_by_field():
         "base_value": "compound_from_zero"
     }
     assert rules.problems(terms(path=Path.CUMULATIVE)) == {"path": "cumulative_needs_flow"}
+    assert rules.problems(terms(path=Path.COMPOUND, rate=Decimal(6), target_value=Decimal(-1))) == {
+        "target_value": "compound_to_zero"
+    }
 
 
 def test_a_lagging_target_needs_the_rest_spread_over_the_years_left():
     assert rules.needed_per_year(terms(), Decimal(2300), 2027) == Decimal(700) / 3
+
+
+@given(
+    path=paths,
+    value_type=st.sampled_from(["stock", "flow", "rate"]),
+    base=st.decimals(min_value=-1000, max_value=1000, places=2),
+    target=st.one_of(st.none(), st.decimals(min_value=-1000, max_value=1000, places=2)),
+    rate=st.one_of(st.none(), st.decimals(min_value=-200, max_value=20, places=1)),
+)
+def test_terms_without_problems_always_make_a_path_ending_on_the_target(
+    path, value_type, base, target, rate
+):
+    plan = terms(path=path, value_type=value_type, base_value=base, target_value=target, rate=rate)
+    assume(not rules.problems(plan))
+    values = rules.path_values(plan)
+    assert list(values) == list(range(2026, 2031))
+    assert values[2030] == rules.target_value(plan)
