@@ -7,7 +7,7 @@ class PlansConfig(AppConfig):
     verbose_name = _("Five-year plans")
     default_auto_field = "django.db.models.BigAutoField"
     # Public pages show these tables: the data version triggers cover them (kpis.triggers).
-    public_tables = ["plans_plan", "plans_plantarget"]
+    public_tables = ["plans_plan", "plans_plantarget", "plans_planreview"]
 
     def ready(self):
         from django.db.models.signals import post_migrate

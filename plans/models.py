@@ -4,10 +4,12 @@ it sets for every plan year (plans.rules), judged against the indicators' publis
 Builds on kpis; kpis never imports this app.
 """
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Prefetch, Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -298,3 +300,58 @@ class PlanTarget(models.Model):
         self.status = rules.overall_status(self.years, today)
         self.judged_year = rules.latest_judged(self.years)
         return self
+
+
+class PlanReviewQuerySet(models.QuerySet):
+    def public(self):
+        """Reviews the public may download: those of public plans, rehearsals left out."""
+        return self.filter(plan__is_public=True, rehearsal=False)
+
+    def listed(self):
+        return self.defer("docx", "pdf").order_by("-as_of", "-created_at")
+
+
+class PlanReview(models.Model):
+    """A plan's mid-term or final review (中期评估 / 总结评估) as of a day, in one language,
+    with its Word and PDF files kept exactly as made (plans.reviews). A review as of a day
+    still to come when it was made is a rehearsal, and stays off the public pages."""
+
+    plan = models.ForeignKey(
+        Plan, verbose_name=_("plan"), on_delete=models.CASCADE, related_name="reviews"
+    )
+    as_of = models.DateField(
+        _("as of"), help_text=_("The periods that ended by this day, judged as on this day.")
+    )
+    language = models.CharField(_("language"), max_length=10, choices=settings.LANGUAGES)
+    rehearsal = models.BooleanField(_("rehearsal"), default=False, editable=False)
+    docx = models.BinaryField(_("Word document"), editable=False)
+    pdf = models.BinaryField(_("PDF document"), editable=False)
+    made_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("made by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        editable=False,
+    )
+    created_at = models.DateTimeField(_("made at"), default=timezone.now, editable=False)
+
+    objects = PlanReviewQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("plan review")
+        verbose_name_plural = _("plan reviews")
+        ordering = ["-as_of", "-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                name="plan_review_language_known",
+                condition=Q(language__in=[code for code, _name in settings.LANGUAGES]),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.plan.code} {self.as_of:%Y-%m-%d} {self.language}"
+
+    def file_name(self, file_format):
+        return f"{self.plan.code}-review-{self.as_of:%Y-%m-%d}-{self.language}.{file_format}"

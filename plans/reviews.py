@@ -16,7 +16,7 @@ from kpis.bilingual import in_language
 from kpis.bulletins import Cell, Content, Table, day, render_docx, render_pdf
 from kpis.templatetags.kpis_tags import figure, period_label, qualified
 from plans import rules
-from plans.models import Plan
+from plans.models import Plan, PlanReview
 from plans.templatetags.plans_tags import plan_status_label
 
 COLOURS = {
@@ -169,10 +169,31 @@ def lagging_text(rank, target):
     return text + space + need
 
 
-def render(plan, as_of, language, file_format, made_on=None):
-    document = review_content(plan, as_of, language, made_on)
-    return render_docx(document) if file_format == "docx" else render_pdf(document)
-
-
 def plan_year_range(plan):
     return datetime.date(plan.start_year, 1, 1), datetime.date(plan.end_year, 12, 31)
+
+
+def make(code, as_of, language, user=None):
+    """Make and store the review of plan `code` as of `as_of` with both files: the one door
+    of the command and the admin. ValueError when there is no such plan or `as_of` is not a
+    day of its years."""
+    plan = reviewed_plan(code, as_of)
+    if plan is None:
+        raise ValueError(_("No plan has the code %(code)s.") % {"code": code})
+    first, last = plan_year_range(plan)
+    if not first <= as_of <= last:
+        raise ValueError(
+            _("The day must be one of the plan's years (%(first)s to %(last)s).")
+            % {"first": first, "last": last}
+        )
+    made_on = timezone.localdate()
+    document = review_content(plan, as_of, language, made_on)
+    return PlanReview.objects.create(
+        plan=plan,
+        as_of=as_of,
+        language=language,
+        rehearsal=as_of > made_on,
+        docx=render_docx(document),
+        pdf=render_pdf(document),
+        made_by=user,
+    )

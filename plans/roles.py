@@ -1,12 +1,13 @@
 """What each role of kpis.roles may do with five-year plans: managers keep them, everyone
-else reads them in the admin. Migration 0002 of this app gives the groups these permissions
-from its own frozen copy; a change here needs a data migration of its own."""
+else reads them in the admin; reviewers and managers make and read the reviews. Migrations
+0002 and 0003 of this app give the groups these permissions from their own frozen copies; a
+change here needs a data migration of its own."""
 
 from kpis.roles import DATA_ENTRY, INDICATOR_MANAGER, REVIEWER, sync_roles
 
 PLAN_ROLES = {
     DATA_ENTRY: ["view_plan", "view_plantarget"],
-    REVIEWER: ["view_plan", "view_plantarget"],
+    REVIEWER: ["view_plan", "view_plantarget", "view_planreview"],
     INDICATOR_MANAGER: [
         "view_plan",
         "add_plan",
@@ -14,6 +15,7 @@ PLAN_ROLES = {
         "view_plantarget",
         "add_plantarget",
         "change_plantarget",
+        "view_planreview",
     ],
 }
 

@@ -8,4 +8,9 @@ from plans import views
 urlpatterns = [
     path("plans/", views.plan_list, name="plan_list"),
     path("plans/<slug:code>/", views.plan_detail, name="plan_detail"),
+    path(
+        "plans/<slug:code>/reviews/<int:pk>.<bulletin_format:file_format>",
+        views.plan_review_file,
+        name="plan_review_file",
+    ),
 ]

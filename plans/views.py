@@ -4,10 +4,11 @@ from django.utils import timezone
 
 from kpis.caching import public_cache
 from kpis.progress import plain_decimal
+from kpis.views import BULLETIN_TYPES as REVIEW_TYPES
 from kpis.views import DATA_TYPES, data_file
 from plans import exports, rules
 from plans.charts import plan_chart
-from plans.models import Plan
+from plans.models import Plan, PlanReview
 
 
 @public_cache
@@ -26,7 +27,23 @@ def plan_detail(request, code):
     plan = found[0]
     for target in plan.plan_targets:
         target.chart = plan_chart(target.base_year, target.base_value, target.years)
-    return render(request, "plans/plan_detail.html", {"plan": plan, "today": today})
+    context = {
+        "plan": plan,
+        "today": today,
+        "reviews": PlanReview.objects.public().filter(plan=plan).listed(),
+    }
+    return render(request, "plans/plan_detail.html", context)
+
+
+def plan_review_file(request, code, pk, file_format):
+    """A stored review's Word or PDF file, as it was made."""
+    found = PlanReview.objects.public().filter(plan__code=code, pk=pk).select_related("plan")
+    review = found.only("plan__code", "as_of", "language", file_format).first()
+    if review is None:
+        raise Http404("No such review.")
+    response = HttpResponse(bytes(getattr(review, file_format)), REVIEW_TYPES[file_format])
+    response["Content-Disposition"] = f'attachment; filename="{review.file_name(file_format)}"'
+    return response
 
 
 @public_cache

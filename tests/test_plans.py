@@ -18,7 +18,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 
 from kpis.models import Indicator, Source
-from plans.models import Plan, PlanTarget
+from plans.models import Plan, PlanReview, PlanTarget
 
 SHANGHAI = datetime.timezone(datetime.timedelta(hours=8))
 D = datetime.date
@@ -579,5 +579,27 @@ def test_a_review_as_of_a_day_to_come_says_it_is_a_rehearsal(tmp_path, sample_pl
 def test_a_review_as_of_a_day_outside_the_plan_is_refused(tmp_path, sample_plan):
     from django.core.management import CommandError
 
-    with pytest.raises(CommandError, match="plan's years"):
+    with translation.override("en"), pytest.raises(CommandError, match="plan's years"):
         review_file(tmp_path, "15th-fyp", "--as-of", "2031-01-01", "--format", "docx")
+
+
+def test_a_reviewer_makes_a_review_in_the_admin_and_the_public_downloads_it(
+    client, reviewer, anonymous, mid_term
+):
+    client.force_login(reviewer)
+    client.post(
+        f"/admin/plans/plan/{mid_term.pk}/review/", {"as_of": "2028-06-30", "language": "en"}
+    )
+    review = PlanReview.objects.get()
+    page = get(anonymous, "/en/plans/15th-fyp/")
+    assert "Review as of June 30, 2028 (English)" in page
+    response = anonymous.get(f"/plans/15th-fyp/reviews/{review.pk}.docx")
+    assert "mid-term review" in docx_text(response.content)
+
+
+def test_a_rehearsal_review_is_stored_but_not_listed_publicly(tmp_path, anonymous, sample_plan):
+    review_file(tmp_path, "15th-fyp", "--as-of", "2028-06-30", "--format", "docx")
+    review = PlanReview.objects.get()
+    assert review.rehearsal
+    assert "No mid-term or final review has been made yet." in get(anonymous, "/en/plans/15th-fyp/")
+    assert anonymous.get(f"/plans/15th-fyp/reviews/{review.pk}.pdf").status_code == 404

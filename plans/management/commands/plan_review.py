@@ -8,9 +8,10 @@ from plans import reviews
 
 class Command(BaseCommand):
     help = (
-        "Write the mid-term or final review of a five-year plan (中期评估 / 总结评估) as of a "
-        "day of the plan's years as Word or PDF: the periods that ended by then, judged as on "
-        "that day. A day later than today makes a rehearsal, which the file says."
+        "Make the mid-term or final review of a five-year plan (中期评估 / 总结评估) as of a "
+        "day of the plan's years (the periods that ended by then, judged as on that day), "
+        "store it and write it as Word or PDF. A day later than today makes a rehearsal, "
+        "which the file says and the public pages do not list."
     )
 
     def add_arguments(self, parser):
@@ -23,12 +24,9 @@ class Command(BaseCommand):
     def handle(self, code, as_of, output, **options):
         if not output.parent.is_dir():
             raise CommandError(f"No such folder: {output.parent}")
-        plan = reviews.reviewed_plan(code, as_of)
-        if plan is None:
-            raise CommandError(f"No plan has the code {code!r}.")
-        first, last = reviews.plan_year_range(plan)
-        if not first <= as_of <= last:
-            raise CommandError(f"--as-of must be a day of the plan's years ({first} to {last}).")
-        language = reviews.LANGUAGES[options["lang"]]
-        output.write_bytes(reviews.render(plan, as_of, language, options["format"]))
-        self.stdout.write(f"Review of {plan.code} as of {as_of} ({language}): {output}")
+        try:
+            review = reviews.make(code, as_of, reviews.LANGUAGES[options["lang"]])
+        except ValueError as refusal:
+            raise CommandError(str(refusal)) from None
+        output.write_bytes(bytes(getattr(review, options["format"])))
+        self.stdout.write(f"Review of {code} as of {as_of} ({review.language}): {output}")
