@@ -17,6 +17,7 @@ RULES = [
     "tasks/rules.py",
     "plans/rules.py",
     "plans/charts.py",
+    "plans/extraction.py",
 ]
 DOMAIN = [
     "kpis/models.py",

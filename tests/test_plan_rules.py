@@ -242,3 +242,36 @@ def test_terms_without_problems_always_make_a_path_ending_on_the_target(
     values = rules.path_values(plan)
     assert list(values) == list(range(2026, 2031))
     assert values[2030] == rules.target_value(plan)
+
+
+# Sample sentences written for the test in the way plans word their targets; not any
+# district's values.
+PLAN_TEXT = (
+    "到2030年，国家高新技术企业达到3000家。研发投入强度年均提高0.2个百分点。"
+    "地区生产总值年均增长6%左右。五年累计新增就业5万人。单位能耗年均下降0.5个百分点。"
+    "2025年，新增企业100家。"
+)
+
+
+def proposals():
+    from kpis.extraction import extract
+    from plans.extraction import propose
+
+    return propose(extract(PLAN_TEXT, datetime.date(2026, 2, 1)), 2030)
+
+
+def test_the_extractor_proposes_each_kind_of_path_from_its_sentence():
+    found = [(p.subject, p.path, p.target_value, p.rate) for p in proposals()]
+    assert found == [
+        ("国家高新技术企业", Path.LINEAR, Decimal(3000), None),
+        ("研发投入强度", Path.ANNUAL_CHANGE, None, Decimal("0.2")),
+        ("地区生产总值", Path.COMPOUND, None, Decimal(6)),
+        ("五年累计新增就业", Path.CUMULATIVE, Decimal(5), None),
+        ("单位能耗", Path.ANNUAL_CHANGE, None, Decimal("-0.5")),
+    ]
+
+
+def test_a_proposal_keeps_the_qualifier_and_unit_as_written():
+    growth = proposals()[2]
+    assert (growth.qualifier, growth.unit) == ("about", "%")
+    assert proposals()[3].unit == "万人"

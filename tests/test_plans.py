@@ -603,3 +603,28 @@ def test_a_rehearsal_review_is_stored_but_not_listed_publicly(tmp_path, anonymou
     assert review.rehearsal
     assert "No mid-term or final review has been made yet." in get(anonymous, "/en/plans/15th-fyp/")
     assert anonymous.get(f"/plans/15th-fyp/reviews/{review.pk}.pdf").status_code == 404
+
+
+def test_extract_plan_targets_prints_a_sheet_the_import_reads_once_completed(
+    tmp_path, plan_indicators
+):
+    from django.core.management import call_command
+
+    document = tmp_path / "plan.txt"
+    document.write_text("到2030年，国家高新技术企业达到3000家。地区生产总值年均增长6%左右。")
+    out = io.StringIO()
+    call_command(
+        "extract_plan_targets",
+        str(document),
+        "--plan-code=fyp15",
+        "--start-year=2026",
+        "--end-year=2030",
+        "--date=2026-02-01",
+        stdout=out,
+    )
+    rows = list(csv.DictReader(io.StringIO(out.getvalue())))
+    assert [(row["path"], row["target_value"], row["rate"]) for row in rows] == [
+        ("linear", "3000", ""),
+        ("compound", "", "6"),
+    ]
+    assert rows[0]["base_year"] == "2025" and rows[0]["quote"].startswith("到2030年")
