@@ -628,3 +628,9 @@ def test_extract_plan_targets_prints_a_sheet_the_import_reads_once_completed(
         ("compound", "", "6"),
     ]
     assert rows[0]["base_year"] == "2025" and rows[0]["quote"].startswith("到2030年")
+
+
+def test_a_changed_plan_target_shows_on_the_cached_plan_page_at_once(anonymous, sample_plan):
+    get(anonymous, "/en/plans/15th-fyp/")
+    PlanTarget.objects.filter(indicator__code="hightech").update(quote="新的原文（样例）")
+    assert "新的原文（样例）" in get(anonymous, "/en/plans/15th-fyp/")
