@@ -4,6 +4,8 @@ it sets for every plan year (plans.rules), judged against the indicators' publis
 Builds on kpis; kpis never imports this app.
 """
 
+from dataclasses import dataclass
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -33,6 +35,19 @@ PROBLEMS = {
         "stock or a rate."
     ),
 }
+
+
+# What a revision of a plan target changes (a mid-term adjustment), as the public sees it.
+REVISED_TERMS = ("base_year", "base_value", "target_value", "qualifier", "rate")
+
+
+@dataclass(frozen=True)
+class TargetRevision:
+    before: dict
+    after: dict
+    when: object
+    reason: str
+    source: object
 
 
 class PlanQuerySet(models.QuerySet):
@@ -125,6 +140,32 @@ class Plan(models.Model):
 
     def has_been_public(self):
         return self.is_public or self.history.filter(is_public=True).exists()
+
+    def target_revisions(self):
+        """{target id: [TargetRevision, oldest first]}: every change of a target's end value,
+        qualifier, rate or base after it was first saved, with its reason and source, from
+        the change history (one query)."""
+        records = (
+            PlanTarget.history.filter(plan_id=self.pk)
+            .select_related("source")
+            .order_by("id", "history_date", "history_id")
+        )
+        revisions, before = {}, {}
+        for record in records:
+            terms = tuple(getattr(record, name) for name in REVISED_TERMS)
+            earlier = before.get(record.id)
+            if earlier is not None and terms != earlier and record.history_type == "~":
+                revisions.setdefault(record.id, []).append(
+                    TargetRevision(
+                        dict(zip(REVISED_TERMS, earlier, strict=True)),
+                        dict(zip(REVISED_TERMS, terms, strict=True)),
+                        record.history_date,
+                        record.history_change_reason or "",
+                        record.source,
+                    )
+                )
+            before[record.id] = terms
+        return revisions
 
     def attach_counts(self):
         """`counts` (status -> number) of the judged targets, `binding_counts` of the binding

@@ -25,8 +25,10 @@ def plan_detail(request, code):
     if not found:
         raise Http404
     plan = found[0]
+    revisions = plan.target_revisions()
     for target in plan.plan_targets:
         target.chart = plan_chart(target.base_year, target.base_value, target.years)
+        target.revisions = revisions.get(target.pk, [])
     context = {
         "plan": plan,
         "today": today,
