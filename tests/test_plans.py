@@ -649,3 +649,19 @@ def test_a_changed_plan_target_shows_on_the_cached_plan_page_at_once(anonymous, 
     get(anonymous, "/en/plans/15th-fyp/")
     PlanTarget.objects.filter(indicator__code="hightech").update(quote="新的原文（样例）")
     assert "新的原文（样例）" in get(anonymous, "/en/plans/15th-fyp/")
+
+
+def test_a_years_own_annual_target_is_shown_beside_its_path_value(
+    anonymous, sample_plan, plan_source
+):
+    from kpis.models import Target
+
+    Target.objects.create(
+        indicator=Indicator.objects.get(code="hightech"),
+        year=2026,
+        value=Decimal(2250),
+        source=plan_source,
+        quote="2026年高新技术企业达到2250家（样例）。",
+    )
+    page = get(anonymous, "/en/plans/15th-fyp/")
+    assert '<td data-label="Annual target">2,250 enterprises</td>' in page
