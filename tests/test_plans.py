@@ -665,3 +665,15 @@ def test_a_years_own_annual_target_is_shown_beside_its_path_value(
     )
     page = get(anonymous, "/en/plans/15th-fyp/")
     assert '<td data-label="Annual target">2,250 enterprises</td>' in page
+
+
+def test_the_admin_offers_the_import_and_the_review_to_those_who_may(
+    client, manager, official, sample_plan
+):
+    client.force_login(manager)
+    assert "导入规划目标" in client.get("/admin/plans/plan/").content.decode()
+    assert "生成评估" in client.get(f"/admin/plans/plan/{sample_plan.pk}/change/").content.decode()
+    assert client.get(f"/admin/plans/plan/{sample_plan.pk}/review/").status_code == 200
+    client.force_login(official)
+    assert client.get("/admin/plans/plan/import/").status_code == 403
+    assert client.get(f"/admin/plans/plan/{sample_plan.pk}/review/").status_code == 403
