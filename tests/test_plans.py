@@ -677,3 +677,9 @@ def test_the_admin_offers_the_import_and_the_review_to_those_who_may(
     client.force_login(official)
     assert client.get("/admin/plans/plan/import/").status_code == 403
     assert client.get(f"/admin/plans/plan/{sample_plan.pk}/review/").status_code == 403
+
+
+def test_the_open_data_page_lists_the_plan_files_and_their_columns(anonymous, db):
+    page = get(anonymous, "/en/data/")
+    assert 'href="/data/plans.json"' in page
+    assert "<code>path_value</code>" in page

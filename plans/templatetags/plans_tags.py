@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kpis.templatetags.kpis_tags import badge
 from plans.charts import plan_chart
+from plans.exports import COLUMNS
 from plans.models import Plan
 from plans.rules import LAGGING, Status
 
@@ -50,3 +51,9 @@ def plan_targets_of(indicator):
                 target.chart = plan_chart(target.base_year, target.base_value, target.years)
                 targets.append(target)
     return {"plan_targets": targets}
+
+
+@register.simple_tag
+def plan_data_columns():
+    """The columns of /data/plans.csv and .xlsx, for the open data page."""
+    return COLUMNS
