@@ -338,7 +338,7 @@ class PlanTarget(models.Model):
         ]
         annual = {target.year: target.value for target in indicator.annual_targets}
         self.years = rules.judge_years(self.terms(), readings, today, annual)
-        self.status = rules.overall_status(self.years, today)
+        self.status = rules.overall_status(self.years)
         self.judged_year = rules.latest_judged(self.years)
         return self
 

@@ -257,7 +257,7 @@ def latest_judged(verdicts):
     return (judged or started or [None])[-1]
 
 
-def overall_status(verdicts, today):
+def overall_status(verdicts):
     """The target's verdict: that of `latest_judged`, or not started."""
     year = latest_judged(verdicts)
     return Status.NOT_STARTED if year is None else year.status
