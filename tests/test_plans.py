@@ -683,3 +683,13 @@ def test_the_open_data_page_lists_the_plan_files_and_their_columns(anonymous, db
     page = get(anonymous, "/en/data/")
     assert 'href="/data/plans.json"' in page
     assert "<code>path_value</code>" in page
+
+
+def test_the_migrations_give_each_role_the_plan_permissions_listed_in_plans_roles(db):
+    from django.contrib.auth.models import Group
+
+    from plans.roles import PLAN_ROLES
+
+    for name, codenames in PLAN_ROLES.items():
+        granted = Group.objects.get(name=name).permissions.filter(content_type__app_label="plans")
+        assert set(granted.values_list("codename", flat=True)) == set(codenames), name
