@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from simple_history.admin import SimpleHistoryAdmin
 
-from kpis.admin import ChangeReasonForm
+from kpis.forms import ChangeReasonForm
 from kpis.views import BULLETIN_TYPES
 from plans import reviews
 from plans.imports import Refused, import_rows, read_sheet

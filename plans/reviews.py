@@ -1,6 +1,6 @@
 """The mid-term and final review of a five-year plan (中期评估 / 总结评估) as a Word document
 or a PDF, in the bulletin's A4 house style: the bulletin's content blocks and its two
-renderers (kpis.bulletins), fed with the plan's targets judged as on a day.
+renderers (reports.bulletins), fed with the plan's targets judged as on a day.
 
 As of a day, only the periods that had ended by then count, judged as on that day. A day
 later than today makes a rehearsal, and the file says so.
@@ -13,7 +13,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from kpis.bilingual import in_language
-from kpis.bulletins import Cell, Content, Table, day, render_docx, render_pdf
+from reports.bulletins import Cell, Content, Table, day, render_docx, render_pdf
 from kpis.templatetags.kpis_tags import figure, period_label, qualified
 from plans import rules
 from plans.models import Plan, PlanReview
@@ -37,7 +37,7 @@ def reviewed_plan(code, as_of):
 
 
 def review_content(plan, as_of, language, made_on=None):
-    """The review's words and cells (kpis.bulletins.Content) in `language`."""
+    """The review's words and cells (reports.bulletins.Content) in `language`."""
     made_on = made_on or timezone.localdate()
     with translation.override(language):
         final = as_of.year >= plan.end_year
