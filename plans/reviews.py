@@ -13,11 +13,11 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from kpis.bilingual import in_language
-from reports.bulletins import Cell, Content, Table, day, render_docx, render_pdf
 from kpis.templatetags.kpis_tags import figure, period_label, qualified
 from plans import rules
 from plans.models import Plan, PlanReview
 from plans.templatetags.plans_tags import plan_status_label
+from reports.bulletins import Cell, Content, Table, day, render_docx, render_pdf
 
 COLOURS = {
     rules.Status.AHEAD: "green",
