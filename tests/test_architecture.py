@@ -17,7 +17,7 @@ APPS = {
     "identity": {"kpis"},
     "reports": {"kpis", "tasks"},
     "api": {"kpis", "tasks", "tracker"},
-    "catalog": {"kpis", "tasks"},
+    "catalog": {"kpis", "tasks", "plans"},
     # Five-year plans build on kpis; their review is written by the bulletin's renderers.
     "plans": {"kpis", "reports"},
     "tracker": {"kpis", "tasks", "identity", "reports", "api", "catalog", "plans"},
