@@ -17,7 +17,8 @@ APPS = {
     "identity": {"kpis"},
     "reports": {"kpis", "tasks"},
     "api": {"kpis", "tracker"},
-    "tracker": {"kpis", "tasks", "identity", "reports", "api"},
+    "accounts": {"kpis", "identity", "tracker"},
+    "tracker": {"kpis", "tasks", "identity", "reports", "api", "accounts"},
 }
 
 RULES = [
