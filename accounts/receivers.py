@@ -76,11 +76,7 @@ def groups_changing(sender, instance, action, reverse, model, pk_set, **kwargs):
             held = list(user.groups.values_list("name", flat=True))
             refusal = separation_refusal(held + list(added))
             if refusal:
-                audit(
-                    AuditRecord.Action.ROLE_CHANGE,
-                    object=f"{user.get_username()}: + {', '.join(added)}",
-                    outcome=AuditRecord.Outcome.FAILURE,
-                )
+                # Nothing recorded: the refusal rolls back the transaction it is in.
                 raise ValidationError(refusal)
     if action in {"post_add", "post_remove", "post_clear"}:
         sign = {"post_add": "+", "post_remove": "-", "post_clear": "- all"}[action]
