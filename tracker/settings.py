@@ -205,6 +205,8 @@ OTP_TOTP_ISSUER = os.environ.get("KPI_2FA_ISSUER", "光明区指标跟踪")
 # Backups (manage.py backup, restore): encrypted with this passphrase or Fernet key, and
 # sent to an S3-compatible object store when its endpoint and bucket are set.
 BACKUP_KEY = os.environ.get("KPI_BACKUP_KEY", "")
+# Without a key, `backup` refuses to write a plain copy unless told --unencrypted.
+BACKUP_REQUIRES_KEY = env_bool("KPI_BACKUP_REQUIRE_KEY", not DEBUG)
 BACKUP_S3_ENDPOINT = os.environ.get("KPI_BACKUP_S3_ENDPOINT", "")
 BACKUP_S3_BUCKET = os.environ.get("KPI_BACKUP_S3_BUCKET", "")
 BACKUP_S3_ACCESS_KEY = os.environ.get("KPI_BACKUP_S3_ACCESS_KEY", "")
