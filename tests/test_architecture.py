@@ -38,6 +38,8 @@ DOMAIN = [
     "kpis/triggers.py",
     "identity/models.py",
     "tasks/models.py",
+    "accounts/models.py",
+    "accounts/roles.py",
 ]
 PAGES = {
     "views",

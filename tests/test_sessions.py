@@ -63,3 +63,34 @@ def test_signing_out_ends_the_session_everywhere(official, settings, clock):
     office, laptop = signed_in(official), signed_in(official)
     office.post("/accounts/logout/")
     assert laptop.get("/my/").status_code == 302
+
+
+PRINT_CONTROLS = (
+    "from django.conf import settings as s; print(s.IDLE_MINUTES, s.MAX_SESSIONS, "
+    "s.PASSWORD_MAX_AGE_DAYS, ','.join(s.TWO_FACTOR_ROLES) or '-', s.AUDIT_LOG, "
+    "s.BACKUP_REQUIRES_KEY)"
+)
+
+
+def test_the_controls_are_on_in_production_and_off_in_development(tmp_path):
+    from tests.test_security import run_manage
+
+    production = run_manage(
+        tmp_path,
+        "shell",
+        "-c",
+        PRINT_CONTROLS,
+        DJANGO_DEBUG="0",
+        DJANGO_SECRET_KEY="x" * 60,
+        DJANGO_ALLOWED_HOSTS="kpi.example.gov.cn",
+    )
+    development = run_manage(tmp_path, "shell", "-c", PRINT_CONTROLS, DJANGO_DEBUG="1")
+    assert production.stdout.splitlines()[-1].split() == [
+        "30",
+        "1",
+        "90",
+        "审核,指标管理,系统管理员,安全管理员,审计管理员",
+        "True",
+        "True",
+    ]
+    assert development.stdout.splitlines()[-1].split() == ["0", "0", "0", "-", "False", "False"]

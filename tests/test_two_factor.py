@@ -167,3 +167,10 @@ def test_a_password_must_mix_three_kinds_of_characters(db):
         validate_password("guangmingtargetsonly")
     assert [error.code for error in refusal.value.error_list] == ["password_too_simple"]
     validate_password("Guangming targets 2027")
+
+
+def test_no_administrator_reads_another_persons_authenticator_key(client, reviewer, admin_user):
+    device = TOTPDevice.objects.create(user=reviewer, name="phone", confirmed=True)
+    client.force_login(admin_user)
+    assert client.get(f"/admin/otp_totp/totpdevice/{device.pk}/qrcode/").status_code == 403
+    assert client.get(f"/admin/otp_totp/totpdevice/{device.pk}/config/").status_code == 403

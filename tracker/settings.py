@@ -202,6 +202,8 @@ AUDIT_RETENTION_DAYS = int(os.environ.get("KPI_AUDIT_RETENTION_DAYS", "180"))
 OIDC_SECOND_FACTOR_AMR = env_list("OIDC_SECOND_FACTOR_AMR", "mfa,otp,hwk,sc")
 OIDC_SECOND_FACTOR_ACR = env_list("OIDC_SECOND_FACTOR_ACR")
 OTP_TOTP_ISSUER = os.environ.get("KPI_2FA_ISSUER", "光明区指标跟踪")
+# Nobody, administrators included, reads another person's TOTP key in the admin.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 # Backups (manage.py backup, restore): encrypted with this passphrase or Fernet key, and
 # sent to an S3-compatible object store when its endpoint and bucket are set.
 BACKUP_KEY = os.environ.get("KPI_BACKUP_KEY", "")
