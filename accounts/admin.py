@@ -78,6 +78,9 @@ class AuditRecordAdmin(admin.ModelAdmin):
         return response
 
 
+FLAGS = ["is_active", "is_staff", "is_superuser"]
+
+
 class SeparatedUserAdmin(TrackerUserAdmin):
     """The user form refuses two of the three administrator roles on one account."""
 
@@ -95,6 +98,15 @@ class SeparatedUserAdmin(TrackerUserAdmin):
                 return cleaned
 
         return SeparatedForm
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        # Groups and permissions are logged as they change (accounts/receivers.py); these
+        # flags are permissions too.
+        flags = [name for name in FLAGS if name in form.changed_data]
+        if flags:
+            changes = ", ".join(f"{name}={getattr(obj, name)}" for name in flags)
+            audit(AuditRecord.Action.PERMISSION_CHANGE, object=f"{obj}: {changes}")
 
 
 admin.site.unregister(get_user_model())

@@ -247,7 +247,29 @@ def test_the_admins_user_form_refuses_two_administrator_roles_with_a_message(cli
             "groups": groups,
             "date_joined_0": "2026-12-06",
             "date_joined_1": "10:00:00",
+            "platform_accounts-TOTAL_FORMS": "0",
+            "platform_accounts-INITIAL_FORMS": "0",
         },
     ).content.decode()
     assert "一个账号只能担任三员" in page
     assert user.groups.count() == 1
+
+
+def test_making_someone_a_superuser_in_the_admin_is_recorded(client, admin_user, official):
+    client.force_login(admin_user)
+    client.post(
+        f"/admin/auth/user/{official.pk}/change/",
+        {
+            "username": "official",
+            "is_active": "on",
+            "is_staff": "on",
+            "is_superuser": "on",
+            "groups": list(official.groups.values_list("pk", flat=True)),
+            "date_joined_0": "2026-12-06",
+            "date_joined_1": "10:00:00",
+            "platform_accounts-TOTAL_FORMS": "0",
+            "platform_accounts-INITIAL_FORMS": "0",
+        },
+    )
+    record = AuditRecord.objects.filter(action="permission_change").order_by("pk").last()
+    assert (record.actor, record.object) == ("admin", "official: is_superuser=True")
