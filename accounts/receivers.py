@@ -29,9 +29,10 @@ def signed_in(sender, request, user, **kwargs):
         return
     if getattr(user, PLATFORM_SECOND_FACTOR, False):
         request.session[PLATFORM_SECOND_FACTOR] = True
+    # Every session is known by its account, so that signing out ends them all.
+    request.session.save()
+    AccountSession.objects.get_or_create(user=user, session_key=request.session.session_key)
     if settings.MAX_SESSIONS:
-        request.session.save()
-        AccountSession.objects.get_or_create(user=user, session_key=request.session.session_key)
         end_sessions(user, keep=settings.MAX_SESSIONS)
 
 
