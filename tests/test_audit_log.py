@@ -273,3 +273,32 @@ def test_making_someone_a_superuser_in_the_admin_is_recorded(client, admin_user,
     )
     record = AuditRecord.objects.filter(action="permission_change").order_by("pk").last()
     assert (record.actor, record.object) == ("admin", "official: is_superuser=True")
+
+
+def test_the_migration_made_the_three_administrators_with_their_permissions(db):
+    from django.contrib.auth.models import Group
+
+    from accounts.roles import ADMINISTRATORS
+
+    made = {
+        group.name: sorted(
+            f"{permission.content_type.app_label}.{permission.codename}"
+            for permission in group.permissions.all()
+        )
+        for group in Group.objects.filter(name__in=ADMINISTRATORS)
+    }
+    assert made == {name: sorted(labels) for name, labels in ADMINISTRATORS.items()}
+
+
+@pytest.mark.parametrize("administrator", [SYSTEM_ADMINISTRATOR, AUDIT_ADMINISTRATOR])
+def test_an_administrator_sees_no_figures_and_no_targets(db, client, administrator):
+    client.force_login(make_user("someone", administrator))
+    assert client.get("/admin/kpis/actual/").status_code == 403
+    assert client.get("/admin/kpis/indicator/").status_code == 403  # targets are inline
+
+
+def test_a_retention_below_six_months_is_refused_at_start(db, tmp_path):
+    from tests.test_security import run_manage
+
+    result = run_manage(tmp_path, "check", KPI_AUDIT_RETENTION_DAYS="90")
+    assert "KPI_AUDIT_RETENTION_DAYS" in result.stderr

@@ -197,6 +197,9 @@ TWO_FACTOR_ROLES = env_list(
 # The security log (accounts.AuditRecord): recorded when on; kept at least this many days.
 AUDIT_LOG = env_bool("KPI_AUDIT_LOG", not DEBUG)
 AUDIT_RETENTION_DAYS = int(os.environ.get("KPI_AUDIT_RETENTION_DAYS", "180"))
+if AUDIT_RETENTION_DAYS < 180:
+    # Logs of network operations are kept six months at least (网络安全法, article 21).
+    raise ImproperlyConfigured("KPI_AUDIT_RETENTION_DAYS must be 180 or more.")
 # The OpenID Connect `amr` and `acr` values by which the platform says it asked for a
 # second factor (RFC 8176); a platform sign-in without one is asked for TOTP here.
 OIDC_SECOND_FACTOR_AMR = env_list("OIDC_SECOND_FACTOR_AMR", "mfa,otp,hwk,sc")
