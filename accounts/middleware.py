@@ -8,7 +8,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.shortcuts import redirect
-from django.urls import Resolver404, resolve
+from django.urls import Resolver404, resolve, reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
@@ -54,8 +54,6 @@ def is_open(request):
 
 
 def to(url_name, request):
-    from django.urls import reverse
-
     return redirect(f"{reverse(url_name)}?{urlencode({'next': request.get_full_path()})}")
 
 
@@ -64,8 +62,19 @@ class AccountControlsMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        request_address.set(client_ip(request) or "")
-        request_actor.set(request.user.get_username() if request.user.is_authenticated else "")
+        # Who and from where, for whatever this request records; forgotten after it, so
+        # that nothing later in this thread is put down to them.
+        address = request_address.set(client_ip(request) or "")
+        actor = request_actor.set(
+            request.user.get_username() if request.user.is_authenticated else ""
+        )
+        try:
+            return self.respond(request)
+        finally:
+            request_address.reset(address)
+            request_actor.reset(actor)
+
+    def respond(self, request):
         if request.user.is_authenticated:
             refusal = self.refusal(request)
             if refusal:

@@ -65,6 +65,7 @@ def record_token_use(request, response):
         "token_use",
         extra={
             "actor": f"token {token.pk}: {token}",
+            "address": client_ip(request),
             "object": f"{request.method} {request.path}"[:300],
             "outcome": "success" if response.status_code < 400 else "failure",
         },
