@@ -302,3 +302,26 @@ def test_a_retention_below_six_months_is_refused_at_start(db, tmp_path):
 
     result = run_manage(tmp_path, "check", KPI_AUDIT_RETENTION_DAYS="90")
     assert "KPI_AUDIT_RETENTION_DAYS" in result.stderr
+
+
+def test_an_export_of_figures_from_the_admin_is_recorded(client, admin_user, make_indicator):
+    from tests.test_import import CSV, admin_export
+
+    client.force_login(admin_user)
+    admin_export(client, CSV)
+    assert AuditRecord.objects.filter(action="export", object="kpis.Actual").count() == 1
+
+
+def test_a_confirmed_import_of_figures_is_recorded_with_its_official(
+    client, official, make_indicator, department, tmp_path, monkeypatch
+):
+    import tempfile
+
+    from tests.test_import import csv_file, import_and_confirm
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    indicator = make_indicator(department=department, target="100")
+    client.force_login(official)
+    import_and_confirm(client, csv_file([(indicator.code, "2024-03-31", "40", "", "", "")]))
+    record = AuditRecord.objects.get(action="import")
+    assert (record.actor, record.object) == ("official", "kpis.Actual")
