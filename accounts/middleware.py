@@ -95,7 +95,7 @@ class AccountControlsMiddleware:
         if settings.IDLE_MINUTES:
             last_seen = request.session.get(LAST_SEEN, now)
             if now - last_seen > settings.IDLE_MINUTES * 60:
-                audit(AuditRecord.Action.SESSION_ENDED, object=_("idle timeout"))
+                audit(AuditRecord.Action.SESSION_ENDED, object="idle timeout")
                 logout(request)
                 messages.info(request, _("You were signed out after a time without activity."))
                 return to("login", request)
