@@ -89,8 +89,8 @@ def two_factor_setup(request):
 
 
 def recovery_codes(user):
-    static, _created = StaticDevice.objects.get_or_create(
-        user=user, name=_("Recovery codes"), defaults={"confirmed": True}
+    static = StaticDevice.objects.filter(user=user).first() or StaticDevice.objects.create(
+        user=user, name=_("Recovery codes"), confirmed=True
     )
     static.token_set.all().delete()
     codes = [StaticToken.random_token() for _index in range(RECOVERY_CODES)]
