@@ -78,7 +78,8 @@ def progress_page(request):
         "counts": status_counts(shown, year, closed),
         "strip": year_strip(counts, years, today),
         "last_published": Actual.objects.filter(indicator__is_public=True).last_publication(),
-        "task_counts": Task.objects.status_counts(today),
+        "task_counts": Task.objects.filter(year=year).status_counts(today),
+        "task_year": year,
     }
     return render(request, "kpis/progress.html", context)
 

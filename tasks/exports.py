@@ -20,6 +20,7 @@ def task_row(task):
         "year": task.year,
         "status": str(task.verdict.status),
         "rag": task.verdict.rag and str(task.verdict.rag),
+        "reason": task.verdict.reason and str(task.verdict.reason),
         "milestones": [
             {
                 "title": milestone.published_title,
@@ -59,7 +60,13 @@ COLUMNS = [
     ("theme", _("Code of the theme")),
     ("department", _("Code of the lead department; empty until one is assigned")),
     ("year", _("Year of the commitment")),
-    ("status", _("done, on_schedule, delayed, not_started, no_plan, completed or not_completed")),
+    (
+        "status",
+        _(
+            "done, on_schedule, delayed, not_started, no_plan (open years only), completed "
+            "or not_completed"
+        ),
+    ),
     ("rag", _("green, yellow or red; empty when there is no colour")),
     ("milestones", _("Number of published milestones")),
     ("milestones_done", _("How many of them are done")),
@@ -72,6 +79,10 @@ COLUMNS = [
     ("source_publisher", _("Publisher of the source")),
     ("source_date", _("Date of the source")),
     ("source_quote", _("The source's sentence, word for word")),
+    (
+        "reason",
+        _("nothing_reported: a task of a closed year of which nothing was ever entered"),
+    ),
 ]
 TEXT_COLUMNS = {
     "title",
@@ -93,6 +104,7 @@ def flat(row):
         year=row["year"],
         status=row["status"],
         rag=row["rag"],
+        reason=row.get("reason"),  # absent from snapshots taken before it existed
         milestones=len(row["milestones"]),
         milestones_done=len(row["milestones"]) - len(open_dues),
         next_due=min(open_dues, default=None),

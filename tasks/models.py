@@ -75,6 +75,27 @@ class TaskQuerySet(models.QuerySet):
         """The tasks as a list, each with its public record and `verdict` on `today`."""
         return [task.attach_status(today) for task in self.with_public_record()]
 
+    def with_status_as_of(self, today, moment):
+        """The tasks whose source was published by `today`, each with its `verdict` on
+        `today` from its milestones and statements as published just before `moment`, read
+        from their change history (a bulletin as of a past day, made later). Three
+        queries."""
+        tasks = list(self.filter(source__published_on__lte=today).select_related("department"))
+        milestones, statements = {}, {}
+        for task_id, due, done in standing_copies(
+            Milestone, tasks, moment, "published_due", "published_done"
+        ):
+            milestones.setdefault(task_id, []).append(rules.MilestoneDates(due, done))
+        for task_id, end, completes in standing_copies(
+            ProgressStatement, tasks, moment, "period_end", "published_completes"
+        ):
+            statements.setdefault(task_id, []).append((end, completes))
+        for task in tasks:
+            task.verdict = rules.record_status(
+                task.year, milestones.get(task.pk, []), statements.get(task.pk, []), today
+            )
+        return tasks
+
     def with_due_work(self, today):
         """The tasks, each with `due_statements`: the quarters of its year that have ended
         without a statement (as `periods.DuePeriod`), and `milestones_due_soon`: its
@@ -142,6 +163,20 @@ class TaskQuerySet(models.QuerySet):
             rules.record_status(year, milestones.get(pk, []), statements.get(pk, []), today).status
             for pk, year in self.order_by().values_list("pk", "year")
         )
+
+
+def standing_copies(model, tasks, moment, *fields):
+    """(task id, *fields) of the published copy of each of `model`'s entries of `tasks` as
+    it stood just before `moment`, from the change history."""
+    records = (
+        model.history.filter(task__in=tasks, history_date__lt=moment)
+        .order_by("id", "history_date", "history_id")
+        .values_list("id", "history_type", "published_at", "task_id", *fields)
+    )
+    standing = {}
+    for pk, change, published_at, *copy in records:
+        standing[pk] = None if change == "-" or published_at is None else copy
+    return [copy for copy in standing.values() if copy is not None]
 
 
 class Task(models.Model):

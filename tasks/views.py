@@ -5,6 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import IntegrityError, transaction
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -12,7 +13,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from kpis.caching import public_cache
+from kpis.converters import parse_year
 from kpis.forms import ReturnForm
+from kpis.models import Indicator
 from kpis.views import data_file, review_step, workflow_step
 from tasks import exports, rules
 from tasks.forms import MilestoneForm, StatementForm
@@ -21,10 +24,24 @@ from tasks.models import Milestone, ProgressStatement, Task
 TASKS_PER_PAGE = 50
 
 
+def task_year(request, today):
+    """The year asked for with ?year= (a year with tasks), else the year `/` opens on."""
+    shown = Indicator.objects.public().progress_year(today)
+    years = sorted(set(Task.objects.order_by().values_list("year", flat=True)) | {shown})
+    asked = request.GET.get("year", "")
+    if not asked:
+        return shown, years
+    year = parse_year(asked)
+    if year not in years:
+        raise Http404("No key tasks of that year.")
+    return year, years
+
+
 @public_cache
 def task_list(request):
     today = timezone.localdate()
-    tasks = Task.objects.with_status(today)
+    year, years = task_year(request, today)
+    tasks = Task.objects.filter(year=year).with_status(today)
     themes = sorted({task.theme for task in tasks}, key=lambda theme: (theme.position, theme.code))
     theme = request.GET.get("theme", "")
     status = request.GET.get("status", "")
@@ -40,6 +57,8 @@ def task_list(request):
         "themes": themes,
         "theme": theme,
         "status": status,
+        "task_year": year,
+        "years": years,
         "grace_days": rules.GRACE_DAYS,
     }
     return render(request, "tasks/task_list.html", context)

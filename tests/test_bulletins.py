@@ -11,22 +11,35 @@ from pathlib import Path
 import docx
 import pypdf
 import pytest
+import time_machine
 from django.core.management import call_command
 from django.utils import timezone
 
 from kpis import bulletins, progress
 from kpis.models import Actual, Bulletin, Target
+from tests.conftest import SHANGHAI
 from tests.test_reminders import Hook, hook_server  # noqa: F401 - the robot fixture
 
 MARCH, JUNE, SEPTEMBER = (datetime.date(2024, m, d) for m, d in [(3, 31), (6, 30), (9, 30)])
 MM = 72 / 25.4  # PDF points per millimetre
 
 
+def on(day):
+    """Travel to `day`, 10:00 in Shenzhen: a bulletin as of a day knows what was recorded
+    by its end."""
+    return time_machine.travel(datetime.datetime(day.year, day.month, day.day, 10, tzinfo=SHANGHAI))
+
+
 @pytest.fixture
 def sample(make_indicator, make_actual, department):
-    """Four public targets of 2024 at four statuses by 30 June, and figures the bulletin of
-    30 June must not show: a draft, a correction under review, a later period, a hidden
-    indicator."""
+    """Four public targets of 2024 (set in January) at four statuses by 30 June, and
+    figures the bulletin of 30 June must not show: a draft, a correction under review, a
+    later period, a hidden indicator."""
+    with on(datetime.date(2024, 1, 15)):
+        return sample_targets(make_indicator, make_actual, department)
+
+
+def sample_targets(make_indicator, make_actual, department):
     behind = make_indicator(
         name="落后指标", name_en="Lagging far", department=department, target="100"
     )
@@ -335,7 +348,8 @@ def test_target_revisions_since_the_previous_bulletin_are_listed(sample, source)
     target = Target.objects.get(indicator=sample["achieved"])
     target.value = Decimal(15)
     target._change_reason = "区政府常务会议调整"
-    target.save()
+    with on(datetime.date(2024, 5, 10)):
+        target.save()
     bulletin = make(JUNE)
     assert [(r["old"]["value"], r["new"]["value"]) for r in bulletin.data["revisions"]] == [
         ("10", "15")
@@ -483,7 +497,7 @@ def test_a_laggard_carries_its_departments_published_explanation(sample, monkeyp
     monkeypatch.setattr(
         bulletins,
         "published_explanations",
-        lambda indicators, year: {(sample["behind"].pk, JUNE): explained},
+        lambda indicators, year, moment: {(sample["behind"].pk, JUNE): explained},
     )
     chinese = docx_text(docx_of(make()))
     assert "进展情况：已走访企业20家。存在问题：申报周期较长。下一步措施：加快认定。" in chinese
@@ -512,8 +526,9 @@ def test_a_bulletin_of_the_same_day_stored_meanwhile_takes_the_number(sample, mo
 def test_a_target_withdrawn_since_the_previous_bulletin_is_listed_with_its_reason(sample):
     make(MARCH)
     target = Target.objects.get(indicator=sample["achieved"])
-    target.withdraw("指标口径调整", timezone.now())
-    target.save()
+    with on(datetime.date(2024, 5, 10)):
+        target.withdraw("指标口径调整", timezone.now())
+        target.save()
     (revision,) = make(JUNE).data["revisions"]
     assert (revision["new"], revision["reason"]) == (None, "指标口径调整")
     text = docx_text(docx_of(Bulletin.objects.get(as_of=JUNE)))

@@ -3,7 +3,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from kpis.templatetags.kpis_tags import badge
-from tasks.rules import Rag, Status
+from tasks.rules import Rag, Reason, Status
 
 register = template.Library()
 
@@ -16,6 +16,7 @@ STATUS_TEXT = {
     Status.COMPLETED: (_("Completed"), "★"),
     Status.NOT_COMPLETED: (_("Not completed"), "✕"),
 }
+REASON_TEXT = {Reason.NOTHING_REPORTED: _("nothing reported")}
 RAG_TEXT = {Rag.GREEN: _("green"), Rag.YELLOW: _("yellow"), Rag.RED: _("red")}
 
 
@@ -29,10 +30,18 @@ def task_status_icon(status):
     return STATUS_TEXT[status][1]
 
 
+@register.filter
+def task_reason_label(reason):
+    return REASON_TEXT[reason] if reason else ""
+
+
 @register.simple_tag
-def task_badge(status, rag):
-    """A task's status as words with an icon, and its colour named, never colour alone."""
+def task_badge(status, rag, reason=None):
+    """A task's status as words with an icon, its reason where the status alone does not
+    say it ("not completed: nothing reported"), and its colour named, never colour alone."""
     label = task_status_label(status)
+    if reason:
+        label = format_html("{}: {}", label, task_reason_label(reason))
     if rag is not None:
         label = format_html('{} <span class="rag-word">({})</span>', label, RAG_TEXT[rag])
     return badge(f"task-status rag-{rag or 'none'}", task_status_icon(status), label)
