@@ -45,6 +45,17 @@ def english_yuan(value, decimals):
     return f"{number(value * 100, max(decimals - 2, 0))} {MILLION_YUAN}"
 
 
+def axis_unit(indicator):
+    """(the unit a chart's axis names, what its values are divided by) in the page's
+    language and scale: "亿元" and 1 in Chinese, "billion yuan" and 10 in English (400亿元
+    is 40 billion yuan, as the sentences beside the chart write it)."""
+    if get_language().startswith("zh"):
+        return indicator.unit, 1
+    if indicator.unit == Indicator.Unit.YI_YUAN and not indicator.unit_en:
+        return str(BILLION_YUAN), 10
+    return indicator.unit_en or unit_label(indicator.unit), 1
+
+
 def figure(value, indicator):
     """A value in the indicator's unit and decimals, as plain text for sentences and files:
     "400亿元", "2,000家", "40 billion yuan", "2,000 enterprises"."""
