@@ -603,7 +603,9 @@ def laggard_text(rank, row):
                 "from %(latest)s."
             )
             % {
-                "periods": _(", ").join(period_label(end, unit) for end in overdue),
+                "periods": pgettext("between period names", ", ").join(
+                    period_label(end, unit) for end in overdue
+                ),
                 "latest": period_label(latest, unit),
             }
         )
