@@ -1,5 +1,6 @@
 from django import template
 from django.utils.html import format_html
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from kpis.templatetags.kpis_tags import badge
@@ -41,7 +42,9 @@ def task_badge(status, rag, reason=None):
     say it ("not completed: nothing reported"), and its colour named, never colour alone."""
     label = task_status_label(status)
     if reason:
-        label = format_html("{}: {}", label, task_reason_label(reason))
+        label = format_html(
+            gettext("{status}: {reason}"), status=label, reason=task_reason_label(reason)
+        )
     if rag is not None:
         label = format_html('{} <span class="rag-word">({})</span>', label, RAG_TEXT[rag])
     return badge(f"task-status rag-{rag or 'none'}", task_status_icon(status), label)
