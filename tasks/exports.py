@@ -44,13 +44,17 @@ def task_row(task):
     }
 
 
-def task_rows(today):
-    """Every task as its open data row, judged on `today`."""
-    return [task_row(task) for task in Task.objects.with_status(today)]
+def task_rows(today, year=None):
+    """Every task (of `year`, where given) as its open data row, judged on `today`."""
+    tasks = Task.objects.all() if year is None else Task.objects.filter(year=year)
+    return [task_row(task) for task in tasks.with_status(today)]
 
 
-def tasks_document(today):
-    return {"generated_at": timezone.now().isoformat(timespec="seconds"), "tasks": task_rows(today)}
+def tasks_document(today, year=None):
+    return {
+        "generated_at": timezone.now().isoformat(timespec="seconds"),
+        "tasks": task_rows(today, year),
+    }
 
 
 COLUMNS = [

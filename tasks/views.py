@@ -83,7 +83,11 @@ def task_detail(request, code):
 
 @public_cache
 def tasks_data(request, file_format):
-    document = exports.tasks_document(timezone.localdate())
+    asked = request.GET.get("year", "")
+    year = parse_year(asked) if asked else None
+    if asked and year is None:
+        raise Http404("Not a year.")
+    document = exports.tasks_document(timezone.localdate(), year)
     return data_file(document, exports.tasks_dataset, file_format, "tasks")
 
 

@@ -350,6 +350,8 @@ def test_the_open_data_lists_every_years_tasks_the_silent_one_not_completed(
         "not_completed", "red", "nothing_reported"
     )  # fmt: skip
     assert rows["New 2026 task"]["status"] == "no_plan"
+    one_year = json.loads(get(anonymous, "/data/tasks.json?year=2024"))["tasks"]
+    assert {row["year"] for row in one_year} == {2024}
 
 
 def test_the_tasks_page_opens_on_the_year_the_home_page_shows_and_filters_by_year(
