@@ -666,3 +666,17 @@ def test_an_explanation_published_after_the_day_is_not_in_the_bulletin(
         bulletin = bulletins.make(NOVEMBER_30, "zh-hans")
     word = docx_text(docx_of(bulletin))
     assert "十月已走访企业" in word and "十二月补写的说明" not in word
+
+
+def test_a_closed_years_bulletin_lists_its_silent_task_as_not_completed_nothing_reported(
+    make_task, department
+):
+    with on(datetime.date(2024, 2, 1)):
+        make_task(year=2024, department=department, title="从未报送的任务")
+    with on(datetime.date(2026, 12, 6)):
+        bulletin = bulletins.make(datetime.date(2025, 1, 31), "zh-hans", year=2024)
+    (task,) = bulletin.data["delayed_tasks"]
+    assert (task["status"], task["reason"]) == ("not_completed", "nothing_reported")
+    word = docx_text(docx_of(bulletin))
+    assert "年度未完成：未报送" in word
+    assert "年度未完成：未报送" in squeezed(pdf_text(bulletin))
