@@ -680,3 +680,12 @@ def test_a_closed_years_bulletin_lists_its_silent_task_as_not_completed_nothing_
     word = docx_text(docx_of(bulletin))
     assert "年度未完成：未报送" in word
     assert "年度未完成：未报送" in squeezed(pdf_text(bulletin))
+
+
+def test_the_english_bulletin_gives_the_same_pace_and_overdue_periods(december_2026):
+    with on(datetime.date(2026, 12, 6)):
+        english = bulletins.make(NOVEMBER_30, "en")
+    text = docx_text(docx_of(english))
+    assert "it still needs 2 billion yuan more each month" in text
+    assert "The figures of Q2 2026, Q3 2026 are overdue" in text
+    assert "stillneeds2billionyuanmoreeachmonth" in squeezed(pdf_text(english))
