@@ -689,3 +689,14 @@ def test_the_english_bulletin_gives_the_same_pace_and_overdue_periods(december_2
     assert "it still needs 2 billion yuan more each month" in text
     assert "The figures of Q2 2026, Q3 2026 are overdue" in text
     assert "stillneeds2billionyuanmoreeachmonth" in squeezed(pdf_text(english))
+
+
+def test_a_target_withdrawn_after_the_day_still_counts_in_its_bulletin(december_2026):
+    target = Target.objects.get(indicator__name="高新技术企业", year=2026)
+    with on(datetime.date(2026, 12, 6)):
+        target.withdraw("口径调整", timezone.now())
+        target.save()
+        again = bulletins.make(NOVEMBER_30, "zh-hans")
+    assert row_named(again, "高新技术企业")["target"]["value"] == "600"
+    assert again.data["revisions"] == []
+    assert "口径调整" not in docx_text(docx_of(again))
