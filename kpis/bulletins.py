@@ -65,13 +65,13 @@ def number(value):
 # Step 1: the data.
 
 
+DAY = datetime.timedelta(days=1)
+
+
 def end_of(day):
     """The moment `day` ends in the district's time zone: what a bulletin as of `day`
     knows is what was recorded before it."""
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min)) + DAY
-
-
-DAY = datetime.timedelta(days=1)
 
 
 def bulletin_data(as_of, year, language, previous=None, made_on=None):

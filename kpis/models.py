@@ -437,11 +437,11 @@ class IndicatorQuerySet(models.QuerySet):
             .select_related("source")
             .order_by("indicator_id", "history_date", "history_id")
         )
-        day = timezone.localtime(moment).date()
+        day = timezone.localtime(moment - datetime.timedelta(microseconds=1)).date()
         standing, values = {}, {}
         for record in records:
             first = record.indicator_id not in values
-            if record.history_date < moment or (first and record.source.published_on < day):
+            if record.history_date < moment or (first and record.source.published_on <= day):
                 standing[record.indicator_id] = record
                 values.setdefault(record.indicator_id, set()).add(record.value)
             elif first:
