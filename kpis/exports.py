@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from openpyxl.cell import WriteOnlyCell
 
-from kpis.models import EXPLANATION_FIELDS, EXPLANATION_PARTS, Actual, Indicator, Snapshot, Source
+from kpis.models import EXPLANATION_FIELDS, EXPLANATION_PARTS, Actual, Source
 from kpis.progress import plain_decimal
 
 
@@ -122,18 +122,6 @@ def progress_document(rows, year, today):
     }
 
 
-def take_snapshot(today, year):
-    """Freeze the public table of `year` and the key tasks, judged on `today`, as a
-    Snapshot."""
-    # Here, not at the top: tasks.exports builds on this module.
-    from tasks.exports import task_rows
-
-    rows = Indicator.objects.public().progress_rows(year, today)
-    document = progress_document(rows, year, today)
-    document["tasks"] = task_rows(today)
-    return Snapshot.objects.take(today, year, document)
-
-
 # Columns of the flat files (CSV, XLSX), in order: the JSON row, one level deep.
 COLUMNS = [
     ("code", _("Stable code of the indicator")),
@@ -146,10 +134,16 @@ COLUMNS = [
     ("value_type", _("stock, flow (periods add up within the year) or rate")),
     ("baseline_year", _("Year of the baseline")),
     ("baseline_value", _("Baseline value; empty where the source gives none")),
-    ("baseline_qualifier", _("over (more than), reach or about")),
+    ("baseline_qualifier", _("over (more than), reach, about, at_least or at_most")),
     ("target_year", _("Target year")),
     ("target_value", _("Target value")),
-    ("target_qualifier", _("over (must be exceeded), reach or about")),
+    (
+        "target_qualifier",
+        _(
+            "over (must be exceeded), reach, about, at_least (X以上: a floor) or at_most "
+            "(X以内: a ceiling, met at or below it)"
+        ),
+    ),
     ("target_withdrawal_reason", _("Why the year's target was withdrawn; empty while it stands")),
     (
         "reported_as",

@@ -1,4 +1,5 @@
 import datetime
+import zipfile
 
 from django import forms
 from django.conf import settings
@@ -7,10 +8,21 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
+from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from import_export.forms import ConfirmImportForm, ImportForm
 
-from kpis.models import EXPLANATION_FIELDS, Actual, EditConflict, Indicator
+from kpis import periods
+from kpis.extraction import docx_text
+from kpis.models import (
+    EXPLANATION_FIELDS,
+    FIRST_YEAR,
+    LAST_YEAR,
+    Actual,
+    Indicator,
+    Qualifier,
+    Source,
+)
 
 # A web address typed without a scheme gets https://, as Django 6 will assume (Django 5
 # assumes http:// and warns): evidence links, sources and robot webhooks are https in practice.
@@ -24,23 +36,58 @@ def https_urls(model_field, **kwargs):
     return model_field.formfield(**kwargs)
 
 
-class ActualForm(forms.ModelForm):
+class ReviewedForm(forms.ModelForm):
+    """The entry form of whatever is reviewed (a figure, a key task's milestone or
+    statement), on /my/ and in the admin alike: what it belongs to (its indicator, its task)
+    is offered from the user's departments only and fixed once it exists, whoever saves is
+    its author, and an edit made on a stale copy is refused instead of overwriting someone
+    else's (`Reviewed.check_version` here, `Reviewed.save_edit` on saving)."""
+
+    seen_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    #: Set by the admin, which builds the form class per request.
+    current_user = None
+    #: The fields that cannot change once the entry exists.
+    fixed_fields = ()
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user or self.current_user
+        owner = self._meta.model.department_path.split("__")[0]
+        if owner in self.fields:
+            self.fields[owner].queryset = self.fields[owner].queryset.for_entry(self.user)
+        if self.instance.pk:
+            self.fields["seen_version"].initial = self.instance.version
+            for name in self.fixed_fields:
+                if name in self.fields:
+                    self.fields[name].disabled = True
+
+    def clean(self):
+        cleaned = super().clean()
+        self.instance.check_version(cleaned.get("seen_version"))
+        return cleaned
+
+    def save(self, commit=True):
+        entry = super().save(commit=False)
+        entry.record_entry(self.user)
+        if commit:
+            entry.save_edit(self.cleaned_data.get("seen_version"))
+        return entry
+
+
+class ActualForm(ReviewedForm):
     """Entry of one figure, for the "my updates" pages and the admin alike.
 
-    Holds the rules an official meets whatever the route: the indicator must belong to one
-    of the official's departments; the period is fixed once entered; a figure that looks like
-    a unit slip, or a jump of more than half, needs a confirmation and an explanation; and an
-    edit made on a stale copy is refused instead of overwriting someone else's.
+    Besides the rules of every reviewed entry (ReviewedForm), a figure that looks like a
+    unit slip, or a jump of more than half, needs a confirmation and an explanation.
     """
 
     confirm_unusual = forms.BooleanField(
         label=_("I have checked this figure and explained it in the note"),
         required=False,
     )
-    seen_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
-    #: Set by the admin, which builds the form class per request.
-    current_user = None
+    fixed_fields = ("indicator", "period_end")
 
     class Meta:
         model = Actual
@@ -56,17 +103,6 @@ class ActualForm(forms.ModelForm):
             "evidence_url": forms.TextInput(attrs={"inputmode": "url", "placeholder": "https://"}),
         }
 
-    def __init__(self, *args, user=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.user = user or self.current_user
-        if "indicator" in self.fields:
-            self.fields["indicator"].queryset = Indicator.objects.for_entry(self.user)
-        if self.instance.pk:
-            self.fields["seen_version"].initial = self.instance.version
-            for name in ("indicator", "period_end"):
-                if name in self.fields:
-                    self.fields[name].disabled = True
-
     def entry_fields(self):
         return [field for field in self.visible_fields() if field.name not in EXPLANATION_FIELDS]
 
@@ -75,13 +111,6 @@ class ActualForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
-        if self.instance.pk and cleaned.get("seen_version") not in (None, self.instance.version):
-            raise EditConflict(
-                _(
-                    "Someone else changed this figure while you were editing it. "
-                    "Reload the page to see their version, then make your change again."
-                )
-            )
         indicator = cleaned.get("indicator") or getattr(self.instance, "indicator", None)
         period_end = cleaned.get("period_end") or self.instance.period_end
         value = cleaned.get("value")
@@ -98,13 +127,6 @@ class ActualForm(forms.ModelForm):
                 + str(_("To keep it, tick the confirmation and explain the figure in the note.")),
             )
         return cleaned
-
-    def save(self, commit=True):
-        actual = super().save(commit=False)
-        actual.record_entry(self.user)
-        if commit:
-            actual.save_edit(self.cleaned_data.get("seen_version"))
-        return actual
 
 
 class ReturnForm(forms.Form):
@@ -175,10 +197,8 @@ class ConfirmSpreadsheetImportForm(ConfirmImportForm):
         return value["file"]
 
 
-def last_quarter_end(today):
-    """The end of the last quarter that is over by `today`: what a bulletin reports on."""
-    quarter_start = datetime.date(today.year, (today.month - 1) // 3 * 3 + 1, 1)
-    return quarter_start - datetime.timedelta(days=1)
+# The old name of periods.last_quarter_end, until the next round.
+last_quarter_end = periods.last_quarter_end
 
 
 class BulletinForm(forms.Form):
@@ -203,3 +223,130 @@ class BulletinForm(forms.Form):
         if as_of > timezone.localdate():
             raise ValidationError(_("A bulletin reports on days that are over."))
         return as_of
+
+
+class ChangeReasonForm(forms.ModelForm):
+    change_reason = forms.CharField(
+        label=_("Reason for the change"),
+        max_length=100,
+        required=False,
+        help_text=_("Recorded in the history with your name, e.g. the new source document."),
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.instance.pk and self.has_changed() and not cleaned.get("change_reason"):
+            self.add_error("change_reason", _("Say why the figures change."))
+        return cleaned
+
+
+class TargetForm(ChangeReasonForm):
+    """A target is revised (with a reason and the source of the new value) or withdrawn with
+    a published reason; its year never moves, and a withdrawn target stays as it was."""
+
+    def clean(self):
+        withdrawing = (
+            "withdrawal_reason" in self.changed_data and self.instance.withdrawn_at is None
+        )
+        if withdrawing and not self.cleaned_data.get("change_reason"):
+            self.cleaned_data["change_reason"] = self.cleaned_data["withdrawal_reason"][:100]
+        cleaned = super().clean()
+        if self.instance.pk and "year" in self.changed_data:
+            self.add_error(
+                "year",
+                _(
+                    "The year of a target never changes: withdraw it and add one for the "
+                    "other year."
+                ),
+            )
+        revised = {"value", "qualifier"} & set(self.changed_data)
+        if self.instance.pk and revised and "source" not in self.changed_data:
+            self.add_error(
+                "source",
+                _(
+                    "A new target value needs the document it comes from: choose its source "
+                    "(add it under Sources first)."
+                ),
+            )
+        if self.instance.withdrawn_at is not None and self.has_changed():
+            raise ValidationError(_("A withdrawn target stays as it was."))
+        return cleaned
+
+    def save(self, commit=True):
+        target = super().save(commit=False)
+        if self.instance.withdrawn_at is None and target.withdrawal_reason:
+            target.withdraw(target.withdrawal_reason, timezone.now())
+        if commit:
+            target.save()
+        return target
+
+
+class IndicatorForm(ChangeReasonForm):
+    """A new indicator's code is suggested from its English name as it is typed (Django's
+    prepopulate script); without JavaScript, a code left empty is made from it on saving."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "code" in self.fields and not self.instance.pk:
+            self.fields["code"].required = False
+
+    def clean(self):
+        if not self.cleaned_data.get("code") and not self.instance.pk:
+            max_length = Indicator._meta.get_field("code").max_length
+            code = slugify(self.cleaned_data.get("name_en", ""))[:max_length].strip("-")
+            self.cleaned_data["code"] = code
+            if not code:
+                self.add_error("code", _("Give a code, or an English name to make it from."))
+        return super().clean()
+
+
+# The admin's "from a document" page (kpis/extraction_admin.py).
+
+
+class DocumentForm(forms.ModelForm):
+    upload = forms.FileField(
+        label=_("or a file"),
+        required=False,
+        help_text=_(".txt in UTF-8, or .docx (its paragraphs become lines)."),
+    )
+
+    class Meta:
+        model = Source
+        fields = ["title", "publisher", "published_on", "author", "url", "text"]
+        widgets = {"text": forms.Textarea(attrs={"rows": 12})}
+        formfield_callback = https_urls
+
+    def clean(self):
+        cleaned = super().clean()
+        upload = cleaned.get("upload")
+        if upload:
+            try:
+                cleaned["text"] = read_upload(upload)
+            except (UnicodeDecodeError, ValueError, KeyError, zipfile.BadZipFile):
+                self.add_error("upload", _("This file cannot be read: give UTF-8 text or .docx."))
+        if not cleaned.get("text", "").strip() and not self.errors:
+            self.add_error("text", _("Paste the document's text or give its file."))
+        return cleaned
+
+
+def read_upload(upload):
+    if upload.name.lower().endswith(".docx"):
+        return docx_text(upload)
+    return upload.read().decode("utf-8")
+
+
+class CandidateForm(forms.Form):
+    figure_start = forms.IntegerField(widget=forms.HiddenInput)
+    indicator = forms.ModelChoiceField(
+        label=_("indicator"), queryset=Indicator.objects.none(), required=False
+    )
+    year = forms.IntegerField(label=_("year"), min_value=FIRST_YEAR, max_value=LAST_YEAR)
+    value = forms.DecimalField(label=_("value"), max_digits=20, decimal_places=4)
+    qualifier = forms.ChoiceField(label=_("qualifier"), choices=Qualifier.choices)
+    change_reason = forms.CharField(
+        label=_("Reason for the change"), max_length=100, required=False
+    )
+
+    def __init__(self, *args, indicators, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["indicator"].queryset = indicators

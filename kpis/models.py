@@ -27,7 +27,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
-from kpis import periods, progress
+from kpis import periods, progress, vocabulary
 from kpis.bilingual import in_language
 from kpis.extraction import IndicatorRow
 from kpis.plausibility import Yardstick, falling_total, unusual_change
@@ -40,18 +40,34 @@ from kpis.readings import (
     progress_from_annotations_of,
     reading_text,
 )
-from kpis.roles import department_ids, in_departments, sees_all_departments
+from kpis.workflow import (  # noqa: F401 (re-exported: the workflow's names stay importable here)
+    DepartmentScopedQuerySet,
+    EditConflict,
+    FourEyes,
+    Reviewed,
+    ReviewedQuerySet,
+    WorkflowStatus,
+)
+
+_QUALIFIER_WORDS = vocabulary.QUALIFIER_WORDS
 
 # The years a figure, target or baseline may have (database constraints say so too).
 FIRST_YEAR, LAST_YEAR = 1990, 2100
 
 
 class Qualifier(models.TextChoices):
-    OVER = "over", _("more than (超/突破)")
-    REACH = "reach", _("reaches (达/增至)")
-    ABOUT = "about", _("about (约)")
-    AT_LEAST = "at_least", _("at least (以上)")
-    AT_MOST = "at_most", _("at most (以内/不超过)")
+    # The values and words of the rules' vocabulary.Qualifier, which they read.
+    OVER = vocabulary.Qualifier.OVER.value, _QUALIFIER_WORDS[vocabulary.Qualifier.OVER].label
+    REACH = vocabulary.Qualifier.REACH.value, _QUALIFIER_WORDS[vocabulary.Qualifier.REACH].label
+    ABOUT = vocabulary.Qualifier.ABOUT.value, _QUALIFIER_WORDS[vocabulary.Qualifier.ABOUT].label
+    AT_LEAST = (
+        vocabulary.Qualifier.AT_LEAST.value,
+        _QUALIFIER_WORDS[vocabulary.Qualifier.AT_LEAST].label,
+    )
+    AT_MOST = (
+        vocabulary.Qualifier.AT_MOST.value,
+        _QUALIFIER_WORDS[vocabulary.Qualifier.AT_MOST].label,
+    )
 
 
 class Source(models.Model):
@@ -278,7 +294,7 @@ class Department(models.Model):
         return in_language(self.name, self.name_en)
 
 
-class IndicatorQuerySet(models.QuerySet):
+class IndicatorQuerySet(DepartmentScopedQuerySet):
     def match_rows(self):
         """The indicators as kpis.extraction compares a figure with them."""
         rows = self.values_list("code", "name", "unit", "theme__name")
@@ -286,21 +302,6 @@ class IndicatorQuerySet(models.QuerySet):
 
     def public(self):
         return self.filter(is_public=True)
-
-    def for_entry(self, user):
-        """The indicators a user enters figures for: those of the user's departments
-        (a superuser: every one). Reviewers and managers enter figures for none but their
-        own departments."""
-        if user is None or not user.is_authenticated:
-            return self.none()
-        if user.is_superuser:
-            return self
-        return self.filter(department__members=user)
-
-    def visible_to(self, user):
-        """The indicators a user may see in the back office: reviewers, managers and
-        superusers every department's, officials their own departments'."""
-        return self if sees_all_departments(user) else self.for_entry(user)
 
     def with_year_figures(self, year, today=None, until=None):
         """Attach the target of `year` and a digest of its published actuals, in one query;
@@ -483,13 +484,24 @@ class Indicator(IndicatorNameAndPage, models.Model):
         FUNDS = "只", _("只 (funds)")
 
     class Direction(models.TextChoices):
-        INCREASE = "increase", _("higher is better")
-        DECREASE = "decrease", _("lower is better")
+        # The same values as vocabulary.Direction, which the rules read.
+        INCREASE = vocabulary.Direction.INCREASE.value, _("higher is better")
+        DECREASE = vocabulary.Direction.DECREASE.value, _("lower is better")
 
     class ValueType(models.TextChoices):
-        STOCK = "stock", _("stock: a level at a date, the latest period counts")
-        FLOW = "flow", _("flow: an amount over time, the periods of a year add up")
-        RATE = "rate", _("rate: a share or growth rate, the latest period counts")
+        # The same values as vocabulary.ValueType, which the rules read.
+        STOCK = (
+            vocabulary.ValueType.STOCK.value,
+            _("stock: a level at a date, the latest period counts"),
+        )
+        FLOW = (
+            vocabulary.ValueType.FLOW.value,
+            _("flow: an amount over time, the periods of a year add up"),
+        )
+        RATE = (
+            vocabulary.ValueType.RATE.value,
+            _("rate: a share or growth rate, the latest period counts"),
+        )
 
     class ReportedAs(models.TextChoices):
         # The same values as the rules' progress.ReportedAs, which they read.
@@ -590,7 +602,10 @@ class Indicator(IndicatorNameAndPage, models.Model):
         max_length=10,
         choices=Qualifier.choices,
         blank=True,
-        help_text=_("The source's wording: 超/突破 more than, 达/增至 reaches, 约 about."),
+        help_text=_(
+            "The source's wording: 超/突破 more than, 达/增至 reaches, 约 about, 以上 at "
+            "least, 以内/不超过 at most."
+        ),
     )
     source = models.ForeignKey(
         Source,
@@ -868,7 +883,10 @@ class Target(models.Model):
         max_length=10,
         choices=Qualifier.choices,
         default=Qualifier.REACH,
-        help_text=_("超 (more than): must be exceeded; 达 (reaches): must be reached."),
+        help_text=_(
+            "超 (more than): must be exceeded; 达 (reaches) and 以上 (at least): must be "
+            "reached; 以内/不超过 (at most): a ceiling, met at or below it."
+        ),
     )
     source = models.ForeignKey(
         Source, verbose_name=_("source"), on_delete=models.PROTECT, related_name="targets"
@@ -920,22 +938,11 @@ class Target(models.Model):
         self.withdrawn_at = when
 
 
-class ActualQuerySet(models.QuerySet):
+class ActualQuerySet(ReviewedQuerySet):
     def published(self):
         """Figures the public may see: those with a published value (a revision under review
         leaves the published value in place until it is published itself)."""
         return self.filter(published_value__isnull=False)
-
-    def visible_to(self, user):
-        """The figures a user may see in the back office: reviewers and managers see every
-        department, officials only their own departments' indicators (as
-        `IndicatorQuerySet.visible_to`)."""
-        if sees_all_departments(user):
-            return self
-        return self.filter(indicator__department__members=user)
-
-    def waiting_for_review(self):
-        return self.filter(status=Actual.Status.SUBMITTED)
 
     def published_explanations(self, year):
         """The published explanations of `year`'s figures, by (indicator id, period end):
@@ -963,119 +970,6 @@ class ActualQuerySet(models.QuerySet):
             for field in ("published_at", "revised_at")
         ]
         return max(filter(None, moments), default=None)
-
-
-class EditConflict(ValidationError):
-    """An edit made on a copy of a figure that someone else has changed since."""
-
-
-class WorkflowStatus(models.TextChoices):
-    """The states of whatever officials enter and reviewers publish (figures, and the key
-    tasks' milestones and progress statements)."""
-
-    DRAFT = "draft", _("draft")
-    SUBMITTED = "submitted", _("submitted for review")
-    RETURNED = "returned", _("returned for correction")
-    PUBLISHED = "published", _("published")
-
-
-class FourEyes:
-    """The four-eyes rule for a reviewed entry with `status`, `entered_by_id` and
-    `submitted_by_id`: only what is submitted is reviewed, only by a reviewer, and neither
-    by whoever set its value nor by whoever submitted it, whatever other roles they hold.
-    The permission and the messages name what is reviewed."""
-
-    review_permission = "kpis.review_actual"
-    not_submitted_message = _("Only submitted figures can be reviewed.")
-    not_reviewer_message = _("Only reviewers publish or return figures.")
-    own_entry_message = _("You entered this figure: another reviewer must publish or return it.")
-    own_submission_message = _(
-        "You submitted this figure: another reviewer must publish or return it."
-    )
-
-    def reviewer_refusal(self, reviewer):
-        """Why `reviewer` may not publish or return this entry, or None."""
-        if self.status != WorkflowStatus.SUBMITTED:
-            return self.not_submitted_message
-        if not reviewer.has_perm(self.review_permission):
-            return self.not_reviewer_message
-        if reviewer.pk is not None and reviewer.pk == self.entered_by_id:
-            return self.own_entry_message
-        if reviewer.pk is not None and reviewer.pk == self.submitted_by_id:
-            return self.own_submission_message
-        return None
-
-    def check_reviewer(self, reviewer):
-        refusal = self.reviewer_refusal(reviewer)
-        if refusal:
-            raise ValidationError(refusal)
-
-    def done_message(self):
-        """What the last workflow step did, in words for the person who took it."""
-        text = {
-            WorkflowStatus.DRAFT: _("Saved as a draft: %(figure)s"),
-            WorkflowStatus.SUBMITTED: _("Submitted for review: %(figure)s"),
-            WorkflowStatus.RETURNED: _("Returned for correction: %(figure)s"),
-            WorkflowStatus.PUBLISHED: _("Published: %(figure)s"),
-        }[self.status]
-        return text % {"figure": self.display_name()}
-
-
-class Reviewed(FourEyes, models.Model):
-    """The workflow's fields of what officials enter and reviewers publish (figures, and the
-    key tasks' milestones and statements): its status, who entered, submitted and reviewed
-    it, and when."""
-
-    Status = WorkflowStatus
-
-    status = models.CharField(
-        _("status"), max_length=10, choices=WorkflowStatus.choices, default=WorkflowStatus.DRAFT
-    )
-    published_at = models.DateTimeField(_("first published at"), null=True, editable=False)
-    return_reason = models.TextField(_("reason for return"), blank=True, editable=False)
-    entered_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("entered by"),
-        on_delete=models.PROTECT,
-        related_name="+",
-        null=True,
-        blank=True,
-        editable=False,
-    )
-    submitted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("submitted by"),
-        on_delete=models.PROTECT,
-        related_name="+",
-        null=True,
-        blank=True,
-        editable=False,
-        help_text=_("Whoever submitted it last; like its author, they may not publish it."),
-    )
-    submitted_at = models.DateTimeField(_("submitted at"), null=True, editable=False)
-    first_submitted_at = models.DateTimeField(
-        _("first submitted at"),
-        null=True,
-        editable=False,
-        help_text=_(
-            "When it was first handed in (for a figure, when its period was first reported); "
-            "corrections do not move it."
-        ),
-    )
-    reviewed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("reviewed by"),
-        on_delete=models.PROTECT,
-        related_name="+",
-        null=True,
-        blank=True,
-        editable=False,
-    )
-    reviewed_at = models.DateTimeField(_("reviewed at"), null=True, editable=False)
-    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
-
-    class Meta:
-        abstract = True
 
 
 class Actual(Reviewed):
@@ -1151,7 +1045,6 @@ class Actual(Reviewed):
         editable=False,
         help_text=_("The check's warning the official confirmed when saving this value."),
     )
-    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
     created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
 
     objects = ActualQuerySet.as_manager()
@@ -1347,31 +1240,14 @@ class Actual(Reviewed):
         value until a reviewer publishes the new one."""
         return self.published_value is not None and self.status != self.Status.PUBLISHED
 
-    def is_visible_to(self, user):
-        return in_departments(user, self.indicator.department_id)
+    # The workflow (kpis.workflow.Reviewed) with the figure's hooks.
 
-    def is_editable_by(self, user):
-        """Officials edit their departments' figures, except while a reviewer has them.
-        (Reviewers and managers see every department but enter figures for none.)"""
-        return (
-            self.status != self.Status.SUBMITTED
-            and user.has_perm("kpis.change_actual")
-            and (user.is_superuser or self.indicator.department_id in department_ids(user))
-        )
+    department_path = "indicator__department"
+    PUBLIC_FIELDS = ("value",)
 
-    def record_entry(self, user):
-        """The official's edit: a published figure whose value changes becomes a revision.
-        Whoever sets the value is its author, whom the four-eyes rule keeps from publishing
-        it; an edit of the note alone does not change the author."""
-        if self.entered_by_id is None or self.value != self.recorded_value():
-            self.entered_by = user
-        changed = self.value != self.published_value
-        # An explanation is reviewed like the value: edited, it waits for the reviewer too.
-        changed = changed or self.explanation() != self.published_explanation
-        if self.status == self.Status.PUBLISHED and changed:
-            self.status = self.Status.DRAFT
-        elif self.status == self.Status.RETURNED:
-            self.status = self.Status.DRAFT
+    def authored_change(self):
+        """Whoever sets the value is its author; an edit of the note alone is not."""
+        return self.value != self.recorded_value()
 
     def recorded_value(self):
         """The value as stored, before this edit."""
@@ -1379,59 +1255,22 @@ class Actual(Reviewed):
             return None
         return Actual.objects.filter(pk=self.pk).values_list("value", flat=True).first()
 
-    def save_edit(self, seen_version=None):
-        """Save an edit unless the figure changed since it was read at `seen_version` (by
-        default, the version this copy was loaded with). Every writer of an official's edit
-        (forms, admin, import) saves through here; a version of 0 means "read when it did not
-        exist yet", which a figure that exists now never matches."""
-        with transaction.atomic():
-            if self.pk:
-                expected = self.version if seen_version is None else seen_version
-                claimed = Actual.objects.filter(pk=self.pk, version=expected).update(
-                    version=F("version") + 1
-                )
-                if not claimed:
-                    raise EditConflict(_("Someone else changed this figure in the meantime."))
-                self.version = expected + 1
-            self.save()
+    def public_copy(self):
+        # An explanation is reviewed like the value: edited, it waits for the reviewer too.
+        return {**super().public_copy(), "published_explanation": self.explanation()}
 
-    def submit(self, user):
-        """Hand the figure to the reviewers: by an official of its department, with the
-        permission to submit, whatever the route (form, admin action, import)."""
-        if self.status not in (self.Status.DRAFT, self.Status.RETURNED):
-            raise ValidationError(_("Only drafts and returned figures can be submitted."))
-        if not (user.has_perm("kpis.submit_actual") and self.is_editable_by(user)):
-            raise ValidationError(_("You may not submit this figure."))
-        missing = self.explanation_missing()
-        if missing:
-            raise ValidationError(missing)
-        self.status = self.Status.SUBMITTED
-        self.submitted_by = user
-        self.submitted_at = timezone.now()
-        self.first_submitted_at = self.first_submitted_at or self.submitted_at
-        self.return_reason = ""
+    def submit_refusal(self):
+        return self.explanation_missing()
 
     def publish(self, reviewer):
-        self.check_reviewer(reviewer)
-        now = timezone.now()
-        if self.published_value is not None and self.published_value != self.value:
-            self.revised_at = now
-        self.published_at = self.published_at or now
-        self.published_value = self.value
-        self.published_explanation = self.explanation()
-        self.status = self.Status.PUBLISHED
-        self.reviewed_by = reviewer
-        self.reviewed_at = now
+        revised = self.published_value is not None and self.published_value != self.value
+        super().publish(reviewer)
+        if revised:
+            self.revised_at = self.reviewed_at
 
     def return_for_correction(self, reviewer, reason, ask_for_explanation=False):
-        self.check_reviewer(reviewer)
-        if not reason.strip():
-            raise ValidationError(_("Say why the figure is returned."))
+        super().return_for_correction(reviewer, reason)
         self.explanation_requested = self.explanation_requested or ask_for_explanation
-        self.status = self.Status.RETURNED
-        self.return_reason = reason.strip()
-        self.reviewed_by = reviewer
-        self.reviewed_at = timezone.now()
 
 
 # The parts of a public explanation (情况说明), as open data names them.
@@ -1446,8 +1285,8 @@ EXPLANATION_FIELDS = [
     for language in ("", "_en")
     for part, _label in EXPLANATION_PARTS
 ]
-# Statuses a figure must be explained in.
-EXPLANATION_STATUSES = {progress.Status.AT_RISK, progress.Status.BEHIND, progress.Status.MISSED}
+# Statuses a figure must be explained in (the old name of progress.NEEDS_EXPLANATION).
+EXPLANATION_STATUSES = set(progress.NEEDS_EXPLANATION)
 
 
 def month_end_a_year_earlier(period_end):

@@ -7,8 +7,12 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import NamedTuple
 
+from kpis.vocabulary import Colour
+
 GRACE_DAYS = 15
 WINDOW_DAYS = 365  # the scorecard looks back a year of deadlines
+# Reminders name the periods and milestones due within this many days, and the overdue ones.
+REMINDER_DAYS = 7
 
 
 class Frequency(StrEnum):
@@ -32,6 +36,26 @@ def period_ends(frequency, year):
         datetime.date(year, month, calendar.monthrange(year, month)[1])
         for month in MONTHS[frequency]
     ]
+
+
+def quarter_of(day):
+    """The quarter (1 to 4) `day` falls in."""
+    return (day.month - 1) // 3 + 1
+
+
+def quarter_end(day):
+    """The last day of the quarter `day` falls in."""
+    return period_ends(Frequency.QUARTERLY, day.year)[quarter_of(day) - 1]
+
+
+def last_quarter_end(today):
+    """The end of the last quarter that is over by `today` (a bulletin reports on it)."""
+    quarter_start = datetime.date(today.year, (quarter_of(today) - 1) * 3 + 1, 1)
+    return quarter_start - datetime.timedelta(days=1)
+
+
+def is_quarter_end(day):
+    return day == quarter_end(day)
 
 
 def next_period_end(frequency, period_end):
@@ -107,8 +131,10 @@ class Timeliness:
         """green: 90% or more on time; yellow: 70% or more; red: less; none: nothing due."""
         share = self.share_on_time
         if share is None:
-            return "none"
-        return "green" if share >= self.GREEN else "yellow" if share >= self.YELLOW else "red"
+            return Colour.NONE
+        if share >= self.GREEN:
+            return Colour.GREEN
+        return Colour.YELLOW if share >= self.YELLOW else Colour.RED
 
 
 class Owned(NamedTuple):

@@ -13,6 +13,7 @@ from enum import StrEnum
 from typing import NamedTuple
 
 from kpis import periods
+from kpis.vocabulary import Colour, Direction, Qualifier, ValueType, judged_direction
 
 DEFAULT_TOLERANCE = Decimal("0.1")
 
@@ -46,7 +47,38 @@ STATUS_ORDER = [
 ]
 
 
+# The named groups of statuses, each asked for by its name wherever it matters.
+# What a closed year allows: it is judged on its year-end figure, never on pace.
 CLOSED_YEAR_STATUSES = (Status.ACHIEVED, Status.MISSED, Status.NO_FINAL_FIGURE)
+# What needs an explanation from the department (and is lagging in the bulletin).
+NEEDS_EXPLANATION = (Status.AT_RISK, Status.BEHIND, Status.MISSED)
+# What a summary counts one by one, in this order, then what it counts together as
+# "without data".
+SUMMARY_COUNTED = (
+    Status.ACHIEVED,
+    Status.ON_TRACK,
+    Status.AT_RISK,
+    Status.BEHIND,
+    Status.MISSED,
+    Status.UNKNOWN_PACE,
+)
+WITHOUT_DATA = (Status.NO_DATA, Status.NO_FINAL_FIGURE)
+# What an open year may stand at, in the order of attention (the year strip counts these;
+# pace unknown only where it occurs).
+OPEN_YEAR_STATUSES = tuple(
+    status
+    for status in STATUS_ORDER
+    if status not in (Status.MISSED, Status.NO_FINAL_FIGURE, Status.NO_TARGET)
+)
+# 三色: the colour a status is printed in where colours are used (the bulletin); the
+# statuses not named here are Colour.GREY.
+STATUS_COLOURS = {
+    Status.ACHIEVED: Colour.GREEN,
+    Status.ON_TRACK: Colour.GREEN,
+    Status.AT_RISK: Colour.YELLOW,
+    Status.BEHIND: Colour.RED,
+    Status.MISSED: Colour.RED,
+}
 
 
 class ReportedAs(StrEnum):
@@ -154,8 +186,8 @@ def derive_profile(years, value_type, reported_as=ReportedAs.PERIOD):
         known = [(month, value) for month, value in enumerate(values) if value is not None]
         if len(known) < 2:
             continue
-        cumulative_totals = value_type == "flow" and reported_as == ReportedAs.YEAR_TO_DATE
-        if value_type == "flow" and not cumulative_totals:
+        cumulative_totals = value_type == ValueType.FLOW and reported_as == ReportedAs.YEAR_TO_DATE
+        if value_type == ValueType.FLOW and not cumulative_totals:
             total = sum(value for _, value in known)
             if total == 0:
                 continue
@@ -195,7 +227,7 @@ def current_value(figures, value_type, reported_as=ReportedAs.PERIOD):
     every earlier period: adding them up would count them twice)."""
     if figures.count == 0:
         return None
-    if value_type == "flow" and reported_as != ReportedAs.YEAR_TO_DATE:
+    if value_type == ValueType.FLOW and reported_as != ReportedAs.YEAR_TO_DATE:
         return figures.total
     return figures.latest.value
 
@@ -207,24 +239,23 @@ def progress_from_baseline(current, baseline, target):
 
 
 def is_better(value, other, direction):
-    return value > other if direction == "increase" else value < other
+    return value > other if direction == Direction.INCREASE else value < other
 
 
 def meets_target(current, target, qualifier, direction):
     """超 (over) must be passed; 达 (reach), 约 (about) and 以上 (at least) must be reached;
-    以内 (at most) is a ceiling, whichever way is good."""
+    以内 (at most) is a ceiling, met at or below it, whichever way is good (see
+    `vocabulary.judged_direction`)."""
     if current is None or target is None:
         return False
-    if qualifier == "at_most":
-        return current <= target
     if current == target:
-        return qualifier != "over"
-    return is_better(current, target, direction)
+        return qualifier != Qualifier.OVER
+    return is_better(current, target, judged_direction(qualifier, direction))
 
 
 def start_point(baseline, figures, value_type, profile=None):
     """The point the even path starts from, and the share of the year it starts at."""
-    if value_type == "flow":
+    if value_type == ValueType.FLOW:
         return Start.NONE, Decimal(0), Decimal(0)
     if baseline is not None:
         return Start.BASELINE, baseline, Decimal(0)
@@ -247,7 +278,7 @@ def expected_by(as_of, target, start_value, start_fraction, value_type, profile=
     start point to the target at the year's end. None when no path can be drawn.
     """
     fraction = pace_share(as_of, profile)
-    if value_type == "flow":
+    if value_type == ValueType.FLOW:
         return target * fraction
     if start_value is None or start_fraction >= 1:
         return None
@@ -260,7 +291,7 @@ def projection(figures, value_type, reported_as=ReportedAs.PERIOD):
     if figures.count < 2:
         return None
     latest_fraction = year_fraction(figures.latest.period_end)
-    if value_type == "flow":
+    if value_type == ValueType.FLOW:
         return current_value(figures, value_type, reported_as) / latest_fraction
     first_fraction = year_fraction(figures.first.period_end)
     if latest_fraction == first_fraction:
@@ -304,6 +335,8 @@ def evaluate(
     that is over by `today` is judged on its year-end figure (see `closed_year_status`);
     `release_lag_days` after the year's end that figure is due.
     """
+    # A ceiling keeps pace by staying under the path, whatever the indicator's direction.
+    direction = judged_direction(qualifier, direction)
     year_end = datetime.date(year, 12, 31)
     closed = year_closed(year, today)
     final_due = year_end + datetime.timedelta(days=release_lag_days)
@@ -341,7 +374,7 @@ def evaluate(
     elif meets_target(current, target, qualifier, direction) and not (
         # A total of the year so far under an annual ceiling says nothing until the year
         # is over: a flow that should decrease is only judged by its pace before then.
-        value_type == "flow" and direction == "decrease"
+        value_type == ValueType.FLOW and direction == Direction.DECREASE
     ):
         status = Status.ACHIEVED
     elif expected is None:
@@ -385,12 +418,12 @@ def closed_year_status(
     """
     year = figures.latest.period_end.year
     has_final = figures.latest.period_end == datetime.date(year, 12, 31)
-    if value_type == "flow" and reported_as != ReportedAs.YEAR_TO_DATE:
+    if value_type == ValueType.FLOW and reported_as != ReportedAs.YEAR_TO_DATE:
         has_final = has_final and figures.count >= len(periods.MONTHS[frequency])
     met = meets_target(current, target, qualifier, direction)
     if has_final:
         return Status.ACHIEVED if met else Status.MISSED
-    if met and (value_type != "flow" or direction == "increase"):
+    if met and (value_type != ValueType.FLOW or direction == Direction.INCREASE):
         return Status.ACHIEVED
     return Status.NO_FINAL_FIGURE
 
@@ -411,7 +444,7 @@ def change_since(latest, previous_year_end, baseline_year, baseline, value_type,
     only when that is the whole year's amount (`whole_year`: annual or year-to-date)."""
     if latest is None:
         return None
-    if value_type == "flow" and not (whole_year and latest.period_end.month == 12):
+    if value_type == ValueType.FLOW and not (whole_year and latest.period_end.month == 12):
         return None
     if previous_year_end is not None and previous_year_end.period_end.year == (
         latest.period_end.year - 1

@@ -36,6 +36,7 @@ from import_export.tmp_storages import TempFolderStorage
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from kpis import vocabulary
 from kpis.exports import neutralise
 from kpis.models import (
     Actual,
@@ -234,14 +235,11 @@ class CodeWidget(widgets.ForeignKeyWidget):
 
 
 class QualifierWidget(widgets.CharWidget):
-    """A target's qualifier as the code (over, reach, about) or as the source writes it."""
-
-    WORDS = {"超": "over", "突破": "over", "超过": "over", "达": "reach", "达到": "reach"}
-    WORDS |= {"增至": "reach", "约": "about"}
+    """A target's qualifier as the code (over, reach, about, at_least, at_most) or as the
+    source writes it (超, 突破, 达, 约, 以上, 不超过, 控制在…以内: `vocabulary.read_qualifier`)."""
 
     def clean(self, value, row=None, **kwargs):
-        text = super().clean(value, row, **kwargs).strip()
-        return self.WORDS.get(text, text.lower())
+        return vocabulary.read_qualifier(super().clean(value, row, **kwargs))
 
 
 @dataclass
@@ -710,7 +708,8 @@ def template_workbook(indicators):
 
 TARGET_TEMPLATE_COLUMNS = ["indicator_code", "indicator_name", "year", "target_value"]
 TARGET_TEMPLATE_COLUMNS += ["qualifier", "source", "quote", "change_reason"]
-QUALIFIER_WORDS = {"over": "超", "reach": "达", "about": "约"}
+# Each qualifier's one word in a sheet: 超, 达, 约, 以上, 以内.
+QUALIFIER_WORDS = {code.value: words.sheet for code, words in vocabulary.QUALIFIER_WORDS.items()}
 
 
 def targets_workbook(indicators, year):

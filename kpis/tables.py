@@ -23,10 +23,10 @@ MUTED = '<span class="muted">{}</span>'
 class ProgressTable(tables.Table):
     """The public progress table. Its data are the indicators' judged rows of the year
     (Judgement), which the database sorts, counts and pages; the 50 rows of the page shown
-    are then built as ProgressRows by `rows_for(ids)` (annotated with their year's figures
-    and carrying `result`, so no cell costs a query). Cells are rendered in Python rather
-    than one template per cell: at 50 rows that is most of the page's time saved
-    (docs/performance.md)."""
+    are then built as ProgressRows by the view and handed over with `show(rows)` (annotated
+    with their year's figures and carrying `result`, so no cell costs a query). Cells are
+    rendered in Python rather than one template per cell: at 50 rows that is most of the
+    page's time saved (docs/performance.md)."""
 
     # empty_values=(): every cell goes through its render method, which words the blanks.
     name = tables.Column(
@@ -77,21 +77,14 @@ class ProgressTable(tables.Table):
         order = value.desc(nulls_last=True) if is_descending else value.asc(nulls_last=True)
         return queryset.order_by(order, "indicator__position"), True
 
-    def __init__(self, data, *args, rows_for, **kwargs):
-        self.rows_for = rows_for
-        super().__init__(data, *args, **kwargs)
-
-    def progress_row(self, judgement):
-        """The ProgressRow of a judged row on the page shown, all of the page's built at once."""
-        if not hasattr(self, "_progress_rows"):
-            ids = [row.record.indicator_id for row in self.paginated_rows]
-            self._progress_rows = {row.id: row for row in self.rows_for(ids)}
-        return self._progress_rows[judgement.indicator_id]
+    def show(self, rows):
+        """The ProgressRows of the judged rows on the page shown, built once by the view."""
+        self.progress_rows = {row.id: row for row in rows}
 
     def row_cells(self, judgement):
         """The cells of a row straight from the render methods: django-tables2's generic
         per-cell path costs as much as the rest of the page at 50 rows."""
-        record = self.progress_row(judgement)
+        record = self.progress_rows[judgement.indicator_id]
         if not hasattr(self, "_cell_renderers"):
             # Headers are lazy translations: translated and escaped once, not once per cell.
             self._cell_renderers = [

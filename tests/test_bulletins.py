@@ -15,8 +15,9 @@ import time_machine
 from django.core.management import call_command
 from django.utils import timezone
 
-from kpis import bulletins, progress
+from kpis import progress
 from kpis.models import Actual, Bulletin, Target
+from reports import bulletins
 from tests.conftest import SHANGHAI
 from tests.test_reminders import Hook, hook_server  # noqa: F401 - the robot fixture
 

@@ -78,6 +78,21 @@ def test_manager_imports_the_targets_of_a_new_work_report(managing, make_indicat
     assert {t.history.latest().history_change_reason for t in targets} == {"2025年工作报告提出"}
 
 
+def test_a_floor_and_a_ceiling_import_in_the_words_of_the_sheet_or_of_the_source(
+    managing, make_indicator, work_report
+):
+    firms, share, growth, energy = (make_indicator() for _ in range(4))
+    rows = [
+        target_row(firms, 2025, "100", "以上"),
+        target_row(share, 2025, "6", "不低于"),
+        target_row(growth, 2025, "3", "以内"),
+        target_row(energy, 2025, "5", "控制在…以内"),
+    ]
+    import_and_confirm(managing, csv_file(rows, header=TARGET_COLUMNS))
+    targets = Target.objects.filter(year=2025).order_by("indicator__position")
+    assert [t.qualifier for t in targets] == ["at_least", "at_least", "at_most", "at_most"]
+
+
 def test_preview_says_which_target_is_new_and_which_revises_a_public_one(
     managing, indicator, work_report
 ):

@@ -3,13 +3,15 @@ from decimal import Decimal
 from django import template
 from django.urls import translate_url
 from django.utils.formats import date_format, number_format
-from django.utils.html import format_html, format_html_join
+from django.utils.html import conditional_escape, escape, format_html, format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, gettext_lazy, ngettext, pgettext_lazy
 from django.utils.translation import gettext as _
 
-from kpis import progress
+from kpis import periods, progress
 from kpis.bilingual import in_language
-from kpis.models import EXPLANATION_PARTS, Indicator, Qualifier
+from kpis.models import EXPLANATION_PARTS, Indicator
+from kpis.vocabulary import QUALIFIER_WORDS, Colour
 
 register = template.Library()
 
@@ -97,17 +99,18 @@ def signed_figure(change, indicator):
 
 
 def qualified(value, qualifier, indicator, shown=figure):
-    """A figure with the source's qualifier written out: "超过400亿元" / "more than 40 billion
-    yuan"; plain text, or markup where `shown` is `figure_html`."""
+    """A figure with the source's qualifier written out (`vocabulary.QUALIFIER_WORDS`):
+    "超过400亿元", "100家以上", "5%以内" / "more than 40 billion yuan", "at least 100
+    enterprises", "at most 5%"; plain text, or markup where `shown` is `figure_html`."""
     if value is None:
         return _("not given")
-    words = {Qualifier.OVER: _("more than"), Qualifier.ABOUT: _("about")}.get(qualifier, "")
     text = shown(value, indicator)
-    if not words:
+    words = QUALIFIER_WORDS.get(qualifier)
+    if words is None or words.written is None:
         return text
-    # Chinese writes the qualifier against the number (超过400亿元); English needs a space.
-    joined = "{}{}" if get_language().startswith("zh") else "{} {}"
-    return format_html(joined, words, text) if shown is figure_html else joined.format(words, text)
+    if shown is figure_html:
+        return mark_safe(escape(words.written) % {"figure": conditional_escape(text)})
+    return str(words.written) % {"figure": text}
 
 
 @register.simple_tag(name="qualified")
@@ -239,7 +242,7 @@ def final_figure_sentence(result):
     )
 
 
-QUARTERS = {3: "一", 6: "二", 9: "三", 12: "四"}
+QUARTER_NUMERALS = "一二三四"
 
 
 @register.filter
@@ -259,8 +262,8 @@ def period_label(period_end, indicator):
         return f"{year}年" if chinese else str(year)
     if indicator.frequency == Indicator.Frequency.QUARTERLY:
         if chinese:
-            return f"{year}年{QUARTERS[month]}季度"
-        return f"Q{month // 3} {year}"
+            return f"{year}年{QUARTER_NUMERALS[periods.quarter_of(period_end) - 1]}季度"
+        return f"Q{periods.quarter_of(period_end)} {year}"
     return f"{year}年{month}月" if chinese else date_format(period_end, "YEAR_MONTH_FORMAT")
 
 
@@ -320,10 +323,10 @@ def status_badge(status, label=None):
 
 # A department's punctuality (`periods.Timeliness.code`): its words and icon.
 TIMELINESS_TEXT = {
-    "green": (gettext_lazy("green"), "●"),
-    "yellow": (gettext_lazy("yellow"), "▲"),
-    "red": (gettext_lazy("red"), "■"),
-    "none": (gettext_lazy("no periods due yet"), "–"),
+    Colour.GREEN: (gettext_lazy("green"), "●"),
+    Colour.YELLOW: (gettext_lazy("yellow"), "▲"),
+    Colour.RED: (gettext_lazy("red"), "■"),
+    Colour.NONE: (gettext_lazy("no periods due yet"), "–"),
 }
 
 

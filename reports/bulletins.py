@@ -30,26 +30,22 @@ from kpis.bilingual import in_language
 from kpis.models import Actual, Bulletin, Department, Indicator, Source
 from kpis.progress import plain_decimal
 from kpis.templatetags.kpis_tags import STATUS_TEXT, figure, percent, period_label, qualified
+from kpis.vocabulary import Colour
 from tasks.models import Task
 from tasks.rules import Status as TaskStatus
 from tasks.templatetags.tasks_tags import task_reason_label, task_status_label
 
-# `overdue`: an open year's figures overdue, the target not met (issue 23, another branch).
-LAGGING = ("at_risk", "behind", "missed", "overdue")
-# 三色: never colour alone; the word is printed beside it.
-STATUS_COLOURS = {
-    "achieved": "green",
-    "on_track": "green",
-    "at_risk": "yellow",
-    "overdue": "yellow",
-    "behind": "red",
-    "missed": "red",
+# The rules' status groups and colours, by their old names here.
+LAGGING = progress.NEEDS_EXPLANATION
+STATUS_COLOURS = progress.STATUS_COLOURS
+COLOUR_HEX = {
+    Colour.GREEN: "C6EFCE",
+    Colour.YELLOW: "FFEB9C",
+    Colour.RED: "FFC7CE",
+    Colour.GREY: "E7E6E6",
 }
-COLOUR_HEX = {"green": "C6EFCE", "yellow": "FFEB9C", "red": "FFC7CE", "grey": "E7E6E6"}
-# The statuses the summary counts one by one, in this order (unknown pace only when there
-# is one), then those it counts together as "without data".
-SUMMARY_STATUSES = ("achieved", "on_track", "at_risk", "behind", "missed", "unknown_pace")
-WITHOUT_DATA = ("no_data", "no_final_figure")
+SUMMARY_STATUSES = progress.SUMMARY_COUNTED
+WITHOUT_DATA = progress.WITHOUT_DATA
 
 # GB/T 9704 (党政机关公文格式): A4, a text area of 156 × 225 mm.
 PAGE_MM = (210, 297)
@@ -109,7 +105,7 @@ def delayed_task_rows(as_of, year, moment):
         for task in Task.objects.filter(year=year).with_status_as_of(as_of, moment)
         if task.verdict.status in (TaskStatus.DELAYED, TaskStatus.NOT_COMPLETED)
     ]
-    tasks.sort(key=lambda task: (task.verdict.rag != "red", -task.verdict.late, task.code))
+    tasks.sort(key=lambda task: (task.verdict.rag != Colour.RED, -task.verdict.late, task.code))
     return [
         {
             "code": task.code,
@@ -462,18 +458,15 @@ def day(date):
     return date_format(date, "DATE_FORMAT")
 
 
-QUARTERS = {3: 1, 6: 2, 9: 3, 12: 4}
-
-
 def period_words(as_of, year):
     """What the bulletin covers: the whole year once it is over, else a quarter, the months
     of the year so far, or the year up to a day."""
     month_end = (as_of + datetime.timedelta(days=1)).day == 1
     if as_of.year > year:
         return _("whole year")
-    if month_end and as_of.month in QUARTERS:
+    if periods.is_quarter_end(as_of):
         words = [_("first quarter"), _("second quarter"), _("third quarter"), _("fourth quarter")]
-        return words[QUARTERS[as_of.month] - 1]
+        return words[periods.quarter_of(as_of) - 1]
     if month_end:
         month = date_format(as_of, pgettext("month in a bulletin title", "F"))
         return _("January to %(month)s") % {"month": month}
@@ -493,7 +486,7 @@ def status_word(status):
 
 
 def status_cell(status):
-    return Cell(status_word(status), STATUS_COLOURS.get(status, "grey"))
+    return Cell(status_word(status), STATUS_COLOURS.get(status, Colour.GREY))
 
 
 def unit_of(row):
@@ -514,7 +507,7 @@ def summary(data):
         _("%(count)d %(status)s")
         % {"count": counted.count(status), "status": status_word(status).lower()}
         for status in SUMMARY_STATUSES
-        if counted.count(status) or status != "unknown_pace"
+        if counted.count(status) or status != progress.Status.UNKNOWN_PACE
     ]
     without = sum(counted.count(status) for status in WITHOUT_DATA)
     parts.append(_("%(count)d without data") % {"count": without})

@@ -9,12 +9,10 @@ here is recorded, shown and later revised like one typed in by hand. A rejected 
 remembered and not proposed again for that source.
 """
 
-import zipfile
 from dataclasses import dataclass
 from decimal import Decimal
 from urllib.parse import urlencode
 
-from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.forms import modelform_factory
@@ -22,14 +20,10 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
-from kpis.admin import ChangeReasonForm  # the rules of the admin's own target forms
-from kpis.extraction import Candidate, IndicatorMatcher, docx_text, extract, paragraph, simplified
-from kpis.forms import ActualForm, https_urls
+from kpis.extraction import Candidate, IndicatorMatcher, extract, paragraph, simplified
+from kpis.forms import ActualForm, CandidateForm, ChangeReasonForm, DocumentForm
 from kpis.models import (
-    FIRST_YEAR,
-    LAST_YEAR,
     Actual,
     Indicator,
     Qualifier,
@@ -49,55 +43,6 @@ def urls(admin_site):
             name="kpis_source_review",
         ),
     ]
-
-
-class DocumentForm(forms.ModelForm):
-    upload = forms.FileField(
-        label=gettext_lazy("or a file"),
-        required=False,
-        help_text=gettext_lazy(".txt in UTF-8, or .docx (its paragraphs become lines)."),
-    )
-
-    class Meta:
-        model = Source
-        fields = ["title", "publisher", "published_on", "author", "url", "text"]
-        widgets = {"text": forms.Textarea(attrs={"rows": 12})}
-        formfield_callback = https_urls
-
-    def clean(self):
-        cleaned = super().clean()
-        upload = cleaned.get("upload")
-        if upload:
-            try:
-                cleaned["text"] = read_upload(upload)
-            except (UnicodeDecodeError, ValueError, KeyError, zipfile.BadZipFile):
-                self.add_error("upload", _("This file cannot be read: give UTF-8 text or .docx."))
-        if not cleaned.get("text", "").strip() and not self.errors:
-            self.add_error("text", _("Paste the document's text or give its file."))
-        return cleaned
-
-
-def read_upload(upload):
-    if upload.name.lower().endswith(".docx"):
-        return docx_text(upload)
-    return upload.read().decode("utf-8")
-
-
-class CandidateForm(forms.Form):
-    figure_start = forms.IntegerField(widget=forms.HiddenInput)
-    indicator = forms.ModelChoiceField(
-        label=gettext_lazy("indicator"), queryset=Indicator.objects.none(), required=False
-    )
-    year = forms.IntegerField(label=gettext_lazy("year"), min_value=FIRST_YEAR, max_value=LAST_YEAR)
-    value = forms.DecimalField(label=gettext_lazy("value"), max_digits=20, decimal_places=4)
-    qualifier = forms.ChoiceField(label=gettext_lazy("qualifier"), choices=Qualifier.choices)
-    change_reason = forms.CharField(
-        label=gettext_lazy("Reason for the change"), max_length=100, required=False
-    )
-
-    def __init__(self, *args, indicators, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["indicator"].queryset = indicators
 
 
 @dataclass
