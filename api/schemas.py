@@ -119,3 +119,61 @@ class FigureList(Schema):
     count: int
     limit: int
     offset: int
+
+
+class MilestoneIn(Strict):
+    title: str = Field(max_length=200)
+    title_en: str = Field("", max_length=200)
+    due: datetime.date
+    done: datetime.date | None = None
+    evidence: str = Field("", max_length=5000)
+    due_change_reason: str = Field(
+        "", max_length=300, description="Why an approved due date moves (published with it)."
+    )
+    submit: bool = Field(True, description="Hand the milestone to the reviewers once saved.")
+
+
+class MilestoneOut(Schema):
+    id: int
+    task: str
+    title: str
+    title_en: str
+    due: datetime.date
+    done: datetime.date | None
+    evidence: str
+    status: str
+    version: int
+    return_reason: str
+    updated_at: datetime.datetime
+
+
+class StatementIn(Strict):
+    text: str = Field(max_length=5000, description="The progress in the quarter, in Chinese.")
+    text_en: str = Field("", max_length=5000)
+    percent: int | None = Field(None, ge=0, le=100)
+    completes: bool = Field(False, description="The task is complete with this statement.")
+    submit: bool = Field(True, description="Hand the statement to the reviewers once saved.")
+
+
+class StatementOut(Schema):
+    id: int
+    task: str
+    period_end: datetime.date
+    text: str
+    text_en: str
+    percent: int | None
+    completes: bool
+    status: str
+    version: int
+    return_reason: str
+    updated_at: datetime.datetime
+
+
+class TaskOut(Schema):
+    code: str
+    title: str
+    title_en: str
+    year: int
+    department: str | None
+    milestones: list[MilestoneOut]
+    statements: list[StatementOut]

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from openpyxl.cell import WriteOnlyCell
 
-from kpis.models import EXPLANATION_FIELDS, EXPLANATION_PARTS, Actual, Source
+from kpis.models import EXPLANATION_FIELDS, EXPLANATION_PARTS, Actual, Source, unit_scale
 from kpis.progress import plain_decimal
 
 
@@ -262,12 +262,20 @@ def progress_dataset(document):
     return dataset
 
 
+def unit_data(unit):
+    """The unit's facts from the units table: its English form, base unit and scale
+    (亿元: "100 million yuan", 元, "100000000")."""
+    scale = unit_scale(unit)
+    return {"unit_en": scale.en, "unit_base": scale.base, "unit_scale": plain_decimal(scale.scale)}
+
+
 def history_document(indicator, actuals):
     return {
         "code": indicator.code,
         "name": indicator.name,
         "name_en": indicator.name_en,
         "unit": indicator.unit,
+        **unit_data(indicator.unit),
         "value_type": indicator.value_type,
         "generated_at": local_time(timezone.now()),
         "figures": [

@@ -31,6 +31,7 @@ from kpis.models import (
     Source,
     Target,
 )
+from kpis.units import table_unit_words
 
 
 def urls(admin_site):
@@ -98,7 +99,7 @@ def review_source(request, source_id):
 def pending_candidates(source):
     """The source's figures, less those a manager rejected."""
     rejected = set(source.rejections.values_list("figure_start", "value", "unit"))
-    found = extract(source.text, source.published_on)
+    found = extract(source.text, source.published_on, table_unit_words())
     return [c for c in found if (c.figure_start, c.value, c.unit) not in rejected]
 
 

@@ -4,10 +4,12 @@ import itertools
 import urllib.request
 from dataclasses import dataclass
 from decimal import Decimal
+from enum import StrEnum
 from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator
 from django.db import IntegrityError, models, transaction
 from django.db.models import (
     Case,
@@ -40,6 +42,7 @@ from kpis.readings import (
     progress_from_annotations_of,
     reading_text,
 )
+from kpis.units import Unit, unit_scale, unit_scales, validate_unit  # noqa: F401 (re-exported)
 from kpis.workflow import (  # noqa: F401 (re-exported: the workflow's names stay importable here)
     DepartmentScopedQuerySet,
     EditConflict,
@@ -475,13 +478,15 @@ class IndicatorQuerySet(DepartmentScopedQuerySet):
 
 
 class Indicator(IndicatorNameAndPage, models.Model):
-    class Unit(models.TextChoices):
-        ENTERPRISES = "家", _("家 (enterprises, institutions)")
-        YI_YUAN = "亿元", _("亿元 (100 million yuan)")
-        ITEMS = "个", _("个 (items)")
-        PEOPLE = "人", _("人 (people)")
-        PERCENT = "%", _("% (per cent)")
-        FUNDS = "只", _("只 (funds)")
+    class Unit(StrEnum):
+        # Names for the six units the tracker began with; the units themselves are rows of
+        # the units table (kpis.units.Unit), which `unit` is checked against.
+        ENTERPRISES = "家"
+        YI_YUAN = "亿元"
+        ITEMS = "个"
+        PEOPLE = "人"
+        PERCENT = "%"
+        FUNDS = "只"
 
     class Direction(models.TextChoices):
         # The same values as vocabulary.Direction, which the rules read.
@@ -507,6 +512,11 @@ class Indicator(IndicatorNameAndPage, models.Model):
         # The same values as the rules' progress.ReportedAs, which they read.
         PERIOD = progress.ReportedAs.PERIOD.value, _("each period's own amount")
         YEAR_TO_DATE = progress.ReportedAs.YEAR_TO_DATE.value, _("total of the year so far (累计)")
+
+    class GrowthBasis(models.TextChoices):
+        YEAR_ON_YEAR = "year_on_year", _("同比: against the same period a year earlier")
+        COMPARABLE_PRICES = "comparable_prices", _("可比价: at comparable prices (real growth)")
+        CURRENT_PRICES = "current_prices", _("现价: at current prices (nominal growth)")
 
     class Frequency(models.TextChoices):
         # The same values as periods.Frequency, which the rules read.
@@ -539,8 +549,12 @@ class Indicator(IndicatorNameAndPage, models.Model):
     unit = models.CharField(
         _("unit"),
         max_length=10,
-        choices=Unit.choices,
-        help_text=_("Money is always in 亿元 (100 million yuan): enter 1.5, not 150000000."),
+        validators=[validate_unit],
+        help_text=_(
+            "One of the units table (admin → units), as the source writes it: 万元, 亿元 "
+            "(100 million yuan), 万人, 个百分点. Figures are entered in this unit: for 亿元, "
+            "1.5, not 150000000."
+        ),
     )
     unit_en = models.CharField(
         _("unit word in English"),
@@ -552,16 +566,29 @@ class Indicator(IndicatorNameAndPage, models.Model):
         ),
     )
     decimals = models.PositiveSmallIntegerField(
-        _("decimal places shown"), default=0, help_text=_("How many decimals pages show.")
+        _("decimal places shown"),
+        default=0,
+        help_text=_("How many decimals pages show: 1 for a growth rate such as 6.5%."),
     )
     direction = models.CharField(
-        _("direction of good"), max_length=10, choices=Direction.choices, default="increase"
+        _("direction of good"),
+        max_length=10,
+        choices=Direction.choices,
+        default="increase",
+        help_text=_(
+            "Whether a higher figure is better (output, jobs) or a lower one (PM2.5, energy "
+            "use per unit of GDP); a target of a decreasing indicator is usually “at most”."
+        ),
     )
     value_type = models.CharField(
         _("value type"),
         max_length=10,
         choices=ValueType.choices,
-        help_text=_("How the figures of one year combine into the year's value."),
+        help_text=_(
+            "How the figures of one year combine into the year's value: a stock (a level at "
+            "a date, e.g. enterprises), a flow (an amount over time, e.g. retail sales) or a "
+            "rate (a share or a growth rate, e.g. 规模以上工业增加值增速)."
+        ),
     )
     frequency = models.CharField(
         _("reporting frequency"),
@@ -576,16 +603,29 @@ class Indicator(IndicatorNameAndPage, models.Model):
         choices=ReportedAs.choices,
         default=ReportedAs.PERIOD,
         help_text=_(
-            "Flows only: whether each figure is that period's own amount or the total of the "
-            "year so far (1–6月累计), as the statistics bureau publishes it."
+            "Whether each figure is that period's own amount (当期) or covers the year so far "
+            "(累计, 1–6月累计), as the statistics bureau publishes it: 社会消费品零售总额 is a "
+            "total of the year so far, 规模以上工业增加值增速 a growth rate of the year so far."
+        ),
+    )
+    growth_basis = models.CharField(
+        _("basis of the growth rate"),
+        max_length=20,
+        choices=GrowthBasis.choices,
+        blank=True,
+        help_text=_(
+            "Growth-rate indicators only (e.g. 规模以上工业增加值增速): what the rate compares, "
+            "as the statistics bureau states it. Empty for any other indicator."
         ),
     )
     release_lag_days = models.PositiveSmallIntegerField(
         _("release lag (days)"),
         default=periods.GRACE_DAYS,
+        validators=[MaxValueValidator(366)],
         help_text=_(
-            "How many days after a period's end its official figure is due. An annual "
-            "figure of the statistics bureau often comes months after December."
+            "How many days after a period's end its official figure is due, a whole number: "
+            "about 15–20 for a monthly figure of the statistics bureau; an annual figure "
+            "often comes months after December."
         ),
     )
     baseline_year = models.PositiveSmallIntegerField(_("baseline year"), null=True, blank=True)
@@ -621,7 +661,11 @@ class Indicator(IndicatorNameAndPage, models.Model):
     is_share = models.BooleanField(
         _("share of a whole"),
         default=False,
-        help_text=_("Tick for a share in per cent: figures must then lie between 0 and 100."),
+        help_text=_(
+            "Tick for a share of a whole in per cent (a coverage rate, a proportion of "
+            "GDP): figures must then lie between 0 and 100. Leave it unticked for a growth "
+            "rate, which can exceed 100 or fall below 0."
+        ),
     )
     seasonal_profile = models.JSONField(
         _("seasonal profile"),
@@ -670,6 +714,17 @@ class Indicator(IndicatorNameAndPage, models.Model):
     def __str__(self):
         return self.name
 
+    def clean(self):
+        if self.growth_basis and self.value_type != self.ValueType.RATE:
+            raise ValidationError(
+                {
+                    "growth_basis": _(
+                        "Only a growth rate has a basis: choose the value type “rate”, or "
+                        "leave the basis empty."
+                    )
+                }
+            )
+
     @property
     def display_definition(self):
         return in_language(self.definition, self.definition_en)
@@ -678,7 +733,7 @@ class Indicator(IndicatorNameAndPage, models.Model):
         """Why `value` cannot be a figure of this indicator, or None."""
         if self.is_share and not 0 <= value <= 100:
             return _("A share must lie between 0 and 100%.")
-        if value < 0 and self.unit != self.Unit.PERCENT:
+        if value < 0 and not unit_scale(self.unit).is_signed:
             return _("Counts and money cannot be negative.")
         return None
 
@@ -1130,8 +1185,14 @@ class Actual(Reviewed):
         """What is unusual about `value` (a unit slip, a jump), unless the official confirmed
         it and explained it in the note; None when nothing needs confirming. The entry form
         and the import say how to confirm in their own words."""
-        warning = unusual_change(self.yardstick(indicator, period_end), value, indicator.unit)
-        if warning is None and indicator.reported_as == Indicator.ReportedAs.YEAR_TO_DATE:
+        unit, units = unit_scale(indicator.unit), unit_scales().values()
+        warning = unusual_change(self.yardstick(indicator, period_end), value, unit, units)
+        # A total of the year so far cannot fall; a growth rate of the year so far can.
+        if (
+            warning is None
+            and indicator.reported_as == Indicator.ReportedAs.YEAR_TO_DATE
+            and indicator.value_type == Indicator.ValueType.FLOW
+        ):
             warning = falling_total(indicator.earlier_total(period_end), value)
         if warning and not (confirmed and (note or "").strip()):
             return warning

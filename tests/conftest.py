@@ -18,6 +18,7 @@ from django.utils import timezone, translation
 from kpis import roles
 from kpis.models import Actual, Department, Indicator, Source, Target, Theme
 from kpis.templatetags.kpis_tags import progress_sentence
+from kpis.units import forget_unit_scales
 from tasks.models import Milestone, ProgressStatement, Task
 from tasks.roles import sync_task_roles
 
@@ -202,8 +203,10 @@ def make_actual(db):
 
 @pytest.fixture(autouse=True)
 def empty_cache():
-    """Every test starts with an empty cache, as a newly started server would."""
+    """Every test starts with an empty cache, as a newly started server would, and reads
+    the units table afresh."""
     cache.clear()
+    forget_unit_scales()
 
 
 def pytest_collection_modifyitems(items):

@@ -359,3 +359,60 @@ def test_a_system_pushes_a_quarter_for_two_departments_and_a_reviewer_publishes_
     feed = Client().get("/feeds/published.atom").content.decode().replace(",", "")
     for text in ("2250家", "46.5亿元"):
         assert text in public and text in feed
+
+
+@pytest.fixture
+def task(make_task, department):
+    return make_task(code="synbio-platform", department=department, year=2026)
+
+
+def test_a_system_proposes_a_milestone_and_a_reviewer_sees_it_waiting(system, task, reviewer):
+    body = {"title": "完成主体结构", "title_en": "Main structure done", "due": "2026-12-20"}
+    response = system.post(f"/api/v1/tasks/{task.code}/milestones/", body, "application/json")
+    assert response.status_code == 201
+    milestone = task.milestones.get()
+    assert (milestone.status, milestone.entered_by.username) == (
+        "submitted",
+        "api:区统计局数据平台",
+    )
+    again = system.put(f"/api/v1/milestones/{milestone.pk}/", body, "application/json")
+    assert again.status_code == 200 and again.json()["version"] == response.json()["version"]
+
+
+def test_a_milestone_under_review_cannot_be_changed_and_another_departments_is_not_found(
+    system, task, make_task, other_department
+):
+    body = {"title": "完成主体结构", "due": "2026-12-20"}
+    created = system.post(f"/api/v1/tasks/{task.code}/milestones/", body, "application/json")
+    changed = system.put(
+        f"/api/v1/milestones/{created.json()['id']}/", {**body, "title": "改"}, "application/json"
+    )
+    theirs = make_task(code="their-task", department=other_department)
+    foreign = system.post(f"/api/v1/tasks/{theirs.code}/milestones/", body, "application/json")
+    assert (changed.status_code, foreign.status_code) == (409, 404)
+
+
+def test_a_system_writes_the_quarters_statement_once(system, task):
+    path = f"/api/v1/tasks/{task.code}/statements/2026-09-30/"
+    body = {"text": "主体结构完成80%", "percent": 80}
+    first = system.put(path, body, "application/json")
+    again = system.put(path, body, "application/json")
+    assert (first.status_code, again.status_code) == (201, 200)
+    assert task.statements.get().text == "主体结构完成80%"
+
+
+def test_a_statement_with_a_bad_percent_gets_field_errors(system, task):
+    path = f"/api/v1/tasks/{task.code}/statements/2026-09-30/"
+    response = system.put(path, {"text": "x", "percent": 150}, "application/json")
+    assert response.status_code == 400
+    assert not task.statements.exists()
+
+
+def test_the_token_lists_its_tasks_with_milestones_and_statements(system, task, make_task):
+    make_task(code="not-ours")
+    system.put(
+        f"/api/v1/tasks/{task.code}/statements/2026-09-30/", {"text": "进展"}, "application/json"
+    )
+    rows = system.get("/api/v1/tasks/").json()
+    assert [row["code"] for row in rows] == [task.code]
+    assert rows[0]["statements"][0]["period_end"] == "2026-09-30"

@@ -16,7 +16,7 @@ APPS = {
     "tasks": {"kpis"},
     "identity": {"kpis"},
     "reports": {"kpis", "tasks"},
-    "api": {"kpis", "tracker"},
+    "api": {"kpis", "tasks", "tracker"},
     "catalog": {"kpis", "tasks"},
     "tracker": {"kpis", "tasks", "identity", "reports", "api", "catalog"},
 }
@@ -28,6 +28,7 @@ RULES = [
     "kpis/charts.py",
     "kpis/extraction.py",
     "kpis/vocabulary.py",
+    "kpis/scales.py",
     "tasks/rules.py",
 ]
 DOMAIN = [
@@ -36,6 +37,7 @@ DOMAIN = [
     "kpis/bilingual.py",
     "kpis/roles.py",
     "kpis/triggers.py",
+    "kpis/units.py",
     "identity/models.py",
     "tasks/models.py",
 ]

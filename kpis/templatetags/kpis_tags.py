@@ -5,29 +5,30 @@ from django.urls import translate_url
 from django.utils.formats import date_format, number_format
 from django.utils.html import conditional_escape, escape, format_html, format_html_join
 from django.utils.safestring import mark_safe
-from django.utils.translation import get_language, gettext_lazy, ngettext, pgettext_lazy
+from django.utils.translation import get_language, gettext_lazy, ngettext
 from django.utils.translation import gettext as _
 
 from kpis import periods, progress
 from kpis.bilingual import in_language
-from kpis.models import EXPLANATION_PARTS, Indicator
+from kpis.models import EXPLANATION_PARTS, Indicator, unit_scale
+from kpis.scales import MAGNITUDES, english_amount
 from kpis.vocabulary import QUALIFIER_WORDS, Colour
 
 register = template.Library()
 
 
-UNIT_WORDS = {
-    Indicator.Unit.ENTERPRISES: pgettext_lazy("unit after a number", "enterprises"),
-    Indicator.Unit.ITEMS: pgettext_lazy("unit after a number", "items"),
-    Indicator.Unit.PEOPLE: pgettext_lazy("unit after a number", "people"),
-    Indicator.Unit.FUNDS: pgettext_lazy("unit after a number", "funds"),
-}
-BILLION_YUAN = pgettext_lazy("unit after a number", "billion yuan")
-MILLION_YUAN = pgettext_lazy("unit after a number", "million yuan")
+def unit_label(unit, unit_en=""):
+    """A unit as a page of the active language names it after a number: 万元 / "10,000
+    yuan"; `unit_en`, an indicator's own English word, wins in English."""
+    if get_language().startswith("zh"):
+        return unit
+    return unit_en or unit_scale(unit).en
 
 
-def unit_label(unit):
-    return str(UNIT_WORDS.get(unit, unit))
+@register.filter(name="unit_name")
+def unit_name(indicator):
+    """The indicator's unit in the page's language: 亿元, "100 million yuan"."""
+    return unit_label(indicator.unit, indicator.unit_en)
 
 
 def number(value, decimals):
@@ -38,13 +39,10 @@ def number(value, decimals):
     return number_format(rounded, decimal_pos=places, use_l10n=True, force_grouping=True)
 
 
-def english_yuan(value, decimals):
-    """An amount in 亿元 as English writes it: 400 -> "40 billion yuan", 1.5 -> "150
-    million yuan" (1亿元 is 100 million yuan)."""
-    value = Decimal(value)
-    if abs(value) >= 10:
-        return f"{number(value / 10, decimals + 1)} {BILLION_YUAN}"
-    return f"{number(value * 100, max(decimals - 2, 0))} {MILLION_YUAN}"
+def writes_in_base_unit(indicator):
+    """Whether English writes this indicator's figures in the base unit of its unit
+    ("120 million yuan" for 1.2亿元): a scaled unit without an English word of its own."""
+    return not indicator.unit_en and unit_scale(indicator.unit).is_scaled
 
 
 def axis_unit(indicator):
@@ -53,33 +51,42 @@ def axis_unit(indicator):
     is 40 billion yuan, as the sentences beside the chart write it)."""
     if get_language().startswith("zh"):
         return indicator.unit, 1
-    if indicator.unit == Indicator.Unit.YI_YUAN and not indicator.unit_en:
-        return str(BILLION_YUAN), 10
-    return indicator.unit_en or unit_label(indicator.unit), 1
+    unit = unit_scale(indicator.unit)
+    if writes_in_base_unit(indicator):
+        # The English magnitude just above the unit, as the sentences write its figures:
+        # 亿元 (10⁸ yuan) is read in billions of yuan, ten to the billion.
+        for size, word in reversed(MAGNITUDES):
+            if unit.scale <= size <= 10 * unit.scale:
+                return f"{word} {unit.base_en or unit.en}", size / unit.scale
+    return unit_label(indicator.unit, indicator.unit_en), 1
 
 
 def figure(value, indicator):
     """A value in the indicator's unit and decimals, as plain text for sentences and files:
-    "400亿元", "2,000家", "40 billion yuan", "2,000 enterprises"."""
+    "400亿元", "2,000家", "40 billion yuan", "2,000 enterprises", "35,000 people"."""
     if value is None:
         return "—"
-    english = not get_language().startswith("zh")
-    if english and indicator.unit == Indicator.Unit.YI_YUAN and not indicator.unit_en:
-        return english_yuan(value, indicator.decimals)
     text = number(value, indicator.decimals)
-    label = indicator.unit_en if english and indicator.unit_en else unit_label(indicator.unit)
-    if label == "%" or label == indicator.unit:
+    if get_language().startswith("zh"):
+        return f"{text}{indicator.unit}"
+    unit = unit_scale(indicator.unit)
+    if writes_in_base_unit(indicator):
+        return english_amount(value, unit, indicator.decimals, number)
+    label = indicator.unit_en or unit.en
+    if not indicator.unit_en and unit.en_singular and Decimal(value) == 1:
+        label = unit.en_singular
+    if label in ("%", indicator.unit):
         return f"{text}{label}"
     return f"{text} {label}"
 
 
 @register.filter(name="figure")
 def figure_html(value, indicator):
-    """A figure as pages show it (see `figure`); in English an amount of 亿元 keeps the
-    Chinese wording in its title: <span title="400亿元">40 billion yuan</span>. Only for
+    """A figure as pages show it (see `figure`); in English an amount of a scaled unit keeps
+    the Chinese wording in its title: <span title="400亿元">40 billion yuan</span>. Only for
     markup: a sentence that takes a figure takes `figure`'s plain text."""
     text = figure(value, indicator)
-    if value is None or indicator.unit != Indicator.Unit.YI_YUAN or get_language().startswith("zh"):
+    if value is None or get_language().startswith("zh") or not writes_in_base_unit(indicator):
         return text
     chinese = f"{number(value, indicator.decimals)}{indicator.unit}"
     return format_html('<span title="{}">{}</span>', chinese, text)
