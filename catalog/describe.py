@@ -10,12 +10,15 @@ from django.utils.translation import gettext as _
 
 from kpis import exports
 from kpis.models import Indicator
+from plans import exports as plan_exports
 from tasks import exports as task_exports
 
 BOOLEAN_COLUMNS = {"stale", "year_closed"}
 DATE_COLUMNS = {"final_due", "source_date", "next_due", "pace_as_of"}
-INTEGER_COLUMNS = exports.YEAR_COLUMNS | {"year", "milestones", "milestones_done"}
-NUMBER_COLUMNS = exports.AMOUNT_COLUMNS | exports.SHARE_COLUMNS | {"progress_percent"}
+INTEGER_COLUMNS = exports.YEAR_COLUMNS | plan_exports.YEAR_COLUMNS
+INTEGER_COLUMNS |= {"year", "milestones", "milestones_done"}
+NUMBER_COLUMNS = exports.AMOUNT_COLUMNS | exports.SHARE_COLUMNS | plan_exports.NUMBER_COLUMNS
+NUMBER_COLUMNS |= {"progress_percent"}
 
 
 def field_type(name):
@@ -113,6 +116,17 @@ def data_package(absolute):
             absolute(reverse("tasks_data", args=["csv"])),
             _("Key tasks"),
             table_schema(task_exports.COLUMNS, ["code"]),
+        )
+    )
+    resources.append(
+        csv_resource(
+            "plans",
+            absolute(reverse("plans_data", args=["csv"])),
+            _("Five-year plans: each target's path and yearly verdicts"),
+            table_schema(
+                [(name, name) for name in plan_exports.COLUMNS],
+                ["plan_code", "indicator", "year"],
+            ),
         )
     )
     history_columns = [(name, name) for name in exports.HISTORY_COLUMNS]
@@ -236,6 +250,15 @@ def dcat_catalogue(absolute):
             lambda f: absolute(reverse("tasks_data", args=[f])),
         ),
     ]
+    datasets.append(
+        dcat_dataset(
+            "plans",
+            _("Five-year plans: each target's path and yearly verdicts"),
+            _("The plans' targets, the path to each, and each year's figure and verdict."),
+            absolute(reverse("plan_list")),
+            lambda f: absolute(reverse("plans_data", args=[f])),
+        )
+    )
     for indicator in Indicator.objects.public().order_by("code"):
         datasets.append(
             dcat_dataset(

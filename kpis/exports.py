@@ -46,6 +46,16 @@ def change_data(change):
     return {"from": reading_data(change.start), "share": rounded(change.share)}
 
 
+def pace_status_data(result):
+    """An overdue row's pace verdict as of its latest figure's period, else None."""
+    if result.pace_status is None:
+        return None
+    return {
+        "status": str(result.pace_status),
+        "as_of": result.as_of and result.as_of.isoformat(),
+    }
+
+
 def withdrawal_data(indicator, year):
     if indicator.target_withdrawn_at is None:
         return None
@@ -107,6 +117,7 @@ def indicator_row(indicator, sources, explanations):
         "progress": rounded(result.progress),
         "expected": plain_decimal(result.expected),
         "status": str(result.status),
+        "pace_status": pace_status_data(result),
         "source": source,
     }
 
@@ -163,10 +174,12 @@ COLUMNS = [
     (
         "status",
         _(
-            "achieved, on_track, at_risk, behind, no_data, unknown_pace, no_target, missed or "
-            "no_final_figure"
+            "achieved, on_track, at_risk, behind, no_data, unknown_pace, no_target, missed, "
+            "no_final_figure or overdue"
         ),
     ),
+    ("pace_status", _("For an overdue row: the pace verdict as of its latest figure's period")),
+    ("pace_as_of", _("For an overdue row: the period end that pace verdict is as of")),
     ("year_closed", _("true when the target year is over")),
     ("final_due", _("The day the year-end figure is due, for a year that is over")),
     ("explanation_progress", _("Public explanation of the latest figure: progress")),
@@ -248,6 +261,9 @@ def flat(row):
         "final_due",
     ):
         values[key] = row.get(key)
+    # Snapshots taken before `overdue` existed have no such key.
+    pace = row.get("pace_status") or {}
+    values["pace_status"], values["pace_as_of"] = pace.get("status"), pace.get("as_of")
     for key in ("title", "publisher", "date", "quote"):
         values[f"source_{key}"] = (row["source"] or {}).get(key)
     return [

@@ -21,6 +21,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
 
+from kpis.bilingual import in_both_languages
 from kpis.extraction import Candidate, IndicatorMatcher, extract, paragraph, simplified
 from kpis.forms import ActualForm, CandidateForm, ChangeReasonForm, DocumentForm
 from kpis.models import (
@@ -137,7 +138,9 @@ def review_rows(source, candidates, indicators):
                 "year": candidate.year,
                 "value": candidate.value,
                 "qualifier": candidate.qualifier or Qualifier.REACH,
-                "change_reason": _("From %(source)s") % {"source": source.citation},
+                "change_reason": in_both_languages(
+                    lambda: _("From %(source)s") % {"source": source.citation}
+                ),
             }
             form = CandidateForm(
                 initial=initial, indicators=indicators, prefix=str(candidate.figure_start)

@@ -20,8 +20,10 @@ from django.db.models import (
     Q,
     Subquery,
     Sum,
+    Value,
     When,
 )
+from django.db.models.functions import ExtractYear
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -315,8 +317,9 @@ class IndicatorQuerySet(DepartmentScopedQuerySet):
         `target_source_id`; the first and latest published figure of the year; the year's
         total and count of figures (flows reported by period only: the other kinds never
         add up) and the last figure of the year before (where the path may start from it);
-        and, whatever the year, its latest published figure and the year-end figures of the
-        last two years (what that latest figure is compared with). That is all the progress rules
+        and, whatever the year, its latest published figure, its last two published year-end
+        figures and that of its baseline's year (what that latest figure is compared with:
+        `today` is no longer needed for it). That is all the progress rules
         need, so no row costs a query of its own; at a thousand indicators every avoided
         subquery counts, which is why each figure comes as one "period end|value" text (see
         `readings.reading_text`).
@@ -328,12 +331,10 @@ class IndicatorQuerySet(DepartmentScopedQuerySet):
         by_indicator = in_year.order_by().values("indicator")
         before = published.filter(period_end__year=year - 1)
         # The year-end figures the latest figure may be compared with (see attach_latest):
-        # those of the last two years, each found by its date in the index.
-        today = today or timezone.localdate()
-        year_ends = [
-            reading_text(published.filter(period_end=datetime.date(year_end, 12, 31)))
-            for year_end in (today.year - 1, today.year - 2)
-        ]
+        # the last two published (the latest may be one itself) and the baseline year's.
+        year_end = published.filter(period_end__month=12, period_end__day=31)
+        latest_year_ends = year_end.order_by("-period_end")
+        year_ends = [reading_text(latest_year_ends), reading_text(latest_year_ends, offset=1)]
         is_flow = Q(value_type=Indicator.ValueType.FLOW)
         in_force = Q(year_target__withdrawn_at__isnull=True)
         adds_up = is_flow & Q(reported_as=Indicator.ReportedAs.PERIOD)
@@ -373,6 +374,9 @@ class IndicatorQuerySet(DepartmentScopedQuerySet):
             latest_any_reading=reading_text(published.order_by("-period_end")),
             year_end_reading=year_ends[0],
             year_end_before_reading=year_ends[1],
+            baseline_year_end_reading=reading_text(
+                year_end.filter(period_end__year=OuterRef("baseline_year"))
+            ),
         )
 
     def progress_rows(self, year, today=None, until=None, targets_at=None):
@@ -471,6 +475,26 @@ class IndicatorQuerySet(DepartmentScopedQuerySet):
             .values_list("year", flat=True)
             .distinct()
         )
+
+    def years_open_to_view(self):
+        """(the years with a target, every year with a target or a published figure) of
+        these indicators, in one query: a year of figures alone can be looked at too."""
+        targets = (
+            Target.objects.filter(indicator__in=self)
+            .annotate(has_target=Value(True))
+            .order_by()
+            .values_list("year", "has_target")
+        )
+        figures = (
+            Actual.objects.published()
+            .filter(indicator__in=self)
+            .annotate(year=ExtractYear("period_end"), has_target=Value(False))
+            .order_by()
+            .values_list("year", "has_target")
+        )
+        rows = list(targets.union(figures))
+        with_target = sorted({year for year, has_target in rows if has_target}, reverse=True)
+        return with_target, sorted({year for year, _ in rows}, reverse=True)
 
     def progress_year(self, today=None):
         """The year progress is shown for unless another is asked (see `default_year`)."""
@@ -837,6 +861,7 @@ class Indicator(IndicatorNameAndPage, models.Model):
         years = sorted(
             {reading.period_end.year for reading in readings} | set(by_year), reverse=True
         )
+        latest = max(readings, key=lambda reading: reading.period_end, default=None)
         overview = []
         for year in years:
             target = by_year.get(year)
@@ -848,6 +873,7 @@ class Indicator(IndicatorNameAndPage, models.Model):
                 target.qualifier if target else None,
                 figures,
                 today,
+                latest,
             )
             overview.append((year, target, result))
         return overview
@@ -1458,7 +1484,8 @@ class JudgementQuerySet(models.QuerySet):
 
         The database's triggers remove an indicator's rows whenever it, its figures or its
         targets change (kpis/triggers.py), so a row that exists is never out of date, except
-        when the date moves it: rows whose `holds_until` has passed go (a year has closed).
+        when the date moves it: rows whose `holds_until` has passed go (a year has closed, or
+        the figure after the latest one has become overdue).
         Then every public indicator without a row for a year is judged and written. A year
         whose rows were completed at the current data version on `today` (JudgedYear) is
         left alone: that costs one query for all the years and writes only what changed
@@ -1495,9 +1522,11 @@ class JudgementQuerySet(models.QuerySet):
         )
 
     def status_counts(self):
-        """{(year, status): how many} of the judged rows that have a target."""
+        """{(year, status): how many} of the judged rows that have a target, and (as
+        `no_target`) of those without one that have a figure of the year."""
         counted = (
-            self.filter(has_target=True)
+            # Rows without a target count where they have a figure (a year in review).
+            self.filter(Q(has_target=True) | Q(current__isnull=False))
             .order_by()
             .values_list("year", "status")
             .annotate(n=Count("pk"))
@@ -1519,7 +1548,8 @@ class Judgement(models.Model):
     target_value = models.DecimalField(max_digits=20, decimal_places=4, null=True)
     current = models.DecimalField(max_digits=24, decimal_places=4, null=True)
     attainment = models.FloatField(null=True)
-    # The last day the verdict holds without new data: a target year closes after 31 Dec.
+    # The last day the verdict holds without new data: a target year closes after 31 Dec,
+    # an open year's figures become overdue after the next one's deadline.
     holds_until = models.DateField()
 
     objects = JudgementQuerySet.as_manager()
@@ -1535,7 +1565,6 @@ class Judgement(models.Model):
 
     @classmethod
     def of(cls, indicator_id, year, result):
-        open_year = datetime.date(year, 12, 31)
         return cls(
             indicator_id=indicator_id,
             year=year,
@@ -1545,7 +1574,7 @@ class Judgement(models.Model):
             target_value=result.target,
             current=result.current,
             attainment=None if result.attainment is None else float(result.attainment),
-            holds_until=datetime.date.max if result.year_closed else open_year,
+            holds_until=result.holds_until,
         )
 
 

@@ -64,11 +64,16 @@ def next_period_end(frequency, period_end):
     return later[0] if later else period_ends(frequency, period_end.year + 1)[0]
 
 
+def next_deadline(period_end, frequency, lag_days=GRACE_DAYS):
+    """The last day the figure of the period after the one ending on `period_end` is on
+    time: that period's end plus the release lag."""
+    return next_period_end(frequency, period_end) + datetime.timedelta(days=lag_days)
+
+
 def is_stale(period_end, frequency, today, lag_days=GRACE_DAYS):
     """A latest figure is stale once the next period's figure is overdue: that period has
     ended and its release lag has passed without a figure."""
-    due = next_period_end(frequency, period_end) + datetime.timedelta(days=lag_days)
-    return today > due
+    return today > next_deadline(period_end, frequency, lag_days)
 
 
 @dataclass(frozen=True)

@@ -48,12 +48,11 @@ def _english():
 
 
 def _named(units):
-    """Units named in the page's language; in English with their Chinese forms, which the
-    official's forms and sheets show: "yuan / 10,000 yuan (元、万元)"."""
-    chinese = "、".join(unit.zh for unit in units)
+    """Units named in the page's language, with no Chinese unit word in English:
+    "元、万元" / "yuan / 10,000 yuan"."""
     if not _english():
-        return chinese
-    return f"{' / '.join(unit.en for unit in units)} ({chinese})"
+        return "、".join(unit.zh for unit in units)
+    return " / ".join(unit.en for unit in units)
 
 
 def likely_slip(unit, ratio=None, units=()):

@@ -5,11 +5,13 @@ from django.utils.html import conditional_escape, format_html, format_html_join
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from kpis.progress import Status
 from kpis.templatetags.kpis_tags import (
     bar_width,
     change_words,
     figure,
     figure_html,
+    overdue_words,
     percent,
     period_label,
     qualified_html,
@@ -148,19 +150,27 @@ class ProgressTable(tables.Table):
         else:
             value, day = latest.value, latest.period_end
         shown = format_html("{} " + MUTED, figure_html(value, record), self.period(day, record))
-        if latest.period_end > day:
-            shown = format_html(
-                '{}<span class="muted small">{}</span>',
-                shown,
-                _("latest: %(value)s, %(period)s")
-                % {
-                    "value": figure(latest.value, record),
-                    "period": self.period(latest.period_end, record),
-                },
-            )
+        # The change belongs to the latest figure: it is written beside it, never beside
+        # the year's figure.
+        change = ""
         if record.change and (result.current is None or result.target is None):
-            shown = format_html('{} <span class="change">{}</span>', shown, change_words(record))
-        if record.stale:
+            change = change_words(record)
+        if latest.period_end > day:
+            latest_words = _("latest: %(value)s, %(period)s") % {
+                "value": figure(latest.value, record),
+                "period": self.period(latest.period_end, record),
+            }
+            if change:
+                latest_words = _("%(latest)s, %(change)s") % {
+                    "latest": latest_words,
+                    "change": change,
+                }
+            shown = format_html('{}<span class="muted small">{}</span>', shown, latest_words)
+        elif change:
+            shown = format_html('{} <span class="change">{}</span>', shown, change)
+        # A closed year's verdict does not wait for later periods, and an overdue status
+        # says so itself.
+        if record.stale and not result.year_closed and result.status != Status.OVERDUE:
             shown = format_html(
                 '{}<span class="stale small">{}</span>',
                 shown,
@@ -192,7 +202,7 @@ class ProgressTable(tables.Table):
             )
             note = format_html(
                 '<span class="muted small">{}</span>',
-                _("expected by now: %(expected)s") % {"expected": percent(expected)},
+                self.expected_words(record, expected),
             )
         return format_html(
             '<span class="attainment-value">{}</span>'
@@ -206,8 +216,18 @@ class ProgressTable(tables.Table):
             note,
         )
 
+    def expected_words(self, record, expected):
+        """The pace's share by the latest period, named: the pace is measured at the
+        figure's own period, which is not today (docs/open-data.md, `expected`)."""
+        return _("expected by %(period)s: %(expected)s") % {
+            "period": self.period(record.result.as_of, record),
+            "expected": percent(expected),
+        }
+
     def render_status(self, record):
         result = record.result
+        if result.status == Status.OVERDUE:
+            return status_badge(result.status, overdue_words(result, record))
         if result.final_pending:
             due = date_format(result.final_due, "MONTH_DAY_FORMAT")
             return status_badge(

@@ -37,15 +37,15 @@ from kpis.tables import ProgressTable
 from kpis.templatetags.kpis_tags import axis_unit, progress_sentence
 
 
-def chosen_year(request, years, today, earliest=None):
-    """The year asked for with ?year= (one of `years`, or any year from `earliest` to this
-    one), else the year `default_year` opens on."""
+def chosen_year(request, years, today, earliest=None, also=()):
+    """The year asked for with ?year= (one of `years` or `also`, or any year from
+    `earliest` to this one), else the year `default_year` opens on."""
     asked = request.GET.get("year", "")
     if not asked:
         return default_year(years, today)
     year = parse_year(asked)
     if year is not None and (
-        year in years or (earliest is not None and earliest <= year <= today.year)
+        year in years or year in also or (earliest is not None and earliest <= year <= today.year)
     ):
         return year
     raise Http404("No figures or targets for that year.")
@@ -54,9 +54,10 @@ def chosen_year(request, years, today, earliest=None):
 @public_cache
 def progress_page(request):
     today = timezone.localdate()
-    years = list(Indicator.objects.public().target_years())
-    year = chosen_year(request, years, today, earliest=today.year)
-    Judgement.objects.refresh(set(years) | {year}, today)
+    indicators = Indicator.objects.public()
+    years, viewable = indicators.years_open_to_view()
+    year = chosen_year(request, years, today, earliest=today.year, also=viewable)
+    Judgement.objects.refresh(set(viewable) | {year}, today)
     # Only public indicators have judged rows.
     filters = ProgressFilter(request.GET, queryset=Judgement.objects.filter(year=year))
     counts = Judgement.objects.status_counts()
@@ -68,8 +69,9 @@ def progress_page(request):
         "year": year,
         "years": years,
         "closed": closed,
-        "counts": status_counts(shown, year, closed),
-        "strip": year_strip(counts, years, today),
+        "has_targets": year in years,
+        "counts": status_counts(shown, year, closed) if year in years else [],
+        "strip": year_strip(counts, viewable, today),
         "last_published": Actual.objects.filter(indicator__is_public=True).last_publication(),
     }
     return render(request, "kpis/progress.html", context)
@@ -88,20 +90,26 @@ def progress_table(request, filters, year, today):
 
 
 def year_strip(counted, years, today):
-    """(year, closed, its status counts, its number of targets) for each target year, from
-    the judged rows `counted` by (year, status)."""
+    """(year, closed, its status counts, its number of targets, its number of indicators
+    with figures but no target) for each year with targets or figures, from the judged rows
+    `counted` by (year, status)."""
     strip = []
     for year in sorted(years):
         closed = progress.year_closed(year, today)
-        total = sum(n for (counted_year, _), n in counted.items() if counted_year == year)
-        strip.append((year, closed, status_counts(counted, year, closed), total))
+        total = sum(
+            n
+            for (counted_year, status), n in counted.items()
+            if counted_year == year and status != progress.Status.NO_TARGET
+        )
+        without = counted.get((year, progress.Status.NO_TARGET), 0)
+        strip.append((year, closed, status_counts(counted, year, closed), total, without))
     return strip
 
 
 def status_counts(counted, year, closed):
     """How many indicators with a target in `year` stand at each status (`counted` by
     (year, status)), in the table's order: a closed year's verdicts, or an open year's pace
-    (pace unknown only where it occurs)."""
+    (pace unknown and figures overdue only where they occur)."""
     if closed:
         return [
             (status, counted.get((year, status), 0)) for status in progress.CLOSED_YEAR_STATUSES
@@ -109,7 +117,8 @@ def status_counts(counted, year, closed):
     return [
         (status, counted.get((year, status), 0))
         for status in progress.OPEN_YEAR_STATUSES
-        if status != progress.Status.UNKNOWN_PACE or counted.get((year, status))
+        if status not in (progress.Status.UNKNOWN_PACE, progress.Status.OVERDUE)
+        or counted.get((year, status))
     ]
 
 
@@ -157,7 +166,7 @@ def indicator_detail(request, code):
             scale=scale,
         ),
         "axis_unit": unit,
-        "summary": progress_sentence(indicator.result),
+        "summary": progress_sentence(indicator.result, indicator),
     }
     return render(request, "kpis/indicator_detail.html", context)
 
@@ -166,7 +175,8 @@ def indicator_detail(request, code):
 def progress_data(request, file_format):
     today = timezone.localdate()
     indicators = Indicator.objects.public()
-    year = chosen_year(request, list(indicators.target_years()), today, earliest=today.year)
+    years, viewable = indicators.years_open_to_view()
+    year = chosen_year(request, years, today, earliest=today.year, also=viewable)
     document = exports.progress_document(indicators.progress_rows(year, today), year, today)
     return data_file(document, exports.progress_dataset, file_format, f"progress-{year}")
 
@@ -262,7 +272,8 @@ def data_index(request):
     context = {
         "columns": exports.COLUMNS,
         "history_columns": exports.HISTORY_COLUMNS,
-        "years": list(indicators.target_years()),
+        # Every year with targets or published figures has its files.
+        "years": indicators.years_open_to_view()[1],
         "indicators": indicators.select_related("theme"),
         "last_published": Actual.objects.filter(indicator__is_public=True).last_publication(),
         "licence": settings.OPEN_DATA_LICENCE,

@@ -35,8 +35,10 @@ from tasks.models import Task
 from tasks.rules import Status as TaskStatus
 from tasks.templatetags.tasks_tags import task_reason_label, task_status_label
 
-# The rules' status groups and colours, by their old names here.
-LAGGING = progress.NEEDS_EXPLANATION
+# The rules' status groups and colours, by their old names here. The bulletin also lists
+# an open year's overdue targets among the lagging ones, saying which periods are overdue
+# and what pace they need from their latest figure.
+LAGGING = (*progress.NEEDS_EXPLANATION, progress.Status.OVERDUE)
 STATUS_COLOURS = progress.STATUS_COLOURS
 COLOUR_HEX = {
     Colour.GREEN: "C6EFCE",
@@ -44,6 +46,7 @@ COLOUR_HEX = {
     Colour.RED: "FFC7CE",
     Colour.GREY: "E7E6E6",
 }
+# (unknown pace and overdue only when there is one)
 SUMMARY_STATUSES = progress.SUMMARY_COUNTED
 WITHOUT_DATA = progress.WITHOUT_DATA
 
@@ -363,7 +366,7 @@ def status_changes(previous, rows):
 
 
 def laggards(rows):
-    """The targets at risk, behind or missed, the furthest behind first."""
+    """The targets at risk, behind, missed or overdue, the furthest behind first."""
     lagging = [row for row in rows if row["status"] in LAGGING and row["target"]]
     return sorted(lagging, key=lambda row: (-Decimal(row["lag"] or 0), row["code"]))
 
@@ -507,7 +510,8 @@ def summary(data):
         _("%(count)d %(status)s")
         % {"count": counted.count(status), "status": status_word(status).lower()}
         for status in SUMMARY_STATUSES
-        if counted.count(status) or status != progress.Status.UNKNOWN_PACE
+        if counted.count(status)
+        or status not in (progress.Status.UNKNOWN_PACE, progress.Status.OVERDUE)
     ]
     without = sum(counted.count(status) for status in WITHOUT_DATA)
     parts.append(_("%(count)d without data") % {"count": without})

@@ -37,9 +37,11 @@ def sentence(result, language):
 
 @pytest.fixture
 def year_2024_open():
-    """Today is 31 December 2024: the article's target year is still under way, so its
-    targets are judged on pace (on any later day they are judged on their final figures)."""
-    with time_machine.travel(datetime.datetime(2024, 12, 31, 12, tzinfo=SHANGHAI), tick=True):
+    """Today is 15 October 2024: the article's target year is still under way, so its
+    targets are judged on pace (from 1 January 2025 on they are judged on their final
+    figures), and a quarterly figure of June is still the latest due (the September one is
+    due by the end of today; from tomorrow the June figure's pace gives way to `overdue`)."""
+    with time_machine.travel(datetime.datetime(2024, 10, 15, 12, tzinfo=SHANGHAI), tick=True):
         yield
 
 

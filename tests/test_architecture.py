@@ -17,8 +17,10 @@ APPS = {
     "identity": {"kpis"},
     "reports": {"kpis", "tasks"},
     "api": {"kpis", "tasks", "tracker"},
-    "catalog": {"kpis", "tasks"},
-    "tracker": {"kpis", "tasks", "identity", "reports", "api", "catalog"},
+    "catalog": {"kpis", "tasks", "plans"},
+    # Five-year plans build on kpis; their review is written by the bulletin's renderers.
+    "plans": {"kpis", "reports"},
+    "tracker": {"kpis", "tasks", "identity", "reports", "api", "catalog", "plans"},
 }
 
 RULES = [
@@ -30,6 +32,9 @@ RULES = [
     "kpis/vocabulary.py",
     "kpis/scales.py",
     "tasks/rules.py",
+    "plans/rules.py",
+    "plans/charts.py",
+    "plans/extraction.py",
 ]
 DOMAIN = [
     "kpis/models.py",
@@ -40,6 +45,7 @@ DOMAIN = [
     "kpis/units.py",
     "identity/models.py",
     "tasks/models.py",
+    "plans/models.py",
 ]
 PAGES = {
     "views",

@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "django_cas_ng",
     "kpis",
     "tasks",
+    "plans",
     "identity",
     "reports",
     "api",

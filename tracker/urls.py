@@ -11,6 +11,7 @@ from identity import urls as identity_urls
 from identity.views import SignOutView
 from kpis import views
 from kpis.converters import BulletinFormat, DataFormat, DateConverter
+from plans import views as plan_views
 from reports import views as report_views
 from tasks import views as task_views
 
@@ -39,6 +40,7 @@ urlpatterns = [
     path("data/datapackage.json", catalog_views.data_package, name="data_package"),
     path("data/progress.csv-metadata.json", catalog_views.progress_csvw, name="progress_csvw"),
     path("data/catalog.jsonld", catalog_views.dcat_catalogue, name="dcat_catalogue"),
+    path("data/plans.<data_format:file_format>", plan_views.plans_data, name="plans_data"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("oidc/", include(identity_urls.oidc_patterns)),
     path("cas/", include(identity_urls.cas_patterns)),
@@ -75,6 +77,7 @@ urlpatterns += i18n_patterns(
     path("my/figures/<int:pk>/submit/", views.submit_figure, name="submit_figure"),
     path("my/figures/<int:pk>/review/", views.review_figure, name="review_figure"),
     path("", include("tasks.urls")),
+    path("", include("plans.urls")),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", SignOutView.as_view(), name="logout"),
     *identity_urls.page_patterns,

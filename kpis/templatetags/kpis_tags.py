@@ -1,3 +1,4 @@
+import datetime
 from decimal import Decimal
 
 from django import template
@@ -176,6 +177,7 @@ STATUS_TEXT = {
     Status.NO_TARGET: (gettext_lazy("No target this year"), "·"),
     Status.MISSED: (gettext_lazy("Missed"), "✕"),
     Status.NO_FINAL_FIGURE: (gettext_lazy("No year-end figure"), "…"),
+    Status.OVERDUE: (gettext_lazy("Figures overdue"), "◷"),
 }
 
 # The end of the sentence on an indicator's page, after its share of the target.
@@ -188,10 +190,13 @@ PACE_WORDS = {
 }
 
 
-def progress_sentence(result):
+def progress_sentence(result, indicator=None):
     """One plain sentence on a year's progress, in the active language: what the indicator's
-    page says under its name and the chart's description reads."""
+    page says under its name and the chart's description reads. With the `indicator`, an
+    overdue year names its latest period as statistics do ("2026年一季度")."""
     year = result.year
+    if result.status == Status.OVERDUE:
+        return overdue_sentence(result, indicator)
     if result.current is None:
         if result.status == Status.NO_FINAL_FIGURE:
             return final_figure_sentence(result)
@@ -229,11 +234,40 @@ def progress_sentence(result):
             )
             % values
         )
-    if result.status == Status.ACHIEVED or result.expected_attainment is None:
+    if result.status == Status.ACHIEVED:
+        # The badge beside it says "achieved": the sentence gives the share, once.
+        return _("By %(month)s: %(share)s of the target reached.") % values
+    if result.expected_attainment is None:
         return _("By %(month)s: %(share)s of the target: %(pace)s.") % values
     return _("By %(month)s: %(share)s of the target; expected %(expected)s: %(pace)s.") % {
         **values,
         "expected": percent(result.expected_attainment),
+    }
+
+
+def overdue_words(result, indicator=None):
+    """What an overdue year says in its badge and on its page: the latest period and the
+    pace verdict as of then, "Overdue: latest is Q1 2026 (on track as of then)"."""
+    pace = str(status_label(result.pace_status)).lower()
+    if result.as_of is None:
+        return _("Overdue: nothing published for %(year)s yet") % {"year": result.year}
+    if indicator is None:
+        period = date_format(result.as_of, "YEAR_MONTH_FORMAT")
+    else:
+        period = period_label(result.as_of, indicator)
+    return _("Overdue: latest is %(period)s (%(pace)s as of then)") % {
+        "period": period,
+        "pace": pace,
+    }
+
+
+def overdue_sentence(result, indicator=None):
+    words = overdue_words(result, indicator)
+    if result.attainment is None:
+        return _("%(overdue)s.") % {"overdue": words}
+    return _("%(overdue)s; by then %(share)s of the target.") % {
+        "overdue": words,
+        "share": percent(result.attainment),
     }
 
 
@@ -256,6 +290,9 @@ QUARTER_NUMERALS = "一二三四"
 def period_label(period_end, indicator):
     """A reporting period as statistics name it: "2026年一季度", "2026年1–6月累计" for a
     figure of the year so far; "Q1 2026", "Jan–Jun 2026 (year to date)"."""
+    if isinstance(period_end, str):
+        # A stored document's date (a snapshot's rows).
+        period_end = datetime.date.fromisoformat(period_end)
     chinese = get_language().startswith("zh")
     year, month = period_end.year, period_end.month
     if indicator.reported_as == Indicator.ReportedAs.YEAR_TO_DATE and month != 1:
@@ -291,6 +328,13 @@ def change_words(row):
         return ""
     share = signed_percent(change.share)
     year = change.start.period_end.year
+    if change.is_baseline and row.baseline_qualifier:
+        # "超过100亿元" is not 100亿元: the change against it says what the baseline was.
+        return _("%(share)s on the %(year)s baseline (%(baseline)s)") % {
+            "share": share,
+            "year": year,
+            "baseline": qualified(row.baseline_value, row.baseline_qualifier, row),
+        }
     if change.is_baseline:
         return _("%(share)s on the %(year)s baseline") % {"share": share, "year": year}
     return _("%(share)s on the %(year)s year-end figure") % {"share": share, "year": year}
@@ -316,6 +360,21 @@ def badge(classes, icon, label):
         icon,
         label,
     )
+
+
+@register.simple_tag
+def stored_status_badge(row, indicator):
+    """A stored row's status (a snapshot's), worded as the live table words it: an overdue
+    row with its latest period and the pace as of then."""
+    pace = row.get("pace_status")
+    if row["status"] != Status.OVERDUE or not pace or indicator is None:
+        return status_badge(row["status"])
+    as_of = pace["as_of"] and datetime.date.fromisoformat(pace["as_of"])
+    year = (row.get("target") or {}).get("year")
+    result = progress.Progress(
+        year=year, status=Status.OVERDUE, as_of=as_of, pace_status=Status(pace["status"])
+    )
+    return status_badge(row["status"], overdue_words(result, indicator))
 
 
 @register.simple_tag
