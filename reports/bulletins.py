@@ -35,10 +35,11 @@ from tasks.models import Task
 from tasks.rules import Status as TaskStatus
 from tasks.templatetags.tasks_tags import task_reason_label, task_status_label
 
-# The rules' status groups and colours, by their old names here. The bulletin also lists
-# an open year's overdue targets among the lagging ones, saying which periods are overdue
-# and what pace they need from their latest figure.
-LAGGING = (*progress.NEEDS_EXPLANATION, progress.Status.OVERDUE)
+# The rules' status groups and colours, by their old names here.
+LAGGING = progress.NEEDS_EXPLANATION
+# The laggards the bulletin lists: those, and an open year's overdue targets, each saying
+# which periods are overdue and what pace it needs from its latest figure.
+LISTED_LAGGING = (*LAGGING, progress.Status.OVERDUE)
 STATUS_COLOURS = progress.STATUS_COLOURS
 COLOUR_HEX = {
     Colour.GREEN: "C6EFCE",
@@ -367,7 +368,7 @@ def status_changes(previous, rows):
 
 def laggards(rows):
     """The targets at risk, behind, missed or overdue, the furthest behind first."""
-    lagging = [row for row in rows if row["status"] in LAGGING and row["target"]]
+    lagging = [row for row in rows if row["status"] in LISTED_LAGGING and row["target"]]
     return sorted(lagging, key=lambda row: (-Decimal(row["lag"] or 0), row["code"]))
 
 
