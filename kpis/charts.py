@@ -128,6 +128,19 @@ def pace_line(year, value_type, start_value, start, result, profile):
 
 
 @dataclass
+class ExtraLine:
+    """A further series on the years chart, given by a caller as (label, [(year, value)]):
+    each value is drawn at its year's end and the values are joined by a line."""
+
+    label: str
+    points: list = field(default_factory=list)  # (x, y, year, value)
+
+    @property
+    def polyline(self):
+        return " ".join(f"{x:.1f},{y:.1f}" for x, y, _, _ in self.points)
+
+
+@dataclass
 class YearsChart:
     """Every year of an indicator side by side: the published figures (flows: the total of
     each year so far) and each year's target as a short line over its year."""
@@ -135,6 +148,7 @@ class YearsChart:
     points: list = field(default_factory=list)
     lines: list = field(default_factory=list)  # polylines, one a year
     targets: list = field(default_factory=list)  # (x1, x2, y, year, value)
+    extra_lines: list = field(default_factory=list)  # ExtraLine, one a series given
     y_ticks: list = field(default_factory=list)
     x_ticks: list = field(default_factory=list)  # (x, year)
     width: int = WIDTH
@@ -145,16 +159,25 @@ class YearsChart:
 
 
 def years_chart(
-    readings, targets, value_type, reported_as="period", first_year=None, last_year=None
+    readings,
+    targets,
+    value_type,
+    reported_as="period",
+    first_year=None,
+    last_year=None,
+    extra_lines=(),
 ):
-    """Geometry of the chart across the years, from published `readings` and `targets`
-    ((year, value) pairs); None when there is nothing to draw."""
+    """Geometry of the chart across the years, from published `readings`, `targets`
+    ((year, value) pairs) and `extra_lines` ((label, [(year, value)]) pairs: further series
+    a caller draws, each value at its year's end); None when there is nothing to draw."""
+    extra_lines = [(label, sorted(points)) for label, points in extra_lines if points]
     years = sorted(
         {r.period_end.year for r in readings}
         | {year for year, _ in targets}
+        | {year for _, points in extra_lines for year, _ in points}
         | {y for y in (first_year, last_year) if y is not None}
     )
-    if not readings and not targets:
+    if not readings and not targets and not extra_lines:
         return None
     first, last = years[0], years[-1]
     series = {
@@ -165,6 +188,7 @@ def years_chart(
     }
     values = [value for points in series.values() for _, value in points]
     values += [value for _, value in targets]
+    values += [value for _, points in extra_lines for _, value in points]
     low = min([0.0] + [float(v) for v in values])
     high = max([1.0] + [float(v) for v in values])
     step = nice_step(high - low)
@@ -185,6 +209,10 @@ def years_chart(
         if len(placed) > 1:
             chart.lines.append(" ".join(f"{p.x:.1f},{p.y:.1f}" for p in placed))
     chart.targets = [(x(year, 0), x(year, 1), y(value), year, value) for year, value in targets]
+    chart.extra_lines = [
+        ExtraLine(label, [(x(year, 1), y(value), year, value) for year, value in points])
+        for label, points in extra_lines
+    ]
     tick = low
     while tick <= high + step / 2:
         chart.y_ticks.append((y(tick), Decimal(str(round(tick, 6))).normalize()))
