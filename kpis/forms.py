@@ -23,6 +23,7 @@ from kpis.models import (
     Qualifier,
     Source,
 )
+from kpis.progress import plain_decimal
 
 # A web address typed without a scheme gets https://, as Django 6 will assume (Django 5
 # assumes http:// and warns): evidence links, sources and robot webhooks are https in practice.
@@ -102,6 +103,12 @@ class ActualForm(ReviewedForm):
             # before the server could complete it with https://.
             "evidence_url": forms.TextInput(attrs={"inputmode": "url", "placeholder": "https://"}),
         }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk and self.instance.value is not None:
+            # As the official typed it ("1200000"), not as stored ("1200000.0000").
+            self.initial["value"] = plain_decimal(self.instance.value)
 
     def entry_fields(self):
         return [field for field in self.visible_fields() if field.name not in EXPLANATION_FIELDS]

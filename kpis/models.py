@@ -645,6 +645,12 @@ class Indicator(IndicatorNameAndPage, models.Model):
         earlier = self.actuals.published().filter(period_end__lt=before).order_by("-period_end")
         return earlier.values_list("published_value", flat=True).first()
 
+    def recent_published(self, before, count=4):
+        """The last `count` published figures before the period ending `before`, newest
+        first: the entry form's bearings."""
+        earlier = self.actuals.published().filter(period_end__lt=before).order_by("-period_end")
+        return list(earlier[:count])
+
     def earlier_total(self, period_end):
         """A year-to-date indicator's latest published total of the same year before
         `period_end`, as a Reading, or None."""

@@ -335,12 +335,49 @@ def enter_figure(request, code, period_end):
     form.fields["indicator"].disabled = form.fields["period_end"].disabled = True
     if request.method == "POST" and form.is_valid():
         actual = save_reviewed(request, form)
+        if actual is not None and "next" in (request.POST.get("submit"), request.POST.get("save")):
+            return redirect(next_due_page(request.user, actual))
         if actual is not None:
             return redirect("figure_detail", pk=actual.pk)
-    return render(
-        request,
-        "kpis/figure_form.html",
-        {"form": form, "indicator": indicator, "period_end": period_end},
+    context = {
+        "form": form,
+        "indicator": indicator,
+        "period_end": period_end,
+        "target": indicator.targets.filter(year=period_end.year).first(),
+        # The year's interim targets go here once indicators have them (InterimTarget).
+        "interim_targets": [],
+        "recent": indicator.recent_published(period_end),
+        "yardstick": indicator.yardstick(period_end),
+    }
+    return render(request, "kpis/figure_form.html", context)
+
+
+def next_due_page(user, actual):
+    """The entry page of the department's next due period after `actual`: the same period
+    of its other indicators first, then the others in the order of /my/; else /my/."""
+    today = timezone.localdate()
+    department = actual.indicator.department_id
+    due = [
+        (period.period_end != actual.period_end, *due_order(period, today), indicator.position)
+        + (indicator.code, period.period_end)
+        for indicator in Indicator.objects.for_entry(user).due_work(today)
+        if indicator.department_id == department
+        for period in indicator.due
+    ]
+    if not due:
+        return reverse("my_updates")
+    *_, code, period_end = min(due)
+    return reverse("enter_figure", args=[code, period_end])
+
+
+def due_order(period, today):
+    """The order of due periods on /my/: this year's first, overdue ones on top, the newest
+    period first, periods to back-fill last."""
+    return (
+        period.backfill,
+        period.period_end.year != today.year,
+        not period.is_overdue(today),
+        -period.period_end.toordinal(),
     )
 
 
