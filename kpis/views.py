@@ -296,6 +296,9 @@ def my_updates(request):
     review and those published lately; a reviewer's queue."""
     today = timezone.localdate()
     user = request.user
+    if not user.has_perm("kpis.view_actual"):
+        # Signed in without any role here: the page that says whom to ask.
+        return redirect("no_role")
     mine = Actual.objects.visible_to(user).select_related("indicator", "entered_by")
     own = Actual.objects.for_entry(user).select_related("indicator", "entered_by")
     context = {

@@ -1,6 +1,5 @@
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
-from django.contrib.auth import views as auth_views
 from django.urls import include, path, register_converter
 
 from api import views as api_views
@@ -8,7 +7,7 @@ from api.api import api
 from catalog import feeds as catalog_feeds
 from catalog import views as catalog_views
 from identity import urls as identity_urls
-from identity.views import SignOutView
+from identity.views import SignInView, SignOutView
 from kpis import views
 from kpis.converters import BulletinFormat, DataFormat, DateConverter
 from reports import views as report_views
@@ -75,7 +74,7 @@ urlpatterns += i18n_patterns(
     path("my/figures/<int:pk>/submit/", views.submit_figure, name="submit_figure"),
     path("my/figures/<int:pk>/review/", views.review_figure, name="review_figure"),
     path("", include("tasks.urls")),
-    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path("accounts/login/", SignInView.as_view(), name="login"),
     path("accounts/logout/", SignOutView.as_view(), name="logout"),
     *identity_urls.page_patterns,
     prefix_default_language=False,
