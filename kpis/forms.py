@@ -1,5 +1,6 @@
 import datetime
 import zipfile
+from decimal import Decimal
 
 from django import forms
 from django.conf import settings
@@ -108,7 +109,7 @@ class ActualForm(ReviewedForm):
         super().__init__(*args, **kwargs)
         if self.instance.pk and self.instance.value is not None:
             # As the official typed it ("1200000"), not as stored ("1200000.0000").
-            self.initial["value"] = plain_decimal(self.instance.value)
+            self.initial["value"] = plain_decimal(Decimal(self.instance.value))
 
     def entry_fields(self):
         return [field for field in self.visible_fields() if field.name not in EXPLANATION_FIELDS]

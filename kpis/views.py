@@ -301,14 +301,13 @@ def my_updates(request):
         return redirect("no_role")
     mine = Actual.objects.visible_to(user).select_related("indicator", "entered_by")
     own = Actual.objects.for_entry(user).select_related("indicator", "entered_by")
+    indicators = due_in_order(Indicator.objects.for_entry(user).due_work(today), today)
     context = {
-        "indicators": [
-            indicator
-            for indicator in Indicator.objects.for_entry(user)
-            .select_related("department")
-            .due_work(today)
-            if indicator.due
-        ],
+        "indicators": indicators,
+        "period_tables": sorted(
+            {period.period_end for indicator in indicators for period in indicator.current},
+            reverse=True,
+        ),
         "today": today,
         "grace_days": periods.GRACE_DAYS,
         "reporting_starts": reporting_starts(),
@@ -323,6 +322,19 @@ def my_updates(request):
         ),
     }
     return render(request, "kpis/my_updates.html", context)
+
+
+def due_in_order(indicators, today):
+    """The indicators with periods due, in the order of /my/ (`due_order`): each with its
+    periods to enter now (`current`) and those to back-fill, folded on the page."""
+    listed = []
+    for indicator in indicators:
+        due = sorted(indicator.due, key=lambda period: due_order(period, today))
+        if due:
+            indicator.current = [period for period in due if not period.backfill]
+            indicator.backfill = [period for period in due if period.backfill]
+            listed.append((due_order(due[0], today), indicator.position, indicator))
+    return [indicator for *_, indicator in sorted(listed, key=lambda row: row[:2])]
 
 
 @login_required
@@ -382,6 +394,57 @@ def due_order(period, today):
         not period.is_overdue(today),
         -period.period_end.toordinal(),
     )
+
+
+@login_required
+def enter_period(request, period_end):
+    """One table for a department's period: a row (an ActualForm) per indicator of the
+    official's departments due for `period_end`; the rows filled in are saved all or none."""
+    user = request.user
+    if not user.has_perm("kpis.add_actual"):
+        raise PermissionDenied
+    due = Indicator.objects.for_entry(user).due_work(timezone.localdate())
+    rows = [
+        ActualForm(
+            request.POST or None,
+            prefix=indicator.code,
+            initial={"indicator": indicator, "period_end": period_end},
+            user=user,
+        )
+        for indicator in due
+        if period_end in {period.period_end for period in indicator.due}
+    ]
+    for row in rows:
+        row.fields["indicator"].disabled = row.fields["period_end"].disabled = True
+    filled = [row for row in rows if row.has_changed()]
+    if request.method == "POST" and save_rows(request, filled):
+        return redirect("my_updates")
+    nothing_filled = request.method == "POST" and not filled
+    context = {"rows": rows, "period_end": period_end, "nothing_filled": nothing_filled}
+    return render(request, "kpis/period_form.html", context)
+
+
+def save_rows(request, rows):
+    """Save every row or none: a row refused (invalid, held by the guard, not submittable)
+    keeps its error and the others are rolled back."""
+    if not rows:
+        return False
+    if not all([row.is_valid() for row in rows]):
+        return False
+    with transaction.atomic():
+        saved = []
+        for row in rows:
+            try:
+                with transaction.atomic():
+                    saved.append(store_reviewed(row, request.user, "submit" in request.POST))
+            except (ValidationError, IntegrityError):
+                pass
+        if len(saved) < len(rows):
+            transaction.set_rollback(True)
+            return False
+    for entry in saved:
+        messages.success(request, entry.done_message())
+    return True
 
 
 @login_required
@@ -454,25 +517,35 @@ def save_reviewed(request, form):
     """Save the entry form; with the "save and submit" button, submit it too (a published
     entry whose public copy did not change stays published and has nothing to submit).
     Returns the entry, or None with the reason added to the form."""
-    entry = form.save(commit=False)
-    submitting = "submit" in request.POST and request.user.has_perm(entry.submit_permission)
     try:
         with transaction.atomic():
-            if submitting and entry.status in (entry.Status.DRAFT, entry.Status.RETURNED):
-                entry.submit(request.user)
-            entry.save_edit(form.cleaned_data.get("seen_version"))
-    except ValidationError as refusal:
-        form.add_error(None, refusal)
-        return None
-    except IntegrityError:
-        # Saved twice at once (a double click): the first one is there.
-        form.add_error(None, entry.already_exists_message)
+            entry = store_reviewed(form, request.user, "submit" in request.POST)
+    except (ValidationError, IntegrityError):
         return None
     if entry.status == entry.Status.PUBLISHED:
         # A published entry whose note alone changed: saved, and still published.
         messages.success(request, _("Saved: %(figure)s") % {"figure": entry.display_name()})
     else:
         messages.success(request, entry.done_message())
+    return entry
+
+
+def store_reviewed(form, user, submitting):
+    """Save a valid entry form and, when `submitting` (and the user may), submit it; a
+    refusal is added to the form and raised again, for the caller to roll back."""
+    entry = form.save(commit=False)
+    submitting = submitting and user.has_perm(entry.submit_permission)
+    try:
+        if submitting and entry.status in (entry.Status.DRAFT, entry.Status.RETURNED):
+            entry.submit(user)
+        entry.save_edit(form.cleaned_data.get("seen_version"))
+    except ValidationError as refusal:
+        form.add_error(None, refusal)
+        raise
+    except IntegrityError:
+        # Saved twice at once (a double click): the first one is there.
+        form.add_error(None, entry.already_exists_message)
+        raise
     return entry
 
 
