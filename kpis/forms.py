@@ -22,6 +22,7 @@ from kpis.models import (
     Actual,
     Indicator,
     Qualifier,
+    ReturnReason,
     Source,
 )
 from kpis.progress import plain_decimal
@@ -143,6 +144,30 @@ class ReturnForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("The official sees this and corrects the figure."),
     )
+
+
+class BatchReturnForm(forms.Form):
+    """The reason of a batch return on /my/: one of the office's common reasons
+    (`ReturnReason`), or typed."""
+
+    common_reason = forms.ModelChoiceField(
+        label=_("Common reason"),
+        queryset=ReturnReason.objects.all(),
+        required=False,
+        empty_label=_("— choose a common reason —"),
+    )
+    reason = forms.CharField(
+        label=_("or type the reason"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        typed = cleaned.get("reason", "").strip()
+        chosen = cleaned.get("common_reason")
+        cleaned["reason"] = typed or (chosen.text if chosen else "")
+        if not cleaned["reason"]:
+            raise ValidationError(_("Choose a common reason or type one to return entries."))
+        return cleaned
 
 
 class FigureReturnForm(ReturnForm):

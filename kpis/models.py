@@ -1239,6 +1239,27 @@ EXPLANATION_FIELDS = [
 EXPLANATION_STATUSES = set(progress.NEEDS_EXPLANATION)
 
 
+class ReturnReason(models.Model):
+    """A reason reviewers often give when they return an entry, offered on the batch review
+    of /my/: the office keeps its list (indicator managers, in the admin)."""
+
+    text = models.CharField(_("reason (Chinese)"), max_length=200, unique=True)
+    text_en = models.CharField(_("reason (English)"), max_length=200, blank=True)
+    position = models.PositiveIntegerField(_("position"), default=0)
+
+    class Meta:
+        ordering = ["position", "pk"]
+        verbose_name = _("common reason for return")
+        verbose_name_plural = _("common reasons for return")
+
+    def __str__(self):
+        return self.text
+
+    @property
+    def display_text(self):
+        return in_language(self.text, self.text_en)
+
+
 def month_end_a_year_earlier(period_end):
     """The same reporting period a year before: every period ends on a month's last day."""
     last_day = calendar.monthrange(period_end.year - 1, period_end.month)[1]

@@ -44,6 +44,10 @@ ROLES = {
         "view_department",
         "add_department",
         "change_department",
+        "view_returnreason",
+        "add_returnreason",
+        "change_returnreason",
+        "delete_returnreason",
     ],
 }
 

@@ -21,7 +21,14 @@ from kpis.caching import public_cache
 from kpis.charts import progress_chart, years_chart
 from kpis.converters import parse_year
 from kpis.filters import ProgressFilter
-from kpis.forms import ActualForm, BulletinForm, FigureReturnForm, ReturnForm, last_quarter_end
+from kpis.forms import (
+    ActualForm,
+    BatchReturnForm,
+    BulletinForm,
+    FigureReturnForm,
+    ReturnForm,
+    last_quarter_end,
+)
 from kpis.models import (
     FIRST_YEAR,
     Actual,
@@ -313,7 +320,10 @@ def my_updates(request):
         "reporting_starts": reporting_starts(),
         "returned": own.filter(status=Actual.Status.RETURNED),
         "drafts": own.filter(status=Actual.Status.DRAFT),
-        "to_review": mine.waiting_for_review() if user.has_perm("kpis.review_actual") else [],
+        "to_review": mine.waiting_for_review().select_related("indicator__department")
+        if user.has_perm("kpis.review_actual")
+        else [],
+        "batch_return_form": BatchReturnForm(),
         "submitted": own.waiting_for_review(),
         "recently_published": own.published_since(timezone.now() - RECENT),
         "recent_days": RECENT.days,

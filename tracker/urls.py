@@ -69,6 +69,7 @@ urlpatterns += i18n_patterns(
     path("my/bulletins/", report_views.make_bulletin, name="make_bulletin"),
     path("indicators/<slug:code>/", views.indicator_detail, name="indicator_detail"),
     path("my/", views.my_updates, name="my_updates"),
+    path("my/review/", report_views.batch_review, name="batch_review"),
     path("my/enter/<slug:code>/<date:period_end>/", views.enter_figure, name="enter_figure"),
     path("my/enter/<date:period_end>/", views.enter_period, name="enter_period"),
     path("my/figures/<int:pk>/", views.figure_detail, name="figure_detail"),
