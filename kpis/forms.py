@@ -39,6 +39,15 @@ def https_urls(model_field, **kwargs):
     return model_field.formfield(**kwargs)
 
 
+# An evidence file has no address to link to (kpis/evidence.py): a plain file input, not
+# Django's which links the stored file; a new file replaces it, the history keeps the old.
+EVIDENCE_WIDGETS = {
+    "evidence_file": forms.FileInput(
+        attrs={"accept": ".pdf,.docx,.xlsx,.jpg,.jpeg,.png,application/pdf,image/jpeg,image/png"}
+    )
+}
+
+
 class ReviewedForm(forms.ModelForm):
     """The entry form of whatever is reviewed (a figure, a key task's milestone or
     statement), on /my/ and in the admin alike: what it belongs to (its indicator, its task)
@@ -94,7 +103,15 @@ class ActualForm(ReviewedForm):
 
     class Meta:
         model = Actual
-        fields = ["indicator", "period_end", "value", "note", "evidence_url", *EXPLANATION_FIELDS]
+        fields = [
+            "indicator",
+            "period_end",
+            "value",
+            "note",
+            "evidence_url",
+            "evidence_file",
+            *EXPLANATION_FIELDS,
+        ]
         formfield_callback = https_urls
         widgets = {
             **{name: forms.Textarea(attrs={"rows": 2}) for name in EXPLANATION_FIELDS},
@@ -104,6 +121,7 @@ class ActualForm(ReviewedForm):
             # A text field, not type=url: the browser would refuse "www.gm.gov.cn/q2"
             # before the server could complete it with https://.
             "evidence_url": forms.TextInput(attrs={"inputmode": "url", "placeholder": "https://"}),
+            **EVIDENCE_WIDGETS,
         }
 
     def __init__(self, *args, **kwargs):

@@ -356,7 +356,9 @@ def enter_figure(request, code, period_end):
     if existing is not None:
         return redirect("figure_detail", pk=existing.pk)
     initial = {"indicator": indicator, "period_end": period_end}
-    form = ActualForm(request.POST or None, initial=initial, user=request.user)
+    form = ActualForm(
+        request.POST or None, request.FILES or None, initial=initial, user=request.user
+    )
     form.fields["indicator"].disabled = form.fields["period_end"].disabled = True
     if request.method == "POST" and form.is_valid():
         actual = save_reviewed(request, form)
@@ -417,6 +419,7 @@ def enter_period(request, period_end):
     rows = [
         ActualForm(
             request.POST or None,
+            request.FILES or None,
             prefix=indicator.code,
             initial={"indicator": indicator, "period_end": period_end},
             user=user,
@@ -504,7 +507,11 @@ def reviewed_page(request, entry, form_class, template, context):
         raise PermissionDenied
     editable = entry.is_editable_by(user)
     reviewing = user.has_perm(entry.review_permission) and entry.status == entry.Status.SUBMITTED
-    form = form_class(request.POST or None, instance=entry, user=user) if editable else None
+    form = (
+        form_class(request.POST or None, request.FILES or None, instance=entry, user=user)
+        if editable
+        else None
+    )
     if request.method == "POST":
         if form is None:
             raise PermissionDenied

@@ -6,7 +6,8 @@ from decimal import Decimal
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.shortcuts import redirect, render
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -15,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from kpis import periods
 from kpis.caching import public_cache
+from kpis.evidence import evidence_storage, file_name
 from kpis.forms import BatchReturnForm, BulletinForm
 from kpis.models import Actual, Department, Indicator, reporting_starts
 from kpis.templatetags.kpis_tags import percent
@@ -134,3 +136,26 @@ def batch_review(request):
             summary % {"done": done_words, "count": len(done), "names": "; ".join(done)},
         )
     return redirect(reverse("my_updates") + "#review-heading")
+
+
+def evidence_file(request, kind, pk):
+    """An entry's evidence file (or, with ?version=, the one a past version of it had), to
+    those who may see the entry only; to anyone else, as if there were none."""
+    if kind not in REVIEWED:
+        raise Http404("No such kind of entry.")
+    model, department = REVIEWED[kind]
+    entry = get_object_or_404(model.objects.select_related(department), pk=pk)
+    if not (request.user.is_authenticated and entry.is_visible_to(request.user)):
+        raise Http404("No such file.")
+    name = entry.evidence_file.name
+    version = request.GET.get("version", "")
+    if version:
+        record = entry.history.filter(history_id=int(version) if version.isdigit() else 0)
+        name = get_object_or_404(record).evidence_file
+    if not name:
+        raise Http404("No file.")
+    try:
+        stored = evidence_storage.open(name, "rb")
+    except FileNotFoundError as missing:
+        raise Http404("The file is missing.") from missing
+    return FileResponse(stored, as_attachment=True, filename=file_name(name))

@@ -70,6 +70,7 @@ urlpatterns += i18n_patterns(
     path("indicators/<slug:code>/", views.indicator_detail, name="indicator_detail"),
     path("my/", views.my_updates, name="my_updates"),
     path("my/review/", report_views.batch_review, name="batch_review"),
+    path("my/evidence/<str:kind>/<int:pk>/", report_views.evidence_file, name="evidence_file"),
     path("my/enter/<slug:code>/<date:period_end>/", views.enter_figure, name="enter_figure"),
     path("my/enter/<date:period_end>/", views.enter_period, name="enter_period"),
     path("my/figures/<int:pk>/", views.figure_detail, name="figure_detail"),

@@ -8,7 +8,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, gettext_lazy, ngettext, pgettext_lazy
 from django.utils.translation import gettext as _
 
-from kpis import periods, plausibility, progress
+from kpis import evidence, periods, plausibility, progress
 from kpis.bilingual import in_language
 from kpis.models import EXPLANATION_PARTS, Indicator
 from kpis.vocabulary import QUALIFIER_WORDS, Colour
@@ -411,3 +411,9 @@ def grouped_figure(value, indicator):
     text = f"{rounded:,.{places}f}"
     label = unit_label(indicator.unit)
     return f"{text}{label}" if label in ("%", indicator.unit) else f"{text} {label}"
+
+
+@register.filter
+def evidence_name(name):
+    """The name an evidence file was uploaded with (kpis/evidence.py keeps it last)."""
+    return evidence.file_name(name)

@@ -1,5 +1,8 @@
 import re
+import tarfile
+from pathlib import Path
 
+from django.conf import settings
 from django.core.management import BaseCommand, CommandError, call_command
 from django.db import connection, transaction
 
@@ -11,7 +14,8 @@ class Command(BaseCommand):
     help = (
         "Write a consistent copy of all data, change history included, as XML "
         "(compressed when the name ends in .xml.gz, .xml.bz2 or .xml.xz). "
-        "Restore it with `restore`."
+        "Restore it with `restore`. The evidence files (KPI_EVIDENCE_ROOT) go beside it "
+        "into NAME-evidence.tar.gz, which `restore` reads back."
     )
 
     def add_arguments(self, parser):
@@ -37,3 +41,16 @@ class Command(BaseCommand):
                 verbosity=0,
             )
         self.stdout.write(f"Backup written to {path}.")
+        files = evidence_archive(path)
+        root = Path(settings.KPI_EVIDENCE_ROOT)
+        # Files are only added, never changed (kpis/evidence.py), so a copy made just after
+        # the data holds every file the data names.
+        with tarfile.open(files, "w:gz") as archive:
+            if root.is_dir():
+                archive.add(root, arcname="evidence")
+        self.stdout.write(f"Evidence files written to {files}.")
+
+
+def evidence_archive(path):
+    """The evidence files' archive beside the data file `path`: NAME-evidence.tar.gz."""
+    return re.sub(r"\.xml(\.(gz|bz2|xz))?$", "", str(path)) + "-evidence.tar.gz"

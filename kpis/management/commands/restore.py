@@ -1,7 +1,14 @@
+import shutil
+import tarfile
+import tempfile
+from pathlib import Path
+
+from django.conf import settings
 from django.core.cache import cache
 from django.core.management import BaseCommand, CommandError, call_command
 from django.db import transaction
 
+from kpis.management.commands.backup import evidence_archive
 from kpis.models import Indicator
 
 
@@ -31,3 +38,18 @@ class Command(BaseCommand):
         # is served stale; emptying the cache only frees it of the replaced data's pages.
         cache.clear()
         self.stdout.write(f"Restored {path}.")
+        files = Path(evidence_archive(path))
+        if not files.exists():
+            self.stdout.write(f"No evidence files beside it ({files}): none restored.")
+            return
+        root = Path(settings.KPI_EVIDENCE_ROOT)
+        with tempfile.TemporaryDirectory() as unpacked, tarfile.open(files) as archive:
+            # The "data" filter refuses links and paths outside the directory.
+            archive.extractall(unpacked, filter="data")
+            restored = Path(unpacked) / "evidence"
+            for source in restored.rglob("*"):
+                if source.is_file():
+                    target = root / source.relative_to(restored)
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                    shutil.move(source, target)
+        self.stdout.write(f"Restored the evidence files from {files}.")
