@@ -41,7 +41,7 @@ from kpis.models import (
     reporting_starts,
 )
 from kpis.tables import ProgressTable
-from kpis.templatetags.kpis_tags import progress_sentence
+from kpis.templatetags.kpis_tags import figure_kind, progress_sentence
 
 
 def chosen_year(request, years, today, earliest=None):
@@ -360,6 +360,8 @@ def enter_figure(request, code, period_end):
         request.POST or None, request.FILES or None, initial=initial, user=request.user
     )
     form.fields["indicator"].disabled = form.fields["period_end"].disabled = True
+    # This indicator's kind of figure, not stocks and flows in general.
+    form.fields["value"].help_text = figure_kind(indicator, period_end)
     if request.method == "POST" and form.is_valid():
         actual = save_reviewed(request, form)
         if actual is not None and "next" in (request.POST.get("submit"), request.POST.get("save")):

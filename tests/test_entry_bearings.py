@@ -56,7 +56,8 @@ def test_entry_form_says_a_year_to_date_figure_is_the_sum_of_the_year_so_far(
     )
     client.force_login(official)
     html = client.get(f"/my/enter/{indicator.code}/2026-09-30/").content.decode()
-    assert "累计值：1月1日至2026-09-30的合计（2026年1–9月累计）。" in html
+    value_help = html.split('name="value"')[1].split("</p>")[0]
+    assert "累计值：1月1日至2026-09-30的合计（2026年1–9月累计）。" in value_help
 
 
 @pytest.mark.parametrize(
