@@ -26,8 +26,8 @@ class MilestoneForm(EntryForm):
         ]
         formfield_callback = https_urls
         widgets = {
-            "due": forms.DateInput(attrs={"type": "date"}),
-            "done": forms.DateInput(attrs={"type": "date"}),
+            "due": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "done": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "evidence": forms.Textarea(attrs={"rows": 3}),
             **EVIDENCE_WIDGETS,
         }
@@ -38,7 +38,7 @@ class StatementForm(EntryForm):
         model = ProgressStatement
         fields = ["task", "period_end", "text", "text_en", "percent", "completes", "evidence_file"]
         widgets = {
-            "period_end": forms.DateInput(attrs={"type": "date"}),
+            "period_end": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "text": forms.Textarea(attrs={"rows": 5}),
             "text_en": forms.Textarea(attrs={"rows": 5}),
             "percent": forms.NumberInput(attrs={"min": 0, "max": 100}),

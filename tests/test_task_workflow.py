@@ -410,3 +410,12 @@ def test_a_milestones_review_page_shows_its_department_and_evidence(
     )
     html = client_for(client, reviewer).get(f"/my/tasks/milestones/{milestone.pk}/").content
     assert "科技创新局" in html.decode() and "区科创局批复文件" in html.decode()
+
+
+def test_a_milestones_form_on_a_chinese_page_keeps_its_dates(
+    client, official, task, make_milestone
+):
+    # A date field takes only 2026-06-30; the Chinese format 2026/06/30 left it empty.
+    milestone = make_milestone(task, status="draft", due=D(2026, 6, 30))
+    html = client_for(client, official).get(f"/my/tasks/milestones/{milestone.pk}/").content
+    assert 'name="due" value="2026-06-30"' in html.decode()

@@ -139,3 +139,9 @@ def test_a_quarters_close_for_a_department_of_twelve(live_server, page, departme
     sign_in(page, live_server.url, "official")
     fits_a_phone(page, f"{live_server.url}/my/", "officials-my-updates")
     fits_a_phone(page, f"{live_server.url}/my/figures/{figures[11].pk}/", "officials-returned")
+    fits_a_phone(page, f"{live_server.url}/en/my/tasks/", "officials-tasks")
+    expect(page.locator("main")).to_contain_text("Fund set up")
+    milestone = Milestone.objects.get()
+    fits_a_phone(
+        page, f"{live_server.url}/my/tasks/milestones/{milestone.pk}/", "officials-milestone"
+    )
