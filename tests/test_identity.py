@@ -233,3 +233,14 @@ def test_my_updates_sends_someone_without_a_role_to_the_page_that_says_whom_to_a
     client.force_login(get_user_model().objects.create_user("nobody"))
     response = client.get("/my/", follow=True)
     assert response.redirect_chain[-1][0] == "/accounts/no-role/"
+
+
+def test_the_platforms_sign_in_lands_a_manager_in_the_admin_unless_a_page_was_asked_for(db):
+    from identity.landing import landing_url
+
+    sign_in(subject="4403-0009", roles=["indicator_manager"], username="zhang.min")
+    user = get_user_model().objects.get(username="zhang.min")
+    assert (landing_url(user, "/my/"), landing_url(user, "/en/indicators/")) == (
+        "/admin/",
+        "/en/indicators/",
+    )

@@ -136,6 +136,10 @@ def test_a_quarters_close_for_a_department_of_twelve(live_server, page, departme
     assert signed_out.request.get(evidence).status == 404
     signed_out.close()
 
+    # A long typed reason wraps instead of pushing the page sideways.
+    Actual.objects.filter(pk=figures[11].pk).update(
+        return_reason="请核对本季度数据与区统计局季度统计报表中科技型中小企业数量的口径是否一致并补充说明"
+    )
     sign_in(page, live_server.url, "official")
     fits_a_phone(page, f"{live_server.url}/my/", "officials-my-updates")
     fits_a_phone(page, f"{live_server.url}/my/figures/{figures[11].pk}/", "officials-returned")
