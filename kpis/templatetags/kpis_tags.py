@@ -30,11 +30,14 @@ def unit_label(unit):
     return str(UNIT_WORDS.get(unit, unit))
 
 
-def number(value, decimals):
+def number(value, decimals, grouped=False):
     """`value` rounded to `decimals` places, trailing zeros dropped, grouped in the page's
-    style: 400.0 -> "400", 2000 -> "2,000", 7.50 -> "7.5"."""
+    style: 400.0 -> "400", 2000 -> "2,000", 7.50 -> "7.5"; `grouped`: by thousands with
+    commas whatever the page's language (Chinese pages otherwise group none)."""
     rounded = Decimal(value).quantize(Decimal(1).scaleb(-decimals))
     places = max(0, -rounded.normalize().as_tuple().exponent)
+    if grouped:
+        return f"{rounded:,.{places}f}"
     return number_format(rounded, decimal_pos=places, use_l10n=True, force_grouping=True)
 
 
@@ -47,15 +50,15 @@ def english_yuan(value, decimals):
     return f"{number(value * 100, max(decimals - 2, 0))} {MILLION_YUAN}"
 
 
-def figure(value, indicator):
+def figure(value, indicator, grouped=False):
     """A value in the indicator's unit and decimals, as plain text for sentences and files:
-    "400亿元", "2,000家", "40 billion yuan", "2,000 enterprises"."""
+    "400亿元", "2,000家", "40 billion yuan", "2,000 enterprises" (`grouped`: see `number`)."""
     if value is None:
         return "—"
     english = not get_language().startswith("zh")
     if english and indicator.unit == Indicator.Unit.YI_YUAN and not indicator.unit_en:
         return english_yuan(value, indicator.decimals)
-    text = number(value, indicator.decimals)
+    text = number(value, indicator.decimals, grouped)
     label = indicator.unit_en if english and indicator.unit_en else unit_label(indicator.unit)
     if label == "%" or label == indicator.unit:
         return f"{text}{label}"
@@ -406,11 +409,7 @@ def grouped_figure(value, indicator):
     the reviewer who must see a unit slip at a glance (Chinese pages otherwise group none)."""
     if value is None or not get_language().startswith("zh"):
         return figure_html(value, indicator)
-    rounded = Decimal(value).quantize(Decimal(1).scaleb(-indicator.decimals))
-    places = max(0, -rounded.normalize().as_tuple().exponent)
-    text = f"{rounded:,.{places}f}"
-    label = unit_label(indicator.unit)
-    return f"{text}{label}" if label in ("%", indicator.unit) else f"{text} {label}"
+    return figure(value, indicator, grouped=True)
 
 
 @register.filter
