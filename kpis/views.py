@@ -418,6 +418,9 @@ def enter_period(request, period_end):
     if not user.has_perm("kpis.add_actual"):
         raise PermissionDenied
     due = Indicator.objects.for_entry(user).due_work(timezone.localdate())
+    # A row is named by its indicator's code, not by its place as in a Django formset: when
+    # a colleague enters one of the period's figures meanwhile, the rows shift, and a value
+    # must never land on the indicator below.
     rows = [
         ActualForm(
             request.POST or None,

@@ -86,3 +86,14 @@ def test_an_empty_table_says_to_enter_a_figure(client, official, three):
 def test_my_updates_links_the_table_of_each_period_due(client, official, three):
     client.force_login(official)
     assert 'href="/my/enter/2026-09-30/"' in client.get("/my/").content.decode()
+
+
+def test_a_row_entered_meanwhile_by_a_colleague_never_shifts_a_value_to_another_indicator(
+    client, official, three, make_actual
+):
+    # The table was read with three rows; the first figure was entered before it was sent.
+    make_actual(three[0], period_end=datetime.date(2026, 9, 30), value=5, status="draft")
+    client.force_login(official)
+    client.post("/my/enter/2026-09-30/", {f"{three[1].code}-value": "7", "save": ""})
+    assert Actual.objects.get(indicator=three[1]).value == 7
+    assert Actual.objects.get(indicator=three[0]).value == 5
