@@ -435,7 +435,19 @@ def enter_period(request, period_end):
     for row in rows:
         row.fields["indicator"].disabled = row.fields["period_end"].disabled = True
     filled = [row for row in rows if row.has_changed()]
-    if request.method == "POST" and save_rows(request, filled):
+    listed = {row.prefix for row in rows}
+    gone = [
+        key.removesuffix("-value")
+        for key, value in request.POST.items()
+        if key.endswith("-value") and value.strip() and key.removesuffix("-value") not in listed
+    ]
+    for code in gone:
+        messages.error(
+            request,
+            _("%(code)s: a figure for this period was entered meanwhile; nothing was saved.")
+            % {"code": code},
+        )
+    if request.method == "POST" and not gone and save_rows(request, filled):
         return redirect("my_updates")
     nothing_filled = request.method == "POST" and not filled
     context = {"rows": rows, "period_end": period_end, "nothing_filled": nothing_filled}

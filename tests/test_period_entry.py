@@ -97,3 +97,16 @@ def test_a_row_entered_meanwhile_by_a_colleague_never_shifts_a_value_to_another_
     client.post("/my/enter/2026-09-30/", {f"{three[1].code}-value": "7", "save": ""})
     assert Actual.objects.get(indicator=three[1]).value == 7
     assert Actual.objects.get(indicator=three[0]).value == 5
+
+
+def test_a_value_for_a_row_entered_meanwhile_saves_nothing_and_says_so(
+    client, official, three, make_actual
+):
+    make_actual(three[0], period_end=datetime.date(2026, 9, 30), value=5, status="draft")
+    client.force_login(official)
+    response = client.post(
+        "/en/my/enter/2026-09-30/",
+        {f"{three[0].code}-value": "6", f"{three[1].code}-value": "7", "save": ""},
+    )
+    assert "a figure for this period was entered meanwhile" in response.content.decode()
+    assert not Actual.objects.filter(indicator=three[1]).exists()
