@@ -14,6 +14,7 @@ TABLES = [
     "kpis_department",
     "kpis_source",
     "kpis_snapshot",  # /snapshots/ lists them (migration 0021)
+    "kpis_interimtarget",
 ]
 
 # A change to an indicator, its figures or its targets removes its judged rows (Judgement) in
@@ -21,6 +22,7 @@ TABLES = [
 JUDGED_FROM = [
     ("kpis_actual", "indicator_id"),
     ("kpis_target", "indicator_id"),
+    ("kpis_interimtarget", "indicator_id"),
     ("kpis_indicator", "id"),
 ]
 
@@ -33,8 +35,11 @@ UPSERT = (
 def install(connection, tables=TABLES):
     """Install the triggers on `tables` (other apps pass their own public tables)."""
     with connection.cursor() as cursor:
-        if "kpis_judgement" in connection.introspection.table_names(cursor):
-            install_judgement_triggers(connection, cursor)
+        existing = set(connection.introspection.table_names(cursor))
+        if "kpis_judgement" in existing:
+            install_judgement_triggers(connection, cursor, existing)
+        # Only the tables there are: an earlier migration installs before some were made.
+        tables = [table for table in tables if table in existing]
         if connection.vendor == "postgresql":
             cursor.execute(
                 "CREATE OR REPLACE FUNCTION kpis_raise_data_version() RETURNS trigger AS $$ "
@@ -60,8 +65,8 @@ def unjudge(row, column):
     return f"DELETE FROM kpis_judgement WHERE indicator_id = {row}.{column};"
 
 
-def install_judgement_triggers(connection, cursor):
-    for table, column in JUDGED_FROM:
+def install_judgement_triggers(connection, cursor, existing):
+    for table, column in [(table, column) for table, column in JUDGED_FROM if table in existing]:
         if connection.vendor == "postgresql":
             cursor.execute(
                 f"CREATE OR REPLACE FUNCTION {table}_unjudge() RETURNS trigger AS $$ BEGIN "
