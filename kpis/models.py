@@ -1617,8 +1617,16 @@ class Actual(Reviewed):
     PUBLIC_FIELDS = ("value", "stage", "flags", "series_break_note")
 
     def authored_change(self):
-        """Whoever sets the value is its author; an edit of the note alone is not."""
-        return self.value != self.recorded_value()
+        """Whoever sets the value, its release stage or its flags is its author; an edit of
+        the note alone is not."""
+        if self.pk is None:
+            return True
+        recorded = (
+            Actual.objects.filter(pk=self.pk)
+            .values_list("value", "stage", "flags", "series_break_note")
+            .first()
+        )
+        return recorded != (self.value, self.stage, self.flags, self.series_break_note)
 
     def recorded_value(self):
         """The value as stored, before this edit."""

@@ -1,0 +1,206 @@
+"""Interim targets (一季度, 上半年, 前三季度, a month): the expected path runs through them
+instead of the straight line, each gets a verdict of its own, shown beside the year's and in
+the open data; entered in the admin and by the targets import. Today is 6 December 2026."""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+import time_machine
+
+from kpis import progress
+from kpis.forms import InterimTargetForm
+from kpis.models import InterimTarget, Source, Target
+from kpis.progress import Reading, Status, YearFigures
+from tests.conftest import SHANGHAI
+from tests.test_import import csv_file, own_temp_folder, report
+from tests.test_target_import import dry_run, import_and_confirm
+
+H1 = datetime.date(2026, 6, 30)
+Q1 = datetime.date(2026, 3, 31)
+
+
+@pytest.fixture
+def today():
+    with time_machine.travel(datetime.datetime(2026, 12, 6, 10, tzinfo=SHANGHAI), tick=False):
+        yield
+
+
+def month_end(year, month):
+    return (
+        datetime.date(year, month + 1, 1) - datetime.timedelta(days=1)
+        if month < 12
+        else (datetime.date(year, 12, 31))
+    )
+
+
+@pytest.fixture
+def retail(make_indicator, make_actual, source):
+    """A monthly flow reported by period: 2026 target 120, half-year target 70; ten a month
+    from January to November 2026 (60 by June: short of 70), and a whole 2024 and 2025."""
+    indicator = make_indicator(
+        code="retail", frequency="monthly", value_type="flow", unit="亿元", target="100"
+    )
+    for year in (2025, 2026):
+        Target.objects.create(indicator=indicator, year=year, value=120, source=source, quote="…")
+    InterimTarget.objects.create(
+        indicator=indicator, period_end=H1, value=70, source=source, quote="上半年完成70亿元。"
+    )
+    for year, months in ((2024, 12), (2025, 12), (2026, 11)):
+        for month in range(1, months + 1):
+            make_actual(indicator, period_end=month_end(year, month), value="10")
+    return indicator
+
+
+def test_the_expected_path_runs_through_the_interim_target():
+    expected = progress.expected_by(
+        H1, Decimal(120), None, None, "flow", interim=[Reading(H1, Decimal(70))]
+    )
+    assert expected == Decimal(70)
+    assert progress.expected_by(H1, Decimal(120), None, None, "flow") == Decimal(60)
+
+
+def test_after_the_interim_target_the_path_goes_on_straight_to_the_year_target():
+    september = datetime.date(2026, 9, 30)
+    expected = progress.expected_by(
+        september, Decimal(120), Decimal(0), Decimal(0), "stock", interim=[Reading(H1, Decimal(70))]
+    )
+    assert expected == Decimal(95)
+
+
+def test_pace_is_judged_against_the_interim_path_not_the_straight_line():
+    figures = YearFigures(count=6, total=Decimal(60), latest=Reading(H1, Decimal(10)))
+    figures = figures._replace(first=Reading(datetime.date(2026, 1, 31), Decimal(10)))
+    common = dict(
+        year=2026,
+        target=Decimal(120),
+        qualifier="reach",
+        direction="increase",
+        value_type="flow",
+        figures=figures,
+        today=datetime.date(2026, 7, 20),
+    )
+    assert progress.evaluate(**common).status == Status.ON_TRACK
+    with_interim = progress.evaluate(**common, interim=[Reading(H1, Decimal(70))])
+    assert with_interim.status == Status.AT_RISK
+
+
+def test_an_interim_target_whose_period_is_over_is_achieved_or_missed():
+    step = Reading(H1, Decimal(70))
+    now = progress.Progress(year=2026, status=Status.ON_TRACK, current=Decimal(110))
+    today = datetime.date(2026, 12, 6)
+    assert progress.interim_status(step, "reach", "increase", Decimal(60), now, today) == "missed"
+    assert progress.interim_status(step, "reach", "increase", Decimal(75), now, today) == "achieved"
+    assert progress.interim_status(step, "reach", "increase", None, now, today) == "no_final_figure"
+
+
+def test_before_its_period_ends_an_interim_target_takes_the_years_pace():
+    step = Reading(H1, Decimal(70))
+    now = progress.Progress(year=2026, status=Status.AT_RISK, current=Decimal(40))
+    status = progress.interim_status(
+        step, "reach", "increase", None, now, datetime.date(2026, 5, 1)
+    )
+    assert status == Status.AT_RISK
+
+
+def test_open_data_gives_each_interim_target_with_its_status(retail, anonymous, today):
+    row = anonymous.get("/data/progress.json?year=2026").json()["indicators"][0]
+    assert row["interim_targets"] == [
+        {"period_end": "2026-06-30", "value": "70", "qualifier": "reach", "status": "missed"}
+    ]
+    # 110 by November against 111.67 on the path through 70 in June: slightly behind, where
+    # the straight line (110) would say on track.
+    assert row["status"] == "at_risk" and row["expected"].startswith("111.666")
+
+
+def test_a_year_without_interim_targets_has_an_empty_list(retail, anonymous, today):
+    row = anonymous.get("/data/progress.json?year=2025").json()["indicators"][0]
+    assert row["interim_targets"] == []
+
+
+def test_the_indicator_page_shows_the_half_year_verdict_beside_the_years(retail, anonymous, today):
+    chinese = anonymous.get("/indicators/retail/").content.decode()
+    english = anonymous.get("/en/indicators/retail/").content.decode()
+    assert "上半年目标：未完成" in chinese
+    assert "H1 target: Missed" in english
+
+
+def interim_form(indicator, source, **data):
+    fields = {"period_end": "2026-06-30", "value": "70", "qualifier": "reach"}
+    fields |= {"source": source.pk, "quote": "上半年完成70亿元。", **data}
+    return InterimTargetForm(data=fields, instance=InterimTarget(indicator=indicator))
+
+
+@pytest.mark.parametrize("period_end", ["2026-12-31", "2027-06-30", "2026-06-15"])
+def test_an_interim_target_outside_its_year_is_refused_naming_the_period_end(
+    make_indicator, source, period_end
+):
+    indicator = make_indicator(frequency="monthly")
+    Target.objects.create(indicator=indicator, year=2026, value=120, source=source, quote="…")
+    form = interim_form(indicator, source, period_end=period_end)
+    assert not form.is_valid() and "period_end" in form.errors
+    assert not InterimTarget.objects.exists()
+
+
+def test_an_interim_target_above_the_years_target_waits_for_confirmation(make_indicator, source):
+    indicator = make_indicator(frequency="monthly")
+    Target.objects.create(indicator=indicator, year=2026, value=120, source=source, quote="…")
+    form = interim_form(indicator, source, value="130")
+    assert not form.is_valid() and "above the year" in str(form.errors["value"]).replace(
+        "高于全年目标", "above the year"
+    )
+    confirmed = interim_form(indicator, source, value="130", confirm_above_year_target="on")
+    assert confirmed.is_valid()
+
+
+@pytest.fixture
+def managing(client, manager):
+    client.force_login(manager)
+    return client
+
+
+@pytest.fixture
+def work_report(db):
+    return Source.objects.create(
+        title="2026年光明区政府工作报告",
+        publisher="光明区政府",
+        published_on=datetime.date(2026, 1, 20),
+    )
+
+
+SHEET = ["指标代码", "年份", "报告期末", "目标值", "限定词", "来源", "原文", "变更原因"]
+
+
+def sheet_rows(report_title, interim_end):
+    return [
+        ["retail", "2026", "", "120", "达", report_title, "全年120亿元。", "2026年报告"],
+        ["retail", "2026", interim_end, "70", "达", report_title, "上半年70亿元。", "同上"],
+    ]
+
+
+@pytest.mark.usefixtures(own_temp_folder.__name__)
+def test_the_targets_import_reads_a_row_with_a_period_end_as_an_interim_target(
+    managing,
+    make_indicator,
+    work_report,  # noqa: F811
+):
+    make_indicator(code="retail", frequency="monthly", value_type="flow")
+    import_and_confirm(
+        managing, csv_file(sheet_rows(work_report.title, "2026-06-30"), header=SHEET)
+    )
+    step = InterimTarget.objects.get()
+    assert (step.period_end, step.value, step.quote) == (H1, Decimal(70), "上半年70亿元。")
+    assert Target.objects.get().value == Decimal(120)
+
+
+@pytest.mark.usefixtures(own_temp_folder.__name__)
+def test_the_targets_import_refuses_an_interim_target_outside_its_rows_year(
+    managing,
+    make_indicator,
+    work_report,  # noqa: F811
+):
+    make_indicator(code="retail", frequency="monthly", value_type="flow")
+    content = csv_file(sheet_rows(work_report.title, "2025-06-30"), header=SHEET)
+    page = report(dry_run(managing, content).content.decode())
+    assert "报告期末" in page and "2025-06-30" in page
+    assert not Target.objects.exists() and not InterimTarget.objects.exists()
