@@ -388,6 +388,12 @@ class CandidateForm(forms.Form):
     year = forms.IntegerField(label=_("year"), min_value=FIRST_YEAR, max_value=LAST_YEAR)
     value = forms.DecimalField(label=_("value"), max_digits=20, decimal_places=4)
     qualifier = forms.ChoiceField(label=_("qualifier"), choices=Qualifier.choices)
+    period_end = forms.DateField(
+        label=_("period within the year ends"),
+        required=False,
+        help_text=_("Only for an interim target (一季度, 上半年, 前三季度, 1–N月)."),
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
     change_reason = forms.CharField(
         label=_("Reason for the change"), max_length=100, required=False
     )

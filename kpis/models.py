@@ -1160,13 +1160,14 @@ class InterimTarget(models.Model):
         super().clean()
         if self.period_end is None or getattr(self, "indicator", None) is None:
             return
-        last_day = calendar.monthrange(self.period_end.year, self.period_end.month)[1]
-        if self.period_end.day != last_day or self.period_end.month == 12:
+        ends = self.indicator.period_ends(self.period_end.year)[:-1]
+        if self.period_end not in ends:
             raise ValidationError(
                 {
                     "period_end": _(
-                        "An interim target ends on a month's last day before 31 December: "
-                        "the year's own target covers the whole year."
+                        "An interim target ends on the last day of one of the indicator's "
+                        "periods before 31 December: the year's own target covers the whole "
+                        "year."
                     )
                 }
             )

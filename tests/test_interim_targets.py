@@ -204,3 +204,32 @@ def test_the_targets_import_refuses_an_interim_target_outside_its_rows_year(
     page = report(dry_run(managing, content).content.decode())
     assert "报告期末" in page and "2025-06-30" in page
     assert not Target.objects.exists() and not InterimTarget.objects.exists()
+
+
+HALF_YEAR_DOCUMENT = "光明区2026年工作安排。\n2026年，全区社会消费品零售总额上半年完成70亿元。"
+
+
+def test_a_document_naming_the_half_year_offers_its_figure_as_an_interim_target(
+    managing, make_indicator, source
+):
+    indicator = make_indicator(code="retail", name="社会消费品零售总额", frequency="monthly")
+    Target.objects.create(indicator=indicator, year=2026, value=120, source=source, quote="…")
+    managing.post(
+        "/admin/kpis/source/extract/",
+        {
+            "title": "2026年工作安排",
+            "publisher": "光明区人民政府",
+            "published_on": "2026-01-20",
+            "text": HALF_YEAR_DOCUMENT,
+        },
+    )
+    document = Source.objects.get(title="2026年工作安排")
+    review = f"/admin/kpis/source/{document.pk}/review/"
+    assert 'value="interim_target"' in managing.get(review).content.decode()
+    prefix = str(document.text.index("完成70亿元"))
+    fields = {"year": 2026, "value": "70", "qualifier": "reach", "period_end": "2026-06-30"}
+    fields |= {"indicator": indicator.pk, "figure_start": prefix, "change_reason": ""}
+    data = {f"{prefix}-{key}": value for key, value in fields.items()}
+    managing.post(review, {**data, "row": prefix, "action": "interim_target"})
+    step = InterimTarget.objects.get()
+    assert (step.period_end, step.value, step.source) == (H1, Decimal(70), document)
