@@ -233,3 +233,17 @@ def test_a_document_naming_the_half_year_offers_its_figure_as_an_interim_target(
     managing.post(review, {**data, "row": prefix, "action": "interim_target"})
     step = InterimTarget.objects.get()
     assert (step.period_end, step.value, step.source) == (H1, Decimal(70), document)
+
+
+@pytest.mark.usefixtures(own_temp_folder.__name__)
+def test_the_targets_import_holds_an_interim_target_above_the_years_until_confirmed(
+    managing, make_indicator, work_report
+):
+    make_indicator(code="retail", frequency="monthly", value_type="flow")
+    rows = sheet_rows(work_report.title, "2026-06-30")
+    rows[1][3] = "130"
+    page = report(dry_run(managing, csv_file(rows, header=SHEET)).content.decode())
+    assert "高于全年目标120" in page and not InterimTarget.objects.exists()
+    confirmed = [row + [""] for row in rows[:1]] + [rows[1] + ["是"]]
+    import_and_confirm(managing, csv_file(confirmed, header=[*SHEET, "确认异常数据"]))
+    assert InterimTarget.objects.get().value == Decimal(130)
