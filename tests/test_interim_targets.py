@@ -247,3 +247,9 @@ def test_the_targets_import_holds_an_interim_target_above_the_years_until_confir
     confirmed = [row + [""] for row in rows[:1]] + [rows[1] + ["是"]]
     import_and_confirm(managing, csv_file(confirmed, header=[*SHEET, "确认异常数据"]))
     assert InterimTarget.objects.get().value == Decimal(130)
+
+
+def test_the_public_table_judges_the_year_along_the_interim_path(retail, anonymous, today):
+    html = anonymous.get("/?year=2026").content.decode()
+    row = html[html.index("/indicators/retail/") :]
+    assert "status-at_risk" in row[: row.index("</tr>")]
