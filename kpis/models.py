@@ -1566,6 +1566,12 @@ class Actual(Reviewed):
         indicator = self.indicator
         year = self.period_end.year
         target = self.target()
+        indicator.interim_path = [
+            progress.Reading(end, value)
+            for end, value in indicator.interim_targets.filter(period_end__year=year).values_list(
+                "period_end", "value"
+            )
+        ]
         readings = [
             progress.Reading(end, value)
             for end, value in indicator.actuals.published()

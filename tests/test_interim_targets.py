@@ -10,7 +10,7 @@ import time_machine
 
 from kpis import progress
 from kpis.forms import InterimTargetForm
-from kpis.models import InterimTarget, Source, Target
+from kpis.models import Actual, InterimTarget, Source, Target
 from kpis.progress import Reading, Status, YearFigures
 from tests.conftest import SHANGHAI
 from tests.test_import import csv_file, own_temp_folder, report
@@ -123,6 +123,21 @@ def test_the_indicator_page_shows_the_half_year_verdict_beside_the_years(retail,
     english = anonymous.get("/en/indicators/retail/").content.decode()
     assert "上半年目标：未完成" in chinese
     assert "H1 target: Missed" in english
+    assert "The expected pace runs through this year's interim targets" in english
+
+
+def test_a_figure_short_of_the_interim_path_needs_its_explanation(
+    make_indicator, make_actual, source, today
+):
+    indicator = make_indicator(frequency="quarterly", value_type="flow")
+    Target.objects.create(indicator=indicator, year=2026, value=120, source=source, quote="…")
+    make_actual(indicator, period_end=Q1, value="30")
+    figure = Actual(indicator=indicator, period_end=H1, value=Decimal(30))
+    assert not figure.explanation_required()  # 60 by June: the straight line's pace
+    InterimTarget.objects.create(
+        indicator=indicator, period_end=H1, value=80, source=source, quote="上半年完成80。"
+    )
+    assert figure.explanation_required()  # 20 short of the half-year target of 80
 
 
 def interim_form(indicator, source, **data):
