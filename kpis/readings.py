@@ -211,9 +211,8 @@ class ProgressRow(IndicatorNameAndPage):
     def __init__(self, values, theme, year, today, interim=()):
         self.__dict__ = values  # the row from values(), kept as it is rather than copied
         self.theme = theme
-        # The year's interim targets, as (InterimTarget-like row, the year's figure at its
-        # period end or None); their path bends the expected pace.
-        self.interim = interim
+        # `interim`: the year's interim targets, as (interim target, the year's figure at
+        # its period end or None); their path bends the expected pace.
         self.interim_path = [
             progress.Reading(step.period_end, step.value) for step, _reached in interim
         ]
