@@ -22,6 +22,8 @@ from api import entry, schemas
 from api.entry import Refused, both
 from api.models import Token
 from kpis.models import Actual, Indicator
+from tasks.forms import MilestoneForm, StatementForm
+from tasks.models import Milestone, ProgressStatement, Task
 from tracker.proxies import client_ip
 
 
@@ -149,6 +151,9 @@ def figure_out(actual):
         "return_reason": actual.return_reason,
         "note": actual.note,
         "evidence_url": actual.evidence_url,
+        "stage": actual.stage or None,
+        "flags": list(actual.flags or []),
+        "series_break_note": actual.series_break_note,
         "explanation": explanation(""),
         "explanation_en": explanation("_en"),
         "submitted_at": actual.submitted_at,
@@ -285,3 +290,118 @@ def list_figures(
         "limit": limit,
         "offset": offset,
     }
+
+
+def milestone_out(milestone):
+    fields = ("id", "title", "title_en", "due", "done", "evidence", "status", "version")
+    return {
+        **{name: getattr(milestone, name) for name in fields},
+        "task": milestone.task.code,
+        "return_reason": milestone.return_reason,
+        "updated_at": milestone.updated_at,
+    }
+
+
+def statement_out(statement):
+    fields = ("id", "period_end", "text", "text_en", "percent", "completes", "status", "version")
+    return {
+        **{name: getattr(statement, name) for name in fields},
+        "task": statement.task.code,
+        "return_reason": statement.return_reason,
+        "updated_at": statement.updated_at,
+    }
+
+
+def token_tasks(token):
+    return Task.objects.for_entry(token.account).select_related("department")
+
+
+def task_of(token, code):
+    task = token_tasks(token).filter(code=code).first()
+    if task is None:
+        raise Refused(
+            404, "not_found", _("No key task “%(code)s” for this token.") % {"code": code}
+        )
+    return task
+
+
+@api.get("/tasks/", response={200: list[schemas.TaskOut], **ERRORS})
+def list_tasks(request):
+    """The token's key tasks with their milestones and progress statements."""
+    tasks = token_tasks(request.auth).prefetch_related("milestones__task", "statements__task")
+    return [
+        {
+            "code": task.code,
+            "title": task.title,
+            "title_en": task.title_en,
+            "year": task.year,
+            "department": task.department.code if task.department else None,
+            "milestones": [milestone_out(m) for m in task.milestones.all()],
+            "statements": [statement_out(s) for s in task.statements.all()],
+        }
+        for task in tasks
+    ]
+
+
+def milestone_data(task, body):
+    data = body.dict(exclude={"submit"})
+    return {**data, "task": task.pk, "done": data["done"] or ""}
+
+
+@api.post(
+    "/tasks/{code}/milestones/",
+    response={201: schemas.MilestoneOut, 409: schemas.Error, **ERRORS},
+)
+def add_milestone(request, code: str, body: schemas.MilestoneIn):
+    """Propose a milestone (节点) of a key task; by default it goes to the reviewers."""
+    task = task_of(request.auth, code)
+    milestone, _created, _changed = entry.enter_task_entry(
+        MilestoneForm, request.auth.account, Milestone(), milestone_data(task, body), body.submit
+    )
+    return Status(201, milestone_out(milestone))
+
+
+@api.put(
+    "/milestones/{milestone_id}/",
+    response={200: schemas.MilestoneOut, 409: schemas.Error, **ERRORS},
+)
+def put_milestone(request, milestone_id: int, body: schemas.MilestoneIn):
+    """Change a milestone (its done date, a moved due date with its reason...). Sending it as
+    stored changes nothing."""
+    milestone = (
+        Milestone.objects.filter(task__in=token_tasks(request.auth), pk=milestone_id)
+        .select_related("task")
+        .first()
+    )
+    if milestone is None:
+        raise Refused(404, "not_found", _("No such milestone for this token."))
+    milestone, _created, _changed = entry.enter_task_entry(
+        MilestoneForm,
+        request.auth.account,
+        milestone,
+        milestone_data(milestone.task, body),
+        body.submit,
+    )
+    return Status(200, milestone_out(milestone))
+
+
+@api.put(
+    "/tasks/{code}/statements/{period_end}/",
+    response={200: schemas.StatementOut, 201: schemas.StatementOut, 409: schemas.Error, **ERRORS},
+)
+def put_statement(request, code: str, period_end: datetime.date, body: schemas.StatementIn):
+    """Write the progress statement (形象进度) of a quarter; sending it as stored changes
+    nothing."""
+    task = task_of(request.auth, code)
+    statement = ProgressStatement.objects.filter(task=task, period_end=period_end).first()
+    data = {
+        **body.dict(exclude={"submit"}),
+        "task": task.pk,
+        "period_end": period_end.isoformat(),
+    }
+    data["percent"] = "" if data["percent"] is None else data["percent"]
+    data["completes"] = "on" if data["completes"] else ""
+    statement, created, _changed = entry.enter_task_entry(
+        StatementForm, request.auth.account, statement or ProgressStatement(), data, body.submit
+    )
+    return Status(201 if created else 200, statement_out(statement))

@@ -40,7 +40,15 @@ class Refused(Exception):
         return {"error": self.code, "message": self.message, "fields": self.fields}
 
 
-def form_data(indicator, period_end, body):
+def form_data(indicator, period_end, body, existing=None):
+    """The entry form's data from a body; a stage, flags or series break note left out of
+    the body keep the stored figure's."""
+
+    def kept(sent, name, default):
+        if sent is not None:
+            return sent
+        return getattr(existing, name) if existing is not None else default
+
     data = {
         "indicator": indicator.pk,
         "period_end": period_end.isoformat(),
@@ -48,6 +56,9 @@ def form_data(indicator, period_end, body):
         "note": body.note,
         "evidence_url": body.evidence_url,
         "confirm_unusual": "on" if body.confirm_unusual else "",
+        "stage": kept(body.stage, "stage", ""),
+        "flags": list(kept(body.flags, "flags", [])),
+        "series_break_note": kept(body.series_break_note, "series_break_note", ""),
     }
     for suffix, explanation in (("", body.explanation), ("_en", body.explanation_en)):
         for part in ("progress", "problems", "next_steps"):
@@ -62,8 +73,9 @@ def same_as_stored(actual, data):
         value = Decimal(data["value"])
     except (InvalidOperation, ValueError):
         return False
-    stored = [actual.note, actual.evidence_url, *(getattr(actual, f) for f in EXPLANATION_FIELDS)]
-    sent = [data["note"], data["evidence_url"], *(data[f] for f in EXPLANATION_FIELDS)]
+    marks = ("note", "evidence_url", "stage", "series_break_note", *EXPLANATION_FIELDS)
+    stored = [getattr(actual, f) for f in marks] + [sorted(actual.flags or [])]
+    sent = [data[f] for f in marks] + [sorted(data["flags"])]
     return value.is_finite() and actual.value == value and stored == sent
 
 
@@ -90,10 +102,9 @@ def enter(account, indicator, period_end, body, if_match=None):
     """Save (and, if asked, submit) the figure of `indicator` for `period_end` as `body` says,
     in the name of the token's account. Returns (figure, created, changed); raises Refused."""
     existing = Actual.objects.filter(indicator=indicator, period_end=period_end).first()
-    data = form_data(indicator, period_end, body)
-    submittable = (Actual.Status.DRAFT, Actual.Status.RETURNED)
+    data = form_data(indicator, period_end, body, existing)
     if existing is not None and same_as_stored(existing, data):
-        if not (body.submit and existing.status in submittable):
+        if not (body.submit and existing.status in SUBMITTABLE):
             return existing, False, False
     if if_match is not None and (existing is None or if_match != existing.version):
         raise Refused(
@@ -102,30 +113,65 @@ def enter(account, indicator, period_end, body, if_match=None):
             _("The figure has changed since the version you sent in If-Match. Read it again."),
         )
     if existing is not None and existing.status == Actual.Status.SUBMITTED:
-        raise Refused(
-            409,
-            "under_review",
-            _(
-                "This figure is waiting for review and cannot be changed now. "
-                "Send it again once it has been published or returned."
-            ),
-        )
+        raise under_review()
     instance = existing or Actual()
     data["seen_version"] = existing.version if existing is not None else ""
     form = ActualForm(data, instance=instance, user=account)
     if not form.is_valid():
         raise unusual_or_invalid(form, data, indicator, period_end, existing, account)
-    actual = form.save(commit=False)
+    return save(form, account, body.submit), existing is None, True
+
+
+SUBMITTABLE = (Actual.Status.DRAFT, Actual.Status.RETURNED)
+
+
+def save(form, account, submit):
+    """Save a valid entry form in the account's name, and submit the entry if asked: the
+    doors of the "my updates" pages (ReviewedForm.save, Reviewed.submit and save_edit)."""
+    entry = form.save(commit=False)
     try:
         with transaction.atomic():
-            if body.submit and actual.status in submittable:
-                actual.submit(account)
-            actual.save_edit(form.cleaned_data.get("seen_version"))
+            if submit and entry.status in SUBMITTABLE:
+                entry.submit(account)
+            entry.save_edit(form.cleaned_data.get("seen_version"))
     except ValidationError as refusal:
         raise Refused(400, "invalid", refusal.messages[0]) from None
     except IntegrityError:
-        raise Refused(409, "conflict", _("A figure for this period already exists.")) from None
-    return actual, existing is None, True
+        raise Refused(409, "conflict", _("It exists already: read it and send it again.")) from None
+    return entry
+
+
+def under_review():
+    return Refused(
+        409,
+        "under_review",
+        _(
+            "This entry is waiting for review and cannot be changed now. "
+            "Send it again once it has been published or returned."
+        ),
+    )
+
+
+def enter_task_entry(form_class, account, instance, data, submit):
+    """Save a key task's milestone or statement as `data` says (form field names), unless it
+    is stored so already. Returns (entry, created, changed); raises Refused."""
+    created = instance.pk is None
+    if not created:
+        stored = {name: getattr(instance, name) for name in data if hasattr(instance, name)}
+        probe = form_class(data, instance=form_class._meta.model(), user=account)
+        probe.is_valid()
+        sent = {name: probe.cleaned_data.get(name) for name in stored if name != "task"}
+        stored.pop("task", None)
+        if sent == stored and not (submit and instance.status in SUBMITTABLE):
+            return instance, False, False
+        if instance.status == instance.Status.SUBMITTED:
+            raise under_review()
+        data = {**data, "seen_version": instance.version}
+    form = form_class(data, instance=instance, user=account)
+    if not form.is_valid():
+        fields = form_errors(form_class, data, instance, account)
+        raise Refused(400, "invalid", _("Nothing was saved: see the fields."), fields)
+    return save(form, account, submit), created, True
 
 
 def unusual_or_invalid(form, data, indicator, period_end, existing, account):

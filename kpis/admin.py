@@ -42,6 +42,7 @@ from kpis.models import (
     Source,
     Target,
     Theme,
+    Unit,
 )
 from kpis.resources import (
     ActualResource,
@@ -403,6 +404,27 @@ class SpreadsheetImportMixin(ImportMixin):
         messages.success(request, f"{message} {result.skipped}".strip())
 
 
+@admin.register(Unit)
+class UnitAdmin(admin.ModelAdmin):
+    """The units table: managers add a unit an indicator needs (its Chinese and English
+    forms, its base unit and scale); a unit in use keeps its Chinese form and stays."""
+
+    list_display = ["zh", "en", "kind", "base", "scale"]
+    list_filter = ["kind"]
+    search_fields = ["zh", "en"]
+    list_select_related = ["base"]
+    fields = ["zh", "en", "en_singular", "kind", "base", "scale"]
+
+    def in_use(self, unit):
+        return unit is not None and Indicator.objects.filter(unit=unit.zh).exists()
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["zh"] if self.in_use(obj) else []
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and not self.in_use(obj)
+
+
 @admin.register(Indicator)
 class IndicatorAdmin(DepartmentScopedAdmin, SpreadsheetImportMixin, SimpleHistoryAdmin):
     form = IndicatorForm
@@ -433,7 +455,10 @@ class IndicatorAdmin(DepartmentScopedAdmin, SpreadsheetImportMixin, SimpleHistor
                     "decimals",
                     "direction",
                     "value_type",
+                    "growth_basis",
                     "frequency",
+                    "reported_as",
+                    "release_lag_days",
                     "is_share",
                     "has_release_stages",
                     "seasonal_profile",

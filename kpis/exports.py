@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from openpyxl.cell import WriteOnlyCell
 
 from kpis import progress
-from kpis.models import EXPLANATION_FIELDS, EXPLANATION_PARTS, Actual, Source
+from kpis.models import EXPLANATION_FIELDS, EXPLANATION_PARTS, Actual, Source, unit_scale
 from kpis.progress import plain_decimal
 from kpis.readings import judge_year, year_figures_of
 
@@ -76,6 +76,16 @@ def change_data(change):
     if change is None:
         return None
     return {"from": reading_data(change.start), "share": rounded(change.share)}
+
+
+def pace_status_data(result):
+    """An overdue row's pace verdict as of its latest figure's period, else None."""
+    if result.pace_status is None:
+        return None
+    return {
+        "status": str(result.pace_status),
+        "as_of": result.as_of and result.as_of.isoformat(),
+    }
 
 
 def withdrawal_data(indicator, year):
@@ -149,6 +159,7 @@ def indicator_row(indicator, sources, explanations, marks=None, revisions=None):
         "interim_targets": interim_targets_data(getattr(indicator, "interim_verdicts", [])),
         "discontinued_after": indicator.discontinued_after
         and indicator.discontinued_after.isoformat(),
+        "pace_status": pace_status_data(result),
         "source": source,
     }
 
@@ -229,10 +240,12 @@ COLUMNS = [
     (
         "status",
         _(
-            "achieved, on_track, at_risk, behind, no_data, unknown_pace, no_target, missed or "
-            "no_final_figure"
+            "achieved, on_track, at_risk, behind, no_data, unknown_pace, no_target, missed, "
+            "no_final_figure or overdue"
         ),
     ),
+    ("pace_status", _("For an overdue row: the pace verdict as of its latest figure's period")),
+    ("pace_as_of", _("For an overdue row: the period end that pace verdict is as of")),
     ("year_closed", _("true when the target year is over")),
     ("verdict_revised_from", _("The closed year's verdict before a later release stage")),
     ("verdict_revised_to", _("The verdict that later stage gave")),
@@ -326,6 +339,9 @@ def flat(row):
         "final_due",
     ):
         values[key] = row.get(key)
+    # Snapshots taken before `overdue` existed have no such key.
+    pace = row.get("pace_status") or {}
+    values["pace_status"], values["pace_as_of"] = pace.get("status"), pace.get("as_of")
     for key in ("title", "publisher", "date", "quote"):
         values[f"source_{key}"] = (row["source"] or {}).get(key)
     return [
@@ -340,6 +356,13 @@ def progress_dataset(document):
     return dataset
 
 
+def unit_data(unit):
+    """The unit's facts from the units table: its English form, base unit and scale
+    (亿元: "100 million yuan", 元, "100000000")."""
+    scale = unit_scale(unit)
+    return {"unit_en": scale.en, "unit_base": scale.base, "unit_scale": plain_decimal(scale.scale)}
+
+
 def history_document(indicator, actuals):
     """An indicator's published figures (`actuals`, from `published_history`, oldest
     first), each with its release stage, flags and every stage the public saw."""
@@ -348,6 +371,7 @@ def history_document(indicator, actuals):
         "name": indicator.name,
         "name_en": indicator.name_en,
         "unit": indicator.unit,
+        **unit_data(indicator.unit),
         "value_type": indicator.value_type,
         "discontinued": discontinued_data(indicator),
         "generated_at": local_time(timezone.now()),

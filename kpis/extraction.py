@@ -105,16 +105,24 @@ def _unit_pattern(unit):
     return re.escape(unit) + (f"(?!{following})" if following else "")
 
 
-_FIGURE = re.compile(
-    r"(?=[\d万亿" + _CN_DIGITS + r"])"
-    r"(?P<number>\d+(?:,\d{3})+(?!\d)(?:\.\d+)?|\d+(?:\.\d+)?|[" + _CN_DIGITS + r"]+)?"
-    r" ?(?P<magnitude>万亿|亿|万)?"
-    r"(?P<approx>余|多)?"
-    r" ?(?P<unit>" + "|".join(map(_unit_pattern, _BASE_UNITS)) + r")?"
-    r"(?P<suffix>"
-    + "|".join(sorted((w for q in QUALIFIER_WORDS.values() for w in q.after), key=len)[::-1])
-    + r")?"
-)
+@functools.lru_cache(maxsize=8)
+def _figure_pattern(words=frozenset()):
+    """The grammar of a figure, knowing `words` (unit words of the units table, see
+    `scales.unit_words`) besides the built-in units. Longest unit first."""
+    units = sorted(set(_BASE_UNITS) | {simplified(word) for word in words}, key=len, reverse=True)
+    return re.compile(
+        r"(?=[\d万亿" + _CN_DIGITS + r"])"
+        r"(?P<number>\d+(?:,\d{3})+(?!\d)(?:\.\d+)?|\d+(?:\.\d+)?|[" + _CN_DIGITS + r"]+)?"
+        r" ?(?P<magnitude>万亿|亿|万)?"
+        r"(?P<approx>余|多)?"
+        r" ?(?P<unit>" + "|".join(map(_unit_pattern, units)) + r")?"
+        r"(?P<suffix>"
+        + "|".join(sorted((w for q in QUALIFIER_WORDS.values() for w in q.after), key=len)[::-1])
+        + r")?"
+    )
+
+
+_FIGURE = _figure_pattern()
 
 _PREFIX = re.compile(
     "(?:"
@@ -174,18 +182,21 @@ def document_date(text):
     return None
 
 
-def extract(text, date=None):
+def extract(text, date=None, unit_words=()):
     """Every numeric target and result of the text, in the order they appear.
 
     `date` is the document's date (for 今年, 去年, 全年); without it, a dateline is looked for.
+    `unit_words` are the words of the units table (`scales.unit_words`), recognised as
+    units besides the built-in ones: 微克/立方米, 吨标准煤, 标箱.
     """
     date = date or document_date(text)
-    reader = _Reader(text, date.year if date else None)
+    reader = _Reader(text, date.year if date else None, _figure_pattern(frozenset(unit_words)))
     return reader.candidates()
 
 
 class _Reader:
-    def __init__(self, text, document_year):
+    def __init__(self, text, document_year, figure_pattern=_FIGURE):
+        self.figure_pattern = figure_pattern
         self.text = text
         self.norm = simplified(text)
         self.document_year = document_year
@@ -268,7 +279,7 @@ class _Reader:
     def candidates(self):
         found, previous = [], None
         self.last_end = 0
-        for match in _FIGURE.finditer(self.norm):
+        for match in self.figure_pattern.finditer(self.norm):
             figure = self._figure(match)
             if figure is None:
                 continue

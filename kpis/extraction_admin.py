@@ -23,6 +23,7 @@ from django.urls import path, reverse
 from django.utils.translation import gettext as _
 
 from kpis import periods
+from kpis.bilingual import in_both_languages
 from kpis.extraction import Candidate, IndicatorMatcher, extract, paragraph, simplified
 from kpis.forms import (
     ActualForm,
@@ -40,6 +41,7 @@ from kpis.models import (
     Source,
     Target,
 )
+from kpis.units import table_unit_words
 
 
 def urls(admin_site):
@@ -107,7 +109,7 @@ def review_source(request, source_id):
 def pending_candidates(source):
     """The source's figures, less those a manager rejected."""
     rejected = set(source.rejections.values_list("figure_start", "value", "unit"))
-    found = extract(source.text, source.published_on)
+    found = extract(source.text, source.published_on, table_unit_words())
     return [c for c in found if (c.figure_start, c.value, c.unit) not in rejected]
 
 
@@ -146,7 +148,9 @@ def review_rows(source, candidates, indicators):
                 "value": candidate.value,
                 "qualifier": candidate.qualifier or Qualifier.REACH,
                 "period_end": interim_period_end(candidate),
-                "change_reason": _("From %(source)s") % {"source": source.citation},
+                "change_reason": in_both_languages(
+                    lambda: _("From %(source)s") % {"source": source.citation}
+                ),
             }
             form = CandidateForm(
                 initial=initial, indicators=indicators, prefix=str(candidate.figure_start)

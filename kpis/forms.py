@@ -23,6 +23,7 @@ from kpis.models import (
     InterimTarget,
     Qualifier,
     Source,
+    Unit,
 )
 from kpis.vocabulary import FLAG_WORDS
 
@@ -328,12 +329,31 @@ class InterimTargetForm(forms.ModelForm):
 
 class IndicatorForm(ChangeReasonForm):
     """A new indicator's code is suggested from its English name as it is typed (Django's
-    prepopulate script); without JavaScript, a code left empty is made from it on saving."""
+    prepopulate script); without JavaScript, a code left empty is made from it on saving.
+    How figures are reported and their release lag may be left empty: today's defaults."""
+
+    DEFAULTED = ["reported_as", "release_lag_days"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if "code" in self.fields and not self.instance.pk:
             self.fields["code"].required = False
+        for name in self.DEFAULTED:
+            if name in self.fields:
+                self.fields[name].required = False
+        if "unit" in self.fields:
+            # A choice of the units table; the model's validator refuses any other unit.
+            units = [(unit.zh, str(unit)) for unit in Unit.objects.order_by("zh")]
+            if self.instance.unit and self.instance.unit not in dict(units):
+                units.append((self.instance.unit, self.instance.unit))
+            self.fields["unit"].widget = forms.Select(choices=[("", "---------"), *units])
+
+    def clean_reported_as(self):
+        return self.cleaned_data["reported_as"] or Indicator.ReportedAs.PERIOD
+
+    def clean_release_lag_days(self):
+        lag = self.cleaned_data["release_lag_days"]
+        return Indicator._meta.get_field("release_lag_days").default if lag is None else lag
 
     def clean(self):
         if not self.cleaned_data.get("code") and not self.instance.pk:

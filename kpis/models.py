@@ -4,10 +4,12 @@ import itertools
 import urllib.request
 from dataclasses import dataclass
 from decimal import Decimal
+from enum import StrEnum
 from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator
 from django.db import IntegrityError, models, transaction
 from django.db.models import (
     Case,
@@ -18,8 +20,10 @@ from django.db.models import (
     Q,
     Subquery,
     Sum,
+    Value,
     When,
 )
+from django.db.models.functions import ExtractYear
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -41,6 +45,7 @@ from kpis.readings import (
     progress_from_annotations_of,
     reading_text,
 )
+from kpis.units import Unit, unit_scale, unit_scales, validate_unit  # noqa: F401 (re-exported)
 from kpis.workflow import (  # noqa: F401 (re-exported: the workflow's names stay importable here)
     DepartmentScopedQuerySet,
     EditConflict,
@@ -319,8 +324,9 @@ class IndicatorQuerySet(DepartmentScopedQuerySet):
         `target_source_id`; the first and latest published figure of the year; the year's
         total and count of figures (flows reported by period only: the other kinds never
         add up) and the last figure of the year before (where the path may start from it);
-        and, whatever the year, its latest published figure and the year-end figures of the
-        last two years (what that latest figure is compared with). That is all the progress rules
+        and, whatever the year, its latest published figure, its last two published year-end
+        figures and that of its baseline's year (what that latest figure is compared with:
+        `today` is no longer needed for it). That is all the progress rules
         need, so no row costs a query of its own; at a thousand indicators every avoided
         subquery counts, which is why each figure comes as one "period end|value" text (see
         `readings.reading_text`).
@@ -332,12 +338,10 @@ class IndicatorQuerySet(DepartmentScopedQuerySet):
         by_indicator = in_year.order_by().values("indicator")
         before = published.filter(period_end__year=year - 1)
         # The year-end figures the latest figure may be compared with (see attach_latest):
-        # those of the last two years, each found by its date in the index.
-        today = today or timezone.localdate()
-        year_ends = [
-            reading_text(published.filter(period_end=datetime.date(year_end, 12, 31)))
-            for year_end in (today.year - 1, today.year - 2)
-        ]
+        # the last two published (the latest may be one itself) and the baseline year's.
+        year_end = published.filter(period_end__month=12, period_end__day=31)
+        latest_year_ends = year_end.order_by("-period_end")
+        year_ends = [reading_text(latest_year_ends), reading_text(latest_year_ends, offset=1)]
         is_flow = Q(value_type=Indicator.ValueType.FLOW)
         in_force = Q(year_target__withdrawn_at__isnull=True)
         adds_up = is_flow & Q(reported_as=Indicator.ReportedAs.PERIOD)
@@ -377,6 +381,9 @@ class IndicatorQuerySet(DepartmentScopedQuerySet):
             latest_any_reading=reading_text(published.order_by("-period_end")),
             year_end_reading=year_ends[0],
             year_end_before_reading=year_ends[1],
+            baseline_year_end_reading=reading_text(
+                year_end.filter(period_end__year=OuterRef("baseline_year"))
+            ),
             # So that the interim targets are read only where there are some.
             has_interim=models.Exists(
                 InterimTarget.objects.filter(indicator=OuterRef("pk"), period_end__year=year)
@@ -461,19 +468,41 @@ class IndicatorQuerySet(DepartmentScopedQuerySet):
             .distinct()
         )
 
+    def years_open_to_view(self):
+        """(the years with a target, every year with a target or a published figure) of
+        these indicators, in one query: a year of figures alone can be looked at too."""
+        targets = (
+            Target.objects.filter(indicator__in=self)
+            .annotate(has_target=Value(True))
+            .order_by()
+            .values_list("year", "has_target")
+        )
+        figures = (
+            Actual.objects.published()
+            .filter(indicator__in=self)
+            .annotate(year=ExtractYear("period_end"), has_target=Value(False))
+            .order_by()
+            .values_list("year", "has_target")
+        )
+        rows = list(targets.union(figures))
+        with_target = sorted({year for year, has_target in rows if has_target}, reverse=True)
+        return with_target, sorted({year for year, _ in rows}, reverse=True)
+
     def progress_year(self, today=None):
         """The year progress is shown for unless another is asked (see `default_year`)."""
         return default_year(list(self.target_years()), today or timezone.localdate())
 
 
 class Indicator(IndicatorNameAndPage, models.Model):
-    class Unit(models.TextChoices):
-        ENTERPRISES = "家", _("家 (enterprises, institutions)")
-        YI_YUAN = "亿元", _("亿元 (100 million yuan)")
-        ITEMS = "个", _("个 (items)")
-        PEOPLE = "人", _("人 (people)")
-        PERCENT = "%", _("% (per cent)")
-        FUNDS = "只", _("只 (funds)")
+    class Unit(StrEnum):
+        # Names for the six units the tracker began with; the units themselves are rows of
+        # the units table (kpis.units.Unit), which `unit` is checked against.
+        ENTERPRISES = "家"
+        YI_YUAN = "亿元"
+        ITEMS = "个"
+        PEOPLE = "人"
+        PERCENT = "%"
+        FUNDS = "只"
 
     class Direction(models.TextChoices):
         # The same values as vocabulary.Direction, which the rules read.
@@ -499,6 +528,11 @@ class Indicator(IndicatorNameAndPage, models.Model):
         # The same values as the rules' progress.ReportedAs, which they read.
         PERIOD = progress.ReportedAs.PERIOD.value, _("each period's own amount")
         YEAR_TO_DATE = progress.ReportedAs.YEAR_TO_DATE.value, _("total of the year so far (累计)")
+
+    class GrowthBasis(models.TextChoices):
+        YEAR_ON_YEAR = "year_on_year", _("同比: against the same period a year earlier")
+        COMPARABLE_PRICES = "comparable_prices", _("可比价: at comparable prices (real growth)")
+        CURRENT_PRICES = "current_prices", _("现价: at current prices (nominal growth)")
 
     class Frequency(models.TextChoices):
         # The same values as periods.Frequency, which the rules read.
@@ -531,8 +565,12 @@ class Indicator(IndicatorNameAndPage, models.Model):
     unit = models.CharField(
         _("unit"),
         max_length=10,
-        choices=Unit.choices,
-        help_text=_("Money is always in 亿元 (100 million yuan): enter 1.5, not 150000000."),
+        validators=[validate_unit],
+        help_text=_(
+            "One of the units table (admin → units), as the source writes it: 万元, 亿元 "
+            "(100 million yuan), 万人, 个百分点. Figures are entered in this unit: for 亿元, "
+            "1.5, not 150000000."
+        ),
     )
     unit_en = models.CharField(
         _("unit word in English"),
@@ -544,16 +582,29 @@ class Indicator(IndicatorNameAndPage, models.Model):
         ),
     )
     decimals = models.PositiveSmallIntegerField(
-        _("decimal places shown"), default=0, help_text=_("How many decimals pages show.")
+        _("decimal places shown"),
+        default=0,
+        help_text=_("How many decimals pages show: 1 for a growth rate such as 6.5%."),
     )
     direction = models.CharField(
-        _("direction of good"), max_length=10, choices=Direction.choices, default="increase"
+        _("direction of good"),
+        max_length=10,
+        choices=Direction.choices,
+        default="increase",
+        help_text=_(
+            "Whether a higher figure is better (output, jobs) or a lower one (PM2.5, energy "
+            "use per unit of GDP); a target of a decreasing indicator is usually “at most”."
+        ),
     )
     value_type = models.CharField(
         _("value type"),
         max_length=10,
         choices=ValueType.choices,
-        help_text=_("How the figures of one year combine into the year's value."),
+        help_text=_(
+            "How the figures of one year combine into the year's value: a stock (a level at "
+            "a date, e.g. enterprises), a flow (an amount over time, e.g. retail sales) or a "
+            "rate (a share or a growth rate, e.g. 规模以上工业增加值增速)."
+        ),
     )
     frequency = models.CharField(
         _("reporting frequency"),
@@ -568,16 +619,29 @@ class Indicator(IndicatorNameAndPage, models.Model):
         choices=ReportedAs.choices,
         default=ReportedAs.PERIOD,
         help_text=_(
-            "Flows only: whether each figure is that period's own amount or the total of the "
-            "year so far (1–6月累计), as the statistics bureau publishes it."
+            "Whether each figure is that period's own amount (当期) or covers the year so far "
+            "(累计, 1–6月累计), as the statistics bureau publishes it: 社会消费品零售总额 is a "
+            "total of the year so far, 规模以上工业增加值增速 a growth rate of the year so far."
+        ),
+    )
+    growth_basis = models.CharField(
+        _("basis of the growth rate"),
+        max_length=20,
+        choices=GrowthBasis.choices,
+        blank=True,
+        help_text=_(
+            "Growth-rate indicators only (e.g. 规模以上工业增加值增速): what the rate compares, "
+            "as the statistics bureau states it. Empty for any other indicator."
         ),
     )
     release_lag_days = models.PositiveSmallIntegerField(
         _("release lag (days)"),
         default=periods.GRACE_DAYS,
+        validators=[MaxValueValidator(366)],
         help_text=_(
-            "How many days after a period's end its official figure is due. An annual "
-            "figure of the statistics bureau often comes months after December."
+            "How many days after a period's end its official figure is due, a whole number: "
+            "about 15–20 for a monthly figure of the statistics bureau; an annual figure "
+            "often comes months after December."
         ),
     )
     baseline_year = models.PositiveSmallIntegerField(_("baseline year"), null=True, blank=True)
@@ -613,7 +677,11 @@ class Indicator(IndicatorNameAndPage, models.Model):
     is_share = models.BooleanField(
         _("share of a whole"),
         default=False,
-        help_text=_("Tick for a share in per cent: figures must then lie between 0 and 100."),
+        help_text=_(
+            "Tick for a share of a whole in per cent (a coverage rate, a proportion of "
+            "GDP): figures must then lie between 0 and 100. Leave it unticked for a growth "
+            "rate, which can exceed 100 or fall below 0."
+        ),
     )
     seasonal_profile = models.JSONField(
         _("seasonal profile"),
@@ -708,6 +776,11 @@ class Indicator(IndicatorNameAndPage, models.Model):
     def clean(self):
         super().clean()
         errors = {}
+        if self.growth_basis and self.value_type != self.ValueType.RATE:
+            errors["growth_basis"] = _(
+                "Only a growth rate has a basis: choose the value type “rate”, or "
+                "leave the basis empty."
+            )
         if self.discontinued_after is not None:
             if not self.discontinued_reason.strip():
                 errors["discontinued_reason"] = _(
@@ -728,7 +801,7 @@ class Indicator(IndicatorNameAndPage, models.Model):
         """Why `value` cannot be a figure of this indicator, or None."""
         if self.is_share and not 0 <= value <= 100:
             return _("A share must lie between 0 and 100%.")
-        if value < 0 and self.unit != self.Unit.PERCENT:
+        if value < 0 and not unit_scale(self.unit).is_signed:
             return _("Counts and money cannot be negative.")
         return None
 
@@ -836,6 +909,7 @@ class Indicator(IndicatorNameAndPage, models.Model):
         years = sorted(
             {reading.period_end.year for reading in readings} | set(by_year), reverse=True
         )
+        latest = max(readings, key=lambda reading: reading.period_end, default=None)
         overview = []
         for year in years:
             target = by_year.get(year)
@@ -847,6 +921,7 @@ class Indicator(IndicatorNameAndPage, models.Model):
                 target.qualifier if target else None,
                 figures,
                 today,
+                latest,
             )
             overview.append((year, target, result))
         return overview
@@ -1502,8 +1577,14 @@ class Actual(Reviewed):
         """What is unusual about `value` (a unit slip, a jump), unless the official confirmed
         it and explained it in the note; None when nothing needs confirming. The entry form
         and the import say how to confirm in their own words."""
-        warning = unusual_change(self.yardstick(indicator, period_end), value, indicator.unit)
-        if warning is None and indicator.reported_as == Indicator.ReportedAs.YEAR_TO_DATE:
+        unit, units = unit_scale(indicator.unit), unit_scales().values()
+        warning = unusual_change(self.yardstick(indicator, period_end), value, unit, units)
+        # A total of the year so far cannot fall; a growth rate of the year so far can.
+        if (
+            warning is None
+            and indicator.reported_as == Indicator.ReportedAs.YEAR_TO_DATE
+            and indicator.value_type == Indicator.ValueType.FLOW
+        ):
             warning = falling_total(indicator.earlier_total(period_end), value)
         if warning and not (confirmed and (note or "").strip()):
             return warning
@@ -1786,7 +1867,8 @@ class JudgementQuerySet(models.QuerySet):
 
         The database's triggers remove an indicator's rows whenever it, its figures or its
         targets change (kpis/triggers.py), so a row that exists is never out of date, except
-        when the date moves it: rows whose `holds_until` has passed go (a year has closed).
+        when the date moves it: rows whose `holds_until` has passed go (a year has closed, or
+        the figure after the latest one has become overdue).
         Then every public indicator without a row for a year is judged and written. A year
         whose rows were completed at the current data version on `today` (JudgedYear) is
         left alone: that costs one query for all the years and writes only what changed
@@ -1839,9 +1921,11 @@ class JudgementQuerySet(models.QuerySet):
         )
 
     def status_counts(self):
-        """{(year, status): how many} of the judged rows that have a target."""
+        """{(year, status): how many} of the judged rows that have a target, and (as
+        `no_target`) of those without one that have a figure of the year."""
         counted = (
-            self.filter(has_target=True)
+            # Rows without a target count where they have a figure (a year in review).
+            self.filter(Q(has_target=True) | Q(current__isnull=False))
             .order_by()
             .values_list("year", "status")
             .annotate(n=Count("pk"))
@@ -1863,7 +1947,8 @@ class Judgement(models.Model):
     target_value = models.DecimalField(max_digits=20, decimal_places=4, null=True)
     current = models.DecimalField(max_digits=24, decimal_places=4, null=True)
     attainment = models.FloatField(null=True)
-    # The last day the verdict holds without new data: a target year closes after 31 Dec.
+    # The last day the verdict holds without new data: a target year closes after 31 Dec,
+    # an open year's figures become overdue after the next one's deadline.
     holds_until = models.DateField()
 
     objects = JudgementQuerySet.as_manager()
@@ -1879,7 +1964,6 @@ class Judgement(models.Model):
 
     @classmethod
     def of(cls, indicator_id, year, result):
-        open_year = datetime.date(year, 12, 31)
         return cls(
             indicator_id=indicator_id,
             year=year,
@@ -1889,7 +1973,7 @@ class Judgement(models.Model):
             target_value=result.target,
             current=result.current,
             attainment=None if result.attainment is None else float(result.attainment),
-            holds_until=datetime.date.max if result.year_closed else open_year,
+            holds_until=result.holds_until,
         )
 
 

@@ -64,14 +64,19 @@ def next_period_end(frequency, period_end):
     return later[0] if later else period_ends(frequency, period_end.year + 1)[0]
 
 
+def next_deadline(period_end, frequency, lag_days=GRACE_DAYS):
+    """The last day the figure of the period after the one ending on `period_end` is on
+    time: that period's end plus the release lag."""
+    return next_period_end(frequency, period_end) + datetime.timedelta(days=lag_days)
+
+
 def is_stale(period_end, frequency, today, lag_days=GRACE_DAYS, last_period_end=None):
     """A latest figure is stale once the next period's figure is overdue: that period has
     ended and its release lag has passed without a figure. A discontinued indicator has no
     period after `last_period_end`, so its last figure is never stale."""
-    following = next_period_end(frequency, period_end)
-    if last_period_end is not None and following > last_period_end:
+    if last_period_end is not None and next_period_end(frequency, period_end) > last_period_end:
         return False
-    return today > following + datetime.timedelta(days=lag_days)
+    return today > next_deadline(period_end, frequency, lag_days)
 
 
 @dataclass(frozen=True)

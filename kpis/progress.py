@@ -31,6 +31,9 @@ class Status(StrEnum):
     # A target year that is over: judged on its year-end figure, never on pace.
     MISSED = "missed"
     NO_FINAL_FIGURE = "no_final_figure"
+    # An open year whose figures are overdue and whose target is not met yet: the pace of
+    # an old figure is no news about today (the verdict as of its period is `pace_status`).
+    OVERDUE = "overdue"
 
 
 # The order of attention: what needs a look first. The public table sorts by it (the
@@ -39,6 +42,7 @@ STATUS_ORDER = [
     Status.MISSED,
     Status.BEHIND,
     Status.AT_RISK,
+    Status.OVERDUE,
     Status.NO_FINAL_FIGURE,
     Status.UNKNOWN_PACE,
     Status.ON_TRACK,
@@ -51,16 +55,25 @@ STATUS_ORDER = [
 # The named groups of statuses, each asked for by its name wherever it matters.
 # What a closed year allows: it is judged on its year-end figure, never on pace.
 CLOSED_YEAR_STATUSES = (Status.ACHIEVED, Status.MISSED, Status.NO_FINAL_FIGURE)
+# The verdicts an open year's stale figures no longer support: each gives way to `overdue`.
+PACE_STATUSES = (
+    Status.ON_TRACK,
+    Status.AT_RISK,
+    Status.BEHIND,
+    Status.UNKNOWN_PACE,
+    Status.NO_DATA,
+)
 # What needs an explanation from the department (and is lagging in the bulletin).
 NEEDS_EXPLANATION = (Status.AT_RISK, Status.BEHIND, Status.MISSED)
-# What a summary counts one by one, in this order, then what it counts together as
-# "without data".
+# What a summary counts one by one, in this order (overdue and unknown pace only where
+# they occur), then what it counts together as "without data".
 SUMMARY_COUNTED = (
     Status.ACHIEVED,
     Status.ON_TRACK,
     Status.AT_RISK,
     Status.BEHIND,
     Status.MISSED,
+    Status.OVERDUE,
     Status.UNKNOWN_PACE,
 )
 WITHOUT_DATA = (Status.NO_DATA, Status.NO_FINAL_FIGURE)
@@ -77,6 +90,7 @@ STATUS_COLOURS = {
     Status.ACHIEVED: Colour.GREEN,
     Status.ON_TRACK: Colour.GREEN,
     Status.AT_RISK: Colour.YELLOW,
+    Status.OVERDUE: Colour.YELLOW,
     Status.BEHIND: Colour.RED,
     Status.MISSED: Colour.RED,
 }
@@ -147,6 +161,11 @@ class Progress(NamedTuple):
     final_due: datetime.date | None = None
     # `no_final_figure` while that day has not come: the figure is late only after it.
     final_pending: bool = False
+    # `overdue`: the verdict the pace gave as of the latest figure's period (`as_of`).
+    pace_status: Status | None = None
+    # The last day the verdict holds without new figures (the year's end, or the day the
+    # next period's figure is due while the year is open).
+    holds_until: datetime.date | None = None
 
     @property
     def expected_attainment(self):
@@ -337,14 +356,12 @@ def year_so_far(readings, period_end, value_type, reported_as=ReportedAs.PERIOD)
     return next(reading.value for reading in readings if reading.period_end == period_end)
 
 
-PACE_STATUSES = (Status.ON_TRACK, Status.AT_RISK, Status.BEHIND, Status.UNKNOWN_PACE)
-
-
 def interim_status(step, qualifier, direction, reached, year_progress, today):
     """The verdict on an interim target (`step`, a Reading) on `today`: once its period is
     over, as a target year's (`achieved` or `missed` on `reached`, the year's figure at its
     end; `no_final_figure` while there is none); before, the year's pace (which runs through
-    the interim targets), or `achieved` where the figure already meets it."""
+    the interim targets; of an `overdue` year, its `pace_status`), or `achieved` where the
+    figure already meets it."""
     direction = judged_direction(qualifier, direction)
     if today > step.period_end:
         if reached is None:
@@ -355,6 +372,8 @@ def interim_status(step, qualifier, direction, reached, year_progress, today):
         return Status.NO_DATA
     if meets_target(year_progress.current, step.value, qualifier, direction):
         return Status.ACHIEVED
+    if year_progress.status == Status.OVERDUE and year_progress.pace_status is not None:
+        return year_progress.pace_status
     if year_progress.status in PACE_STATUSES:
         return year_progress.status
     return Status.UNKNOWN_PACE
@@ -446,6 +465,8 @@ def evaluate(
     frequency="annual",
     release_lag_days=0,
     interim=(),
+    latest=None,
+    last_period_end=None,
 ):
     """Everything the progress table says of one indicator in one target year, on `today`.
 
@@ -453,8 +474,77 @@ def evaluate(
     `profile` a seasonal profile (see `pace_share`), or None for the straight line. A year
     that is over by `today` is judged on its year-end figure (see `closed_year_status`);
     `release_lag_days` after the year's end that figure is due. `interim` targets
-    (Readings within the year) bend the expected path through them.
+    (Readings within the year) bend the expected path through them. `latest` is the latest
+    published figure of any year: once the figure after it is overdue, an open year's
+    pace verdict gives way to `overdue` (see `overdue_unless_current`); no figure is due
+    after `last_period_end`, the end of a discontinued indicator's last period.
     """
+    result = _evaluate(
+        year=year,
+        target=target,
+        qualifier=qualifier,
+        direction=direction,
+        value_type=value_type,
+        figures=figures,
+        today=today,
+        baseline=baseline,
+        tolerance=tolerance,
+        profile=profile,
+        reported_as=reported_as,
+        frequency=frequency,
+        release_lag_days=release_lag_days,
+        interim=interim,
+    )
+    return overdue_unless_current(
+        result, latest, today, frequency, release_lag_days, last_period_end
+    )
+
+
+def overdue_unless_current(
+    result, latest, today, frequency, release_lag_days, last_period_end=None
+):
+    """`result` with `overdue` in place of its pace verdict where the year is under way
+    and the figure after `latest` is overdue on `today` (the pace verdict stays as
+    `pace_status`, as of `result.as_of`); and with `holds_until`, the last day the verdict
+    holds if no figure comes: a closed year's for ever, an open year's until the next
+    figure is late or the year ends. A discontinued indicator has no period after
+    `last_period_end`: nothing of it is ever overdue."""
+    year_end = datetime.date(result.year, 12, 31)
+    if result.year_closed:
+        return result._replace(holds_until=datetime.date.max)
+    if result.status not in PACE_STATUSES or result.target is None:
+        return result._replace(holds_until=year_end)
+    if today.year < result.year:
+        # Nothing of a year not yet begun is due: it is judged afresh when it begins.
+        return result._replace(holds_until=datetime.date(result.year - 1, 12, 31))
+    if latest is None or (
+        last_period_end is not None
+        and periods.next_period_end(frequency, latest.period_end) > last_period_end
+    ):
+        return result._replace(holds_until=year_end)
+    deadline = periods.next_deadline(latest.period_end, frequency, release_lag_days)
+    if today <= deadline:
+        return result._replace(holds_until=min(year_end, deadline))
+    return result._replace(status=Status.OVERDUE, pace_status=result.status, holds_until=year_end)
+
+
+def _evaluate(
+    *,
+    year,
+    target,
+    qualifier,
+    direction,
+    value_type,
+    figures,
+    today,
+    baseline,
+    tolerance,
+    profile,
+    reported_as,
+    frequency,
+    release_lag_days,
+    interim,
+):
     # A ceiling keeps pace by staying under the path, whatever the indicator's direction.
     direction = judged_direction(qualifier, direction)
     year_end = datetime.date(year, 12, 31)
@@ -559,11 +649,22 @@ class Change(NamedTuple):
     is_baseline: bool = False
 
 
-def change_since(latest, previous_year_end, baseline_year, baseline, value_type, whole_year):
+def change_since(
+    latest,
+    previous_year_end,
+    baseline_year,
+    baseline,
+    value_type,
+    whole_year,
+    baseline_year_end=None,
+):
     """How the latest figure compares with the year-end figure of the year before it, where
     one is published, else with the baseline of an earlier year. A flow's figure for part
     of a year compares with no whole year, so a flow only compares its year-end figure, and
-    only when that is the whole year's amount (`whole_year`: annual or year-to-date)."""
+    only when that is the whole year's amount (`whole_year`: annual or year-to-date).
+
+    One figure per period: where the baseline's year has a published year-end figure
+    (`baseline_year_end`), that figure is the year's, and the baseline gives way to it."""
     if latest is None:
         return None
     if value_type == ValueType.FLOW and not (whole_year and latest.period_end.month == 12):
@@ -577,6 +678,8 @@ def change_since(latest, previous_year_end, baseline_year, baseline, value_type,
         and baseline_year is not None
         and baseline_year < latest.period_end.year
     ):
+        if baseline_year_end is not None and baseline_year_end.period_end.year == baseline_year:
+            return Change(baseline_year_end, relative_change(latest.value, baseline_year_end.value))
         start = Reading(datetime.date(baseline_year, 12, 31), baseline)
         return Change(start, relative_change(latest.value, baseline), is_baseline=True)
     return None

@@ -73,7 +73,8 @@ def progress_from_annotations(row, year, today):
     """Progress in `year`, judged on `today`, of an indicator (or a ProgressRow) annotated
     by `with_year_figures(year)`."""
     figures = year_figures_of(row)
-    return judge_year(row, year, row.target_value, row.target_qualifier, figures, today)
+    latest = parse_reading(row.latest_any_reading)
+    return judge_year(row, year, row.target_value, row.target_qualifier, figures, today, latest)
 
 
 def year_figures_of(row):
@@ -94,10 +95,12 @@ def year_figures_of(row):
     )
 
 
-def judge_year(indicator, year, target, qualifier, figures, today):
+def judge_year(indicator, year, target, qualifier, figures, today, latest=None):
     """`progress.evaluate` of an Indicator (or a ProgressRow) in `year`, with its own facts:
-    direction, kind, baseline, seasonal profile, how it reports and its interim targets
-    (`interim_path`: Readings, where attached)."""
+    direction, kind, baseline, seasonal profile, how it reports, its interim targets
+    (`interim_path`: Readings, where attached) and the end of its last period where it is
+    discontinued; `latest`, its latest published figure of any year, tells whether its
+    figures are overdue."""
     interim = [
         step for step in getattr(indicator, "interim_path", ()) if step.period_end.year == year
     ]
@@ -117,6 +120,8 @@ def judge_year(indicator, year, target, qualifier, figures, today):
         reported_as=indicator.reported_as,
         frequency=indicator.frequency,
         release_lag_days=indicator.release_lag_days,
+        latest=latest,
+        last_period_end=getattr(indicator, "discontinued_after", None),
     )
 
 
@@ -136,6 +141,7 @@ def attach_latest(row, today):
         row.value_type,
         whole_year=row.reported_as == progress.ReportedAs.YEAR_TO_DATE
         or row.frequency == periods.Frequency.ANNUAL,
+        baseline_year_end=parse_reading(row.baseline_year_end_reading),
     )
     row.stale = row.latest is not None and periods.is_stale(
         row.latest.period_end,
@@ -206,6 +212,7 @@ class ProgressRow(IndicatorNameAndPage):
         "year_end_reading",
         "year_end_before_reading",
         "has_interim",
+        "baseline_year_end_reading",
     ]
 
     def __init__(self, values, theme, year, today, interim=()):

@@ -37,15 +37,15 @@ from kpis.tables import ProgressTable
 from kpis.templatetags.kpis_tags import progress_sentence
 
 
-def chosen_year(request, years, today, earliest=None):
-    """The year asked for with ?year= (one of `years`, or any year from `earliest` to this
-    one), else the year `default_year` opens on."""
+def chosen_year(request, years, today, earliest=None, also=()):
+    """The year asked for with ?year= (one of `years` or `also`, or any year from
+    `earliest` to this one), else the year `default_year` opens on."""
     asked = request.GET.get("year", "")
     if not asked:
         return default_year(years, today)
     year = parse_year(asked)
     if year is not None and (
-        year in years or (earliest is not None and earliest <= year <= today.year)
+        year in years or year in also or (earliest is not None and earliest <= year <= today.year)
     ):
         return year
     raise Http404("No figures or targets for that year.")
@@ -55,59 +55,61 @@ def chosen_year(request, years, today, earliest=None):
 def progress_page(request):
     today = timezone.localdate()
     indicators = Indicator.objects.public()
-    years = list(indicators.target_years())
-    year = chosen_year(request, years, today, earliest=today.year)
-    Judgement.objects.refresh(set(years) | {year}, today)
-    filters = ProgressFilter(request.GET, queryset=indicators)
-    judged = Judgement.objects.filter(year=year)  # only public indicators have judged rows
-    if filters.narrows_indicators():
-        judged = judged.filter(indicator__in=filters.qs)
+    years, viewable = indicators.years_open_to_view()
+    year = chosen_year(request, years, today, earliest=today.year, also=viewable)
+    Judgement.objects.refresh(set(viewable) | {year}, today)
+    # Only public indicators have judged rows.
+    filters = ProgressFilter(request.GET, queryset=Judgement.objects.filter(year=year))
     counts = Judgement.objects.status_counts()
     closed = progress.year_closed(year, today)
-    shown = judged.status_counts() if filters.narrows_indicators() else counts
+    shown = filters.before_status().status_counts() if filters.narrows_indicators() else counts
     context = {
-        "table": progress_table(request, filters, judged, year, today),
+        "table": progress_table(request, filters, year, today),
         "filters": filters,
         "year": year,
         "years": years,
         "closed": closed,
-        "counts": status_counts(shown, year, closed),
-        "strip": year_strip(counts, years, today),
+        "has_targets": year in years,
+        "counts": status_counts(shown, year, closed) if year in years else [],
+        "strip": year_strip(counts, viewable, today),
         "last_published": Actual.objects.filter(indicator__is_public=True).last_publication(),
     }
     return render(request, "kpis/progress.html", context)
 
 
-def progress_table(request, filters, judged, year, today):
-    """The public table of the judged rows of `year` the filters let through, on the page
-    the request asks for; only the rows of that page are built (`rows_for`)."""
-    status = filters.chosen_status()
+def progress_table(request, filters, year, today):
+    """The public table: the judged rows of `year` the filters let through, sorted and paged
+    in the database; then the rows of the page shown, and only those, built as
+    ProgressRows and handed to the table."""
     nothing = _("No indicator matches these filters.") if filters.form.has_changed() else None
-    table = ProgressTable(
-        (judged.filter(status=status) if status else judged).in_table_order(),
-        rows_for=lambda ids: filters.queryset.filter(pk__in=ids).progress_rows(year, today),
-        request=request,
-        empty_text=nothing,
-    )
+    table = ProgressTable(filters.qs.in_table_order(), request=request, empty_text=nothing)
     RequestConfig(request, paginate={"per_page": 50}).configure(table)
+    page = [row.record.indicator_id for row in table.paginated_rows]
+    table.show(Indicator.objects.public().filter(pk__in=page).progress_rows(year, today))
     return table
 
 
 def year_strip(counted, years, today):
-    """(year, closed, its status counts, its number of targets) for each target year, from
-    the judged rows `counted` by (year, status)."""
+    """(year, closed, its status counts, its number of targets, its number of indicators
+    with figures but no target) for each year with targets or figures, from the judged rows
+    `counted` by (year, status)."""
     strip = []
     for year in sorted(years):
         closed = progress.year_closed(year, today)
-        total = sum(n for (counted_year, _), n in counted.items() if counted_year == year)
-        strip.append((year, closed, status_counts(counted, year, closed), total))
+        total = sum(
+            n
+            for (counted_year, status), n in counted.items()
+            if counted_year == year and status != progress.Status.NO_TARGET
+        )
+        without = counted.get((year, progress.Status.NO_TARGET), 0)
+        strip.append((year, closed, status_counts(counted, year, closed), total, without))
     return strip
 
 
 def status_counts(counted, year, closed):
     """How many indicators with a target in `year` stand at each status (`counted` by
     (year, status)), in the table's order: a closed year's verdicts, or an open year's pace
-    (pace unknown only where it occurs)."""
+    (pace unknown and figures overdue only where they occur)."""
     if closed:
         return [
             (status, counted.get((year, status), 0)) for status in progress.CLOSED_YEAR_STATUSES
@@ -115,7 +117,8 @@ def status_counts(counted, year, closed):
     return [
         (status, counted.get((year, status), 0))
         for status in progress.OPEN_YEAR_STATUSES
-        if status != progress.Status.UNKNOWN_PACE or counted.get((year, status))
+        if status not in (progress.Status.UNKNOWN_PACE, progress.Status.OVERDUE)
+        or counted.get((year, status))
     ]
 
 
@@ -164,7 +167,7 @@ def indicator_detail(request, code):
             indicator.value_type,
             indicator.reported_as,
         ),
-        "summary": progress_sentence(indicator.result),
+        "summary": progress_sentence(indicator.result, indicator),
     }
     return render(request, "kpis/indicator_detail.html", context)
 
@@ -173,7 +176,8 @@ def indicator_detail(request, code):
 def progress_data(request, file_format):
     today = timezone.localdate()
     indicators = Indicator.objects.public()
-    year = chosen_year(request, list(indicators.target_years()), today, earliest=today.year)
+    years, viewable = indicators.years_open_to_view()
+    year = chosen_year(request, years, today, earliest=today.year, also=viewable)
     document = exports.progress_document(indicators.progress_rows(year, today), year, today)
     return data_file(document, exports.progress_dataset, file_format, f"progress-{year}")
 
@@ -271,7 +275,8 @@ def data_index(request):
     context = {
         "columns": exports.COLUMNS,
         "history_columns": exports.HISTORY_COLUMNS,
-        "years": list(indicators.target_years()),
+        # Every year with targets or published figures has its files.
+        "years": indicators.years_open_to_view()[1],
         "indicators": indicators.select_related("theme"),
         "last_published": Actual.objects.filter(indicator__is_public=True).last_publication(),
         "licence": settings.OPEN_DATA_LICENCE,

@@ -45,6 +45,7 @@ COLOUR_HEX = {
     Colour.RED: "FFC7CE",
     Colour.GREY: "E7E6E6",
 }
+# (unknown pace and overdue only when there is one)
 SUMMARY_STATUSES = progress.SUMMARY_COUNTED
 WITHOUT_DATA = progress.WITHOUT_DATA
 
@@ -502,7 +503,8 @@ def summary(data):
         _("%(count)d %(status)s")
         % {"count": counted.count(status), "status": status_word(status).lower()}
         for status in SUMMARY_STATUSES
-        if counted.count(status) or status != progress.Status.UNKNOWN_PACE
+        if counted.count(status)
+        or status not in (progress.Status.UNKNOWN_PACE, progress.Status.OVERDUE)
     ]
     without = sum(counted.count(status) for status in WITHOUT_DATA)
     parts.append(_("%(count)d without data") % {"count": without})

@@ -19,5 +19,7 @@ class TasksConfig(AppConfig):
         from django.db.models.signals import post_migrate
 
         from kpis.triggers import install_after_migrate
+        from tasks import triggers
 
         post_migrate.connect(install_after_migrate, sender=self)
+        post_migrate.connect(triggers.install_after_migrate, sender=self)

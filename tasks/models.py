@@ -11,7 +11,7 @@ import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Prefetch, Q
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -103,24 +103,24 @@ class TaskQuerySet(DepartmentScopedQuerySet):
             reports[(("task", task_id), end)] = (moment, False)
         return owned, reports
 
+    def judged(self, today):
+        """The tasks with `stored_verdict`, their verdict on `today` (TaskVerdict), which
+        the database sorts, filters and counts by."""
+        TaskVerdict.objects.refresh(today)
+        return self.select_related("stored_verdict")
+
+    def in_list_order(self):
+        """Worst status first, then by year, theme and position."""
+        return self.order_by(
+            "stored_verdict__status_rank", "year", "theme__position", "position", "code"
+        )
+
     def status_counts(self, today):
         """(status, count) for every status, worst first: the context `task_counts` of
-        templates/tasks/_summary.html. `/` asks it of every task, so it reads three lists
-        of plain values rather than building each task, milestone and statement (at 3,000
-        tasks 570 ms became 80 ms, docs/performance.md)."""
-        milestones, statements = {}, {}
-        published = Milestone.objects.published().filter(task__in=self).order_by()
-        for task_id, due, done in published.values_list("task", "published_due", "published_done"):
-            milestones.setdefault(task_id, []).append(rules.MilestoneDates(due, done))
-        reports = ProgressStatement.objects.published().filter(task__in=self).order_by()
-        for task_id, end, completes in reports.values_list(
-            "task", "period_end", "published_completes"
-        ):
-            statements.setdefault(task_id, []).append((end, completes))
-        return rules.count_by_status(
-            rules.record_status(year, milestones.get(pk, []), statements.get(pk, []), today).status
-            for pk, year in self.order_by().values_list("pk", "year")
-        )
+        templates/tasks/_summary.html, counted in the database from the stored verdicts
+        (TaskVerdict), two queries whatever the number of tasks."""
+        TaskVerdict.objects.refresh(today)
+        return TaskVerdict.objects.filter(task__in=self).status_counts()
 
 
 class Task(models.Model):
@@ -460,3 +460,87 @@ class ProgressStatement(ReviewedEntry):
             raise ValidationError({"period_end": _("Not the last day of a quarter.")})
         if self.period_end > periods.quarter_end(timezone.localdate()):
             raise ValidationError({"period_end": _("This quarter has not begun yet.")})
+
+
+class TaskVerdictQuerySet(models.QuerySet):
+    def refresh(self, today):
+        """Make every task's stored verdict true on `today`.
+
+        The database's triggers delete a task's verdict whenever it, its milestones or its
+        statements change (tasks/triggers.py), so a verdict that exists is never out of
+        date, except when the date moves it: a verdict holds from the day it was judged to
+        `holds_until` (rules.holds_until: the next due date, done date, quarter end or year
+        end that could move it). The tasks with no verdict holding on `today` are judged
+        and written; when there is none, as on most requests, this costs one query."""
+        holding = self.filter(task=OuterRef("pk"), judged_on__lte=today, holds_until__gte=today)
+        unjudged = Task.objects.filter(~Exists(holding)).order_by()
+        years = dict(unjudged.values_list("pk", "year"))
+        if not years:
+            return
+        self.exclude(judged_on__lte=today, holds_until__gte=today).delete()
+        milestones, statements = {}, {}
+        published = Milestone.objects.published().filter(task__in=unjudged.values("pk"))
+        for task_id, due, done in published.order_by().values_list(
+            "task", "published_due", "published_done"
+        ):
+            milestones.setdefault(task_id, []).append(rules.MilestoneDates(due, done))
+        reports = ProgressStatement.objects.published().filter(task__in=unjudged.values("pk"))
+        for task_id, end, completes in reports.order_by().values_list(
+            "task", "period_end", "published_completes"
+        ):
+            statements.setdefault(task_id, []).append((end, completes))
+        verdicts = [
+            TaskVerdict.of(pk, year, milestones.get(pk, []), statements.get(pk, []), today)
+            for pk, year in years.items()
+        ]
+        # Two readers at once may judge the same task: the first row stays.
+        self.bulk_create(verdicts, ignore_conflicts=True)
+
+    def status_counts(self):
+        """(status, count) for every status, worst first."""
+        counted = dict(self.order_by().values_list("status").annotate(n=Count("pk")))
+        return [(status, counted.get(status, 0)) for status in rules.STATUS_ORDER]
+
+
+class TaskVerdict(models.Model):
+    """A key task's verdict as the rules (tasks/rules.py) gave it, and the days it holds:
+    what the tasks' list, `/`'s counts and the open data sort, count and page by in the
+    database, so that they cost the same at 20 tasks and at 10,000 (docs/performance.md).
+    Written when read and missing; see `TaskVerdictQuerySet.refresh` for why it is never
+    stale."""
+
+    task = models.OneToOneField(
+        Task, on_delete=models.CASCADE, primary_key=True, related_name="stored_verdict"
+    )
+    status = models.CharField(max_length=16)
+    status_rank = models.PositiveSmallIntegerField()
+    # None where the rules give no colour, as the open data says it.
+    rag = models.CharField(max_length=8, null=True)  # noqa: DJ001
+    late = models.PositiveSmallIntegerField()
+    milestones_done = models.PositiveSmallIntegerField()
+    judged_on = models.DateField()
+    holds_until = models.DateField()
+
+    objects = TaskVerdictQuerySet.as_manager()
+
+    class Meta:
+        indexes = [models.Index(fields=["status"], name="task_verdict_status")]
+
+    def __str__(self):
+        return f"{self.task_id} {self.status}"
+
+    @classmethod
+    def of(cls, task_id, year, milestones, statements, today):
+        """The verdict on `today` of a task of `year` with these published milestones
+        (MilestoneDates) and statements ((period end, completes))."""
+        verdict = rules.record_status(year, milestones, statements, today)
+        return cls(
+            task_id=task_id,
+            status=verdict.status,
+            status_rank=rules.STATUS_ORDER.index(verdict.status),
+            rag=verdict.rag,
+            late=verdict.late,
+            milestones_done=sum(milestone.is_done(today) for milestone in milestones),
+            judged_on=today,
+            holds_until=rules.holds_until(year, milestones, statements, today),
+        )

@@ -176,3 +176,20 @@ def count_by_status(statuses):
     """(status, how many of `statuses`) for every status, worst first."""
     statuses = list(statuses)
     return [(status, statuses.count(status)) for status in STATUS_ORDER]
+
+
+def holds_until(year, milestones, statements, today, grace_days=GRACE_DAYS):
+    """The last day from `today` on which `record_status` and the milestones done stay as
+    they are on `today` without a new record: the verdict only moves on a day a milestone
+    falls due or late by more than `grace_days`, is done, or ends the quarter of a
+    catching-up; on a completion statement's period end; and when the year closes. A stored
+    verdict (tasks.TaskVerdict) is judged again after it."""
+    moves = {datetime.date(year, 12, 31) + datetime.timedelta(days=1)}
+    for milestone in milestones:
+        moves.add(milestone.due + datetime.timedelta(days=1))
+        moves.add(milestone.due + datetime.timedelta(days=grace_days + 1))
+        if milestone.done is not None:
+            moves.update({milestone.done, quarter_end(milestone.done) + datetime.timedelta(days=1)})
+    moves.update(end for end, completes in statements if completes)
+    later = [day for day in moves if day > today]
+    return min(later) - datetime.timedelta(days=1) if later else datetime.date.max

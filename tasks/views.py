@@ -1,6 +1,7 @@
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db.models import Exists, OuterRef
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -8,31 +9,28 @@ from django.views.decorators.http import require_POST
 
 from kpis.caching import public_cache
 from kpis.forms import ReturnForm
+from kpis.models import Theme
 from kpis.views import data_file, review_step, reviewed_page, save_reviewed, submit_step
 from tasks import exports, rules
 from tasks.forms import MilestoneForm, StatementForm
-from tasks.models import Milestone, ProgressStatement, Task
+from tasks.models import Milestone, ProgressStatement, Task, TaskVerdict
 
 TASKS_PER_PAGE = 50
 
 
 @public_cache
 def task_list(request):
-    today = timezone.localdate()
-    tasks = Task.objects.with_status(today)
-    themes = sorted({task.theme for task in tasks}, key=lambda theme: (theme.position, theme.code))
+    tasks = Task.objects.judged(timezone.localdate())
     theme = request.GET.get("theme", "")
     status = request.GET.get("status", "")
-    shown = [
-        task
-        for task in tasks
-        if (not theme or task.theme.code == theme) and (not status or task.verdict.status == status)
-    ]
-    shown.sort(key=lambda task: rules.STATUS_ORDER.index(task.verdict.status))
+    shown = tasks.filter(theme__code=theme) if theme else tasks
+    shown = shown.filter(stored_verdict__status=status) if status else shown
+    # Sorted, counted and paged in the database; only the page's tasks are built.
+    page = Paginator(shown.in_list_order().with_public_record(), TASKS_PER_PAGE)
     context = {
-        "tasks": Paginator(shown, TASKS_PER_PAGE).get_page(request.GET.get("page")),
-        "task_counts": rules.count_by_status(task.verdict.status for task in tasks),
-        "themes": themes,
+        "tasks": page.get_page(request.GET.get("page")),
+        "task_counts": TaskVerdict.objects.status_counts(),
+        "themes": Theme.objects.filter(Exists(Task.objects.filter(theme=OuterRef("pk")))),
         "theme": theme,
         "status": status,
         "grace_days": rules.GRACE_DAYS,

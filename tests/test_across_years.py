@@ -295,7 +295,11 @@ def test_a_first_figure_a_thousand_times_the_baseline_is_held_naming_the_unit(ar
 
 def test_a_first_figure_is_checked_against_the_target_when_there_is_no_baseline(article):
     indicator = Indicator.objects.get(code="synbio-valuation")  # 2024 target 超400亿元
-    assert "元、万元、亿元" in warning_for(indicator, datetime.date(2024, 3, 31), "400000")
+    chinese = warning_for(indicator, datetime.date(2024, 3, 31), "400000", "zh-hans")
+    assert "元、万元、亿元" in chinese
+    english = warning_for(indicator, datetime.date(2024, 3, 31), "400000")
+    assert "(yuan / 10,000 yuan / 100 million yuan" in english
+    assert "亿元" not in english
     assert warning_for(indicator, datetime.date(2024, 3, 31), "120") is None
 
 

@@ -196,6 +196,47 @@ def test_a_published_figure_sent_with_another_value_is_a_correction_under_review
     assert (figure.value, figure.published_value) == (Decimal("2050"), Decimal("2000"))
 
 
+@pytest.fixture
+def staged(make_indicator, department):
+    return make_indicator(code="gdp", department=department, has_release_stages=True)
+
+
+def test_a_figure_of_an_indicator_published_in_stages_needs_its_stage(system, staged):
+    refused = put(system, "gdp", "2026-09-30", {"value": "2100"})
+    assert refused.status_code == 400
+    assert set(refused.json()["fields"]) == {"stage"}
+    assert not Actual.objects.exists()
+    body = {"value": "2100", "stage": "preliminary", "flags": ["estimated"]}
+    response = put(system, "gdp", "2026-09-30", body)
+    assert response.status_code == 201
+    assert (response.json()["stage"], response.json()["flags"]) == ("preliminary", ["estimated"])
+    figure = Actual.objects.get()
+    assert (figure.stage, figure.flags) == ("preliminary", ["estimated"])
+
+
+def test_a_later_stage_by_the_api_is_a_correction_and_a_body_without_it_keeps_the_stage(
+    system, staged, make_actual
+):
+    make_actual(staged, period_end=datetime.date(2026, 9, 30), value="2000", stage="preliminary")
+    response = put(system, "gdp", "2026-09-30", {"value": "2050", "stage": "verified"})
+    assert (response.json()["status"], response.json()["stage"]) == ("submitted", "verified")
+    again = put(system, "gdp", "2026-09-30", {"value": "2050", "submit": False})
+    assert again.status_code == 200
+    assert again.json()["stage"] == "verified"
+    assert again.json()["version"] == response.json()["version"]
+
+
+def test_a_series_break_by_the_api_needs_its_note_and_an_unknown_flag_is_refused(system, quarterly):
+    refused = put(system, "hte", "2026-09-30", {"value": "2100", "flags": ["series_break"]})
+    assert refused.status_code == 400
+    assert set(refused.json()["fields"]) == {"series_break_note"}
+    unknown = put(system, "hte", "2026-09-30", {"value": "2100", "flags": ["guessed"]})
+    assert unknown.status_code == 400
+    assert not Actual.objects.exists()
+    noted = {"value": "2100", "flags": ["series_break"], "series_break_note": "统计口径调整"}
+    assert put(system, "hte", "2026-09-30", noted).status_code == 201
+
+
 def test_a_reviewer_publishes_what_the_system_sent_and_the_public_sees_it(
     system, quarterly, reviewer
 ):
@@ -329,3 +370,90 @@ def test_the_schema_and_its_readable_page_are_served_by_the_app(quarterly):
         page = Client().get(f"{prefix}/api/docs/").content.decode()
         assert "PUT /api/v1/indicators/{code}/figures/{period_end}/" in page
         assert "cdn" not in page.lower()
+
+
+def test_a_system_pushes_a_quarter_for_two_departments_and_a_reviewer_publishes_it(
+    department, other_department, make_indicator, reviewer
+):
+    ours = make_indicator(code="hte", department=department, target="2300")
+    theirs = make_indicator(
+        code="fund", department=other_department, unit="亿元", decimals=1, target="50"
+    )
+    token = Token(name="区统计局数据平台")
+    key = token.issue()
+    token.grant([department, other_department])
+    system = Client(headers={"Authorization": f"Bearer {key}"})
+    figures = [
+        {"indicator": "hte", "period_end": "2026-09-30", "value": "2250"},
+        {"indicator": "fund", "period_end": "2026-09-30", "value": "46.5"},
+    ]
+    answer = system.post("/api/v1/figures/batch/", {"figures": figures}, "application/json")
+    assert answer.json()["created"] == 2
+    desk = Client()
+    desk.force_login(reviewer)
+    waiting = desk.get("/my/").content.decode()
+    assert ours.name in waiting and theirs.name in waiting
+    for figure in Actual.objects.all():
+        desk.post(f"/my/figures/{figure.pk}/review/", {"publish": "1"})
+    assert set(Actual.objects.values_list("status", flat=True)) == {"published"}
+    public = Client().get("/?year=2026").content.decode().replace(",", "")
+    feed = Client().get("/feeds/published.atom").content.decode().replace(",", "")
+    for text in ("2250家", "46.5亿元"):
+        assert text in public and text in feed
+
+
+@pytest.fixture
+def task(make_task, department):
+    return make_task(code="synbio-platform", department=department, year=2026)
+
+
+def test_a_system_proposes_a_milestone_and_a_reviewer_sees_it_waiting(system, task, reviewer):
+    body = {"title": "完成主体结构", "title_en": "Main structure done", "due": "2026-12-20"}
+    response = system.post(f"/api/v1/tasks/{task.code}/milestones/", body, "application/json")
+    assert response.status_code == 201
+    milestone = task.milestones.get()
+    assert (milestone.status, milestone.entered_by.username) == (
+        "submitted",
+        "api:区统计局数据平台",
+    )
+    again = system.put(f"/api/v1/milestones/{milestone.pk}/", body, "application/json")
+    assert again.status_code == 200 and again.json()["version"] == response.json()["version"]
+
+
+def test_a_milestone_under_review_cannot_be_changed_and_another_departments_is_not_found(
+    system, task, make_task, other_department
+):
+    body = {"title": "完成主体结构", "due": "2026-12-20"}
+    created = system.post(f"/api/v1/tasks/{task.code}/milestones/", body, "application/json")
+    changed = system.put(
+        f"/api/v1/milestones/{created.json()['id']}/", {**body, "title": "改"}, "application/json"
+    )
+    theirs = make_task(code="their-task", department=other_department)
+    foreign = system.post(f"/api/v1/tasks/{theirs.code}/milestones/", body, "application/json")
+    assert (changed.status_code, foreign.status_code) == (409, 404)
+
+
+def test_a_system_writes_the_quarters_statement_once(system, task):
+    path = f"/api/v1/tasks/{task.code}/statements/2026-09-30/"
+    body = {"text": "主体结构完成80%", "percent": 80}
+    first = system.put(path, body, "application/json")
+    again = system.put(path, body, "application/json")
+    assert (first.status_code, again.status_code) == (201, 200)
+    assert task.statements.get().text == "主体结构完成80%"
+
+
+def test_a_statement_with_a_bad_percent_gets_field_errors(system, task):
+    path = f"/api/v1/tasks/{task.code}/statements/2026-09-30/"
+    response = system.put(path, {"text": "x", "percent": 150}, "application/json")
+    assert response.status_code == 400
+    assert not task.statements.exists()
+
+
+def test_the_token_lists_its_tasks_with_milestones_and_statements(system, task, make_task):
+    make_task(code="not-ours")
+    system.put(
+        f"/api/v1/tasks/{task.code}/statements/2026-09-30/", {"text": "进展"}, "application/json"
+    )
+    rows = system.get("/api/v1/tasks/").json()
+    assert [row["code"] for row in rows] == [task.code]
+    assert rows[0]["statements"][0]["period_end"] == "2026-09-30"

@@ -16,8 +16,11 @@ APPS = {
     "tasks": {"kpis"},
     "identity": {"kpis"},
     "reports": {"kpis", "tasks"},
-    "api": {"kpis", "tracker"},
-    "tracker": {"kpis", "tasks", "identity", "reports", "api"},
+    "api": {"kpis", "tasks", "tracker"},
+    "catalog": {"kpis", "tasks", "plans"},
+    # Five-year plans build on kpis; their review is written by the bulletin's renderers.
+    "plans": {"kpis", "reports"},
+    "tracker": {"kpis", "tasks", "identity", "reports", "api", "catalog", "plans"},
 }
 
 RULES = [
@@ -27,7 +30,11 @@ RULES = [
     "kpis/charts.py",
     "kpis/extraction.py",
     "kpis/vocabulary.py",
+    "kpis/scales.py",
     "tasks/rules.py",
+    "plans/rules.py",
+    "plans/charts.py",
+    "plans/extraction.py",
 ]
 DOMAIN = [
     "kpis/models.py",
@@ -35,8 +42,10 @@ DOMAIN = [
     "kpis/bilingual.py",
     "kpis/roles.py",
     "kpis/triggers.py",
+    "kpis/units.py",
     "identity/models.py",
     "tasks/models.py",
+    "plans/models.py",
 ]
 PAGES = {
     "views",

@@ -124,3 +124,37 @@ def test_discontinued_after_must_be_the_end_of_a_period(make_indicator, db):
     with pytest.raises(ValidationError) as refused:
         indicator.full_clean()
     assert "discontinued_after" in refused.value.message_dict
+
+
+@pytest.fixture
+def stopped_mid_year(make_indicator, make_actual, source, department):
+    """Quarterly, with a 2026 target, discontinued after its 2026 second quarter: on 6
+    December 2026 its third quarter would be overdue (due 15 October) had it gone on."""
+    indicator = make_indicator(
+        code="stopped-2026",
+        department=department,
+        release_lag_days=15,
+        discontinued_after=datetime.date(2026, 6, 30),
+        discontinued_reason="2026年7月起停止统计。",
+    )
+    indicator.targets.create(year=2026, value=100, source=source, quote="2026年达100。")
+    for end, value in ((datetime.date(2026, 3, 31), "20"), (datetime.date(2026, 6, 30), "45")):
+        make_actual(indicator, period_end=end, value=value)
+    return indicator
+
+
+def test_a_discontinued_indicator_is_never_overdue(stopped_mid_year, anonymous, today):
+    rows = anonymous.get("/data/progress.json?year=2026").json()["indicators"]
+    row = next(item for item in rows if item["code"] == "stopped-2026")
+    assert row["status"] != "overdue"
+    assert (row["stale"], row["pace_status"]) == (False, None)
+    html = anonymous.get("/en/?status=overdue").content.decode()
+    assert "stopped-2026" not in html
+
+
+def test_the_same_indicator_not_discontinued_would_read_overdue(stopped_mid_year, anonymous, today):
+    # The rule above is the discontinuation's doing: without it the row is overdue.
+    Indicator.objects.filter(pk=stopped_mid_year.pk).update(discontinued_after=None)
+    rows = anonymous.get("/data/progress.json?year=2026").json()["indicators"]
+    row = next(item for item in rows if item["code"] == "stopped-2026")
+    assert (row["status"], row["stale"]) == ("overdue", True)

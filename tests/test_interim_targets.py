@@ -85,6 +85,44 @@ def test_pace_is_judged_against_the_interim_path_not_the_straight_line():
     assert with_interim.status == Status.AT_RISK
 
 
+def test_an_overdue_years_pace_status_is_judged_along_the_interim_path():
+    # The June figure is the latest; on 6 December the September figure is long overdue.
+    figures = YearFigures(count=6, total=Decimal(60), latest=Reading(H1, Decimal(10)))
+    figures = figures._replace(first=Reading(datetime.date(2026, 1, 31), Decimal(10)))
+    common = dict(
+        year=2026,
+        target=Decimal(120),
+        qualifier="reach",
+        direction="increase",
+        value_type="flow",
+        figures=figures,
+        today=datetime.date(2026, 12, 6),
+        frequency="monthly",
+        release_lag_days=15,
+        latest=Reading(H1, Decimal(10)),
+    )
+    straight = progress.evaluate(**common)
+    assert (straight.status, straight.pace_status) == (Status.OVERDUE, Status.ON_TRACK)
+    interim = [Reading(H1, Decimal(70))]
+    bent = progress.evaluate(**common, interim=interim)
+    assert (bent.status, bent.pace_status) == (Status.OVERDUE, Status.AT_RISK)
+    assert bent.expected == Decimal(70)
+    # A discontinued indicator with no period after June is never overdue, on either path.
+    stopped = progress.evaluate(**common, interim=interim, last_period_end=H1)
+    assert (stopped.status, stopped.pace_status) == (Status.AT_RISK, None)
+
+
+def test_before_its_period_ends_an_interim_target_of_an_overdue_year_takes_its_pace_status():
+    step = Reading(datetime.date(2026, 9, 30), Decimal(90))
+    now = progress.Progress(
+        year=2026, status=Status.OVERDUE, pace_status=Status.BEHIND, current=Decimal(40)
+    )
+    status = progress.interim_status(
+        step, "reach", "increase", None, now, datetime.date(2026, 8, 20)
+    )
+    assert status == Status.BEHIND
+
+
 def test_an_interim_target_whose_period_is_over_is_achieved_or_missed():
     step = Reading(H1, Decimal(70))
     now = progress.Progress(year=2026, status=Status.ON_TRACK, current=Decimal(110))

@@ -437,8 +437,10 @@ def test_summary_of_an_at_risk_indicator_says_slightly_behind():
 
 
 def test_summary_of_an_achieved_target_gives_no_expected_share():
+    # The badge beside the sentence says "achieved": the sentence says it no second time.
     text = sentence(flow_by_june(700, 500), "en")
-    assert text == "By June 2024: 100% of the target: target achieved."
+    assert text == "By June 2024: 100% of the target reached."
+    assert sentence(flow_by_june(700, 500), "zh-hans") == "截至2024年6月：已达到目标的100%。"
 
 
 def test_summary_of_unknown_pace_says_why_pace_cannot_be_judged():

@@ -54,9 +54,11 @@ INSTALLED_APPS = [
     "django_cas_ng",
     "kpis",
     "tasks",
+    "plans",
     "identity",
     "reports",
     "api",
+    "catalog",
 ]
 
 MIDDLEWARE = [
@@ -330,3 +332,7 @@ OPEN_DATA_LICENCE_URL = os.environ.get(
 # ("120/min", "10/s", "5000/day"), and the largest body it reads.
 API_RATE = os.environ.get("KPI_API_RATE", "120/min")
 API_MAX_BODY_BYTES = 1024 * 1024
+
+# Origins (scheme, host and port) that may frame the embeddable indicator cards
+# (/embed/indicators/<code>/), e.g. the district portal; every other page is never framed.
+EMBED_ORIGINS = env_list("KPI_EMBED_ORIGINS")
