@@ -690,7 +690,10 @@ def relative_change(value, earlier):
 
 
 def plain_decimal(value):
-    """A Decimal as a string without padding zeros: Decimal("400.0000") -> "400"."""
+    """A Decimal as a string without padding zeros: Decimal("400.0000") -> "400" (an int,
+    as a model holds a value assigned in code until it is read back, is read as one)."""
     if value is None:
         return None
+    if not isinstance(value, Decimal):
+        value = Decimal(str(value))
     return format(value.normalize(), "f")
