@@ -309,6 +309,9 @@ BULLETIN_ISSUER = os.environ.get("KPI_BULLETIN_ISSUER", "光明区人民政府�
 BULLETIN_ISSUER_EN = os.environ.get(
     "KPI_BULLETIN_ISSUER_EN", "General Office of the Guangming District People's Government"
 )
+# The 发文字号's prefix: 光统通〔2026〕3号 (and in English bulletins).
+BULLETIN_NUMBER_PREFIX = os.environ.get("KPI_BULLETIN_NUMBER_PREFIX", "光统通")
+BULLETIN_NUMBER_PREFIX_EN = os.environ.get("KPI_BULLETIN_NUMBER_PREFIX_EN", "GTT")
 EMAIL_BACKEND = os.environ.get(
     "DJANGO_EMAIL_BACKEND",
     "django.core.mail.backends.console.EmailBackend"
