@@ -805,7 +805,7 @@ def add_styles(word, chinese):
         "Gongwen Signature": ("text", BODY_PT, right, 0, LINE_PT, 0, 0),
         "Gongwen Table": ("text", TABLE_PT, None, 0, None, 0, 0),
         "Gongwen Note": ("text", NOTE_PT, justify, 2, 22, 0, 0),
-        "Gongwen Imprint": ("text", NOTE_PT, None, 0, 22, 4 * LINE_PT, 0),
+        "Gongwen Imprint": ("text", NOTE_PT, None, 0, 22, LINE_PT, 0),
     }
     for name, (font, size, alignment, chars, line, before, after) in specs.items():
         style = word.styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
