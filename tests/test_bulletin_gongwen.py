@@ -327,3 +327,19 @@ def test_bulletins_made_before_the_approval_step_count_as_approved(sample, anony
     earlier.refresh_from_db()
     assert (earlier.status, earlier.approved_at) == (Bulletin.Status.APPROVED, earlier.created_at)
     assert anonymous.get("/bulletins/2024-06-30.pdf").content == bytes(earlier.pdf)
+
+
+def test_the_platform_role_code_leader_gives_the_leader_role_and_its_landing(department):
+    from identity.landing import landing_url
+    from identity.models import PlatformAccount
+
+    user = PlatformAccount.objects.sign_in(
+        PlatformAccount.Provider.OIDC,
+        "4403-0009",
+        username="zhao.ld",
+        role_codes=["leader"],
+        department_codes=[],
+    )
+    assert set(user.groups.values_list("name", flat=True)) == {roles.LEADER}
+    assert landing_url(user, "/my/") == "/my/"  # not the page that says whom to ask
+    assert roles.lands_on_bulletins(user)

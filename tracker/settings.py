@@ -194,7 +194,7 @@ PASSWORD_MAX_AGE_DAYS = env_control("KPI_PASSWORD_MAX_AGE_DAYS", 90)
 # do while the list is not empty.
 TWO_FACTOR_ROLES = env_list(
     "KPI_2FA_ROLES",
-    "" if DEBUG else "审核,指标管理,系统管理员,安全管理员,审计管理员",
+    "" if DEBUG else "审核,指标管理,领导,系统管理员,安全管理员,审计管理员",
 )
 # The security log (accounts.AuditRecord): recorded when on; kept at least this many days.
 AUDIT_LOG = env_bool("KPI_AUDIT_LOG", not DEBUG)
