@@ -559,4 +559,5 @@ def plain_decimal(value):
     """A Decimal as a string without padding zeros: Decimal("400.0000") -> "400"."""
     if value is None:
         return None
-    return format(value.normalize(), "f")
+    # An int or a str too: a value assigned in code is read back as a Decimal only on loading.
+    return format(Decimal(value).normalize(), "f")
