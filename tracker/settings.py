@@ -359,6 +359,10 @@ IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"
 # periods has a few hundred rows; a larger file is split).
 IMPORT_MAX_ROWS = int(os.environ.get("KPI_IMPORT_MAX_ROWS", "1000"))
 IMPORT_MAX_BYTES = int(os.environ.get("KPI_IMPORT_MAX_BYTES", str(1024 * 1024)))
+# Evidence files of figures, milestones and statements (kpis/evidence.py): outside the
+# static root, handed out only to those who may see the entry; at most 20 MB each.
+KPI_EVIDENCE_ROOT = Path(os.environ.get("KPI_EVIDENCE_ROOT", BASE_DIR / "evidence"))
+KPI_EVIDENCE_MAX_BYTES = int(os.environ.get("KPI_EVIDENCE_MAX_BYTES", str(20 * 1024 * 1024)))
 
 # Reminders (manage.py send_reminders): mail goes to the console in development.
 SITE_URL = os.environ.get("KPI_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
