@@ -341,5 +341,5 @@ def test_the_platform_role_code_leader_gives_the_leader_role_and_its_landing(dep
         department_codes=[],
     )
     assert set(user.groups.values_list("name", flat=True)) == {roles.LEADER}
-    assert landing_url(user, "/my/") == "/my/"  # not the page that says whom to ask
+    assert landing_url(user, "/my/") == "/my/bulletins/"  # their work, not the no-role page
     assert roles.lands_on_bulletins(user)
