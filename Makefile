@@ -35,15 +35,18 @@ chromium:
 	  else echo "Install Debian's chromium and fonts-noto-cjk for the browser tests." >&2; exit 1; fi; \
 	fi
 
-# The bulletin's PDF is laid out by WeasyPrint, which needs Pango, in the fonts GB/T 9704 asks
-# for (a serif CJK text face, a bold sans for titles: Noto Serif/Sans CJK, embedded in the
-# PDF); poppler-utils makes the README's screenshot (pdftoppm). Installed when missing (root).
+# The bulletin's PDF is laid out by WeasyPrint, which needs Pango, in the nearest free fonts
+# to those GB/T 9704 asks for (Noto Serif/Sans CJK for 仿宋/黑体/小标宋, AR PL UKai for 楷体,
+# embedded in the PDF); poppler-utils makes the README's screenshots (pdftoppm); LibreOffice
+# Writer opens the Word file in the tests, as an office would. Installed when missing (root).
 bulletin-deps:
 	@if ! ldconfig -p | grep -q libpangoft2-1.0 || [ -z "$$(fc-list 'Noto Serif CJK SC' 2>/dev/null)" ] \
-	    || [ -z "$$(fc-list 'Noto Sans CJK SC' 2>/dev/null)" ] || ! command -v pdftoppm >/dev/null 2>&1; then \
+	    || [ -z "$$(fc-list 'Noto Sans CJK SC' 2>/dev/null)" ] || [ -z "$$(fc-list 'AR PL UKai CN' 2>/dev/null)" ] \
+	    || ! command -v pdftoppm >/dev/null 2>&1 || ! command -v soffice >/dev/null 2>&1; then \
 	  if [ "$$(id -u)" = 0 ]; then \
-	    apt-get update -qq && apt-get install -y -qq libpango-1.0-0 libpangoft2-1.0-0 fonts-noto-cjk poppler-utils >/dev/null; \
-	  else echo "Install libpango-1.0-0, libpangoft2-1.0-0, fonts-noto-cjk and poppler-utils for the bulletin." >&2; exit 1; fi; \
+	    apt-get update -qq && apt-get install -y -qq libpango-1.0-0 libpangoft2-1.0-0 fonts-noto-cjk fonts-arphic-ukai poppler-utils >/dev/null \
+	    && apt-get install -y -qq libreoffice-writer >/dev/null; \
+	  else echo "Install libpango-1.0-0, libpangoft2-1.0-0, fonts-noto-cjk, fonts-arphic-ukai, poppler-utils and libreoffice-writer for the bulletin." >&2; exit 1; fi; \
 	fi
 
 # The sign-in tests run a real OpenID Connect provider, npm's `oidc-provider` under Node

@@ -4,6 +4,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from identity.models import has_a_role
+from kpis import roles
 
 
 def landing_url(user, wanted):
@@ -19,10 +20,13 @@ def landing_url(user, wanted):
 
 def work_url(user):
     """Where a user's work is, in the active language: officials' and reviewers' work
-    list and queue on /my/, the admin for indicator managers and administrators, and for
-    someone without a role here the page that says whom to ask."""
+    list and queue on /my/, leaders' bulletins to approve, the admin for indicator managers
+    and administrators, and for someone without a role here the page that says whom to
+    ask."""
     if not has_a_role(user):
         return reverse("no_role")
+    if roles.lands_on_bulletins(user):
+        return reverse("make_bulletin")  # GET: the bulletins to approve
     if not user.is_superuser and (
         user.has_perm("kpis.add_actual") or user.has_perm("kpis.review_actual")
     ):

@@ -24,14 +24,15 @@ ROLE_CODES = {
     "data_entry": roles.DATA_ENTRY,
     "reviewer": roles.REVIEWER,
     "indicator_manager": roles.INDICATOR_MANAGER,
+    "leader": roles.LEADER,
 }
 
 
 class PlatformCodeQuerySet(models.QuerySet):
     def roles_for(self, codes):
         """The group names the platform's role codes stand for: our own codes
-        (`data_entry`, `reviewer`, `indicator_manager`) by themselves, others through the
-        table."""
+        (`data_entry`, `reviewer`, `indicator_manager`, `leader`) by themselves, others through
+        the table."""
         mapped = self.filter(code__in=codes).exclude(role="").values_list("code", "role")
         names = {ROLE_CODES[code] for code in codes if code in ROLE_CODES}
         names |= {ROLE_CODES[role] for _code, role in mapped}

@@ -2181,24 +2181,37 @@ class BulletinQuerySet(models.QuerySet):
     def in_language(self, language):
         return self.filter(language=language)
 
+    def approved(self):
+        """The bulletins a leader approved: the only ones listed, served to everyone and
+        posted to the robots."""
+        return self.filter(status=Bulletin.Status.APPROVED)
+
+    def drafts(self):
+        return self.filter(status=Bulletin.Status.DRAFT)
+
     def with_current(self):
-        """Each bulletin with `is_current`: no later version exists for its date and
-        language."""
-        later = Bulletin.objects.filter(
+        """Each bulletin with `is_current`: no later approved version exists for its date
+        and language (a later draft replaces nothing until it is approved)."""
+        later = Bulletin.objects.approved().filter(
             as_of=OuterRef("as_of"), language=OuterRef("language"), version__gt=OuterRef("version")
         )
         return self.annotate(is_current=~models.Exists(later))
+
+    def current_approved(self, as_of, language):
+        """The latest approved version of the bulletin of `as_of` in `language`, or None:
+        what /bulletins/<as_of>.docx serves."""
+        return self.approved().current(as_of, language)
 
     def current(self, as_of, language):
         """The latest version of the bulletin of `as_of` in `language`, or None."""
         return self.filter(as_of=as_of, language=language).order_by("-version").first()
 
     def previous(self, as_of, language):
-        """The current version of the latest earlier bulletin in `language`, or None: what
-        a new bulletin of `as_of` reports its changes against."""
-        return (
-            self.filter(as_of__lt=as_of, language=language).order_by("-as_of", "-version").first()
-        )
+        """The current (approved) version of the latest earlier approved bulletin in
+        `language`, or None: what a new bulletin of `as_of` reports its changes against, the
+        one its readers received."""
+        earlier = self.approved().filter(as_of__lt=as_of, language=language)
+        return earlier.order_by("-as_of", "-version").first()
 
     def numbering(self, as_of, language):
         """The issue number (第X期, counted per year of `as_of`) and version a new bulletin of
@@ -2214,7 +2227,13 @@ class BulletinQuerySet(models.QuerySet):
 class Bulletin(models.Model):
     """The leaders' bulletin (通报) as of a day, in one language: the rows it was made from
     and the DOCX and PDF files built from them, kept exactly as issued. A later bulletin of
-    the same day and language is a new version; none is ever changed."""
+    the same day and language is a new version; none is ever changed, but for its approval:
+    it is stored as a draft and a leader (roles.LEADER) approves it (`approve`) before it is
+    listed, served to everyone and posted to the robots."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("draft")
+        APPROVED = "approved", _("approved")
 
     as_of = models.DateField(
         _("as of"), help_text=_("The periods that ended by this day, judged as on this day.")
@@ -2236,6 +2255,19 @@ class Bulletin(models.Model):
         editable=False,
     )
     created_at = models.DateTimeField(_("made at"), default=timezone.now, editable=False)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status, default=Status.DRAFT, editable=False
+    )
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("approved by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        editable=False,
+    )
+    approved_at = models.DateTimeField(_("approved at"), null=True, blank=True, editable=False)
 
     objects = BulletinQuerySet.as_manager()
 
@@ -2243,6 +2275,7 @@ class Bulletin(models.Model):
         verbose_name = _("bulletin")
         verbose_name_plural = _("bulletins")
         ordering = ["-as_of", "language", "-version"]
+        permissions = [("approve_bulletin", _("Can approve bulletins"))]
         constraints = [
             models.UniqueConstraint(
                 fields=["as_of", "language", "version"],
@@ -2255,3 +2288,39 @@ class Bulletin(models.Model):
 
     def file_name(self, file_format):
         return f"bulletin-{self.as_of:%Y-%m-%d}-{self.language}-v{self.version}.{file_format}"
+
+    @property
+    def is_approved(self):
+        return self.status == self.Status.APPROVED
+
+    def approval_refused(self, user):
+        """Why `user` may not approve this bulletin, or None: only a leader approves, never
+        one they made themselves (four eyes), and only once."""
+        from kpis import roles
+
+        if not roles.is_leader(user):
+            return _("Only a leader (领导) approves a bulletin.")
+        if self.made_by_id is not None and self.made_by_id == user.pk:
+            return _("A bulletin is approved by someone other than whoever made it.")
+        if self.is_approved:
+            return _("This bulletin is approved already.")
+        return None
+
+    def approve(self, user):
+        """Approve the draft as `user`, a leader who did not make it: from then on it is
+        listed on /bulletins/, its files are public and send_bulletin posts it. Recorded in
+        the fields `approved_by`, `approved_at` and in the admin's log (the history of a
+        bulletin; its files never change)."""
+        from django.contrib.admin.models import CHANGE, LogEntry
+
+        refused = self.approval_refused(user)
+        if refused:
+            raise ValidationError(refused, code="approval_refused")
+        self.status = self.Status.APPROVED
+        self.approved_by = user
+        self.approved_at = timezone.now()
+        with transaction.atomic():
+            self.save(update_fields=["status", "approved_by", "approved_at"])
+            LogEntry.objects.log_actions(
+                user.pk, [self], CHANGE, change_message="Approved.", single_object=True
+            )

@@ -10,6 +10,8 @@ membership (`Department.members`).
 DATA_ENTRY = "数据填报"
 REVIEWER = "审核"
 INDICATOR_MANAGER = "指标管理"
+# Leaders sign in to read the bulletins and approve them, nothing else (migration 0034).
+LEADER = "领导"
 
 ROLES = {
     DATA_ENTRY: [
@@ -57,7 +59,34 @@ ROLES = {
         "change_returnreason",
         "delete_returnreason",
     ],
+    LEADER: [
+        "view_bulletin",
+        "approve_bulletin",
+    ],
 }
+
+
+def is_leader(user):
+    """Whether the user is an active member of the leader role (领导): who may approve a
+    bulletin. Not a permission check alone: a superuser is not a leader unless made one."""
+    return bool(
+        user.is_authenticated and user.is_active and user.groups.filter(name=LEADER).exists()
+    )
+
+
+def reads_draft_bulletins(user):
+    """Whether the user may read a bulletin before a leader approved it: leaders, and the
+    reviewers who make bulletins."""
+    return user.has_perm("kpis.view_bulletin") or user.has_perm("kpis.review_actual")
+
+
+def lands_on_bulletins(user):
+    """Whether the user's work is the bulletins to approve and nothing else: a leader who
+    neither enters, reviews nor manages indicators lands there after signing in."""
+    return is_leader(user) and not any(
+        user.has_perm(permission)
+        for permission in ("kpis.add_actual", "kpis.review_actual", "kpis.change_indicator")
+    )
 
 
 def sees_all_departments(user):

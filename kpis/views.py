@@ -16,7 +16,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 from django_tables2 import RequestConfig
 
-from kpis import exports, periods, progress
+from kpis import exports, periods, progress, roles
 from kpis.caching import public_cache
 from kpis.charts import progress_chart, years_chart
 from kpis.converters import parse_year
@@ -254,8 +254,11 @@ def snapshot_data(request, taken_on, file_format):
 def bulletin_list(request):
     # Not cached: the bulletins are not among the tables that raise the data version, and
     # the list is one small query.
-    listed = Bulletin.objects.in_language(get_language()).with_current()
-    context = {"bulletins": listed.defer("data", "docx", "pdf")}
+    # Only approved bulletins are public; drafts are listed apart to those who may read them.
+    of_language = Bulletin.objects.in_language(get_language()).defer("data", "docx", "pdf")
+    context = {"bulletins": of_language.approved().with_current()}
+    if roles.reads_draft_bulletins(request.user):
+        context["drafts"] = of_language.drafts()
     return render(request, "kpis/bulletin_list.html", context)
 
 
@@ -266,11 +269,16 @@ BULLETIN_TYPES = {
 
 
 def bulletin_file(request, as_of, file_format):
-    """The current version of the page language's bulletin of `as_of`, or ?version=N."""
+    """The current (latest approved) version of the page language's bulletin of `as_of`,
+    or ?version=N; drafts only to leaders and reviewers."""
     found = Bulletin.objects.in_language(get_language()).filter(as_of=as_of)
+    if not roles.reads_draft_bulletins(request.user):
+        found = found.approved()  # a draft's files are not public
     asked = request.GET.get("version", "")
     if asked:
         found = found.filter(version=int(asked) if asked.isdigit() else 0)
+    else:
+        found = found.approved()  # the current version: the latest approved one
     bulletin = found.order_by("-version").only("as_of", "language", "version", file_format)
     bulletin = bulletin.first()
     if bulletin is None:
@@ -325,6 +333,8 @@ def my_updates(request):
     review and those published lately; a reviewer's queue."""
     today = timezone.localdate()
     user = request.user
+    if roles.lands_on_bulletins(user):
+        return redirect("make_bulletin")  # a leader's work: the bulletins to approve
     if not user.has_perm("kpis.view_actual"):
         # Signed in without any role here: the page that says whom to ask.
         return redirect("no_role")

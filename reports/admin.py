@@ -18,12 +18,35 @@ from reports import bulletins
 @admin.register(Bulletin)
 class BulletinAdmin(RecordAdmin):
     """Bulletins are made here ("生成通报"), from /my/ or by `manage.py bulletin`, and never
-    changed or removed."""
+    changed or removed; a leader approves a draft on /my/bulletins/ (the approval is logged
+    in the admin's history of the bulletin)."""
 
-    list_display = ["as_of", "language", "issue", "version", "year", "made_by", "created_at"]
-    list_filter = ["language"]
+    list_display = [
+        "as_of",
+        "language",
+        "issue",
+        "version",
+        "year",
+        "made_by",
+        "created_at",
+        "status",
+        "approved_by",
+    ]
+    list_filter = ["language", "status"]
     date_hierarchy = "as_of"
-    fields = ["as_of", "year", "language", "issue", "version", "made_by", "created_at", "files"]
+    fields = [
+        "as_of",
+        "year",
+        "language",
+        "issue",
+        "version",
+        "made_by",
+        "created_at",
+        "status",
+        "approved_by",
+        "approved_at",
+        "files",
+    ]
     readonly_fields = fields
     change_list_template = "admin/kpis/bulletin/change_list.html"
 

@@ -18,6 +18,7 @@ from typing import NamedTuple
 from xml.sax.saxutils import escape
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
@@ -55,8 +56,6 @@ WITHOUT_DATA = progress.WITHOUT_DATA
 # GB/T 9704 (党政机关公文格式): A4, a text area of 156 × 225 mm.
 PAGE_MM = (210, 297)
 MARGINS_MM = {"top": 37, "bottom": 35, "left": 28, "right": 26}
-TITLE_FONT = "Noto Sans CJK SC"
-TEXT_FONT = "Noto Serif CJK SC"
 
 
 def number(value):
@@ -425,6 +424,10 @@ class Content:
     issue_line: str
     issuer: str
     date_line: str
+    # The 公文's parts (GB/T 9704): the document number (发文字号) under the red header and
+    # the imprint (版记) at the end: who issued it and the day it was printed.
+    number: str = ""
+    printed_on: str = ""
     # (kind, payload): ("heading" | "subheading" | "paragraph", text) or ("table", Table)
     blocks: list = field(default_factory=list)
     footnotes: list = field(default_factory=list)
@@ -445,6 +448,8 @@ def content(bulletin):
             issue_line=issue_line,
             issuer=in_language(settings.BULLETIN_ISSUER, settings.BULLETIN_ISSUER_EN),
             date_line=day(datetime.date.fromisoformat(data["made_on"])),
+            number=document_number(bulletin.issue, as_of.year),
+            printed_on=printed_on(datetime.date.fromisoformat(data["made_on"])),
         )
         blocks = document.blocks
         blocks += [("heading", _("Overview")), ("paragraph", summary(data))]
@@ -505,6 +510,22 @@ def verdict_revision_text(revised):
 
 def day(date):
     return date_format(date, "DATE_FORMAT")
+
+
+def document_number(issue, year):
+    """The 发文字号: the prefix (`KPI_BULLETIN_NUMBER_PREFIX`), the year in 六角括号 and
+    the issue, which counts per year: 光统通〔2026〕3号."""
+    prefix = in_language(settings.BULLETIN_NUMBER_PREFIX, settings.BULLETIN_NUMBER_PREFIX_EN)
+    return _("%(prefix)s [%(year)d] No. %(issue)d") % {
+        "prefix": prefix,
+        "year": year,
+        "issue": issue,
+    }
+
+
+def printed_on(made_on):
+    """The day of the 印发 line of the 版记 (光明区人民政府办公室  2026年12月6日印发)."""
+    return _("Printed and issued on %(day)s") % {"day": day(made_on)}
 
 
 def period_words(as_of, year):
@@ -756,79 +777,257 @@ def revisions_table(revisions):
 
 # Step 3: the renderers.
 
+# The fonts GB/T 9704 asks for, declared in the Word file by their East Asian names: Word
+# and WPS use them where installed (they are not free: no Debian package has them).
+DOCX_FONTS = {
+    "text": "仿宋_GB2312",  # body, 三号
+    "heading": "黑体",  # first-level headings
+    "subheading": "楷体_GB2312",  # second-level headings
+    "title": "方正小标宋简体",  # the title and the red header
+}
+LATIN_FONT = "Times New Roman"
+# The nearest free fonts that ship with Debian, embedded in the PDF: Noto Serif CJK SC for
+# 仿宋 (no free 仿宋 is packaged), Noto Sans CJK SC Bold for 黑体 (fonts-noto-cjk), AR PL
+# UKai CN for 楷体 (fonts-arphic-ukai), Noto Serif CJK SC Bold for 小标宋.
+PDF_FONTS = {
+    "text": "Noto Serif CJK SC",
+    "heading": "Noto Sans CJK SC",
+    "subheading": "AR PL UKai CN",
+    "title": "Noto Serif CJK SC",
+}
+RED = "FF0000"  # the red header and its rule (发文机关标志, 分隔线)
+BODY_PT = 16  # 三号
+LINE_PT = 28.9  # 22 lines in the 225 mm text area
+TITLE_PT = 22  # 二号
+ISSUER_PT = {"zh": 30, "en": 18}  # the red header: the office's name on one line
+TABLE_PT = 10.5  # 五号
+NOTE_PT = 14  # 四号: notes and the imprint (版记)
+
 
 def render_pdf(document):
     """The content as a PDF: an HTML page laid out by WeasyPrint, fonts embedded."""
     from weasyprint import HTML  # loads Pango: only where a PDF is made
 
+    chinese = document.language.startswith("zh")
     html = render_to_string(
         "kpis/bulletin_document.html",
         {
             "document": document,
+            "blocks": document.blocks,
             "margins": MARGINS_MM,
-            "title_font": TITLE_FONT,
-            "text_font": TEXT_FONT,
+            "fonts": PDF_FONTS,
             "colours": COLOUR_HEX,
+            "red": RED,
+            "sizes": {
+                "body": BODY_PT,
+                "line": LINE_PT,
+                "title": TITLE_PT,
+                "issuer": ISSUER_PT["zh" if chinese else "en"],
+                "table": TABLE_PT,
+                "note": NOTE_PT,
+            },
         },
     )
     return HTML(string=html).write_pdf()
 
 
+def twips(points):
+    return str(round(points * 20))
+
+
+def set_fonts(properties, east_asia, latin=LATIN_FONT):
+    """Declare the fonts of a run's or a style's properties (w:rPr): the Latin ones and the
+    East Asian one (w:eastAsia), which Word and WPS use for Chinese characters; theme fonts,
+    which would win over them, are dropped."""
+
+    fonts = properties.get_or_add_rFonts()
+    _set_font_names(fonts, east_asia, latin)
+
+
+def _set_font_names(fonts, east_asia, latin=LATIN_FONT):
+    from docx.oxml.ns import qn
+
+    for theme in ("asciiTheme", "hAnsiTheme", "eastAsiaTheme", "cstheme"):
+        fonts.attrib.pop(qn(f"w:{theme}"), None)
+    for key, name in (("ascii", latin), ("hAnsi", latin), ("eastAsia", east_asia), ("cs", latin)):
+        fonts.set(qn(f"w:{key}"), name)
+
+
+def set_paragraph(properties, *, first_line_chars=0, size=BODY_PT, line=None, before=0, after=0):
+    """Indent and spacing as paragraph properties (w:pPr) of a style, in the two forms the
+    word processors read: w:firstLineChars (in hundredths of a character: WPS, Word) and
+    w:firstLine in twips (LibreOffice), and an exact line height."""
+    from docx.oxml.ns import qn
+
+    indent = properties.get_or_add_ind()
+    indent.set(qn("w:firstLineChars"), str(first_line_chars * 100))
+    indent.set(qn("w:firstLine"), twips(first_line_chars * size))
+    spacing = properties.get_or_add_spacing()
+    spacing.set(qn("w:before"), twips(before))
+    spacing.set(qn("w:after"), twips(after))
+    if line:
+        spacing.set(qn("w:line"), twips(line))
+        spacing.set(qn("w:lineRule"), "exact")
+    else:
+        spacing.set(qn("w:line"), "240")
+        spacing.set(qn("w:lineRule"), "auto")
+
+
+def add_border(properties, side, colour, eighths, space=1):
+    """A rule above or below a paragraph (w:pBdr): the red rule under the document number,
+    the black ones of the imprint."""
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    borders = properties.find(qn("w:pBdr"))
+    if borders is None:
+        borders = OxmlElement("w:pBdr")
+        successors = ("w:shd", "w:tabs", "w:spacing", "w:ind", "w:jc", "w:outlineLvl", "w:rPr")
+        properties.insert_element_before(borders, *successors)
+    border = OxmlElement(f"w:{side}")
+    for key, value in (("val", "single"), ("sz", eighths), ("space", space), ("color", colour)):
+        border.set(qn(f"w:{key}"), str(value))
+    borders.append(border)
+
+
+def add_styles(word, chinese):
+    """The 公文's paragraph styles, each on Normal (never Word's Title or Heading styles,
+    whose theme colours and rules LibreOffice shows): fonts with their East Asian names,
+    sizes, first-line indents and exact line heights."""
+    from docx.enum.style import WD_STYLE_TYPE
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+    from docx.shared import Pt, RGBColor
+
+    # The document's defaults too, where the template names theme fonts.
+    default_fonts = word.styles.element.find(".//" + qn("w:rPrDefault") + "//" + qn("w:rFonts"))
+    if default_fonts is not None:
+        _set_font_names(default_fonts, DOCX_FONTS["text"])
+    normal = word.styles["Normal"]
+    normal.font.size = Pt(BODY_PT)
+    set_fonts(normal.element.get_or_add_rPr(), DOCX_FONTS["text"])
+    language = OxmlElement("w:lang")
+    language.set(qn("w:val"), "zh-CN" if chinese else "en-GB")
+    language.set(qn("w:eastAsia"), "zh-CN")
+    normal.element.get_or_add_rPr().append(language)
+
+    centre, justify, right = (
+        WD_ALIGN_PARAGRAPH.CENTER,
+        WD_ALIGN_PARAGRAPH.JUSTIFY,
+        WD_ALIGN_PARAGRAPH.RIGHT,
+    )
+    specs = {
+        # name: (font, size, alignment, first-line chars, exact line, before, after)
+        "Gongwen Issuer": ("title", ISSUER_PT["zh" if chinese else "en"], centre, 0, None, 0, 0),
+        "Gongwen Number": ("text", BODY_PT, centre, 0, LINE_PT, 2 * LINE_PT, 0),
+        "Gongwen Title": ("title", TITLE_PT, centre, 0, 35, 2 * LINE_PT, 0),
+        "Gongwen Issue": ("text", BODY_PT, centre, 0, LINE_PT, 0, LINE_PT),
+        "Gongwen Body": ("text", BODY_PT, justify, 2, LINE_PT, 0, 0),
+        "Gongwen Heading 1": ("heading", BODY_PT, justify, 2, LINE_PT, 0, 0),
+        "Gongwen Heading 2": ("subheading", BODY_PT, justify, 2, LINE_PT, 0, 0),
+        "Gongwen Signature": ("text", BODY_PT, right, 0, LINE_PT, 0, 0),
+        "Gongwen Table": ("text", TABLE_PT, None, 0, None, 0, 0),
+        "Gongwen Note": ("text", NOTE_PT, justify, 2, 22, 0, 0),
+        "Gongwen Imprint": ("text", NOTE_PT, None, 0, 22, LINE_PT, 0),
+    }
+    for name, (font, size, alignment, chars, line, before, after) in specs.items():
+        style = word.styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
+        style.base_style = normal
+        style.quick_style = True
+        style.font.size = Pt(size)
+        style.paragraph_format.alignment = alignment
+        set_fonts(style.element.get_or_add_rPr(), DOCX_FONTS[font])
+        properties = style.element.get_or_add_pPr()
+        set_paragraph(
+            properties, first_line_chars=chars, size=size, line=line, before=before, after=after
+        )
+        if not chinese and font in ("title", "heading"):
+            style.font.bold = True  # Latin letters have no 黑体 or 小标宋 of their own
+        if name in ("Gongwen Heading 1", "Gongwen Heading 2", "Gongwen Title"):
+            outline = OxmlElement("w:outlineLvl")
+            level = {"Gongwen Title": "0", "Gongwen Heading 1": "1", "Gongwen Heading 2": "2"}
+            outline.set(qn("w:val"), level[name])
+            properties.insert_element_before(outline, "w:divId", "w:cnfStyle", "w:rPr")
+    issuer = word.styles["Gongwen Issuer"]
+    issuer.font.color.rgb = RGBColor.from_string(RED)
+    issuer.font.bold = not chinese
+    add_border(word.styles["Gongwen Number"].element.get_or_add_pPr(), "bottom", RED, 12, 11)
+    imprint = word.styles["Gongwen Imprint"].element.get_or_add_pPr()
+    add_border(imprint, "top", "000000", 8)
+    add_border(imprint, "bottom", "000000", 8)
+    signature = word.styles["Gongwen Signature"].element.get_or_add_pPr()
+    signature.get_or_add_ind().set(qn("w:rightChars"), "400")  # 右空四字
+    signature.get_or_add_ind().set(qn("w:right"), twips(4 * BODY_PT))
+
+
+def add_text(paragraph, text, font):
+    """A run of `text` whose East Asian font is declared on the run too (w:eastAsia), as
+    the style does: WPS reads the run's."""
+    run = paragraph.add_run(text)
+    set_fonts(run._r.get_or_add_rPr(), DOCX_FONTS[font])
+    return run
+
+
 def render_docx(document):
-    """The content as a Word document that the office can edit."""
+    """The content as a Word document in the form of a 公文 (GB/T 9704) that the office can
+    edit: the red header (发文机关标志) with its red rule under the document number
+    (发文字号), the title, the body with its headings, the signature and date, the notes
+    and the imprint (版记: 印发 line)."""
     import docx
     from docx.enum.section import WD_SECTION
-    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_TAB_ALIGNMENT
     from docx.oxml import OxmlElement
     from docx.oxml.ns import qn
     from docx.shared import Mm, Pt
 
+    chinese = document.language.startswith("zh")
     word = docx.Document()
     section = word.sections[0]
     section.start_type = WD_SECTION.NEW_PAGE
     section.page_width, section.page_height = Mm(PAGE_MM[0]), Mm(PAGE_MM[1])
     section.top_margin, section.bottom_margin = Mm(MARGINS_MM["top"]), Mm(MARGINS_MM["bottom"])
     section.left_margin, section.right_margin = Mm(MARGINS_MM["left"]), Mm(MARGINS_MM["right"])
+    add_styles(word, chinese)
 
-    def set_font(style_or_run, name, size=None, bold=None):
-        font = style_or_run.font
-        font.name = name
-        if size:
-            font.size = Pt(size)
-        if bold is not None:
-            font.bold = bold
-        properties = style_or_run.element.get_or_add_rPr()
-        properties.get_or_add_rFonts().set(qn("w:eastAsia"), name)
+    def paragraph(text, style, font="text"):
+        written = word.add_paragraph(style=style)
+        add_text(written, text, font)
+        return written
 
-    set_font(word.styles["Normal"], TEXT_FONT, 12)
-    for name, size in (("Title", 20), ("Heading 1", 15), ("Heading 2", 13)):
-        set_font(word.styles[name], TITLE_FONT, size, bold=True)
-        word.styles[name].font.color.rgb = None
-
-    def centred(text, style=None):
-        paragraph = word.add_paragraph(text, style=style)
-        paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
-        return paragraph
-
-    centred(document.title, "Title")
-    centred(document.issue_line)
-    centred(f"{document.issuer}    {document.date_line}")
+    paragraph(document.issuer, "Gongwen Issuer", "title")
+    paragraph(document.number, "Gongwen Number")
+    paragraph(document.title, "Gongwen Title", "title")
+    paragraph(document.issue_line, "Gongwen Issue")
     for kind, payload in document.blocks:
         if kind == "table":
             add_table(word, payload)
         elif kind == "heading":
-            word.add_heading(payload, level=1)
+            paragraph(payload, "Gongwen Heading 1", "heading")
         elif kind == "subheading":
-            word.add_heading(payload, level=2)
+            paragraph(payload, "Gongwen Heading 2", "subheading")
         else:
-            word.add_paragraph(payload)
+            paragraph(payload, "Gongwen Body")
+    # The signature (署名) and the date (成文日期), right-aligned four characters in.
+    paragraph(document.issuer, "Gongwen Signature").paragraph_format.space_before = Pt(LINE_PT)
+    paragraph(document.date_line, "Gongwen Signature")
     for note in document.footnotes:
-        set_font(word.add_paragraph().add_run(note), TEXT_FONT, 10)
+        paragraph(note, "Gongwen Note")
+    # The imprint (版记): who printed it on the left, the day on the right, between rules.
+    imprint = word.add_paragraph(style="Gongwen Imprint")
+    text_width = Mm(PAGE_MM[0] - MARGINS_MM["left"] - MARGINS_MM["right"])
+    imprint.paragraph_format.tab_stops.add_tab_stop(
+        text_width - Pt(NOTE_PT), WD_TAB_ALIGNMENT.RIGHT
+    )
+    imprint.paragraph_format.left_indent = Pt(NOTE_PT)  # 左右各空一字
+    add_text(imprint, document.issuer, "text")
+    add_text(imprint, "\t", "text")
+    add_text(imprint, document.printed_on, "text")
 
     # Page numbers in the footer, as official documents print them: "— 1 —".
     footer = section.footer.paragraphs[0]
     footer.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    footer.add_run("— ")
+    add_text(footer, "— ", "text")
     for kind, text in (("begin", None), (None, "PAGE"), ("separate", None), (None, "1")):
         if kind:
             element = OxmlElement("w:fldChar")
@@ -840,11 +1039,13 @@ def render_docx(document):
             element.text = text
             footer.add_run()._r.append(element)
         else:
-            footer.add_run(text)  # what a reader shows until it updates the field
+            add_text(footer, text, "text")  # what a reader shows until it updates the field
     end = OxmlElement("w:fldChar")
     end.set(qn("w:fldCharType"), "end")
     footer.add_run()._r.append(end)
-    footer.add_run(" —")
+    add_text(footer, " —", "text")
+    for run in footer.runs:
+        run.font.size = Pt(NOTE_PT)
     buffer = io.BytesIO()
     word.save(buffer)
     return buffer.getvalue()
@@ -856,18 +1057,18 @@ def add_table(word, table):
     bulletin (see docs/performance.md, "Bulletin"); the XML below is what it would write."""
     from docx.oxml import parse_xml
     from docx.oxml.ns import nsdecls
-    from docx.shared import Mm, Pt
 
     grid = word.add_table(rows=1, cols=len(table.header))
     grid.style = "Table Grid"
     grid.autofit = False
     text_width = PAGE_MM[0] - MARGINS_MM["left"] - MARGINS_MM["right"]
+    from docx.shared import Mm
+
     for column, cell, share in zip(grid.columns, grid.rows[0].cells, table.widths, strict=True):
         column.width = cell.width = Mm(text_width * share / 100)
     for cell, text in zip(grid.rows[0].cells, table.header, strict=True):
-        run = cell.paragraphs[0].add_run(text)
-        run.bold = True
-        run.font.size = Pt(10)
+        cell.paragraphs[0].style = word.styles["Gongwen Table"]
+        add_text(cell.paragraphs[0], text, "heading").bold = True
     rows = "".join(
         "<w:tr>" + "".join(docx_cell(cell) for cell in cells) + "</w:tr>" for cells in table.rows
     )
@@ -877,23 +1078,34 @@ def add_table(word, table):
 
 def docx_cell(cell):
     shading = f'<w:shd w:val="clear" w:fill="{COLOUR_HEX[cell.colour]}"/>' if cell.colour else ""
+    fonts = (
+        f'<w:rFonts w:ascii="{LATIN_FONT}" w:hAnsi="{LATIN_FONT}" '
+        f'w:eastAsia="{DOCX_FONTS["text"]}" w:cs="{LATIN_FONT}"/>'
+    )
     return (
-        f'<w:tc><w:tcPr>{shading}</w:tcPr><w:p><w:r><w:rPr><w:sz w:val="20"/></w:rPr>'
-        f'<w:t xml:space="preserve">{escape(cell.text)}</w:t></w:r></w:p></w:tc>'
+        f'<w:tc><w:tcPr>{shading}</w:tcPr><w:p><w:pPr><w:pStyle w:val="GongwenTable"/></w:pPr>'
+        f'<w:r><w:rPr>{fonts}</w:rPr><w:t xml:space="preserve">{escape(cell.text)}</w:t></w:r>'
+        "</w:p></w:tc>"
     )
 
 
 # The one door: the command, the admin and /my/ all make a bulletin through it.
 
 
-def make(as_of, language, year=None, user=None):
-    """Make and store a new bulletin (or a new version of the day's) with both files.
+def make(as_of, language, year=None, user=None, approved_by=None):
+    """Make and store a new bulletin (or a new version of the day's) with both files, as a
+    draft, or approved by `approved_by` (a leader who is not `user`: checked before anything
+    is made; a ValidationError says why not).
 
     The files take seconds at a thousand indicators, so they are built outside the
     transaction that stores them (SQLite's would hold the write lock and keep officials
     waiting); a bulletin of the same day stored meanwhile takes the number, and this one is
     made again with the next."""
     year = year or as_of.year
+    if approved_by is not None:
+        refused = Bulletin(made_by=user).approval_refused(approved_by)
+        if refused:
+            raise ValidationError(refused, code="approval_refused")
     while True:
         issue, version = Bulletin.objects.numbering(as_of, language)
         previous = Bulletin.objects.previous(as_of, language)
@@ -908,6 +1120,8 @@ def make(as_of, language, year=None, user=None):
             with transaction.atomic():
                 if Bulletin.objects.numbering(as_of, language) == (issue, version):
                     bulletin.save()
+                    if approved_by is not None:
+                        bulletin.approve(approved_by)
                     return bulletin
         except IntegrityError:
             pass

@@ -14,11 +14,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from kpis import periods
+from kpis import periods, roles
 from kpis.caching import public_cache
 from kpis.evidence import evidence_storage, file_name
 from kpis.forms import BatchReturnForm, BulletinForm
-from kpis.models import Actual, Department, Indicator, reporting_starts
+from kpis.models import Actual, Bulletin, Department, Indicator, reporting_starts
 from kpis.templatetags.kpis_tags import percent
 from kpis.views import chosen_year
 from reports import bulletins, snapshots
@@ -56,6 +56,48 @@ def take_snapshot(request):
 
 
 @login_required
+def my_bulletins(request):
+    """/my/bulletins/: a leader's page of the bulletins to approve (GET); reviewers make
+    one by POSTing here (`make_bulletin`)."""
+    if request.method == "POST":
+        return make_bulletin(request)
+    if not roles.reads_draft_bulletins(request.user):
+        raise PermissionDenied
+    bulletins_of = Bulletin.objects.defer("data", "docx", "pdf").select_related(
+        "made_by", "approved_by"
+    )
+    context = {
+        "drafts": bulletins_of.drafts().order_by("-as_of", "language", "-version"),
+        "approved": bulletins_of.approved().order_by("-approved_at")[:10],
+        "may_approve": roles.is_leader(request.user),
+    }
+    return render(request, "kpis/my_bulletins.html", context)
+
+
+@login_required
+@require_POST
+def approve_bulletin(request, pk):
+    """A leader approves a draft: from then on it is public and posted to the robots."""
+    if not request.user.has_perm("kpis.approve_bulletin"):
+        raise PermissionDenied
+    bulletin = get_object_or_404(Bulletin.objects.defer("data", "docx", "pdf"), pk=pk)
+    try:
+        bulletin.approve(request.user)
+    except ValidationError as refused:
+        messages.error(request, " ".join(refused.messages))
+    else:
+        messages.success(
+            request,
+            _(
+                "Bulletin issue %(issue)d as of %(day)s (version %(version)d) approved: it is "
+                "public now."
+            )
+            % {"issue": bulletin.issue, "day": bulletin.as_of, "version": bulletin.version},
+        )
+    return redirect("make_bulletin")
+
+
+@login_required
 @require_POST
 def make_bulletin(request):
     if not request.user.has_perm("kpis.review_actual"):
@@ -71,6 +113,7 @@ def make_bulletin(request):
         _("Bulletin issue %(issue)d as of %(day)s made (version %(version)d).")
         % {"issue": bulletin.issue, "day": bulletin.as_of, "version": bulletin.version},
     )
+    messages.info(request, _("It is a draft: a leader approves it before it is public."))
     with translation.override(bulletin.language):
         return redirect("bulletin_list")
 

@@ -134,6 +134,12 @@ def manager(db):
 
 
 @pytest.fixture
+def leader(db):
+    """A user of the leader role (领导): reads and approves bulletins, nothing else."""
+    return make_user("leader", roles.LEADER)
+
+
+@pytest.fixture
 def admin_user(db):
     return get_user_model().objects.create_superuser("admin", password=None)
 

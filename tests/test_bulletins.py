@@ -12,10 +12,11 @@ import docx
 import pypdf
 import pytest
 import time_machine
+from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.utils import timezone
 
-from kpis import progress
+from kpis import progress, roles
 from kpis.models import Actual, Bulletin, Target
 from reports import bulletins
 from tests.conftest import SHANGHAI
@@ -73,7 +74,23 @@ def sample_targets(make_indicator, make_actual, department):
 
 
 def make(as_of=JUNE, language="zh-hans"):
-    return bulletins.make(as_of, language)
+    """A bulletin as the public sees it: made, then approved by a leader."""
+    return bulletins.make(as_of, language, approved_by=a_leader())
+
+
+def a_leader():
+    from tests.conftest import make_user
+
+    found = get_user_model().objects.filter(username="bulletin_leader").first()
+    return found or make_user("bulletin_leader", roles.LEADER)
+
+
+def after_header(document):
+    """The Word file's paragraphs from the title on (the red header and the document
+    number come before it)."""
+    paragraphs = document.paragraphs
+    start = next(i for i, p in enumerate(paragraphs) if p.style.name == "Gongwen Title")
+    return paragraphs[start:]
 
 
 def docx_of(bulletin):
@@ -226,19 +243,26 @@ def test_the_pdf_embeds_its_fonts(sample):
             descriptor = descendant["/FontDescriptor"]
             embedded = any(key in descriptor for key in ("/FontFile", "/FontFile2", "/FontFile3"))
             fonts[str(font["/BaseFont"]).split("+")[-1]] = embedded
-    assert fonts == {"Noto-Sans-CJK-SC-Bold": True, "Noto-Serif-CJK-SC": True}
+    # The nearest free fonts to GB/T 9704's: 仿宋, 黑体, 楷体 (the themes' subheadings) and
+    # the title's 小标宋.
+    assert fonts == {
+        "Noto-Serif-CJK-SC": True,
+        "Noto-Sans-CJK-SC-Bold": True,
+        "AR-PL-UKai-CN": True,
+        "Noto-Serif-CJK-SC-Bold": True,
+    }
 
 
 def test_a_bulletin_at_a_month_end_names_the_months_so_far(db):
     bulletin = bulletins.make(datetime.date(2024, 5, 31), "zh-hans")
-    assert docx_of(bulletin).paragraphs[0].text == "光明区2024年目标进展情况通报（1—5月）"
+    assert after_header(docx_of(bulletin))[0].text == "光明区2024年目标进展情况通报（1—5月）"
 
 
 def test_the_title_names_the_quarter_and_the_issue(sample):
     bulletin = make()
-    paragraphs = [paragraph.text for paragraph in docx_of(bulletin).paragraphs]
+    paragraphs = [paragraph.text for paragraph in after_header(docx_of(bulletin))]
     assert paragraphs[:2] == ["光明区2024年目标进展情况通报（第二季度）", "2024年第1期"]
-    english = docx_of(make(language="en")).paragraphs[0].text
+    english = after_header(docx_of(make(language="en")))[0].text
     assert english == "Guangming District: progress on the 2024 targets (second quarter)"
 
 
@@ -459,7 +483,7 @@ def test_a_bulletin_after_the_year_lists_its_missed_targets_without_a_pace(
     bulletin = bulletins.make(datetime.date(2025, 1, 31), "zh-hans", year=2024)
     (row,) = bulletins.laggards(bulletin.data["rows"])
     assert (row["name"], row["status"], row["needed_per_month"]) == ("未完成指标", "missed", None)
-    paragraphs = [paragraph.text for paragraph in docx_of(bulletin).paragraphs]
+    paragraphs = [paragraph.text for paragraph in after_header(docx_of(bulletin))]
     assert paragraphs[0] == "光明区2024年目标进展情况通报（全年）"
     assert "1. 未完成指标（未指定责任单位）：未完成，已完成目标的80%" in "\n".join(paragraphs)
 
@@ -521,7 +545,7 @@ def test_a_bulletin_of_the_same_day_stored_meanwhile_takes_the_number(sample, mo
     monkeypatch.setattr(bulletins, "render_pdf", render_while_another_is_stored)
     mine = make()
     assert [b.version for b in Bulletin.objects.order_by("created_at")] == [1, 2]
-    assert mine.version == 2 and "（第2版）" in docx_of(mine).paragraphs[1].text
+    assert mine.version == 2 and "（第2版）" in after_header(docx_of(mine))[1].text
 
 
 def test_a_target_withdrawn_since_the_previous_bulletin_is_listed_with_its_reason(sample):

@@ -207,6 +207,7 @@ def test_a_local_password_signs_in_with_the_platform_configured(client, official
         ("reviewer", "/en/my/"),
         ("manager", "/admin/"),
         ("admin_user", "/admin/"),
+        ("leader", "/en/my/bulletins/"),
     ],
 )
 def test_signing_in_lands_each_role_where_its_work_is(client, request, persona, landing):

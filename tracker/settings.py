@@ -194,7 +194,7 @@ PASSWORD_MAX_AGE_DAYS = env_control("KPI_PASSWORD_MAX_AGE_DAYS", 90)
 # do while the list is not empty.
 TWO_FACTOR_ROLES = env_list(
     "KPI_2FA_ROLES",
-    "" if DEBUG else "审核,指标管理,系统管理员,安全管理员,审计管理员",
+    "" if DEBUG else "审核,指标管理,领导,系统管理员,安全管理员,审计管理员",
 )
 # The security log (accounts.AuditRecord): recorded when on; kept at least this many days.
 AUDIT_LOG = env_bool("KPI_AUDIT_LOG", not DEBUG)
@@ -374,6 +374,9 @@ BULLETIN_ISSUER = os.environ.get("KPI_BULLETIN_ISSUER", "光明区人民政府�
 BULLETIN_ISSUER_EN = os.environ.get(
     "KPI_BULLETIN_ISSUER_EN", "General Office of the Guangming District People's Government"
 )
+# The 发文字号's prefix: 光统通〔2026〕3号 (and in English bulletins).
+BULLETIN_NUMBER_PREFIX = os.environ.get("KPI_BULLETIN_NUMBER_PREFIX", "光统通")
+BULLETIN_NUMBER_PREFIX_EN = os.environ.get("KPI_BULLETIN_NUMBER_PREFIX_EN", "GTT")
 EMAIL_BACKEND = os.environ.get(
     "DJANGO_EMAIL_BACKEND",
     "django.core.mail.backends.console.EmailBackend"

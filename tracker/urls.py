@@ -68,7 +68,12 @@ urlpatterns += i18n_patterns(
         views.bulletin_file,
         name="bulletin_file",
     ),
-    path("my/bulletins/", report_views.make_bulletin, name="make_bulletin"),
+    path("my/bulletins/", report_views.my_bulletins, name="make_bulletin"),
+    path(
+        "my/bulletins/<int:pk>/approve/",
+        report_views.approve_bulletin,
+        name="approve_bulletin",
+    ),
     path("indicators/<slug:code>/", views.indicator_detail, name="indicator_detail"),
     path("my/", views.my_updates, name="my_updates"),
     path("my/review/", report_views.batch_review, name="batch_review"),

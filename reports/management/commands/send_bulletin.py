@@ -13,7 +13,7 @@ from reports import bulletins
 
 class Command(BaseCommand):
     help = (
-        "Post the newest bulletin (or the current version of --as-of's) to each "
+        "Post the newest approved bulletin (or the current version of --as-of's) to each "
         "department's WeCom or DingTalk robot: its summary, the department's lagging "
         "targets and the links to the Word and PDF files, as a markdown message in the "
         "site's language. Each department gets each version once."
@@ -24,12 +24,15 @@ class Command(BaseCommand):
 
     def handle(self, **options):
         language = settings.LANGUAGE_CODE
-        found = Bulletin.objects.in_language(language)
+        found = Bulletin.objects.in_language(language).approved()  # never a draft
         if options["as_of"]:
             found = found.filter(as_of=options["as_of"])
         bulletin = found.order_by("-as_of", "-version").first()
         if bulletin is None:
-            raise CommandError("No bulletin to send: make one first (manage.py bulletin).")
+            raise CommandError(
+                "No approved bulletin to send: make one (manage.py bulletin) and have a "
+                "leader approve it."
+            )
         subject = f"bulletin:{bulletin.as_of.isoformat()}:v{bulletin.version}"
         posted = 0
         for department in webhooks.usable(Department.objects.all(), self.stderr.write):
