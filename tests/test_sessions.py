@@ -88,7 +88,7 @@ def test_the_controls_are_on_in_production_and_off_in_development(tmp_path):
         "30",
         "1",
         "90",
-        "审核,指标管理,系统管理员,安全管理员,审计管理员",
+        "审核,指标管理,领导,系统管理员,安全管理员,审计管理员",
         "True",
         "True",
     ]
