@@ -40,7 +40,15 @@ class Refused(Exception):
         return {"error": self.code, "message": self.message, "fields": self.fields}
 
 
-def form_data(indicator, period_end, body):
+def form_data(indicator, period_end, body, existing=None):
+    """The entry form's data from a body; a stage, flags or series break note left out of
+    the body keep the stored figure's."""
+
+    def kept(sent, name, default):
+        if sent is not None:
+            return sent
+        return getattr(existing, name) if existing is not None else default
+
     data = {
         "indicator": indicator.pk,
         "period_end": period_end.isoformat(),
@@ -48,6 +56,9 @@ def form_data(indicator, period_end, body):
         "note": body.note,
         "evidence_url": body.evidence_url,
         "confirm_unusual": "on" if body.confirm_unusual else "",
+        "stage": kept(body.stage, "stage", ""),
+        "flags": list(kept(body.flags, "flags", [])),
+        "series_break_note": kept(body.series_break_note, "series_break_note", ""),
     }
     for suffix, explanation in (("", body.explanation), ("_en", body.explanation_en)):
         for part in ("progress", "problems", "next_steps"):
@@ -62,8 +73,9 @@ def same_as_stored(actual, data):
         value = Decimal(data["value"])
     except (InvalidOperation, ValueError):
         return False
-    stored = [actual.note, actual.evidence_url, *(getattr(actual, f) for f in EXPLANATION_FIELDS)]
-    sent = [data["note"], data["evidence_url"], *(data[f] for f in EXPLANATION_FIELDS)]
+    marks = ("note", "evidence_url", "stage", "series_break_note", *EXPLANATION_FIELDS)
+    stored = [getattr(actual, f) for f in marks] + [sorted(actual.flags or [])]
+    sent = [data[f] for f in marks] + [sorted(data["flags"])]
     return value.is_finite() and actual.value == value and stored == sent
 
 
@@ -90,7 +102,7 @@ def enter(account, indicator, period_end, body, if_match=None):
     """Save (and, if asked, submit) the figure of `indicator` for `period_end` as `body` says,
     in the name of the token's account. Returns (figure, created, changed); raises Refused."""
     existing = Actual.objects.filter(indicator=indicator, period_end=period_end).first()
-    data = form_data(indicator, period_end, body)
+    data = form_data(indicator, period_end, body, existing)
     if existing is not None and same_as_stored(existing, data):
         if not (body.submit and existing.status in SUBMITTABLE):
             return existing, False, False

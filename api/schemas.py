@@ -2,6 +2,7 @@
 
 import datetime
 from decimal import Decimal
+from typing import Literal
 
 from ninja import Schema
 from pydantic import ConfigDict, Field
@@ -32,6 +33,19 @@ class FigureIn(Strict):
         False, description="Keep a figure the unit-slip guard held (explain it in note)."
     )
     submit: bool = Field(True, description="Hand the figure to the reviewers once saved.")
+    stage: Literal["preliminary", "verified", "final"] | None = Field(
+        None,
+        description="The release stage (初步核算, 初步核实, 最终核实) of an indicator published "
+        "in stages; left out: the stored figure's stage.",
+    )
+    flags: list[Literal["estimated", "provisional", "series_break"]] | None = Field(
+        None,
+        description="What the figure says of itself (预计, 初步, 口径调整); left out: the stored "
+        "figure's flags.",
+    )
+    series_break_note: str | None = Field(
+        None, max_length=5000, description="What changed in the definition (with series_break)."
+    )
 
 
 class BatchItem(FigureIn):
@@ -66,6 +80,9 @@ class FigureOut(Schema):
     evidence_url: str
     explanation: Explanation
     explanation_en: Explanation
+    stage: str | None = Field(description="preliminary, verified, final, or null")
+    flags: list[str]
+    series_break_note: str
     submitted_at: datetime.datetime | None
     reviewed_at: datetime.datetime | None
     updated_at: datetime.datetime

@@ -14,7 +14,7 @@ from plans import exports as plan_exports
 from tasks import exports as task_exports
 
 BOOLEAN_COLUMNS = {"stale", "year_closed"}
-DATE_COLUMNS = {"final_due", "source_date", "next_due", "pace_as_of"}
+DATE_COLUMNS = {"final_due", "source_date", "next_due", "pace_as_of", "verdict_revised_on"}
 INTEGER_COLUMNS = exports.YEAR_COLUMNS | plan_exports.YEAR_COLUMNS
 INTEGER_COLUMNS |= {"year", "milestones", "milestones_done"}
 NUMBER_COLUMNS = exports.AMOUNT_COLUMNS | exports.SHARE_COLUMNS | plan_exports.NUMBER_COLUMNS

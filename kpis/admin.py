@@ -25,6 +25,7 @@ from kpis.forms import (
     ConfirmSpreadsheetImportForm,
     FigureReturnForm,
     IndicatorForm,
+    InterimTargetForm,
     SpreadsheetImportForm,
     TargetForm,
 )
@@ -34,6 +35,7 @@ from kpis.models import (
     Department,
     EditConflict,
     Indicator,
+    InterimTarget,
     Preference,
     Reminder,
     ReturnReason,
@@ -263,6 +265,19 @@ class TargetInline(admin.StackedInline):
         return allowed and (obj is None or not obj.has_been_public())
 
 
+class InterimTargetInline(admin.TabularInline):
+    """Targets for a period within the year (一季度, 上半年, 前三季度, a month), beside the
+    year's targets."""
+
+    model = InterimTarget
+    form = InterimTargetForm
+    extra = 0
+    fields = ["period_end", "value", "qualifier", "source", "quote", "confirm_above_year_target"]
+    formfield_overrides = {
+        models.TextField: {"widget": forms.Textarea(attrs={"rows": 2, "cols": 40})}
+    }
+
+
 class FigureColumns:
     """A figure's value and published value in its indicator's unit and decimals
     ("400亿元"), not as the database keeps them ("400.0000")."""
@@ -434,7 +449,7 @@ class IndicatorAdmin(DepartmentScopedAdmin, SpreadsheetImportMixin, SimpleHistor
     list_filter = ["theme", "department", "frequency", "value_type", "is_public"]
     search_fields = ["code", "name", "name_en"]
     list_select_related = ["theme", "department"]
-    inlines = [TargetInline, ActualInline]
+    inlines = [TargetInline, InterimTargetInline, ActualInline]
     fieldsets = [
         (None, {"fields": ["code", "name", "name_en", "theme", "department", "is_public"]}),
         (_("Definition"), {"fields": ["definition", "definition_en"]}),
@@ -452,6 +467,7 @@ class IndicatorAdmin(DepartmentScopedAdmin, SpreadsheetImportMixin, SimpleHistor
                     "reported_as",
                     "release_lag_days",
                     "is_share",
+                    "has_release_stages",
                     "seasonal_profile",
                     "seasonal_profile_note",
                     "position",
@@ -468,6 +484,18 @@ class IndicatorAdmin(DepartmentScopedAdmin, SpreadsheetImportMixin, SimpleHistor
                     "source",
                     "baseline_quote",
                 ]
+            },
+        ),
+        (
+            _("Discontinued (停止统计)"),
+            {
+                "fields": [
+                    "discontinued_after",
+                    "discontinued_reason",
+                    "discontinued_reason_en",
+                    "replaced_by",
+                ],
+                "classes": ["collapse"],
             },
         ),
         (None, {"fields": ["change_reason"]}),
@@ -578,12 +606,15 @@ class ActualAdmin(
         "revised_at",
         "explanation_requested",
         "published_explanation",
+        "published_stage",
+        "published_flags",
     ]
     actions = ["submit_selected", "publish_selected", "return_selected"]
     history_list_display = ["value", "status", "published_value"]
 
     def get_fields(self, request, obj=None):
-        fields = ["indicator", "period_end", "value", "note", "evidence_url", *EXPLANATION_FIELDS]
+        fields = ["indicator", "period_end", "value", "stage", "flags", "series_break_note"]
+        fields += ["note", "evidence_url", *EXPLANATION_FIELDS]
         if obj is None or self.has_change_permission(request, obj):
             fields += ["confirm_unusual", "seen_version"]
         return fields + self.readonly_fields

@@ -10,8 +10,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from openpyxl.cell import WriteOnlyCell
 
+from kpis import progress
 from kpis.models import EXPLANATION_FIELDS, EXPLANATION_PARTS, Actual, Source, unit_scale
 from kpis.progress import plain_decimal
+from kpis.readings import judge_year, year_figures_of
 
 
 def local_time(moment):
@@ -40,6 +42,36 @@ def reading_data(reading):
     return {"period_end": reading.period_end.isoformat(), "value": plain_decimal(reading.value)}
 
 
+def marks_data(marks):
+    """A figure's release stage (None where its indicator has none), its flags and the
+    note of a series break (口径调整), from `ActualQuerySet.published_marks`."""
+    stage, flags, note = marks or ("", [], "")
+    return {"stage": stage or None, "flags": list(flags), "series_break_note": note or None}
+
+
+def verdict_revised_data(revision):
+    if revision is None:
+        return None
+    return {
+        "from": str(revision.from_status),
+        "to": str(revision.to_status),
+        "on": revision.on.isoformat(),
+        "stage": revision.stage,
+    }
+
+
+def interim_targets_data(verdicts):
+    return [
+        {
+            "period_end": step.period_end.isoformat(),
+            "value": plain_decimal(step.value),
+            "qualifier": step.qualifier,
+            "status": str(status),
+        }
+        for step, status in verdicts
+    ]
+
+
 def change_data(change):
     if change is None:
         return None
@@ -66,9 +98,11 @@ def withdrawal_data(indicator, year):
     }
 
 
-def indicator_row(indicator, sources, explanations):
+def indicator_row(indicator, sources, explanations, marks=None, revisions=None):
     """One indicator of `progress_rows(year)` as the open data row; `sources` by id,
-    `explanations` by (indicator id, period end)."""
+    `explanations`, and `marks` (release stages and flags), by (indicator id, period end);
+    `revisions`, the closed year's verdicts a later stage changed, by indicator id."""
+    marks = marks or {}
     result = indicator.result
     baseline = None
     if indicator.baseline_value is not None:
@@ -83,7 +117,11 @@ def indicator_row(indicator, sources, explanations):
             "period_end": result.as_of.isoformat(),
             "value": plain_decimal(result.current),
             "explanation": explanations.get((indicator.id, result.as_of)),
+            **marks_data(marks.get((indicator.id, result.as_of))),
         }
+    latest = reading_data(indicator.latest)
+    if latest is not None:
+        latest |= marks_data(marks.get((indicator.id, indicator.latest.period_end)))
     target = None
     if indicator.target_value is not None:
         target = {
@@ -107,7 +145,7 @@ def indicator_row(indicator, sources, explanations):
         "target": target,
         "target_withdrawn": withdrawal_data(indicator, result.year),
         "actual": actual,
-        "latest": reading_data(indicator.latest),
+        "latest": latest,
         "change": change_data(indicator.change),
         "year_closed": result.year_closed,
         "final_due": result.final_due and result.final_due.isoformat(),
@@ -117,6 +155,10 @@ def indicator_row(indicator, sources, explanations):
         "progress": rounded(result.progress),
         "expected": plain_decimal(result.expected),
         "status": str(result.status),
+        "verdict_revised": verdict_revised_data((revisions or {}).get(indicator.id)),
+        "interim_targets": interim_targets_data(getattr(indicator, "interim_verdicts", [])),
+        "discontinued_after": indicator.discontinued_after
+        and indicator.discontinued_after.isoformat(),
         "pace_status": pace_status_data(result),
         "source": source,
     }
@@ -125,12 +167,34 @@ def indicator_row(indicator, sources, explanations):
 def progress_document(rows, year, today):
     sources = Source.objects.in_bulk()
     explanations = Actual.objects.published_explanations(year)
+    marks = Actual.objects.published_marks()
+    revisions = verdict_revisions(rows, year, today)
     return {
         "year": year,
         "as_of": today.isoformat(),
         "generated_at": local_time(timezone.now()),
-        "indicators": [indicator_row(row, sources, explanations) for row in rows],
+        "indicators": [indicator_row(row, sources, explanations, marks, revisions) for row in rows],
     }
+
+
+def verdict_revisions(rows, year, today):
+    """{indicator id: progress.VerdictRevision} of the rows whose closed `year` a later
+    release stage turned: the year judged on `today` with the earlier stage's figure, and
+    as it stands (the rows' own result)."""
+    if not progress.year_closed(year, today):
+        return {}
+    stage_revisions = Actual.objects.stage_revisions(year)
+    revisions = {}
+    for row in rows:
+        revision = stage_revisions.get(row.id)
+        if revision is None or row.target_value is None:
+            continue
+        figures = progress.figures_before(year_figures_of(row), revision)
+        before = judge_year(row, year, row.target_value, row.target_qualifier, figures, today)
+        changed = progress.verdict_revision(before, row.result, revision)
+        if changed:
+            revisions[row.id] = changed
+    return revisions
 
 
 # Columns of the flat files (CSV, XLSX), in order: the JSON row, one level deep.
@@ -162,6 +226,8 @@ COLUMNS = [
     ),
     ("actual_period_end", _("End of the period of the year's latest published figure")),
     ("actual_value", _("The year's value so far from published figures")),
+    ("actual_stage", _("Release stage of that figure: preliminary, verified or final")),
+    ("actual_flags", _("Its flags, comma-separated: estimated, provisional, series_break")),
     ("latest_period_end", _("End of the period of the latest published figure of any year")),
     ("latest_value", _("The latest published figure of any year")),
     ("change_from_period_end", _("What the latest figure is compared with: its period end")),
@@ -181,6 +247,9 @@ COLUMNS = [
     ("pace_status", _("For an overdue row: the pace verdict as of its latest figure's period")),
     ("pace_as_of", _("For an overdue row: the period end that pace verdict is as of")),
     ("year_closed", _("true when the target year is over")),
+    ("verdict_revised_from", _("The closed year's verdict before a later release stage")),
+    ("verdict_revised_to", _("The verdict that later stage gave")),
+    ("verdict_revised_on", _("The day that stage was published")),
     ("final_due", _("The day the year-end figure is due, for a year that is over")),
     ("explanation_progress", _("Public explanation of the latest figure: progress")),
     ("explanation_problems", _("Public explanation of the latest figure: problems")),
@@ -210,6 +279,10 @@ HISTORY_COLUMNS = [
     "value",
     "first_published_at",
     "revised_at",
+    "stage",
+    "flags",
+    "series_break_note",
+    "stages",
     *EXPLANATION_FIELDS,
 ]
 
@@ -247,6 +320,11 @@ def flat(row):
         values[f"{part}_period_end"] = (row.get(part) or {}).get("period_end")
         values[f"{part}_value"] = (row.get(part) or {}).get("value")
     values.update(explanation_cells((row["actual"] or {}).get("explanation")))
+    values["actual_stage"] = (row["actual"] or {}).get("stage")
+    values["actual_flags"] = ",".join((row["actual"] or {}).get("flags") or []) or None
+    revised = row.get("verdict_revised") or {}
+    for key in ("from", "to", "on"):
+        values[f"verdict_revised_{key}"] = revised.get(key)
     change = row.get("change") or {}
     values["change_from_period_end"] = (change.get("from") or {}).get("period_end")
     values["change_from_value"] = (change.get("from") or {}).get("value")
@@ -286,6 +364,8 @@ def unit_data(unit):
 
 
 def history_document(indicator, actuals):
+    """An indicator's published figures (`actuals`, from `published_history`, oldest
+    first), each with its release stage, flags and every stage the public saw."""
     return {
         "code": indicator.code,
         "name": indicator.name,
@@ -293,6 +373,7 @@ def history_document(indicator, actuals):
         "unit": indicator.unit,
         **unit_data(indicator.unit),
         "value_type": indicator.value_type,
+        "discontinued": discontinued_data(indicator),
         "generated_at": local_time(timezone.now()),
         "figures": [
             {
@@ -300,6 +381,21 @@ def history_document(indicator, actuals):
                 "value": plain_decimal(actual.published_value),
                 "first_published_at": local_time(actual.published_at),
                 "revised_at": local_time(actual.revised_at),
+                **marks_data(
+                    (
+                        actual.published_stage,
+                        actual.published_flags,
+                        actual.published_series_break_note,
+                    )
+                ),
+                "stages": [
+                    {
+                        "stage": stage.stage,
+                        "value": plain_decimal(stage.value),
+                        "published_at": local_time(stage.published),
+                    }
+                    for stage in getattr(actual, "stages", [])
+                ],
                 "explanation": actual.published_explanation,
             }
             for actual in actuals
@@ -307,10 +403,27 @@ def history_document(indicator, actuals):
     }
 
 
+def discontinued_data(indicator):
+    if indicator.discontinued_after is None:
+        return None
+    replacement = indicator.replaced_by
+    return {
+        "after": indicator.discontinued_after.isoformat(),
+        "reason": indicator.discontinued_reason,
+        "reason_en": indicator.discontinued_reason_en or None,
+        "replaced_by": replacement.code if replacement else None,
+    }
+
+
 def history_dataset(document):
     dataset = tablib.Dataset(headers=HISTORY_COLUMNS)
     for figure in document["figures"]:
         cells = {**figure, **explanation_cells(figure.get("explanation"))}
+        cells["flags"] = ",".join(figure["flags"])
+        cells["stages"] = "; ".join(
+            f"{stage['stage']} {stage['value']} {stage['published_at']}"
+            for stage in figure["stages"]
+        )
         dataset.append(
             [document["code"]] + [neutralise(cells[key] or "") for key in HISTORY_COLUMNS[1:]]
         )

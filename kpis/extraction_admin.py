@@ -9,6 +9,7 @@ here is recorded, shown and later revised like one typed in by hand. A rejected 
 remembered and not proposed again for that source.
 """
 
+import re
 from dataclasses import dataclass
 from decimal import Decimal
 from urllib.parse import urlencode
@@ -21,12 +22,20 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
 
+from kpis import periods
 from kpis.bilingual import in_both_languages
 from kpis.extraction import Candidate, IndicatorMatcher, extract, paragraph, simplified
-from kpis.forms import ActualForm, CandidateForm, ChangeReasonForm, DocumentForm
+from kpis.forms import (
+    ActualForm,
+    CandidateForm,
+    ChangeReasonForm,
+    DocumentForm,
+    InterimTargetForm,
+)
 from kpis.models import (
     Actual,
     Indicator,
+    InterimTarget,
     Qualifier,
     RejectedCandidate,
     Source,
@@ -138,6 +147,7 @@ def review_rows(source, candidates, indicators):
                 "year": candidate.year,
                 "value": candidate.value,
                 "qualifier": candidate.qualifier or Qualifier.REACH,
+                "period_end": interim_period_end(candidate),
                 "change_reason": in_both_languages(
                     lambda: _("From %(source)s") % {"source": source.citation}
                 ),
@@ -147,6 +157,27 @@ def review_rows(source, candidates, indicators):
             )
         rows.append(_row(candidate, form))
     return rows
+
+
+# A period within the year, as a sentence names it before its figure: 一季度, 上半年,
+# 前三季度, or the months of the year so far (1-5月, 1—5月, 1至5月).
+INTERIM_WORDS = {"一季度": 3, "上半年": 6, "前三季度": 9}
+MONTHS_SO_FAR = re.compile(r"1\s*[-—–~至到]\s*(1[01]|[2-9])\s*月")
+
+
+def interim_period_end(candidate):
+    """The end of the period within the year a candidate's sentence names before its figure
+    (an interim target, e.g. 上半年完成70亿元), or None."""
+    before = candidate.quote[: candidate.figure_start - candidate.start]
+    if candidate.year is None:
+        return None
+    month = next((m for word, m in INTERIM_WORDS.items() if word in before), None)
+    found = MONTHS_SO_FAR.search(before)
+    if month is None and found:
+        month = int(found.group(1))
+    if month is None:
+        return None
+    return periods.period_ends(periods.Frequency.MONTHLY, candidate.year)[month - 1]
 
 
 def _row(candidate, form):
@@ -189,6 +220,9 @@ def act(request, source, candidates, indicators):
     if action not in ACCEPTANCES or form.cleaned_data["indicator"] is None:
         messages.error(request, _("Choose the indicator first."))
         return None
+    if action == "interim_target" and form.cleaned_data["period_end"] is None:
+        messages.error(request, _("Give the end of the period within the year first."))
+        return None
     accept, needed = ACCEPTANCES[action]
     if not request.user.has_perm(needed):
         raise PermissionDenied
@@ -217,6 +251,28 @@ def accept_target(source, candidate, data, user):
     target = indicator.targets.filter(year=year).first() or Target(indicator=indicator, year=year)
     figures = {"value": data["value"], "qualifier": data["qualifier"], "quote": candidate.quote}
     return _save(TargetForm, target, source, figures, data)
+
+
+def accept_interim_target(source, candidate, data, user):
+    """An interim target for the period within the year the row names (see
+    `interim_period_end`), through the admin's own form and its checks."""
+    indicator, period_end = data["indicator"], data["period_end"]
+    step = indicator.interim_targets.filter(period_end=period_end).first() or InterimTarget(
+        indicator=indicator
+    )
+    form = InterimTargetForm(
+        {
+            "period_end": period_end,
+            "value": data["value"],
+            "qualifier": data["qualifier"],
+            "source": source.pk,
+            "quote": candidate.quote,
+        },
+        instance=step,
+    )
+    if form.is_valid():
+        form.save()
+    return form
 
 
 def accept_baseline(source, candidate, data, user):
@@ -252,6 +308,7 @@ def accept_draft(source, candidate, data, user):
 
 ACCEPTANCES = {
     "target": (accept_target, "kpis.add_target"),
+    "interim_target": (accept_interim_target, "kpis.add_interimtarget"),
     "baseline": (accept_baseline, "kpis.change_indicator"),
     "draft": (accept_draft, "kpis.add_actual"),
 }

@@ -21,12 +21,14 @@ from kpis.models import (
     LAST_YEAR,
     Actual,
     Indicator,
+    InterimTarget,
     Qualifier,
     ReturnReason,
     Source,
     Unit,
 )
 from kpis.progress import plain_decimal
+from kpis.vocabulary import FLAG_WORDS
 
 # A web address typed without a scheme gets https://, as Django 6 will assume (Django 5
 # assumes http:// and warns): evidence links, sources and robot webhooks are https in practice.
@@ -99,25 +101,26 @@ class ActualForm(ReviewedForm):
         label=_("I have checked this figure and explained it in the note"),
         required=False,
     )
+    flags = forms.TypedMultipleChoiceField(
+        label=_("flags"),
+        choices=list(FLAG_WORDS.items()),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("A series break (口径调整) needs its note below."),
+    )
 
     fixed_fields = ("indicator", "period_end")
 
     class Meta:
         model = Actual
-        fields = [
-            "indicator",
-            "period_end",
-            "value",
-            "note",
-            "evidence_url",
-            "evidence_file",
-            *EXPLANATION_FIELDS,
-        ]
+        fields = ["indicator", "period_end", "value", "stage", "flags", "series_break_note"]
+        fields += ["note", "evidence_url", "evidence_file", *EXPLANATION_FIELDS]
         formfield_callback = https_urls
         widgets = {
             **{name: forms.Textarea(attrs={"rows": 2}) for name in EXPLANATION_FIELDS},
             "period_end": forms.DateInput(attrs={"type": "date"}),
             "note": forms.Textarea(attrs={"rows": 3}),
+            "series_break_note": forms.Textarea(attrs={"rows": 2}),
             "value": forms.NumberInput(attrs={"inputmode": "decimal", "step": "any"}),
             # A text field, not type=url: the browser would refuse "www.gm.gov.cn/q2"
             # before the server could complete it with https://.
@@ -130,6 +133,10 @@ class ActualForm(ReviewedForm):
         if self.instance.pk and self.instance.value is not None:
             # As the official typed it ("1200000"), not as stored ("1200000.0000").
             self.initial["value"] = plain_decimal(Decimal(self.instance.value))
+        indicator = self.instance.indicator if self.instance.indicator_id else None
+        if indicator is not None and not indicator.has_release_stages and "stage" in self.fields:
+            # Only indicators published in stages ask for one.
+            self.fields["stage"].widget = forms.HiddenInput()
 
     def entry_fields(self):
         return [field for field in self.visible_fields() if field.name not in EXPLANATION_FIELDS]
@@ -333,6 +340,33 @@ class TargetForm(ChangeReasonForm):
         return target
 
 
+class InterimTargetForm(forms.ModelForm):
+    """An interim target in the admin: one above the year's target of an indicator that
+    should increase is held until the manager confirms it (a warning, not a refusal)."""
+
+    confirm_above_year_target = forms.BooleanField(
+        label=_("Keep it above the year's target"), required=False
+    )
+
+    class Meta:
+        model = InterimTarget
+        fields = ["period_end", "value", "qualifier", "source", "quote"]
+
+    def clean(self):
+        cleaned = super().clean()
+        step = self.instance
+        step.period_end, step.value = cleaned.get("period_end"), cleaned.get("value")
+        warning = None
+        if step.period_end and step.value is not None and step.indicator_id:
+            warning = step.beyond_year_target()
+        if warning and not cleaned.get("confirm_above_year_target"):
+            self.add_error(
+                "value",
+                f"{warning} {_('Tick “Keep it above the year’s target” if the source says so.')}",
+            )
+        return cleaned
+
+
 class IndicatorForm(ChangeReasonForm):
     """A new indicator's code is suggested from its English name as it is typed (Django's
     prepopulate script); without JavaScript, a code left empty is made from it on saving.
@@ -414,6 +448,12 @@ class CandidateForm(forms.Form):
     year = forms.IntegerField(label=_("year"), min_value=FIRST_YEAR, max_value=LAST_YEAR)
     value = forms.DecimalField(label=_("value"), max_digits=20, decimal_places=4)
     qualifier = forms.ChoiceField(label=_("qualifier"), choices=Qualifier.choices)
+    period_end = forms.DateField(
+        label=_("period within the year ends"),
+        required=False,
+        help_text=_("Only for an interim target (一季度, 上半年, 前三季度, 1–N月)."),
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
     change_reason = forms.CharField(
         label=_("Reason for the change"), max_length=100, required=False
     )

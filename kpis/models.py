@@ -39,6 +39,7 @@ from kpis.readings import (
     IndicatorNameAndPage,
     ProgressRow,
     attach_latest,
+    interim_verdict,
     judge_year,
     progress_from_annotations,
     progress_from_annotations_of,
@@ -55,6 +56,7 @@ from kpis.workflow import (  # noqa: F401 (re-exported: the workflow's names sta
 )
 
 _QUALIFIER_WORDS = vocabulary.QUALIFIER_WORDS
+STAGE_WORDS = vocabulary.STAGE_WORDS
 
 # The years a figure, target or baseline may have (database constraints say so too).
 FIRST_YEAR, LAST_YEAR = 1990, 2100
@@ -219,13 +221,18 @@ class DepartmentQuerySet(models.QuerySet):
         started = reporting_starts()
         owned = {}
         fields = ("pk", "department", "frequency", "baseline_year", "release_lag_days")
+        fields += ("discontinued_after",)
         listed = list(indicators.only(*fields))
         for indicator in listed:
             target_years = [first_years[indicator.pk]] if indicator.pk in first_years else []
             first_year = indicator.first_reporting_year(target_years, started or today)
             owned.setdefault(indicator.department_id, []).append(
                 periods.Owned(
-                    indicator.pk, indicator.frequency, first_year, indicator.release_lag_days
+                    indicator.pk,
+                    indicator.frequency,
+                    first_year,
+                    indicator.release_lag_days,
+                    last_period_end=indicator.discontinued_after,
                 )
             )
         # The earliest period whose deadline falls in the window.
@@ -377,6 +384,24 @@ class IndicatorQuerySet(DepartmentScopedQuerySet):
             baseline_year_end_reading=reading_text(
                 year_end.filter(period_end__year=OuterRef("baseline_year"))
             ),
+            # So that the interim targets are read only where there are some.
+            has_interim=models.Exists(
+                InterimTarget.objects.filter(indicator=OuterRef("pk"), period_end__year=year)
+            ),
+        )
+
+    def for_page(self):
+        """What an indicator's page shows besides its year: whether it has interim targets
+        of any year, and the public indicator it replaces (where one does), in the same
+        query."""
+        replaced = self.model.objects.public().filter(replaced_by=OuterRef("pk"))
+        replaced = replaced.order_by("code")
+        return self.annotate(
+            has_any_interim=models.Exists(InterimTarget.objects.filter(indicator=OuterRef("pk"))),
+            replaces_code=Subquery(replaced.values("code")[:1]),
+            replaces_name=Subquery(replaced.values("name")[:1]),
+            replaces_name_en=Subquery(replaced.values("name_en")[:1]),
+            replaces_after=Subquery(replaced.values("discontinued_after")[:1]),
         )
 
     def progress_rows(self, year, today=None, until=None, targets_at=None):
@@ -392,7 +417,15 @@ class IndicatorQuerySet(DepartmentScopedQuerySet):
         if targets_at is not None:
             standing = self.targets_as_of(year, targets_at)
             figures = [{**values, **standing.get(values["id"], NO_TARGET)} for values in figures]
-        rows = [ProgressRow(values, themes[values["theme_id"]], year, today) for values in figures]
+        interim = {}
+        if any(values["has_interim"] for values in figures):
+            interim = InterimTarget.objects.reached_in(year, until)
+        rows = [
+            ProgressRow(
+                values, themes[values["theme_id"]], year, today, interim.get(values["id"], ())
+            )
+            for values in figures
+        ]
         return sorted(
             rows,
             key=lambda row: (row.target_value is None, row.theme.position, row.position, row.code),
@@ -420,6 +453,7 @@ class IndicatorQuerySet(DepartmentScopedQuerySet):
                 {actual.period_end for actual in indicator.entered},
                 grace_days=indicator.release_lag_days,
                 reporting_starts=since,
+                last_period_end=indicator.discontinued_after,
             )
         return indicators
 
@@ -708,6 +742,36 @@ class Indicator(IndicatorNameAndPage, models.Model):
     is_public = models.BooleanField(
         _("shown to the public"), default=True, help_text=_("Untick to keep it internal.")
     )
+    has_release_stages = models.BooleanField(
+        _("has release stages"),
+        default=False,
+        help_text=_(
+            "Tick where the statistics bureau publishes each figure in stages (初步核算, "
+            "初步核实, 最终核实, as GDP is): every figure then names its stage."
+        ),
+    )
+    discontinued_after = models.DateField(
+        _("discontinued after"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Only for an indicator no longer reported (停止统计): the end of the last period "
+            "reported. No period after it is due."
+        ),
+    )
+    discontinued_reason = models.TextField(
+        _("why it was discontinued (Chinese)"), blank=True, help_text=_("Published.")
+    )
+    discontinued_reason_en = models.TextField(_("why it was discontinued (English)"), blank=True)
+    replaced_by = models.ForeignKey(
+        "self",
+        verbose_name=_("replaced by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="replaces",
+        help_text=_("Optional: the indicator that takes its place; both pages link."),
+    )
     position = models.PositiveIntegerField(_("position"), default=0)
 
     objects = IndicatorQuerySet.as_manager()
@@ -729,6 +793,11 @@ class Indicator(IndicatorNameAndPage, models.Model):
                 violation_error_message=_("A share of a whole is measured in per cent."),
             ),
             models.CheckConstraint(
+                name="indicator_discontinued_with_a_reason",
+                condition=Q(discontinued_after__isnull=True) | ~Q(discontinued_reason=""),
+                violation_error_message=_("Say why the indicator was discontinued."),
+            ),
+            models.CheckConstraint(
                 name="indicator_baseline_year_sane",
                 condition=Q(baseline_year__isnull=True)
                 | Q(baseline_year__gte=FIRST_YEAR, baseline_year__lte=LAST_YEAR),
@@ -738,20 +807,37 @@ class Indicator(IndicatorNameAndPage, models.Model):
     def __str__(self):
         return self.name
 
-    def clean(self):
-        if self.growth_basis and self.value_type != self.ValueType.RATE:
-            raise ValidationError(
-                {
-                    "growth_basis": _(
-                        "Only a growth rate has a basis: choose the value type “rate”, or "
-                        "leave the basis empty."
-                    )
-                }
-            )
-
     @property
     def display_definition(self):
         return in_language(self.definition, self.definition_en)
+
+    @property
+    def display_discontinued_reason(self):
+        return in_language(self.discontinued_reason, self.discontinued_reason_en)
+
+    def clean(self):
+        super().clean()
+        errors = {}
+        if self.growth_basis and self.value_type != self.ValueType.RATE:
+            errors["growth_basis"] = _(
+                "Only a growth rate has a basis: choose the value type “rate”, or "
+                "leave the basis empty."
+            )
+        if self.discontinued_after is not None:
+            if not self.discontinued_reason.strip():
+                errors["discontinued_reason"] = _(
+                    "Say why the indicator was discontinued: the reason is published."
+                )
+            if self.frequency and self.discontinued_after not in self.period_ends(
+                self.discontinued_after.year
+            ):
+                errors["discontinued_after"] = _(
+                    "Give the end of the last period reported (a %(frequency)s period's last day)."
+                ) % {"frequency": self.get_frequency_display()}
+        if self.replaced_by_id is not None and self.replaced_by_id == self.pk:
+            errors["replaced_by"] = _("An indicator cannot replace itself.")
+        if errors:
+            raise ValidationError(errors)
 
     def value_error(self, value):
         """Why `value` cannot be a figure of this indicator, or None."""
@@ -834,16 +920,20 @@ class Indicator(IndicatorNameAndPage, models.Model):
         records = (
             Actual.history.filter(indicator_id=self.pk, published_value__isnull=False)
             .order_by("id", "history_date")
-            .values_list("id", "published_value", "history_date")
+            .values_list("id", "published_value", "history_date", "published_stage")
         )
-        earlier, last = {}, {}
-        for pk, value, when in records:
-            if pk in last and last[pk] != value:
-                earlier.setdefault(pk, []).append((last[pk], when))
-            last[pk] = value
+        earlier, last, stages = {}, {}, {}
+        for pk, value, when, stage in records:
+            if pk in last and last[pk][0] != value:
+                earlier.setdefault(pk, []).append((last[pk][0], when))
+            if stage and (pk not in last or last[pk][1] != stage):
+                stages.setdefault(pk, []).append(PublishedStage(stage, value, when))
+            last[pk] = (value, stage)
         actuals = list(self.actuals.published().order_by("-period_end"))
         for actual in actuals:
             actual.earlier = earlier.get(actual.pk, [])
+            # Every stage the public saw, in order, with its value and date.
+            actual.stages = stages.get(actual.pk, [])
         return actuals
 
     def first_reporting_year(self, target_years, reporting_started):
@@ -859,7 +949,7 @@ class Indicator(IndicatorNameAndPage, models.Model):
     def years_overview(self, targets, history, today):
         """Every year with a target or a published figure, newest first: its target, the
         figure the year ended on and the verdict judged on `today`, from the published
-        `history` and `targets` already read (no query)."""
+        `history` (from `published_history`) and `targets` already read (no query)."""
         readings = [
             progress.Reading(actual.period_end, actual.published_value) for actual in history
         ]
@@ -886,14 +976,102 @@ class Indicator(IndicatorNameAndPage, models.Model):
 
     def attach_progress(self, year, today):
         """Progress in `year` as judged on `today`, with the latest figure of any year (see
-        `attach_latest`), from the annotations of `with_year_figures(year)`."""
+        `attach_latest`), from the annotations of `with_year_figures(year)`; its interim
+        targets of every year (`interim_steps`) bend the expected path."""
+        has_any = getattr(self, "has_any_interim", True)  # annotated by `for_page`
+        self.interim_steps = list(self.interim_targets.all()) if has_any else []
+        self.interim_path = [
+            progress.Reading(step.period_end, step.value) for step in self.interim_steps
+        ]
         self.result = progress_from_annotations(self, year, today)
         attach_latest(self, today)
         return self
 
+    def interim_verdicts(self, year, history, today):
+        """The interim targets of `year` with their status on `today` (see
+        `progress.interim_status`), from the published `history` already read."""
+        readings = [
+            progress.Reading(actual.period_end, actual.published_value) for actual in history
+        ]
+        return [
+            (
+                step,
+                interim_verdict(
+                    self,
+                    step,
+                    progress.year_so_far(
+                        readings, step.period_end, self.value_type, self.reported_as
+                    ),
+                    today,
+                ),
+            )
+            for step in self.interim_steps
+            if step.period_end.year == year
+        ]
+
+    def verdict_revisions(self, targets, history, today):
+        """{year: progress.VerdictRevision} of the closed years whose verdict a later
+        release stage changed, from the published `history` (its `stages`) and `targets`."""
+        readings = [
+            progress.Reading(actual.period_end, actual.published_value) for actual in history
+        ]
+        by_year = {target.year: target for target in targets}
+        revisions = {}
+        for actual in history:
+            revision = stage_revision(actual.period_end, actual.stages)
+            year = actual.period_end.year
+            target = by_year.get(year)
+            if revision is None or target is None or target.withdrawn_at:
+                continue
+            if year in revisions and revisions[year].on >= revision.on:
+                continue
+            figures = progress.YearFigures.from_readings(readings, year)
+            now = judge_year(self, year, target.value, target.qualifier, figures, today)
+            before = judge_year(
+                self,
+                year,
+                target.value,
+                target.qualifier,
+                progress.figures_before(figures, revision),
+                today,
+            )
+            changed = progress.verdict_revision(before, now, revision)
+            if changed:
+                revisions[year] = changed
+        return revisions
+
     def period_ends(self, year):
         """The last day of every reporting period of `year`."""
         return periods.period_ends(self.frequency, year)
+
+
+@dataclass
+class PublishedStage:
+    """A release stage of a published figure as the public saw it: its value and the moment
+    it was published."""
+
+    stage: str
+    value: Decimal
+    published: datetime.datetime
+
+    @property
+    def label(self):
+        return Stage(self.stage).label
+
+
+def stage_revision(period_end, stages):
+    """The latest later stage of a figure (a progress.StageRevision), from its published
+    `stages` in order, or None while it has had one stage only."""
+    if len(stages) < 2:
+        return None
+    earlier, latest = stages[-2], stages[-1]
+    return progress.StageRevision(
+        period_end,
+        earlier.value,
+        latest.value,
+        latest.stage,
+        timezone.localtime(latest.published).date(),
+    )
 
 
 def target_changes(records):
@@ -1025,6 +1203,146 @@ class Target(models.Model):
         self.withdrawn_at = when
 
 
+class Stage(models.TextChoices):
+    # The values and words of the rules' vocabulary.Stage.
+    PRELIMINARY = vocabulary.Stage.PRELIMINARY.value, STAGE_WORDS[vocabulary.Stage.PRELIMINARY]
+    VERIFIED = vocabulary.Stage.VERIFIED.value, STAGE_WORDS[vocabulary.Stage.VERIFIED]
+    FINAL = vocabulary.Stage.FINAL.value, STAGE_WORDS[vocabulary.Stage.FINAL]
+
+
+class InterimTargetQuerySet(models.QuerySet):
+    def reached_in(self, year, until=None):
+        """{indicator id: [(interim target, the year's published figure at its period end
+        or None)]} of `year` (with `until`, from the figures of periods ended by then):
+        two queries, the second only where interim targets exist."""
+        steps = list(self.filter(period_end__year=year).order_by("period_end"))
+        if not steps:
+            return {}
+        ids = {step.indicator_id for step in steps}
+        published = Actual.objects.published().filter(indicator_id__in=ids, period_end__year=year)
+        if until is not None:
+            published = published.filter(period_end__lte=until)
+        readings, kinds = {}, {}
+        rows = published.values_list(
+            "indicator_id",
+            "period_end",
+            "published_value",
+            "indicator__value_type",
+            "indicator__reported_as",
+        )
+        for indicator_id, end, value, value_type, reported_as in rows:
+            readings.setdefault(indicator_id, []).append(progress.Reading(end, value))
+            kinds[indicator_id] = (value_type, reported_as)
+        reached = {}
+        for step in steps:
+            value_type, reported_as = kinds.get(step.indicator_id, (None, None))
+            figure = progress.year_so_far(
+                readings.get(step.indicator_id, []), step.period_end, value_type, reported_as
+            )
+            reached.setdefault(step.indicator_id, []).append((step, figure))
+        return reached
+
+
+class InterimTarget(models.Model):
+    """A target for a period within a year (一季度, 上半年, 前三季度 or a month), set beside
+    the year's target by the work report or the department: the year's expected path runs
+    through it, and it gets a verdict of its own once its period is over."""
+
+    indicator = models.ForeignKey(
+        Indicator,
+        verbose_name=_("indicator"),
+        on_delete=models.CASCADE,
+        related_name="interim_targets",
+    )
+    period_end = models.DateField(
+        _("period end"),
+        help_text=_(
+            "The last day of the period within the year: 31 March (一季度), 30 June (上半年), "
+            "30 September (前三季度) or another month's end."
+        ),
+    )
+    value = models.DecimalField(
+        _("target value"),
+        max_digits=20,
+        decimal_places=4,
+        help_text=_("The year so far: for a flow, the amount from January to the period's end."),
+    )
+    qualifier = models.CharField(
+        _("qualifier"), max_length=10, choices=Qualifier.choices, default=Qualifier.REACH
+    )
+    source = models.ForeignKey(
+        Source, verbose_name=_("source"), on_delete=models.PROTECT, related_name="+"
+    )
+    quote = models.TextField(_("quote"), help_text=_("The source's sentence, word for word."))
+
+    objects = InterimTargetQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("interim target")
+        verbose_name_plural = _("interim targets")
+        ordering = ["indicator_id", "period_end"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["indicator", "period_end"],
+                name="one_interim_target_per_indicator_period",
+                violation_error_message=_("This indicator already has a target for that period."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.indicator} {self.period_end:%Y-%m-%d}: {progress.plain_decimal(self.value)}"
+
+    def clean(self):
+        super().clean()
+        if self.period_end is None or getattr(self, "indicator", None) is None:
+            return
+        ends = self.indicator.period_ends(self.period_end.year)[:-1]
+        if self.period_end not in ends:
+            raise ValidationError(
+                {
+                    "period_end": _(
+                        "An interim target ends on the last day of one of the indicator's "
+                        "periods before 31 December: the year's own target covers the whole "
+                        "year."
+                    )
+                }
+            )
+        year_target = self.year_target()
+        if year_target is None:
+            raise ValidationError(
+                {
+                    "period_end": _(
+                        "%(year)d has no target for this indicator: an interim target lies "
+                        "within a year that has one. Add the year's target first."
+                    )
+                    % {"year": self.period_end.year}
+                }
+            )
+
+    def year_target(self):
+        return self.indicator.targets.filter(year=self.period_end.year).first()
+
+    def beyond_year_target(self):
+        """A warning where the interim target asks more than the year's target of an
+        indicator that should increase, or None: a typing slip more often than a plan."""
+        year_target = self.year_target()
+        if (
+            year_target is None
+            or self.value is None
+            or self.indicator.direction != Indicator.Direction.INCREASE
+            or self.value <= year_target.value
+        ):
+            return None
+        return _(
+            "The interim target %(value)s is above the year's target of %(target)s for an "
+            "indicator that should increase."
+        ) % {
+            "value": progress.plain_decimal(self.value),
+            "target": progress.plain_decimal(year_target.value),
+        }
+
+
 class ActualQuerySet(ReviewedQuerySet):
     def published(self):
         """Figures the public may see: those with a published value (a revision under review
@@ -1040,6 +1358,51 @@ class ActualQuerySet(ReviewedQuerySet):
             .values_list("indicator_id", "period_end", "published_explanation")
         )
         return {(indicator_id, end): explanation for indicator_id, end, explanation in rows}
+
+    def published_marks(self):
+        """{(indicator id, period end): (stage, flags, series break note)} of the published
+        figures that have a release stage or a flag (one query; the others have neither)."""
+        rows = (
+            self.published()
+            .exclude(published_stage="", published_flags=[])
+            .values_list(
+                "indicator_id",
+                "period_end",
+                "published_stage",
+                "published_flags",
+                "published_series_break_note",
+            )
+        )
+        return {(indicator_id, end): marks for indicator_id, end, *marks in rows}
+
+    def stage_revisions(self, year):
+        """{indicator id: progress.StageRevision}: the latest later release stage published
+        for a figure of `year` of each indicator, from the change history (one query)."""
+        records = (
+            Actual.history.filter(
+                period_end__year=year,
+                published_value__isnull=False,
+            )
+            .exclude(published_stage="")
+            .order_by("history_date", "history_id")
+            .values_list(
+                "id",
+                "indicator_id",
+                "period_end",
+                "published_value",
+                "history_date",
+                "published_stage",
+            )
+        )
+        stages, revisions = {}, {}
+        for pk, indicator_id, end, value, when, stage in records:
+            seen = stages.setdefault(pk, [])
+            if not seen or seen[-1].stage != stage:
+                seen.append(PublishedStage(stage, value, when))
+                revision = stage_revision(end, seen)
+                if revision is not None:
+                    revisions[indicator_id] = revision
+        return revisions
 
     def published_since(self, moment):
         """Figures first published or revised since `moment`, latest period first."""
@@ -1132,6 +1495,34 @@ class Actual(Reviewed):
         editable=False,
         help_text=_("The check's warning the official confirmed when saving this value."),
     )
+    stage = models.CharField(
+        _("release stage"),
+        max_length=12,
+        choices=Stage.choices,
+        blank=True,
+        help_text=_(
+            "Only for indicators published in stages: 初步核算, then 初步核实, then 最终核实. "
+            "A later stage is a correction, reviewed like any other."
+        ),
+    )
+    flags = models.JSONField(
+        _("flags"),
+        default=list,
+        blank=True,
+        help_text=_("What the figure says of itself: estimated (预计), provisional, series break."),
+    )
+    series_break_note = models.TextField(
+        _("series break note (口径调整说明)"),
+        blank=True,
+        help_text=_("Required with the series break flag: what changed in the definition."),
+    )
+    published_stage = models.CharField(
+        _("published release stage"), max_length=12, blank=True, editable=False
+    )
+    published_flags = models.JSONField(_("published flags"), default=list, editable=False)
+    published_series_break_note = models.TextField(
+        _("published series break note"), blank=True, editable=False
+    )
     created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
 
     objects = ActualQuerySet.as_manager()
@@ -1210,8 +1601,39 @@ class Actual(Reviewed):
             value_error = indicator.value_error(self.value)
             if value_error:
                 errors["value"] = value_error
+        errors.update(self.stage_and_flag_errors(indicator))
         if errors:
             raise ValidationError(errors)
+
+    def stage_and_flag_errors(self, indicator):
+        """What is wrong with the figure's stage and flags, by field: a stage where the
+        indicator has none (or none where it has), a stage earlier than the one published,
+        an unknown flag, a series break without its note."""
+        errors = {}
+        if self.stage and not indicator.has_release_stages:
+            errors["stage"] = _("This indicator is not published in stages: leave it empty.")
+        elif indicator.has_release_stages and not self.stage:
+            errors["stage"] = _("This indicator is published in stages: say which one this is.")
+        elif self.stage_refusal():
+            errors["stage"] = self.stage_refusal()
+        flags = self.flags or []
+        known = {flag.value for flag in vocabulary.Flag}
+        if not isinstance(flags, list) or any(flag not in known for flag in flags):
+            errors["flags"] = _("Flags are estimated, provisional or series_break.")
+        elif vocabulary.Flag.SERIES_BREAK in flags and not self.series_break_note.strip():
+            errors["series_break_note"] = _(
+                "A series break (口径调整) needs its note: say what changed in the definition."
+            )
+        return errors
+
+    def stage_refusal(self):
+        """Why the stage cannot replace the published one (an earlier stage), or None."""
+        if vocabulary.stage_order(self.stage) < vocabulary.stage_order(self.published_stage):
+            return _(
+                "The stage “%(published)s” is published already: a figure never goes back "
+                "to an earlier stage."
+            ) % {"published": Stage(self.published_stage).label}
+        return None
 
     def unconfirmed_warning(self, indicator, period_end, value, confirmed, note):
         """What is unusual about `value` (a unit slip, a jump), unless the official confirmed
@@ -1287,6 +1709,12 @@ class Actual(Reviewed):
         indicator = self.indicator
         year = self.period_end.year
         target = self.target()
+        indicator.interim_path = [
+            progress.Reading(end, value)
+            for end, value in indicator.interim_targets.filter(period_end__year=year).values_list(
+                "period_end", "value"
+            )
+        ]
         readings = [
             progress.Reading(end, value)
             for end, value in indicator.actuals.published()
@@ -1336,11 +1764,19 @@ class Actual(Reviewed):
     # The workflow (kpis.workflow.Reviewed) with the figure's hooks.
 
     department_path = "indicator__department"
-    PUBLIC_FIELDS = ("value",)
+    PUBLIC_FIELDS = ("value", "stage", "flags", "series_break_note")
 
     def authored_change(self):
-        """Whoever sets the value is its author; an edit of the note alone is not."""
-        return self.value != self.recorded_value()
+        """Whoever sets the value, its release stage or its flags is its author; an edit of
+        the note alone is not."""
+        if self.pk is None:
+            return True
+        recorded = (
+            Actual.objects.filter(pk=self.pk)
+            .values_list("value", "stage", "flags", "series_break_note")
+            .first()
+        )
+        return recorded != (self.value, self.stage, self.flags, self.series_break_note)
 
     def recorded_value(self):
         """The value as stored, before this edit."""
@@ -1354,6 +1790,9 @@ class Actual(Reviewed):
 
     def submit_refusal(self):
         return self.explanation_missing()
+
+    def publish_refusal(self):
+        return self.stage_refusal()
 
     def publish(self, reviewer):
         revised = self.published_value is not None and self.published_value != self.value
@@ -1531,8 +1970,24 @@ class JudgementQuerySet(models.QuerySet):
         for year in todo:
             unjudged = Indicator.objects.public().exclude(judgements__year=year)
             rows = unjudged.with_year_figures(year, today).order_by().values(*ProgressRow.FIELDS)
+            rows = list(rows)
+            interim = {}
+            if any(values["has_interim"] for values in rows):
+                interim = InterimTarget.objects.reached_in(year)
             judgements = [
-                Judgement.of(values["id"], year, progress_from_annotations_of(values, year, today))
+                Judgement.of(
+                    values["id"],
+                    year,
+                    progress_from_annotations_of(
+                        values,
+                        year,
+                        today,
+                        [
+                            progress.Reading(step.period_end, step.value)
+                            for step, _reached in interim.get(values["id"], ())
+                        ],
+                    ),
+                )
                 for values in rows
             ]
             # Two readers at once may judge the same indicator: the first row stays.

@@ -70,9 +70,12 @@ def next_deadline(period_end, frequency, lag_days=GRACE_DAYS):
     return next_period_end(frequency, period_end) + datetime.timedelta(days=lag_days)
 
 
-def is_stale(period_end, frequency, today, lag_days=GRACE_DAYS):
+def is_stale(period_end, frequency, today, lag_days=GRACE_DAYS, last_period_end=None):
     """A latest figure is stale once the next period's figure is overdue: that period has
-    ended and its release lag has passed without a figure."""
+    ended and its release lag has passed without a figure. A discontinued indicator has no
+    period after `last_period_end`, so its last figure is never stale."""
+    if last_period_end is not None and next_period_end(frequency, period_end) > last_period_end:
+        return False
     return today > next_deadline(period_end, frequency, lag_days)
 
 
@@ -91,17 +94,26 @@ class DuePeriod:
 
 
 def due_periods(
-    frequency, first_year, today, reported, grace_days=GRACE_DAYS, reporting_starts=None
+    frequency,
+    first_year,
+    today,
+    reported,
+    grace_days=GRACE_DAYS,
+    reporting_starts=None,
+    last_period_end=None,
 ):
     """Periods from `first_year` on that have ended by `today` and have no figure yet.
 
     `reported` holds the period ends that already have a figure, in whatever state;
     `grace_days` is the indicator's release lag; periods that ended before
-    `reporting_starts` are to back-fill.
+    `reporting_starts` are to back-fill; a discontinued indicator has no period after its
+    `last_period_end`.
     """
     due = []
     for year in range(first_year, today.year + 1):
         for end in period_ends(frequency, year):
+            if last_period_end is not None and end > last_period_end:
+                continue
             if end < today and end not in reported:
                 backfill = reporting_starts is not None and end < reporting_starts
                 due.append(DuePeriod(end, end + datetime.timedelta(days=grace_days), backfill))
@@ -151,6 +163,8 @@ class Owned(NamedTuple):
     first_year: int
     lag_days: int = GRACE_DAYS
     last_year: int | None = None
+    # A discontinued indicator's last period: none after it is due.
+    last_period_end: datetime.date | None = None
 
 
 def timeliness(indicators, figures, today, window_days=WINDOW_DAYS, reporting_starts=None):
@@ -166,7 +180,7 @@ def timeliness(indicators, figures, today, window_days=WINDOW_DAYS, reporting_st
     """
     result = Timeliness()
     start = today - datetime.timedelta(days=window_days)
-    for indicator_id, frequency, first_year, lag_days, last_year in (
+    for indicator_id, frequency, first_year, lag_days, last_year, last_period_end in (
         Owned(*row) for row in indicators
     ):
         last_year = today.year if last_year is None else min(last_year, today.year)
@@ -176,6 +190,8 @@ def timeliness(indicators, figures, today, window_days=WINDOW_DAYS, reporting_st
                 if not start < deadline <= today:
                     continue
                 if reporting_starts is not None and end < reporting_starts:
+                    continue
+                if last_period_end is not None and end > last_period_end:
                     continue
                 submitted, revised = figures.get((indicator_id, end), (None, False))
                 result.revised += revised

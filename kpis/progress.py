@@ -8,6 +8,7 @@ build with annotations and a test can build by hand.
 import calendar
 import datetime
 import functools
+import itertools
 from decimal import Decimal
 from enum import StrEnum
 from typing import NamedTuple
@@ -289,13 +290,17 @@ def start_point(baseline, figures, value_type, profile=None):
     return Start.NONE, None, None
 
 
-def expected_by(as_of, target, start_value, start_fraction, value_type, profile=None):
+def expected_by(as_of, target, start_value, start_fraction, value_type, profile=None, interim=()):
     """Where the indicator should be at the end of `as_of` had it moved evenly to the target
-    (or along its seasonal `profile`).
+    (or along its seasonal `profile`, or through its `interim` targets).
 
     Flows: the even share of the annual target. Stocks and rates: the straight line from the
     start point to the target at the year's end. None when no path can be drawn.
     """
+    if interim:
+        return along_interim_targets(
+            as_of, target, start_value, start_fraction, value_type, interim
+        )
     fraction = pace_share(as_of, profile)
     if value_type == ValueType.FLOW:
         return target * fraction
@@ -303,6 +308,119 @@ def expected_by(as_of, target, start_value, start_fraction, value_type, profile=
         return None
     share = max(Decimal(0), (fraction - start_fraction) / (1 - start_fraction))
     return start_value + (target - start_value) * share
+
+
+def along_interim_targets(as_of, target, start_value, start_fraction, value_type, interim):
+    """Where the indicator should be at the end of `as_of` on the piecewise path from its
+    start (a flow: nothing at the year's start) through each interim target (Readings of the
+    year so far at a period's end) to the year's target at the year's end, straight between
+    them. It replaces the straight line (and any seasonal profile) wherever interim targets
+    are set: they are the office's own statement of the pace (时间过半、任务过半)."""
+    if value_type == ValueType.FLOW:
+        start_value, start_fraction = Decimal(0), Decimal(0)
+    if start_value is None:
+        return None
+    points = [(start_fraction, start_value)]
+    points += [
+        (year_fraction(step.period_end), step.value)
+        for step in sorted(interim)
+        if year_fraction(step.period_end) > start_fraction
+    ]
+    points.append((Decimal(1), target))
+    fraction = year_fraction(as_of)
+    if fraction <= start_fraction:
+        return start_value
+    for (from_share, from_value), (to_share, to_value) in itertools.pairwise(points):
+        if fraction <= to_share:
+            return from_value + (to_value - from_value) * (fraction - from_share) / (
+                to_share - from_share
+            )
+    return target
+
+
+def year_so_far(readings, period_end, value_type, reported_as=ReportedAs.PERIOD):
+    """The year's figure at `period_end` from published `readings`, or None without a figure
+    for that very period: a flow reported by period adds up the year's periods to it, the
+    other kinds take that figure."""
+    if not any(reading.period_end == period_end for reading in readings):
+        return None
+    if value_type == ValueType.FLOW and reported_as != ReportedAs.YEAR_TO_DATE:
+        return sum(
+            (
+                reading.value
+                for reading in readings
+                if reading.period_end.year == period_end.year and reading.period_end <= period_end
+            ),
+            Decimal(0),
+        )
+    return next(reading.value for reading in readings if reading.period_end == period_end)
+
+
+def interim_status(step, qualifier, direction, reached, year_progress, today):
+    """The verdict on an interim target (`step`, a Reading) on `today`: once its period is
+    over, as a target year's (`achieved` or `missed` on `reached`, the year's figure at its
+    end; `no_final_figure` while there is none); before, the year's pace (which runs through
+    the interim targets; of an `overdue` year, its `pace_status`), or `achieved` where the
+    figure already meets it."""
+    direction = judged_direction(qualifier, direction)
+    if today > step.period_end:
+        if reached is None:
+            return Status.NO_FINAL_FIGURE
+        met = meets_target(reached, step.value, qualifier, direction)
+        return Status.ACHIEVED if met else Status.MISSED
+    if year_progress.current is None:
+        return Status.NO_DATA
+    if meets_target(year_progress.current, step.value, qualifier, direction):
+        return Status.ACHIEVED
+    if year_progress.status == Status.OVERDUE and year_progress.pace_status is not None:
+        return year_progress.pace_status
+    if year_progress.status in PACE_STATUSES:
+        return year_progress.status
+    return Status.UNKNOWN_PACE
+
+
+class StageRevision(NamedTuple):
+    """A later release stage of a published figure: the value the earlier stage had, the
+    value now, the stage that revised it and the day it was published."""
+
+    period_end: datetime.date
+    earlier_value: Decimal
+    value: Decimal
+    stage: str
+    on: datetime.date
+
+
+class VerdictRevision(NamedTuple):
+    """A closed year's verdict changed by a later stage: from what, to what, when, which."""
+
+    from_status: Status
+    to_status: Status
+    on: datetime.date
+    stage: str
+
+
+def figures_before(figures, revision):
+    """The year's figures as they stood before `revision`: its period at the earlier value."""
+
+    def earlier(reading):
+        if reading is not None and reading.period_end == revision.period_end:
+            return Reading(reading.period_end, revision.earlier_value)
+        return reading
+
+    total = figures.total
+    if total is not None:
+        total = total - revision.value + revision.earlier_value
+    return figures._replace(
+        total=total, first=earlier(figures.first), latest=earlier(figures.latest)
+    )
+
+
+def verdict_revision(before, now, revision):
+    """How `revision` changed a closed year's verdict (`before` judged with the earlier
+    stage's figure, `now` with today's, both on the same day), or None if it did not."""
+    if not now.year_closed or before.status == now.status:
+        return None
+    return VerdictRevision(before.status, now.status, revision.on, revision.stage)
 
 
 def projection(figures, value_type, reported_as=ReportedAs.PERIOD):
@@ -346,16 +464,20 @@ def evaluate(
     reported_as=ReportedAs.PERIOD,
     frequency="annual",
     release_lag_days=0,
+    interim=(),
     latest=None,
+    last_period_end=None,
 ):
     """Everything the progress table says of one indicator in one target year, on `today`.
 
     `baseline` is the value of the year before the target year, or None where unknown;
     `profile` a seasonal profile (see `pace_share`), or None for the straight line. A year
     that is over by `today` is judged on its year-end figure (see `closed_year_status`);
-    `release_lag_days` after the year's end that figure is due. `latest` is the latest
+    `release_lag_days` after the year's end that figure is due. `interim` targets
+    (Readings within the year) bend the expected path through them. `latest` is the latest
     published figure of any year: once the figure after it is overdue, an open year's
-    pace verdict gives way to `overdue` (see `overdue_unless_current`).
+    pace verdict gives way to `overdue` (see `overdue_unless_current`); no figure is due
+    after `last_period_end`, the end of a discontinued indicator's last period.
     """
     result = _evaluate(
         year=year,
@@ -371,16 +493,22 @@ def evaluate(
         reported_as=reported_as,
         frequency=frequency,
         release_lag_days=release_lag_days,
+        interim=interim,
     )
-    return overdue_unless_current(result, latest, today, frequency, release_lag_days)
+    return overdue_unless_current(
+        result, latest, today, frequency, release_lag_days, last_period_end
+    )
 
 
-def overdue_unless_current(result, latest, today, frequency, release_lag_days):
+def overdue_unless_current(
+    result, latest, today, frequency, release_lag_days, last_period_end=None
+):
     """`result` with `overdue` in place of its pace verdict where the year is under way
     and the figure after `latest` is overdue on `today` (the pace verdict stays as
     `pace_status`, as of `result.as_of`); and with `holds_until`, the last day the verdict
     holds if no figure comes: a closed year's for ever, an open year's until the next
-    figure is late or the year ends."""
+    figure is late or the year ends. A discontinued indicator has no period after
+    `last_period_end`: nothing of it is ever overdue."""
     year_end = datetime.date(result.year, 12, 31)
     if result.year_closed:
         return result._replace(holds_until=datetime.date.max)
@@ -389,7 +517,10 @@ def overdue_unless_current(result, latest, today, frequency, release_lag_days):
     if today.year < result.year:
         # Nothing of a year not yet begun is due: it is judged afresh when it begins.
         return result._replace(holds_until=datetime.date(result.year - 1, 12, 31))
-    if latest is None:
+    if latest is None or (
+        last_period_end is not None
+        and periods.next_period_end(frequency, latest.period_end) > last_period_end
+    ):
         return result._replace(holds_until=year_end)
     deadline = periods.next_deadline(latest.period_end, frequency, release_lag_days)
     if today <= deadline:
@@ -412,6 +543,7 @@ def _evaluate(
     reported_as,
     frequency,
     release_lag_days,
+    interim,
 ):
     # A ceiling keeps pace by staying under the path, whatever the indicator's direction.
     direction = judged_direction(qualifier, direction)
@@ -442,7 +574,9 @@ def _evaluate(
         # At the year's end every path has arrived: the target itself is expected.
         expected = target
     elif target is not None and not (start == Start.FIRST_FIGURE and figures.count < 2):
-        expected = expected_by(as_of, target, start_value, start_fraction, value_type, profile)
+        expected = expected_by(
+            as_of, target, start_value, start_fraction, value_type, profile, interim
+        )
     if target is None:
         status = Status.NO_TARGET
     elif closed or year_over:

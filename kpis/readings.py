@@ -63,14 +63,22 @@ def parse_reading(text):
     return progress.Reading(datetime.date.fromisoformat(period_end), Decimal(value))
 
 
-def progress_from_annotations_of(values, year, today):
+def progress_from_annotations_of(values, year, today, interim_path=()):
     """`progress_from_annotations` of a values() row, without making it a ProgressRow."""
-    return progress_from_annotations(SimpleNamespace(**values), year, today)
+    row = SimpleNamespace(**values, interim_path=interim_path)
+    return progress_from_annotations(row, year, today)
 
 
 def progress_from_annotations(row, year, today):
     """Progress in `year`, judged on `today`, of an indicator (or a ProgressRow) annotated
     by `with_year_figures(year)`."""
+    figures = year_figures_of(row)
+    latest = parse_reading(row.latest_any_reading)
+    return judge_year(row, year, row.target_value, row.target_qualifier, figures, today, latest)
+
+
+def year_figures_of(row):
+    """The progress.YearFigures of a row annotated by `with_year_figures`."""
     first = parse_reading(row.first_reading)
     latest = parse_reading(row.latest_reading)
     if row.actual_count is not None:
@@ -78,22 +86,26 @@ def progress_from_annotations(row, year, today):
     else:
         # Only "none, one, or more than one" matters to the rules.
         count = 0 if latest is None else 1 if first == latest else 2
-    figures = progress.YearFigures(
+    return progress.YearFigures(
         count=count,
         total=row.actual_total,
         first=first,
         latest=latest,
         previous_year_last=parse_reading(row.previous_reading),
     )
-    latest = parse_reading(row.latest_any_reading)
-    return judge_year(row, year, row.target_value, row.target_qualifier, figures, today, latest)
 
 
 def judge_year(indicator, year, target, qualifier, figures, today, latest=None):
     """`progress.evaluate` of an Indicator (or a ProgressRow) in `year`, with its own facts:
-    direction, kind, baseline, seasonal profile and how it reports; `latest`, its latest
-    published figure of any year, tells whether its figures are overdue."""
+    direction, kind, baseline, seasonal profile, how it reports, its interim targets
+    (`interim_path`: Readings, where attached) and the end of its last period where it is
+    discontinued; `latest`, its latest published figure of any year, tells whether its
+    figures are overdue."""
+    interim = [
+        step for step in getattr(indicator, "interim_path", ()) if step.period_end.year == year
+    ]
     return progress.evaluate(
+        interim=interim,
         year=year,
         target=target,
         qualifier=qualifier,
@@ -109,6 +121,7 @@ def judge_year(indicator, year, target, qualifier, figures, today, latest=None):
         frequency=indicator.frequency,
         release_lag_days=indicator.release_lag_days,
         latest=latest,
+        last_period_end=getattr(indicator, "discontinued_after", None),
     )
 
 
@@ -131,7 +144,24 @@ def attach_latest(row, today):
         baseline_year_end=parse_reading(row.baseline_year_end_reading),
     )
     row.stale = row.latest is not None and periods.is_stale(
-        row.latest.period_end, row.frequency, today, row.release_lag_days
+        row.latest.period_end,
+        row.frequency,
+        today,
+        row.release_lag_days,
+        last_period_end=row.discontinued_after,
+    )
+
+
+def interim_verdict(row, step, reached, today):
+    """The status of an interim target `step` of an indicator (or ProgressRow) with its
+    year's `result` (see `progress.interim_status`)."""
+    return progress.interim_status(
+        progress.Reading(step.period_end, step.value),
+        step.qualifier,
+        row.direction,
+        reached,
+        row.result,
+        today,
     )
 
 
@@ -172,6 +202,7 @@ class ProgressRow(IndicatorNameAndPage):
         "frequency",
         "reported_as",
         "release_lag_days",
+        "discontinued_after",
         "first_reading",
         "latest_reading",
         "actual_total",
@@ -180,13 +211,22 @@ class ProgressRow(IndicatorNameAndPage):
         "latest_any_reading",
         "year_end_reading",
         "year_end_before_reading",
+        "has_interim",
         "baseline_year_end_reading",
     ]
 
-    def __init__(self, values, theme, year, today):
+    def __init__(self, values, theme, year, today, interim=()):
         self.__dict__ = values  # the row from values(), kept as it is rather than copied
         self.theme = theme
+        # `interim`: the year's interim targets, as (interim target, the year's figure at
+        # its period end or None); their path bends the expected pace.
+        self.interim_path = [
+            progress.Reading(step.period_end, step.value) for step, _reached in interim
+        ]
         self.result = progress_from_annotations(self, year, today)
+        self.interim_verdicts = [
+            (step, interim_verdict(self, step, reached, today)) for step, reached in interim
+        ]
         attach_latest(self, today)
 
     @property

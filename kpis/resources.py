@@ -43,6 +43,7 @@ from kpis.models import (
     Department,
     EditConflict,
     Indicator,
+    InterimTarget,
     Source,
     Target,
     Theme,
@@ -570,9 +571,77 @@ class ReasonedResource(SpreadsheetResource):
         super().validate_instance(instance, errors, validate_unique=False)
 
 
+class InterimTargetResource(ReasonedResource):
+    """The rows of a targets sheet that name a `period_end` within the year: interim targets
+    (一季度, 上半年, 前三季度, a month), read by `TargetResource` row by row."""
+
+    indicator = fields.Field(column_name="indicator_code", attribute="indicator")
+    period_end = fields.Field(
+        column_name="period_end", attribute="period_end", widget=widgets.DateWidget("%Y-%m-%d")
+    )
+    value = fields.Field(column_name="target_value", attribute="value", widget=FigureWidget())
+    qualifier = fields.Field(
+        column_name="qualifier", attribute="qualifier", widget=QualifierWidget()
+    )
+    source = fields.Field(column_name="source", attribute="source")
+    quote = fields.Field(column_name="quote", attribute="quote", widget=widgets.CharWidget())
+    change_reason = fields.Field(column_name="change_reason")
+
+    entered_columns = ["target_value", "qualifier", "source", "quote", "change_reason"]
+    repeated = gettext_lazy("This file has this indicator and period end twice.")
+    reason_for_new = True
+    unknown_indicator = gettext_lazy("No indicator with code “%(code)s”.")
+
+    class Meta:
+        model = InterimTarget
+        import_id_fields = ["indicator", "period_end"]
+        fields = ["indicator", "period_end", "value", "qualifier", "source", "quote"]
+        fields += ["change_reason"]
+        skip_unchanged = True
+
+    def __init__(self, source_widget, **kwargs):
+        super().__init__(**kwargs)
+        self.fields["source"].widget = source_widget
+
+    def indicators(self):
+        return Indicator.objects.all().visible_to(self.user)
+
+    def import_row(self, row, instance_loader, **kwargs):
+        self.year = str(row.get("year") or "").strip()
+        self.confirmed = str(row.get("confirm") or "").strip().lower() in YES
+        return super().import_row(row, instance_loader, **kwargs)
+
+    def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
+        errors = dict(import_validation_errors or {})
+        end = instance.period_end
+        if end and self.year and self.year != str(end.year):
+            errors["period_end"] = [
+                _("The period end %(date)s lies outside the row's year %(year)s.")
+                % {"date": end.isoformat(), "year": self.year}
+            ]
+        elif end and instance.indicator_id and instance.value is not None:
+            warning = instance.beyond_year_target()
+            if warning and not self.confirmed:
+                errors["target_value"] = [
+                    warning + " " + _("To keep it, write yes in the confirm column.")
+                ]
+        super().validate_instance(instance, errors, validate_unique)
+
+    def summary(self, step, row_result):
+        indicator = step.indicator
+        details = _("Interim target %(date)s: %(target)s") % {
+            "date": step.period_end.isoformat(),
+            "target": qualified(step.value, step.qualifier, indicator),
+        }
+        new = row_result.import_type == RowResult.IMPORT_TYPE_NEW
+        outcome = _("New interim target: public once imported") if new else _("Changed")
+        return Summary(indicator.display_name, details, outcome)
+
+
 class TargetResource(ReasonedResource):
     """Targets for many indicators at once, e.g. those of a new year's work report. Every
-    target names its source and gives a reason; a changed target is a public revision."""
+    target names its source and gives a reason; a changed target is a public revision. A
+    row with a `period_end` is an interim target (`InterimTargetResource`)."""
 
     indicator = fields.Field(column_name="indicator_code", attribute="indicator")
     indicator_name = fields.Field(column_name="indicator_name", readonly=True)
@@ -616,6 +685,16 @@ class TargetResource(ReasonedResource):
         """The indicators whose targets a manager may set: every department's."""
         indicators = Indicator.objects.all()
         return indicators.visible_to(self.user)
+
+    def import_data_inner(self, dataset, *args, **kwargs):
+        self.interim = InterimTargetResource(self.fields["source"].widget, user=self.user)
+        self.interim_loader = self.interim._meta.instance_loader_class(self.interim, dataset)
+        return super().import_data_inner(dataset, *args, **kwargs)
+
+    def import_row(self, row, instance_loader, **kwargs):
+        if not is_blank(row.get("period_end")):
+            return self.interim.import_row(row, self.interim_loader, **kwargs)
+        return super().import_row(row, instance_loader, **kwargs)
 
     def summary(self, target, row_result):
         indicator = target.indicator

@@ -34,6 +34,11 @@ ROLES = {
         "add_target",
         "change_target",
         "delete_target",
+        # Interim targets (一季度, 上半年 ...): migration 0031.
+        "view_interimtarget",
+        "add_interimtarget",
+        "change_interimtarget",
+        "delete_interimtarget",
         "view_actual",
         "view_source",
         "add_source",

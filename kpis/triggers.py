@@ -14,6 +14,7 @@ TABLES = [
     "kpis_department",
     "kpis_source",
     "kpis_snapshot",  # /snapshots/ lists them (migration 0021)
+    "kpis_interimtarget",
     "kpis_unit",  # pages write figures in the units' English forms
 ]
 
@@ -22,6 +23,7 @@ TABLES = [
 JUDGED_FROM = [
     ("kpis_actual", "indicator_id"),
     ("kpis_target", "indicator_id"),
+    ("kpis_interimtarget", "indicator_id"),
     ("kpis_indicator", "id"),
 ]
 
@@ -37,8 +39,8 @@ def install(connection, tables=TABLES):
     with connection.cursor() as cursor:
         existing = set(connection.introspection.table_names(cursor))
         tables = [table for table in tables if table in existing]
-        if "kpis_judgement" in connection.introspection.table_names(cursor):
-            install_judgement_triggers(connection, cursor)
+        if "kpis_judgement" in existing:
+            install_judgement_triggers(connection, cursor, existing)
         if connection.vendor == "postgresql":
             cursor.execute(
                 "CREATE OR REPLACE FUNCTION kpis_raise_data_version() RETURNS trigger AS $$ "
@@ -64,8 +66,10 @@ def unjudge(row, column):
     return f"DELETE FROM kpis_judgement WHERE indicator_id = {row}.{column};"
 
 
-def install_judgement_triggers(connection, cursor):
-    clear_on_change(connection, cursor, "unjudge", JUDGED_FROM, unjudge)
+def install_judgement_triggers(connection, cursor, existing):
+    # Only the tables there are: an earlier migration installs before some were made.
+    sources = [(table, column) for table, column in JUDGED_FROM if table in existing]
+    clear_on_change(connection, cursor, "unjudge", sources, unjudge)
 
 
 def clear_on_change(connection, cursor, name, sources, clear):

@@ -141,7 +141,10 @@ def indicator_detail(request, code):
     years = [target.year for target in targets]
     year = chosen_year(request, years, today, earliest=FIRST_YEAR)
     indicator = (
-        Indicator.objects.public().with_year_figures(year, today).select_related("theme", "source")
+        Indicator.objects.public()
+        .with_year_figures(year, today)
+        .for_page()
+        .select_related("theme", "source", "replaced_by")
     )
     indicator = get_object_or_404(indicator, code=code).attach_progress(year, today)
     history = indicator.published_history()
@@ -150,6 +153,8 @@ def indicator_detail(request, code):
     unit, scale = axis_unit(indicator)
     context = {
         "indicator": indicator,
+        "interim_verdicts": indicator.interim_verdicts(year, history, today),
+        "verdict_revisions": indicator.verdict_revisions(targets, history, today),
         "year": year,
         "years": sorted({row[0] for row in overview} | {year, today.year}),
         "overview": overview,
@@ -190,8 +195,10 @@ def progress_data(request, file_format):
 
 @public_cache
 def indicator_data(request, code, file_format):
-    indicator = get_object_or_404(Indicator.objects.public(), code=code)
-    actuals = indicator.actuals.published().order_by("period_end")
+    indicator = get_object_or_404(
+        Indicator.objects.public().select_related("replaced_by"), code=code
+    )
+    actuals = indicator.published_history()[::-1]
     document = exports.history_document(indicator, actuals)
     return data_file(document, exports.history_dataset, file_format, code)
 

@@ -147,3 +147,41 @@ def judged_direction(qualifier, direction):
 _BEFORE = {word: code for code, words in QUALIFIER_WORDS.items() for word in words.before}
 _AFTER = {word: code for code, words in QUALIFIER_WORDS.items() for word in words.after}
 _SHEET = {words.sheet: code for code, words in QUALIFIER_WORDS.items()}
+
+
+class Stage(StrEnum):
+    """A figure's release stage, where its indicator is published in stages, in the order
+    they come: 初步核算 (preliminary), 初步核实 (verified), 最终核实 (final). A later stage
+    revises the earlier one; none comes back to an earlier stage."""
+
+    PRELIMINARY = "preliminary"
+    VERIFIED = "verified"
+    FINAL = "final"
+
+
+STAGE_WORDS = {
+    Stage.PRELIMINARY: _("preliminary (初步核算)"),
+    Stage.VERIFIED: _("verified (初步核实)"),
+    Stage.FINAL: _("final (最终核实)"),
+}
+
+
+def stage_order(stage):
+    """The place of `stage` among the stages (0 first); -1 for no stage."""
+    return list(Stage).index(Stage(stage)) if stage else -1
+
+
+class Flag(StrEnum):
+    """What a figure says of itself: estimated (预计, as in a work report, confirmed later),
+    provisional, or a series break (口径调整: a changed definition, explained in its note)."""
+
+    ESTIMATED = "estimated"
+    PROVISIONAL = "provisional"
+    SERIES_BREAK = "series_break"
+
+
+FLAG_WORDS = {
+    Flag.ESTIMATED: _("estimated (预计)"),
+    Flag.PROVISIONAL: _("provisional (初步)"),
+    Flag.SERIES_BREAK: _("series break (口径调整)"),
+}

@@ -27,10 +27,11 @@ from django.utils.translation import pgettext
 
 from kpis import periods, progress
 from kpis.bilingual import in_language
+from kpis.exports import verdict_revisions
 from kpis.models import Actual, Bulletin, Department, Indicator, Source
 from kpis.progress import plain_decimal
 from kpis.templatetags.kpis_tags import STATUS_TEXT, figure, percent, period_label, qualified
-from kpis.vocabulary import Colour
+from kpis.vocabulary import STAGE_WORDS, Colour
 from tasks.models import Task
 from tasks.rules import Status as TaskStatus
 from tasks.templatetags.tasks_tags import task_reason_label, task_status_label
@@ -98,7 +99,31 @@ def bulletin_data(as_of, year, language, previous=None, made_on=None):
             "previous": previous_summary(previous),
             "changes": status_changes(previous, rows),
             "delayed_tasks": delayed_task_rows(as_of, year, moment),
+            "verdict_revisions": verdict_revision_rows(indicators, as_of, since),
         }
+
+
+def verdict_revision_rows(indicators, as_of, since):
+    """The closed years (of the last three) whose verdict a later release stage turned,
+    published since the moment `since` (the previous bulletin) and by `as_of`."""
+    since_day = since and timezone.localtime(since).date()
+    found = []
+    for year in range(as_of.year - 3, as_of.year):
+        rows = {row.id: row for row in indicators.progress_rows(year, as_of)}
+        for indicator_id, revision in verdict_revisions(rows.values(), year, as_of).items():
+            if revision.on > as_of or (since_day and revision.on <= since_day):
+                continue
+            found.append(
+                {
+                    "name": rows[indicator_id].display_name,
+                    "year": year,
+                    "from": str(revision.from_status),
+                    "to": str(revision.to_status),
+                    "on": revision.on.isoformat(),
+                    "stage": revision.stage,
+                }
+            )
+    return found
 
 
 def delayed_task_rows(as_of, year, moment):
@@ -442,6 +467,12 @@ def content(bulletin):
                 blocks.append(("paragraph", _("No key task is delayed.")))
         blocks.append(("heading", _("Timeliness of the departments' reporting")))
         blocks.append(("table", timeliness_table(data["departments"])))
+        if "verdict_revisions" in data:  # bulletins made before release stages have none
+            blocks.append(("heading", _("Verdicts revised by a later release stage")))
+            for revised in data["verdict_revisions"]:
+                blocks.append(("paragraph", verdict_revision_text(revised)))
+            if not data["verdict_revisions"]:
+                blocks.append(("paragraph", _("No closed year's verdict was revised.")))
         blocks.append(("heading", _("Target revisions since the previous bulletin")))
         if data["revisions"]:
             blocks.append(("table", revisions_table(data["revisions"])))
@@ -456,6 +487,20 @@ def content(bulletin):
             % {"day": day(as_of)}
         )
         return document
+
+
+def verdict_revision_text(revised):
+    return _(
+        "%(name)s: the %(stage)s figure published on %(date)s turned %(year)s from “%(from)s” "
+        "to “%(to)s”."
+    ) % {
+        "name": revised["name"],
+        "stage": STAGE_WORDS[revised["stage"]],
+        "date": day(datetime.date.fromisoformat(revised["on"])),
+        "year": revised["year"],
+        "from": STATUS_TEXT[revised["from"]][0],
+        "to": STATUS_TEXT[revised["to"]][0],
+    }
 
 
 def day(date):

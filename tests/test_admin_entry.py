@@ -166,7 +166,7 @@ def test_a_new_indicators_code_is_made_from_its_english_name_without_javascript(
         "is_public": "on",
         "seasonal_profile": "null",
     }
-    for prefix in ("targets", "actuals"):
+    for prefix in ("targets", "interim_targets", "actuals"):
         fields |= {f"{prefix}-TOTAL_FORMS": 0, f"{prefix}-INITIAL_FORMS": 0}
     client.post("/admin/kpis/indicator/add/", fields)
     assert Indicator.objects.get(name="种子基金").code == "seed-funds-in-operation"

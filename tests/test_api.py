@@ -196,6 +196,47 @@ def test_a_published_figure_sent_with_another_value_is_a_correction_under_review
     assert (figure.value, figure.published_value) == (Decimal("2050"), Decimal("2000"))
 
 
+@pytest.fixture
+def staged(make_indicator, department):
+    return make_indicator(code="gdp", department=department, has_release_stages=True)
+
+
+def test_a_figure_of_an_indicator_published_in_stages_needs_its_stage(system, staged):
+    refused = put(system, "gdp", "2026-09-30", {"value": "2100"})
+    assert refused.status_code == 400
+    assert set(refused.json()["fields"]) == {"stage"}
+    assert not Actual.objects.exists()
+    body = {"value": "2100", "stage": "preliminary", "flags": ["estimated"]}
+    response = put(system, "gdp", "2026-09-30", body)
+    assert response.status_code == 201
+    assert (response.json()["stage"], response.json()["flags"]) == ("preliminary", ["estimated"])
+    figure = Actual.objects.get()
+    assert (figure.stage, figure.flags) == ("preliminary", ["estimated"])
+
+
+def test_a_later_stage_by_the_api_is_a_correction_and_a_body_without_it_keeps_the_stage(
+    system, staged, make_actual
+):
+    make_actual(staged, period_end=datetime.date(2026, 9, 30), value="2000", stage="preliminary")
+    response = put(system, "gdp", "2026-09-30", {"value": "2050", "stage": "verified"})
+    assert (response.json()["status"], response.json()["stage"]) == ("submitted", "verified")
+    again = put(system, "gdp", "2026-09-30", {"value": "2050", "submit": False})
+    assert again.status_code == 200
+    assert again.json()["stage"] == "verified"
+    assert again.json()["version"] == response.json()["version"]
+
+
+def test_a_series_break_by_the_api_needs_its_note_and_an_unknown_flag_is_refused(system, quarterly):
+    refused = put(system, "hte", "2026-09-30", {"value": "2100", "flags": ["series_break"]})
+    assert refused.status_code == 400
+    assert set(refused.json()["fields"]) == {"series_break_note"}
+    unknown = put(system, "hte", "2026-09-30", {"value": "2100", "flags": ["guessed"]})
+    assert unknown.status_code == 400
+    assert not Actual.objects.exists()
+    noted = {"value": "2100", "flags": ["series_break"], "series_break_note": "统计口径调整"}
+    assert put(system, "hte", "2026-09-30", noted).status_code == 201
+
+
 def test_a_reviewer_publishes_what_the_system_sent_and_the_public_sees_it(
     system, quarterly, reviewer
 ):

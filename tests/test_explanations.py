@@ -149,6 +149,9 @@ def test_the_published_explanation_is_in_progress_json_as_the_contract_says(
             "next_steps": "加快项目落地",
             "en": {"progress": "", "problems": "Financing slowed", "next_steps": ""},
         },
+        "stage": None,
+        "flags": [],
+        "series_break_note": None,
     }
 
 

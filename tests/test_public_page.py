@@ -152,7 +152,14 @@ def test_progress_json_follows_the_contract(year_2024_open, anonymous, article, 
     assert row["target"] == {"year": 2024, "value": "400", "qualifier": "over"}
     assert (row["baseline"], row["actual"], row["status"]) == (
         None,
-        {"period_end": "2024-06-30", "value": "123", "explanation": None},
+        {
+            "period_end": "2024-06-30",
+            "value": "123",
+            "explanation": None,
+            "stage": None,
+            "flags": [],
+            "series_break_note": None,
+        },
         "unknown_pace",
     )
 

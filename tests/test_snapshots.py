@@ -69,7 +69,14 @@ def test_snapshot_downloads_carry_the_frozen_rows(anonymous, synbio, make_actual
     data = json.loads(anonymous.get(f"/snapshots/{snapshot.taken_on}.json").content)
     row = next(row for row in data["indicators"] if row["code"] == "synbio-valuation")
     csv_text = anonymous.get(f"/snapshots/{snapshot.taken_on}.csv").content.decode()
-    assert row["actual"] == {"period_end": "2024-03-31", "value": "150", "explanation": None}
+    assert row["actual"] == {
+        "period_end": "2024-03-31",
+        "value": "150",
+        "explanation": None,
+        "stage": None,
+        "flags": [],
+        "series_break_note": None,
+    }
     assert "synbio-valuation" in csv_text and "260" not in csv_text
 
 

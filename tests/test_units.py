@@ -267,7 +267,7 @@ def add_form(theme, **fields):
         "seasonal_profile": "null",
         "change_reason": "2025年统计公报",
     }
-    for prefix in ("targets", "actuals"):
+    for prefix in ("targets", "interim_targets", "actuals"):
         data |= {f"{prefix}-TOTAL_FORMS": 0, f"{prefix}-INITIAL_FORMS": 0}
     return data | fields
 

@@ -6,14 +6,14 @@ from django.urls import translate_url
 from django.utils.formats import date_format, number_format
 from django.utils.html import conditional_escape, escape, format_html, format_html_join
 from django.utils.safestring import mark_safe
-from django.utils.translation import get_language, gettext_lazy, ngettext
+from django.utils.translation import get_language, gettext_lazy, ngettext, pgettext_lazy
 from django.utils.translation import gettext as _
 
 from kpis import evidence, periods, plausibility, progress
 from kpis.bilingual import in_language
 from kpis.models import EXPLANATION_PARTS, Indicator, unit_scale
 from kpis.scales import MAGNITUDES, english_amount
-from kpis.vocabulary import QUALIFIER_WORDS, Colour
+from kpis.vocabulary import FLAG_WORDS, QUALIFIER_WORDS, STAGE_WORDS, Colour
 
 register = template.Library()
 
@@ -451,6 +451,50 @@ def figure_kind(indicator, period_end):
     }
 
 
+# What an interim target's period is called: by the month it ends in.
+INTERIM_PERIODS = {
+    3: pgettext_lazy("interim target period", "Q1"),
+    6: pgettext_lazy("interim target period", "H1"),
+    9: pgettext_lazy("interim target period", "Q1–Q3"),
+}
+
+
+@register.filter
+def interim_period(period_end):
+    """The period of an interim target as statistics name it: 一季度, 上半年, 前三季度, or
+    the months of the year so far (1–5月); Q1, H1, Q1–Q3, Jan–May."""
+    named = INTERIM_PERIODS.get(period_end.month)
+    if named is not None:
+        return named
+    if get_language().startswith("zh"):
+        return f"1–{period_end.month}月"
+    return _("Jan–%(month)s") % {"month": date_format(period_end, "M")}
+
+
+@register.simple_tag
+def interim_verdict(period_end, status):
+    """ "上半年目标：达到" / "H1 target: achieved": an interim target's verdict in words."""
+    return _("%(period)s target: %(status)s") % {
+        "period": interim_period(period_end),
+        "status": status_label(status),
+    }
+
+
+@register.simple_tag
+def verdict_revision_sentence(year, revision):
+    """The sentence an indicator's page says when a later release stage turned a closed
+    year's verdict (a progress.VerdictRevision)."""
+    return _(
+        "The %(stage)s figure published on %(date)s turned %(year)s from “%(from)s” to “%(to)s”."
+    ) % {
+        "stage": STAGE_WORDS[revision.stage],
+        "date": date_format(revision.on, "DATE_FORMAT"),
+        "year": year,
+        "from": status_label(revision.from_status),
+        "to": status_label(revision.to_status),
+    }
+
+
 @register.filter
 def guard_threshold(yardstick, indicator):
     """When the entry form holds a figure (kpis.plausibility), in words, with the numbers
@@ -494,3 +538,14 @@ def grouped_figure(value, indicator):
 def evidence_name(name):
     """The name an evidence file was uploaded with (kpis/evidence.py keeps it last)."""
     return evidence.file_name(name)
+
+
+@register.filter
+def stage_words(stage):
+    return STAGE_WORDS[stage] if stage else ""
+
+
+@register.filter
+def flag_words(flags):
+    """A figure's flags in words, comma-separated."""
+    return ", ".join(str(FLAG_WORDS[flag]) for flag in flags or [])
