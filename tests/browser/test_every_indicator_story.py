@@ -331,6 +331,7 @@ def test_five_new_kinds_of_indicator_from_setup_to_bulletin(
     }.items():
         assert words[0] in page_text(client, f"/indicators/{code}/"), code
         assert words[1] in page_text(client, f"/en/indicators/{code}/"), code
+    page.context.clear_cookies()  # The public's pages, signed out.
     page.goto(f"{base}/?year=2025")
     expect(page.locator("tr", has_text="地区生产总值")).to_contain_text("未完成")
     expect(page.locator("tr", has_text="地区生产总值")).to_contain_text("1385亿元")
