@@ -4,11 +4,9 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('kpis', '0033_merge_evidence_files_with_units_and_overdue'),
-        ('kpis', '0033_merge_lifecycle_units_and_overdue'),
+        ("kpis", "0033_merge_evidence_files_with_units_and_overdue"),
+        ("kpis", "0033_merge_lifecycle_units_and_overdue"),
     ]
 
-    operations = [
-    ]
+    operations = []
