@@ -213,6 +213,9 @@ class SpreadsheetImportForm(ImportForm):
         super().__init__(*args, **kwargs)
         #: The versions the dry run saw, for the confirmation to check (see ActualResource).
         self.seen_versions = {}
+        if "resource" in self.fields:
+            # django-import-export's own "Resource" has no Chinese.
+            self.fields["resource"].label = _("The sheet holds")
 
     def clean_import_file(self):
         upload = self.cleaned_data["import_file"]

@@ -435,3 +435,13 @@ def test_an_indicator_without_figures_has_one_empty_state_and_no_legend(anonymou
     assert page.count('<figure class="chart">') == 0
     assert page.count("there is nothing to chart yet") == 1
     assert "key-actual" not in page and "key-target" not in page
+
+
+def test_an_annual_flow_does_not_say_its_periods_add_up(anonymous, make_indicator):
+    """One period a year has nothing to add up (地区生产总值, found by the every-indicator
+    story); a quarterly flow still says its quarters do."""
+    make_indicator(code="gdp", unit="亿元", value_type="flow", frequency="annual")
+    make_indicator(code="output", unit="亿元", value_type="flow", frequency="quarterly")
+    sentence = "The periods of a year add up"
+    assert sentence not in anonymous.get("/en/indicators/gdp/").content.decode()
+    assert sentence in anonymous.get("/en/indicators/output/").content.decode()
