@@ -1,0 +1,97 @@
+"""The fifteen findings of the security review of issue #28, one test (or a few) each,
+reproduced as an attacker or an insider would try them."""
+
+import datetime
+import io
+import zipfile
+
+import pytest
+from django.contrib.auth import BACKEND_SESSION_KEY, get_user_model
+
+from identity import oidc
+from tests.identity_providers import free_port
+
+OIDC_BACKEND = "identity.oidc.PlatformOIDCBackend"
+
+
+@pytest.fixture
+def cas_enabled(settings):
+    settings.CAS_SERVER_URL = "https://cas.example.gov.cn/cas/"
+    settings.ALLOWED_HOSTS = ["testserver"]
+
+
+@pytest.fixture
+def oidc_enabled(settings):
+    settings.OIDC_OP_ISSUER = f"http://127.0.0.1:{free_port()}"
+    settings.OIDC_RP_CLIENT_ID = "tracker"
+    settings.AUTHENTICATION_BACKENDS = [*settings.AUTHENTICATION_BACKENDS, OIDC_BACKEND]
+    yield
+    oidc._discovered.clear()
+
+
+# --- 1. CAS sign-in redirects only within the site ------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "address", ["https://phish.example/login", "//phish.example/", "/\\phish.example/"]
+)
+def test_cas_sign_in_never_sends_the_user_to_another_site_named_in_next(
+    client, cas_enabled, official, address
+):
+    client.force_login(official)
+    response = client.get("/cas/login/", {"next": address})
+    assert response.status_code == 302
+    assert "phish.example" not in response["Location"]
+
+
+def test_cas_sign_in_never_sends_the_user_to_the_site_named_in_the_referer(
+    client, cas_enabled, official
+):
+    client.force_login(official)
+    response = client.get("/cas/login/", HTTP_REFERER="https://phish.example/login")
+    assert response["Location"] == "/my/"
+
+
+def test_cas_sign_in_still_follows_a_next_address_on_this_site(client, cas_enabled, official):
+    client.force_login(official)
+    assert client.get("/cas/login/", {"next": "/en/my/"})["Location"] == "/en/my/"
+
+
+# --- 2. A person deactivated here is signed out of an open platform session ------------------
+
+
+def test_an_open_oidc_session_of_a_person_deactivated_here_ends_on_the_next_request(
+    client, oidc_enabled, official
+):
+    client.force_login(official, backend=OIDC_BACKEND)
+    assert client.get("/en/my/").status_code == 200
+    get_user_model().objects.filter(pk=official.pk).update(is_active=False)
+    response = client.get("/en/my/")
+    assert response["Location"].startswith("/en/accounts/login/")
+
+
+# --- 11. Signing out while the platform is unreachable -----------------------------------------
+
+
+def test_signing_out_with_the_oidc_provider_unreachable_ends_the_session_here(
+    client, oidc_enabled, official
+):
+    client.force_login(official, backend=OIDC_BACKEND)
+    response = client.post("/en/accounts/logout/")
+    assert (response.status_code, response["Location"]) == (302, "/en/")
+    assert BACKEND_SESSION_KEY not in client.session
+    assert client.get("/en/my/")["Location"].startswith("/en/accounts/login/")
+
+
+# --- 14. The no-role page names an office, not login names ---------------------------------------
+
+
+def test_the_no_role_page_does_not_show_the_superusers_login_names(client, department):
+    get_user_model().objects.create_superuser("root-7f3a", email="", password=None)
+    get_user_model().objects.create_superuser(
+        "chen-admin-login", email="chen@example.gov.cn", password=None, first_name="陈"
+    )
+    client.force_login(get_user_model().objects.create_user("nobody", password=None))
+    page = client.get("/en/accounts/no-role/").content.decode()
+    assert "root-7f3a" not in page and "chen-admin-login" not in page
+    assert "System administrator" in page and "chen@example.gov.cn" in page
