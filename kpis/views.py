@@ -6,6 +6,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import InvalidPage
 from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -63,6 +64,8 @@ def progress_page(request):
     year = chosen_year(request, years, today, earliest=today.year)
     Judgement.objects.refresh(set(years) | {year}, today)
     filters = ProgressFilter(request.GET, queryset=indicators)
+    if not filters.is_valid():
+        raise Http404("No such theme, department or status.")  # so never cached
     judged = Judgement.objects.filter(year=year)  # only public indicators have judged rows
     if filters.narrows_indicators():
         judged = judged.filter(indicator__in=filters.qs)
@@ -94,8 +97,22 @@ def progress_table(request, filters, judged, year, today):
         request=request,
         empty_text=nothing,
     )
-    RequestConfig(request, paginate={"per_page": 50}).configure(table)
+    # Sorting from the address; the page size is the site's, never the address's.
+    RequestConfig(request, paginate=False).configure(table)
+    try:
+        table.paginate(page=page_number(request), per_page=50)
+    except InvalidPage as past_the_last:
+        raise Http404("No such page.") from past_the_last
     return table
+
+
+def page_number(request):
+    """The page the address asks for; one that is not a page number is not found (and a
+    page past the last: the paginator says so), so made-up pages are never built."""
+    asked = request.GET.get("page") or "1"
+    if not (asked.isascii() and asked.isdigit()):
+        raise Http404("No such page.")
+    return int(asked)
 
 
 def year_strip(counted, years, today):

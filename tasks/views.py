@@ -3,8 +3,9 @@ from functools import partial
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
+from django.core.paginator import InvalidPage, Paginator
 from django.db import IntegrityError, transaction
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -13,7 +14,7 @@ from django.views.decorators.http import require_POST
 
 from kpis.caching import public_cache
 from kpis.forms import ReturnForm
-from kpis.views import data_file, review_step, workflow_step
+from kpis.views import data_file, page_number, review_step, workflow_step
 from tasks import exports, rules
 from tasks.forms import MilestoneForm, StatementForm
 from tasks.models import Milestone, ProgressStatement, Task
@@ -28,6 +29,10 @@ def task_list(request):
     themes = sorted({task.theme for task in tasks}, key=lambda theme: (theme.position, theme.code))
     theme = request.GET.get("theme", "")
     status = request.GET.get("status", "")
+    if (theme and theme not in {known.code for known in themes}) or (
+        status and status not in rules.STATUS_ORDER
+    ):
+        raise Http404("No such theme or status.")  # so never cached
     shown = [
         task
         for task in tasks
@@ -35,7 +40,7 @@ def task_list(request):
     ]
     shown.sort(key=lambda task: rules.STATUS_ORDER.index(task.verdict.status))
     context = {
-        "tasks": Paginator(shown, TASKS_PER_PAGE).get_page(request.GET.get("page")),
+        "tasks": task_page(request, shown),
         "task_counts": rules.count_by_status(task.verdict.status for task in tasks),
         "themes": themes,
         "theme": theme,
@@ -43,6 +48,14 @@ def task_list(request):
         "grace_days": rules.GRACE_DAYS,
     }
     return render(request, "tasks/task_list.html", context)
+
+
+def task_page(request, shown):
+    """The page of `shown` the address asks for; a made-up page is not found."""
+    try:
+        return Paginator(shown, TASKS_PER_PAGE).page(page_number(request))
+    except InvalidPage as past_the_last:
+        raise Http404("No such page.") from past_the_last
 
 
 @public_cache

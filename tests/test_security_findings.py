@@ -1,17 +1,24 @@
 """The fifteen findings of the security review of issue #28, one test (or a few) each,
 reproduced as an attacker or an insider would try them."""
 
-import datetime
-import io
-import zipfile
+import re
 
 import pytest
 from django.contrib.auth import BACKEND_SESSION_KEY, get_user_model
+from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from identity import oidc
+from kpis.models import Actual
 from tests.identity_providers import free_port
 
 OIDC_BACKEND = "identity.oidc.PlatformOIDCBackend"
+
+
+@pytest.fixture
+def indicator(make_indicator, department):
+    return make_indicator(target="100", department=department)
 
 
 @pytest.fixture
@@ -95,3 +102,74 @@ def test_the_no_role_page_does_not_show_the_superusers_login_names(client, depar
     page = client.get("/en/accounts/no-role/").content.decode()
     assert "root-7f3a" not in page and "chen-admin-login" not in page
     assert "System administrator" in page and "chen@example.gov.cn" in page
+
+
+# --- 8. The public cache keys only known values, and only for readers without a session ------
+
+
+def cached_entries():
+    """The pages in the local-memory cache of the tests."""
+    return sum(":public:" in key for key in cache._cache)
+
+
+def test_made_up_sort_values_add_nothing_to_the_public_cache(anonymous, indicator):
+    anonymous.get("/en/")
+    before = cached_entries()
+    for probe in ("probe1", "probe2", "-probe3"):
+        assert anonymous.get(f"/en/?sort={probe}").status_code in (200, 404)
+    assert cached_entries() == before
+
+
+def test_made_up_theme_and_department_codes_are_not_found_and_not_cached(anonymous, indicator):
+    anonymous.get("/en/")
+    before = cached_entries()
+    for address in ("/en/?theme=probe1", "/en/?department=probe2", "/en/tasks/?theme=probe3"):
+        assert anonymous.get(address).status_code == 404
+    assert cached_entries() == before
+
+
+def test_a_page_beyond_the_last_is_not_found_and_not_cached(anonymous, indicator):
+    anonymous.get("/en/")
+    before = cached_entries()
+    assert anonymous.get("/en/?page=1001").status_code == 404
+    assert anonymous.get("/en/tasks/?page=1001").status_code == 404
+    assert cached_entries() == before
+
+
+def test_a_known_sort_is_still_served_from_the_cache(anonymous, indicator):
+    anonymous.get("/en/?sort=-status")
+    with CaptureQueriesContext(connection) as queries:
+        anonymous.get("/en/?sort=-status")
+    assert len(queries) == 1
+
+
+def test_a_session_cookie_of_no_session_does_not_bypass_the_cache(anonymous, indicator):
+    anonymous.get("/en/")
+    anonymous.cookies["sessionid"] = "made-up-session-key"
+    with CaptureQueriesContext(connection) as queries:
+        anonymous.get("/en/")
+    assert len(queries) <= 2  # the data version (and the session looked up), no page built
+
+
+def test_per_page_in_the_address_is_not_honoured(anonymous, make_indicator, department):
+    for _ in range(60):
+        make_indicator(target="100", department=department)
+    page = anonymous.get("/en/?year=2024&per_page=100000").content.decode()
+    assert page.count('data-label="Status"') == 50
+
+
+# --- 15. Sorting by status reveals nothing of what was just saved --------------------------------
+
+
+def names_in_status_order(client):
+    page = client.get("/en/?year=2024&sort=status").content.decode()
+    return re.findall(r">(Indicator \d+)<", page)
+
+
+def test_sorting_by_status_breaks_ties_by_the_public_order_not_by_the_last_save(
+    anonymous, make_indicator, make_actual, department
+):
+    indicators = [make_indicator(target="100", department=department) for _ in range(3)]
+    before = names_in_status_order(anonymous)
+    make_actual(indicators[0], value="5", status=Actual.Status.DRAFT)
+    assert names_in_status_order(anonymous) == before == [i.name_en for i in indicators]
