@@ -346,6 +346,11 @@ class ReviewedEntry(Reviewed):
         self.reviewed_at = timezone.now()
 
 
+REASON_ALREADY_PUBLISHED = _(
+    "This reason was published for an earlier move of the due date: say why it moves again."
+)
+
+
 class Milestone(ReviewedEntry):
     """A dated step (节点) of a task, proposed by the lead department and approved by a
     reviewer. Once approved, its due date moves only with a reason, which the task page
@@ -432,15 +437,25 @@ class Milestone(ReviewedEntry):
             errors["due_change_reason"] = _(
                 "The approved due date was %(date)s: say why it changes."
             ) % {"date": self.published_due.isoformat()}
+        elif self.due_moved() and self.reason_already_published():
+            errors["due_change_reason"] = REASON_ALREADY_PUBLISHED
         if errors:
             raise ValidationError(errors)
 
     def due_moved(self):
         return self.published_due is not None and self.due != self.published_due
 
+    def reason_already_published(self):
+        """Whether the reason given is one the public already read for an earlier move: a
+        second move left with the first one's reason would be published with it."""
+        published = Milestone.history.filter(id=self.pk, status=WorkflowStatus.PUBLISHED)
+        return published.filter(due_change_reason=self.due_change_reason).exists()
+
     def publish(self, reviewer):
         if self.due_moved() and not self.due_change_reason.strip():
             raise ValidationError(_("A new due date needs its reason before it is approved."))
+        if self.due_moved() and self.reason_already_published():
+            raise ValidationError(REASON_ALREADY_PUBLISHED)
         super().publish(reviewer)
 
     @property

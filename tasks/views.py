@@ -5,6 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import InvalidPage, Paginator
 from django.db import IntegrityError, transaction
+from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -14,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from kpis.caching import public_cache
 from kpis.forms import ReturnForm
+from kpis.models import Indicator
 from kpis.views import data_file, page_number, review_step, workflow_step
 from tasks import exports, rules
 from tasks.forms import MilestoneForm, StatementForm
@@ -61,7 +63,9 @@ def task_page(request, shown):
 @public_cache
 def task_detail(request, code):
     today = timezone.localdate()
-    queryset = Task.objects.with_public_record().prefetch_related("cooperating", "indicators")
+    # Only public indicators: an internal one's name and address are not the public's.
+    public_indicators = Prefetch("indicators", queryset=Indicator.objects.public())
+    queryset = Task.objects.with_public_record().prefetch_related("cooperating", public_indicators)
     task = get_object_or_404(queryset, code=code).attach_status(today)
     milestones = [(milestone, milestone.status_on(today)) for milestone in task.public_milestones]
     context = {

@@ -1,11 +1,13 @@
 """The fifteen findings of the security review of issue #28, one test (or a few) each,
 reproduced as an attacker or an insider would try them."""
 
+import datetime
 import re
 
 import pytest
 from django.contrib.auth import BACKEND_SESSION_KEY, get_user_model
 from django.core.cache import cache
+from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -173,3 +175,56 @@ def test_sorting_by_status_breaks_ties_by_the_public_order_not_by_the_last_save(
     before = names_in_status_order(anonymous)
     make_actual(indicators[0], value="5", status=Actual.Status.DRAFT)
     assert names_in_status_order(anonymous) == before == [i.name_en for i in indicators]
+
+
+# --- 9. An internal indicator stays off the public task page ------------------------------------
+
+
+@pytest.fixture
+def task(make_task, department):
+    return make_task(department=department, code="seed-fund")
+
+
+def test_a_public_task_page_does_not_name_or_link_an_internal_indicator(
+    anonymous, task, make_indicator
+):
+    shown = make_indicator(name_en="Patents granted")
+    internal = make_indicator(name_en="Internal audit backlog", is_public=False)
+    task.indicators.add(shown, internal)
+    page = anonymous.get(f"/en{task.get_absolute_url()}").content.decode()
+    assert "Patents granted" in page
+    assert "Internal audit backlog" not in page and internal.code not in page
+
+
+# --- 10. Each due-date move is published with its own reason ------------------------------------
+
+
+def move_due(milestone, official, reviewer, due, reason):
+    milestone.due, milestone.due_change_reason = due, reason
+    milestone.record_entry(official)
+    milestone.submit(official)
+    milestone.save()
+    milestone.publish(reviewer)
+    milestone.save()
+
+
+def test_a_second_due_date_move_is_not_published_with_the_first_moves_reason(
+    official, reviewer, task, make_milestone
+):
+    milestone = make_milestone(task, due=datetime.date(2024, 6, 30), entered_by=official)
+    move_due(milestone, official, reviewer, datetime.date(2024, 9, 30), "用地调整")
+    with pytest.raises(ValidationError):
+        move_due(milestone, official, reviewer, datetime.date(2024, 12, 31), "用地调整")
+
+
+def test_each_due_date_move_is_shown_with_its_own_reason(
+    anonymous, official, reviewer, task, make_milestone
+):
+    milestone = make_milestone(task, due=datetime.date(2024, 6, 30), entered_by=official)
+    move_due(milestone, official, reviewer, datetime.date(2024, 9, 30), "用地调整")
+    move_due(milestone, official, reviewer, datetime.date(2024, 12, 31), "设备延期到货")
+    changes = [(c["published_due"], c["due_change_reason"]) for c in task.due_date_changes()]
+    assert changes == [
+        (datetime.date(2024, 12, 31), "设备延期到货"),
+        (datetime.date(2024, 9, 30), "用地调整"),
+    ]
