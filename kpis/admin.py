@@ -281,25 +281,10 @@ class TargetForm(ChangeReasonForm):
         if withdrawing and not self.cleaned_data.get("change_reason"):
             self.cleaned_data["change_reason"] = self.cleaned_data["withdrawal_reason"][:100]
         cleaned = super().clean()
-        if self.instance.pk and "year" in self.changed_data:
-            self.add_error(
-                "year",
-                _(
-                    "The year of a target never changes: withdraw it and add one for the "
-                    "other year."
-                ),
-            )
-        revised = {"value", "qualifier"} & set(self.changed_data)
-        if self.instance.pk and revised and "source" not in self.changed_data:
-            self.add_error(
-                "source",
-                _(
-                    "A new target value needs the document it comes from: choose its source "
-                    "(add it under Sources first)."
-                ),
-            )
-        if self.instance.withdrawn_at is not None and self.has_changed():
-            raise ValidationError(_("A withdrawn target stays as it was."))
+        for field, message in self.instance.revision_errors(self.changed_data).items():
+            if field is None:
+                raise ValidationError(message)
+            self.add_error(field, message)
         return cleaned
 
     def save(self, commit=True):

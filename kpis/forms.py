@@ -75,6 +75,12 @@ class ActualForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
+        # The workflow's door, whatever page the form is on: a figure a reviewer has, or of
+        # another department, is not rewritten.
+        if self.instance.pk and self.user and not self.instance.is_editable_by(self.user):
+            raise ValidationError(
+                _("This figure waits for review or is not yours to edit: it stays as it is.")
+            )
         if self.instance.pk and cleaned.get("seen_version") not in (None, self.instance.version):
             raise EditConflict(
                 _(

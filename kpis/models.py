@@ -854,6 +854,27 @@ class Target(models.Model):
     def __str__(self):
         return f"{self.indicator} {self.year}: {progress.plain_decimal(self.value)}"
 
+    def revision_errors(self, changed):
+        """The rules every path that changes a stored target meets (the admin's forms, the
+        targets import, the extraction page), given the names of the fields that change:
+        {field name, or None for the whole target: message}. The reason is each path's own
+        to ask (a form field, a column)."""
+        if self.pk is None or not changed:
+            return {}
+        if self.withdrawn_at is not None:
+            return {None: _("A withdrawn target stays as it was.")}
+        errors = {}
+        if "year" in changed:
+            errors["year"] = _(
+                "The year of a target never changes: withdraw it and add one for the other year."
+            )
+        if {"value", "qualifier"} & set(changed) and "source" not in changed:
+            errors["source"] = _(
+                "A new target value needs the document it comes from: choose its source "
+                "(add it under Sources first)."
+            )
+        return errors
+
     def withdraw(self, reason, when):
         """Take the target back: it counts no more, and `reason` is published with it."""
         if self.withdrawn_at is not None:

@@ -531,6 +531,16 @@ class ReasonedResource(SpreadsheetResource):
         super().validate_instance(instance, errors, validate_unique=False)
 
 
+# A target's fields a row can change, by name and attribute.
+REVISABLE = {
+    "year": "year",
+    "value": "value",
+    "qualifier": "qualifier",
+    "source": "source_id",
+    "quote": "quote",
+}
+
+
 class TargetResource(ReasonedResource):
     """Targets for many indicators at once, e.g. those of a new year's work report. Every
     target names its source and gives a reason; a changed target is a public revision."""
@@ -572,6 +582,21 @@ class TargetResource(ReasonedResource):
         skip_unchanged = True
 
     unknown_indicator = gettext_lazy("No indicator with code “%(code)s”.")
+
+    def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
+        # The admin's rules for a stored target: a revision cites a new source, a withdrawn
+        # target stays as it was, the year never moves.
+        errors = dict(import_validation_errors or {})
+        stored = Target.objects.filter(pk=instance.pk).first() if instance.pk else None
+        if stored is not None:
+            changed = [
+                name
+                for name, attribute in REVISABLE.items()
+                if getattr(stored, attribute) != getattr(instance, attribute)
+            ]
+            for field, message in stored.revision_errors(changed).items():
+                errors.setdefault(field or NON_FIELD_ERRORS, message)
+        super().validate_instance(instance, errors, validate_unique)
 
     def indicators(self):
         """The indicators whose targets a manager may set: every department's."""

@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from kpis.admin import ChangeReasonForm  # the rules of the admin's own target forms
+from kpis.admin import TargetForm as AdminTargetForm
 from kpis.extraction import Candidate, IndicatorMatcher, docx_text, extract, paragraph, simplified
 from kpis.forms import ActualForm, https_urls
 from kpis.models import (
@@ -253,7 +254,7 @@ def act(request, source, candidates, indicators):
 
 
 TargetForm = modelform_factory(
-    Target, form=ChangeReasonForm, fields=["value", "qualifier", "source", "quote"]
+    Target, form=AdminTargetForm, fields=["value", "qualifier", "source", "quote"]
 )
 BaselineForm = modelform_factory(
     Indicator,

@@ -3,19 +3,53 @@ reproduced as an attacker or an insider would try them."""
 
 import datetime
 import re
+from decimal import Decimal
 
 import pytest
 from django.contrib.auth import BACKEND_SESSION_KEY, get_user_model
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from identity import oidc
-from kpis.models import Actual
+from kpis.models import Actual, Indicator, Source, Target
 from tests.identity_providers import free_port
+from tests.test_import import confirm_form, csv_file, shown
+from tests.test_target_import import TARGET_COLUMNS
 
 OIDC_BACKEND = "identity.oidc.PlatformOIDCBackend"
+JANUARY = datetime.date(2025, 1, 20)
+
+
+def paste(client, text, title="年度报告"):
+    """A document given to the admin's extraction page, as pasted text."""
+    data = {"title": title, "publisher": "光明区人民政府", "published_on": JANUARY, "text": text}
+    return client.post("/admin/kpis/source/extract/", data)
+
+
+def decide(client, source, quoted, action, code="synbio-valuation", **fields):
+    """Press a row's button on the review page: the row of the figure starting `quoted`."""
+    prefix = str(source.text.index(quoted))
+    data = {"year": 2025, "value": "500", "qualifier": "over", "change_reason": ""} | fields
+    data = {f"{prefix}-{key}": value for key, value in data.items()}
+    data |= {
+        f"{prefix}-figure_start": prefix,
+        f"{prefix}-indicator": Indicator.objects.get(code=code).pk,
+    }
+    return client.post(
+        f"/admin/kpis/source/{source.pk}/review/", {**data, "row": prefix, "action": action}
+    )
+
+
+@pytest.fixture
+def manager_client(manager):
+    client = Client()
+    client.force_login(manager)
+    return client
 
 
 @pytest.fixture
@@ -228,3 +262,90 @@ def test_each_due_date_move_is_shown_with_its_own_reason(
         (datetime.date(2024, 12, 31), "设备延期到货"),
         (datetime.date(2024, 9, 30), "用地调整"),
     ]
+
+
+# --- 5. "Accept as draft" goes through the workflow's door --------------------------------------
+
+
+def test_accepting_as_draft_does_not_rewrite_a_figure_waiting_for_review(
+    article, admin_user, official
+):
+    indicator = Indicator.objects.get(code="srdi-enterprises")
+    waiting = Actual.objects.create(
+        indicator=indicator,
+        period_end=datetime.date(2024, 12, 31),
+        value=Decimal("700"),
+        status=Actual.Status.SUBMITTED,
+        entered_by=official,
+    )
+    client = Client()
+    client.force_login(admin_user)
+    paste(client, "2024年全区专精特新企业增至800家。")
+    source = Source.objects.get(title="年度报告")
+    fields = {"year": 2024, "value": "800", "qualifier": "reach"}
+    decide(client, source, "增至800", "draft", code="srdi-enterprises", **fields)
+    waiting.refresh_from_db()
+    assert (waiting.value, waiting.status, waiting.entered_by) == (700, "submitted", official)
+
+
+# --- 6. One set of target rules for the admin, the targets import and the extraction page ------
+
+
+@pytest.fixture
+def managing(client, manager):
+    client.force_login(manager)
+    return client
+
+
+def import_targets(client, rows):
+    upload = SimpleUploadedFile("targets.csv", csv_file(rows, header=TARGET_COLUMNS))
+    data = {"format": "0", "resource": "0", "import_file": upload}
+    html = client.post("/admin/kpis/indicator/import/", data).content.decode()
+    fields = confirm_form(html)
+    if fields is not None:
+        client.post("/admin/kpis/indicator/process_import/", fields)
+    return html
+
+
+def test_the_targets_import_refuses_a_revision_that_cites_the_old_source(
+    managing, indicator, source
+):
+    row = (indicator.code, 2024, "120", "达", source.title, "2024年达120家。", "年中调整")
+    html = import_targets(managing, [row])
+    assert (
+        shown(
+            "A new target value needs the document it comes from: choose its source (add it under Sources first)."
+        )
+        in html
+    )
+    assert indicator.targets.get().value == 100
+
+
+def test_the_targets_import_does_not_change_a_withdrawn_target(managing, indicator):
+    target = indicator.targets.get()
+    target.withdraw("指标调整", timezone.now())
+    target.save()
+    report = Source.objects.create(title="新报告", publisher="区政府", published_on=JANUARY)
+    row = (indicator.code, 2024, "120", "达", report.title, "2024年达120家。", "新报告")
+    html = import_targets(managing, [row])
+    assert shown("A withdrawn target stays as it was.") in html
+    assert indicator.targets.get().value == 100
+
+
+def test_the_extraction_page_refuses_a_revision_that_cites_the_old_source(article, manager_client):
+    paste(manager_client, "2024年,光明区力争集群整体估值超500亿元。")
+    source = Source.objects.get(title="年度报告")
+    target = Target.objects.get(indicator__code="synbio-valuation", year=2024)
+    Target.objects.filter(pk=target.pk).update(source=source)
+    decide(manager_client, source, "超500", "target", year=2024, change_reason="年中调整")
+    assert Target.objects.get(pk=target.pk).value == target.value
+
+
+def test_the_extraction_page_does_not_change_a_withdrawn_target(article, manager_client):
+    target = Target.objects.get(indicator__code="synbio-valuation", year=2024)
+    target.withdraw("指标调整", timezone.now())
+    target.save()
+    paste(manager_client, "2024年,光明区力争集群整体估值超500亿元。")
+    source = Source.objects.get(title="年度报告")
+    decide(manager_client, source, "超500", "target", year=2024, change_reason="年中调整")
+    assert Target.objects.get(pk=target.pk).value == target.value
