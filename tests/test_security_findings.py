@@ -307,17 +307,18 @@ def import_targets(client, rows):
     return html
 
 
+NEW_SOURCE_NEEDED = (
+    "A new target value needs the document it comes from: choose its source "
+    "(add it under Sources first)."
+)
+
+
 def test_the_targets_import_refuses_a_revision_that_cites_the_old_source(
     managing, indicator, source
 ):
     row = (indicator.code, 2024, "120", "达", source.title, "2024年达120家。", "年中调整")
     html = import_targets(managing, [row])
-    assert (
-        shown(
-            "A new target value needs the document it comes from: choose its source (add it under Sources first)."
-        )
-        in html
-    )
+    assert shown(NEW_SOURCE_NEEDED) in html
     assert indicator.targets.get().value == 100
 
 
