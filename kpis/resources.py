@@ -48,6 +48,7 @@ from kpis.models import (
     in_language,
 )
 from kpis.templatetags.kpis_tags import figure, period_label, qualified
+from kpis.uploads import check_archive
 
 YES = {"yes", "y", "1", "true", "是", "确认", "確認"}
 
@@ -132,6 +133,8 @@ class LimitedXLSX(base_formats.XLSX):
     sheet formatted further down) are dropped instead of counted."""
 
     def create_dataset(self, in_stream):
+        # Before openpyxl reads it: its shared strings are read whole into memory.
+        check_archive(in_stream, settings.IMPORT_MAX_UNPACKED_BYTES)
         book = openpyxl.load_workbook(io.BytesIO(in_stream), read_only=True, data_only=True)
         rows = book.active.iter_rows(values_only=True)
         dataset = tablib.Dataset(headers=list(next(rows, [])))

@@ -9,20 +9,26 @@ here is recorded, shown and later revised like one typed in by hand. A rejected 
 remembered and not proposed again for that source.
 """
 
+import hashlib
 import zipfile
 from dataclasses import dataclass
 from decimal import Decimal
 from urllib.parse import urlencode
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied
+from django.core.cache import cache
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.validators import ProhibitNullCharactersValidator
 from django.forms import modelform_factory
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from lxml.etree import XMLSyntaxError
 
 from kpis.admin import ChangeReasonForm  # the rules of the admin's own target forms
 from kpis.admin import TargetForm as AdminTargetForm
@@ -38,6 +44,7 @@ from kpis.models import (
     Source,
     Target,
 )
+from kpis.uploads import UploadRefused, check_archive, check_size
 
 
 def urls(admin_site):
@@ -71,23 +78,54 @@ class DocumentForm(forms.ModelForm):
         if upload:
             try:
                 cleaned["text"] = read_upload(upload)
-            except (UnicodeDecodeError, ValueError, KeyError, zipfile.BadZipFile):
+            except UploadRefused as refusal:
+                self.add_error("upload", str(refusal))
+            except (UnicodeDecodeError, ValueError, KeyError, zipfile.BadZipFile, XMLSyntaxError):
                 self.add_error("upload", _("This file cannot be read: give UTF-8 text or .docx."))
+            else:
+                # As for pasted text (Django's own check): PostgreSQL stores no NUL.
+                try:
+                    ProhibitNullCharactersValidator()(cleaned["text"])
+                except ValidationError as refusal:
+                    self.add_error("upload", refusal)
         if not cleaned.get("text", "").strip() and not self.errors:
             self.add_error("text", _("Paste the document's text or give its file."))
         return cleaned
 
 
 def read_upload(upload):
+    check_size(upload, settings.EXTRACTION_MAX_BYTES)
     if upload.name.lower().endswith(".docx"):
+        check_archive(upload, settings.EXTRACTION_MAX_UNPACKED_BYTES)
         return docx_text(upload)
     return upload.read().decode("utf-8")
 
 
+class IndicatorCodeField(forms.ModelChoiceField):
+    """An indicator typed or picked by its code from the page's one list of indicators
+    (a <datalist>), not a <select> of every indicator in every row; an indicator's number
+    is still accepted, as the field took before."""
+
+    widget = forms.TextInput(attrs={"list": "indicator-choices", "size": 24})
+
+    def to_python(self, value):
+        try:
+            return super().to_python(value)
+        except ValidationError:
+            if str(value).isdigit():
+                found = self.queryset.filter(pk=int(value)).first()
+                if found is not None:
+                    return found
+            raise
+
+
 class CandidateForm(forms.Form):
     figure_start = forms.IntegerField(widget=forms.HiddenInput)
-    indicator = forms.ModelChoiceField(
-        label=gettext_lazy("indicator"), queryset=Indicator.objects.none(), required=False
+    indicator = IndicatorCodeField(
+        label=gettext_lazy("indicator"),
+        queryset=Indicator.objects.none(),
+        to_field_name="code",
+        required=False,
     )
     year = forms.IntegerField(label=gettext_lazy("year"), min_value=FIRST_YEAR, max_value=LAST_YEAR)
     value = forms.DecimalField(label=gettext_lazy("value"), max_digits=20, decimal_places=4)
@@ -106,7 +144,7 @@ class Row:
     """One proposed figure as the review page shows it."""
 
     candidate: Candidate
-    form: CandidateForm | None  # None once accepted
+    decision: str | None  # the row's inputs; None once accepted
     before: str
     figure: str
     after: str
@@ -146,6 +184,7 @@ def review_source(request, source_id):
         "title": _("Figures proposed from %(source)s") % {"source": source.title},
         "source": source,
         "rows": rows,
+        "indicator_choices": indicators.values_list("code", "name"),
         "opts": Source._meta,
     }
     return TemplateResponse(request, "admin/kpis/source/review.html", context)
@@ -154,8 +193,24 @@ def review_source(request, source_id):
 def pending_candidates(source):
     """The source's figures, less those a manager rejected."""
     rejected = set(source.rejections.values_list("figure_start", "value", "unit"))
-    found = extract(source.text, source.published_on)
+    found = stored_candidates(source)
     return [c for c in found if (c.figure_start, c.value, c.unit) not in rejected]
+
+
+# How long the figures found in a text are kept: the review of a document takes days.
+CANDIDATES_KEPT_SECONDS = 14 * 24 * 3600
+
+
+def stored_candidates(source):
+    """The figures of the source's text, extracted once per text and date rather than on
+    every view of the review page; kept in the cache, and found again if it lost them."""
+    text = f"{source.published_on}\n{source.text}"
+    key = "extraction:" + hashlib.sha256(text.encode()).hexdigest()
+    found = cache.get(key)
+    if found is None:
+        found = extract(source.text, source.published_on)
+        cache.set(key, found, CANDIDATES_KEPT_SECONDS)
+    return found
 
 
 def accepted_figures(source):
@@ -179,29 +234,79 @@ def accepted_figures(source):
 
 def review_rows(source, candidates, indicators):
     matcher = IndicatorMatcher(indicators.match_rows())
-    codes = dict(indicators.values_list("code", "pk"))
     accepted = accepted_figures(source)
+    inputs = DecisionInputs()
     rows = []
     for candidate in candidates:
-        form = None
+        decision = None
         if not accepted(candidate):
-            code = matcher.match(candidate, paragraph(source.text, candidate))
             initial = {
                 "figure_start": candidate.figure_start,
-                "indicator": codes.get(code),
+                "indicator": matcher.match(candidate, paragraph(source.text, candidate)),
                 "year": candidate.year,
                 "value": candidate.value,
                 "qualifier": candidate.qualifier or Qualifier.REACH,
                 "change_reason": _("From %(source)s") % {"source": source.citation},
             }
-            form = CandidateForm(
-                initial=initial, indicators=indicators, prefix=str(candidate.figure_start)
-            )
-        rows.append(_row(candidate, form))
+            decision = inputs.render(str(candidate.figure_start), initial)
+        rows.append(_row(candidate, decision))
     return rows
 
 
-def _row(candidate, form):
+class DecisionInputs:
+    """The inputs of one row's decision, as CandidateForm reads them, written out in Python:
+    a page of a few hundred figures rendered through the widgets' templates took seconds
+    (as the public page's filters, see kpis.filters.PlainSelect)."""
+
+    def __init__(self):
+        fields = CandidateForm.base_fields
+        self.labels = {name: field.label for name, field in fields.items()}
+        self.qualifiers = list(fields["qualifier"].choices)
+        self.suffix = _(":")  # Django's own label suffix, "：" in Chinese
+
+    def render(self, prefix, initial):
+        def label(name):
+            return format_html(
+                '<label for="id_{}-{}">{}{}</label>', prefix, name, self.labels[name], self.suffix
+            )
+
+        options = format_html_join(
+            "",
+            '<option value="{}"{}>{}</option>',
+            (
+                (value, " selected" if value == initial["qualifier"] else "", text)
+                for value, text in self.qualifiers
+            ),
+        )
+        return format_html(
+            '<input type="hidden" name="{0}-figure_start" value="{1}">'
+            '{2} <input type="text" name="{0}-indicator" value="{3}" list="indicator-choices" '
+            'size="24" id="id_{0}-indicator"> '
+            '{4} <input type="number" name="{0}-year" value="{5}" min="{6}" max="{7}" '
+            'required id="id_{0}-year"> '
+            '{8} <input type="number" name="{0}-value" value="{9}" step="any" required '
+            'id="id_{0}-value"> '
+            '{10} <select name="{0}-qualifier" id="id_{0}-qualifier">{11}</select> '
+            '{12} <input type="text" name="{0}-change_reason" value="{13}" maxlength="100" '
+            'id="id_{0}-change_reason">',
+            prefix,
+            initial["figure_start"],
+            label("indicator"),
+            initial["indicator"] or "",
+            label("year"),
+            "" if initial["year"] is None else initial["year"],
+            FIRST_YEAR,
+            LAST_YEAR,
+            label("value"),
+            initial["value"],
+            label("qualifier"),
+            options,
+            label("change_reason"),
+            initial["change_reason"],
+        )
+
+
+def _row(candidate, decision):
     quote, offset = candidate.quote, candidate.start
     figure_start, figure_end = candidate.figure_start - offset, candidate.figure_end - offset
     new_indicator = {
@@ -211,7 +316,7 @@ def _row(candidate, form):
     }
     return Row(
         candidate,
-        form,
+        decision,
         quote[:figure_start],
         quote[figure_start:figure_end],
         quote[figure_end:],

@@ -2,9 +2,14 @@
 reproduced as an attacker or an insider would try them."""
 
 import datetime
+import io
 import re
+import tempfile
+import time
+import zipfile
 from decimal import Decimal
 
+import docx
 import pytest
 from django.contrib.auth import BACKEND_SESSION_KEY, get_user_model
 from django.core.cache import cache
@@ -16,9 +21,10 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from identity import oidc
+from kpis.extraction import extract
 from kpis.models import Actual, Indicator, Source, Target
 from tests.identity_providers import free_port
-from tests.test_import import confirm_form, csv_file, shown
+from tests.test_import import XLSX, confirm_form, csv_file, dry_run, shown, xlsx_file
 from tests.test_target_import import TARGET_COLUMNS
 
 OIDC_BACKEND = "identity.oidc.PlatformOIDCBackend"
@@ -350,3 +356,162 @@ def test_the_extraction_page_does_not_change_a_withdrawn_target(article, manager
     source = Source.objects.get(title="年度报告")
     decide(manager_client, source, "超500", "target", year=2024, change_reason="年中调整")
     assert Target.objects.get(pk=target.pk).value == target.value
+
+
+# --- 3. An XLSX bomb in the figures import is refused before it is parsed ----------------------
+
+
+def with_member(archive_bytes, name, content):
+    """A copy of a ZIP archive with the member `name` replaced by (or added as) `content`."""
+    out = io.BytesIO()
+    with (
+        zipfile.ZipFile(io.BytesIO(archive_bytes)) as old,
+        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as new,
+    ):
+        for member in old.infolist():
+            if member.filename != name:
+                new.writestr(member, old.read(member))
+        new.writestr(name, content)
+    return out.getvalue()
+
+
+def test_an_xlsx_of_millions_of_shared_strings_is_refused_with_a_clear_message(
+    client, official, indicator, tmp_path, monkeypatch
+):
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    strings = "<si><t>x</t></si>" * 1_000_000  # 17 MB unpacked
+    sheet = (
+        '<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+        + strings
+        + "</sst>"
+    )
+    bomb = with_member(xlsx_file([]), "xl/sharedStrings.xml", sheet)
+    assert len(bomb) < 200_000
+    client.force_login(official)
+    html = dry_run(client, bomb, name="figures.xlsx", file_format=XLSX).content.decode()
+    assert shown_unpacks_to(10) in html
+    assert not Actual.objects.exists()
+
+
+def shown_unpacks_to(megabytes):
+    return shown(
+        "The file unpacks to more than %(limit)s MB, more than any document or "
+        "sheet this page takes: save it again without what it does not need.",
+        limit=str(megabytes),
+    )
+
+
+# --- 4. Document extraction: linear time, bounded files, a review page that stays small ---------
+
+
+def extraction_seconds(text):
+    best = float("inf")
+    for _ in range(3):
+        started = time.perf_counter()
+        extract(text)
+        best = min(best, time.perf_counter() - started)
+    return best
+
+
+@pytest.mark.parametrize(
+    "crafted",
+    [
+        lambda n: "1" * n + "家",  # one number of n digits
+        lambda n: "一" * n + "万人",  # one Chinese numeral of n characters
+        lambda n: "1-" * (n // 2) + "月",  # a month range that never ends
+        lambda n: "达1家、" * (n // 4),  # a list without a full stop
+    ],
+)
+def test_extracting_ten_times_the_text_takes_about_ten_times_as_long_not_a_hundred(crafted):
+    small, large = extraction_seconds(crafted(10_000)), extraction_seconds(crafted(100_000))
+    assert large < 30 * max(small, 0.002)
+
+
+def test_an_uploaded_document_larger_than_the_limit_is_refused(manager_client, settings):
+    settings.EXTRACTION_MAX_BYTES = 1024 * 1024
+    big = SimpleUploadedFile("report.txt", ("全区企业达1家。" * 100_000).encode())
+    html = upload(manager_client, big).content.decode()
+    assert (
+        shown("The file is larger than %(limit)s MB, the most this page takes.", limit="1") in html
+    )
+    assert not Source.objects.exists()
+
+
+def upload(client, file):
+    data = {"title": "年度报告", "publisher": "区政府", "published_on": JANUARY, "text": ""}
+    return client.post("/admin/kpis/source/extract/", {**data, "upload": file})
+
+
+def docx_bytes(text="2024年全区企业达1家。"):
+    document = docx.Document()
+    document.add_paragraph(text)
+    stream = io.BytesIO()
+    document.save(stream)
+    return stream.getvalue()
+
+
+def test_a_docx_bomb_is_refused_before_it_is_unpacked(manager_client):
+    padding = "<w:p/>" * 8_000_000  # 48 MB of empty paragraphs
+    bomb = with_member(docx_bytes(), "word/padding.xml", padding)
+    assert len(bomb) < 300_000
+    html = upload(manager_client, SimpleUploadedFile("report.docx", bomb)).content.decode()
+    assert shown_unpacks_to(30) in html
+    assert not Source.objects.exists()
+
+
+def candidates_document(size=20_000):
+    sentence = "2024年全区专精特新企业增至800家，研发投入达12亿元。"
+    return (sentence * (size // len(sentence.encode())))[: size // 3]
+
+
+def test_the_review_page_at_1000_indicators_stays_small_and_does_not_grow_per_row(
+    manager_client, theme, django_assert_max_num_queries
+):
+    response = paste(manager_client, candidates_document())
+    review = response["Location"]
+    few = manager_client.get(review).content
+    Indicator.objects.bulk_create(
+        Indicator(
+            code=f"bulk-{number}",
+            name=f"指标{number}号企业数",
+            name_en=f"Indicator {number}",
+            theme=theme,
+            unit="家",
+            position=number,
+        )
+        for number in range(1000)
+    )
+    with django_assert_max_num_queries(20):
+        many = manager_client.get(review).content
+    rows = many.decode().count('value="reject"')
+    assert rows > 100
+    assert len(many) - len(few) < 150_000  # the indicators once, not once per row
+
+
+def test_the_review_page_does_not_extract_the_document_again_on_each_view(
+    manager_client, monkeypatch
+):
+    review = paste(manager_client, candidates_document(2_000))["Location"]
+    manager_client.get(review)
+    calls = []
+    monkeypatch.setattr("kpis.review.extract", lambda *a, **k: calls.append(a) or [])
+    manager_client.get(review)
+    assert calls == []
+
+
+# --- 13. Malformed documents and NUL bytes are refused, not a server error -------------------
+
+
+def test_a_docx_that_is_not_well_formed_xml_is_refused_with_a_message(manager_client):
+    broken = with_member(docx_bytes(), "word/document.xml", "<w:document><w:body>")
+    response = upload(manager_client, SimpleUploadedFile("report.docx", broken))
+    assert response.status_code == 200
+    assert shown("This file cannot be read: give UTF-8 text or .docx.") in response.content.decode()
+    assert not Source.objects.exists()
+
+
+def test_a_text_file_with_a_nul_byte_is_refused_like_pasted_text(manager_client):
+    response = upload(manager_client, SimpleUploadedFile("report.txt", "全区\x00企业".encode()))
+    assert response.status_code == 200
+    assert shown("Null characters are not allowed.") in response.content.decode()
+    assert not Source.objects.exists()
