@@ -18,6 +18,7 @@ from typing import NamedTuple
 from xml.sax.saxutils import escape
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
@@ -403,11 +404,38 @@ def content(bulletin):
             _("Figures: published figures of the periods ended by %(day)s, judged as on that day.")
             % {"day": day(as_of)}
         )
-        return document
+        return printable_content(document)
 
 
 def day(date):
     return date_format(date, "DATE_FORMAT")
+
+
+# Characters XML 1.0 cannot carry (Word's and the PDF's HTML alike), and DEL: a name typed or
+# imported with one would make every later bulletin fail.
+_UNPRINTABLE = dict.fromkeys([*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F])
+
+
+def printable(text):
+    return text.translate(_UNPRINTABLE) if isinstance(text, str) else text
+
+
+def printable_content(document):
+    """The document with every text stripped of control characters, for the renderers."""
+    document.title, document.issue_line = printable(document.title), printable(document.issue_line)
+    document.issuer, document.date_line = printable(document.issuer), printable(document.date_line)
+    document.footnotes = [printable(note) for note in document.footnotes]
+    blocks = []
+    for kind, payload in document.blocks:
+        if isinstance(payload, Table):
+            payload = Table(
+                [printable(text) for text in payload.header],
+                [[Cell(printable(c.text), c.colour) for c in row] for row in payload.rows],
+                payload.widths,
+            )
+        blocks.append((kind, printable(payload)))
+    document.blocks = blocks
+    return document
 
 
 QUARTERS = {3: 1, 6: 2, 9: 3, 12: 4}
@@ -764,6 +792,24 @@ def docx_cell(cell):
 
 # The one door: the command, the admin and /my/ all make a bulletin through it.
 
+# No district target is older: a day before it is a typing slip, stored for ever if let in.
+FIRST_DAY = datetime.date(2000, 1, 1)
+
+
+def check_day_and_year(as_of, year, today):
+    """Refuse (ValidationError by field) a bulletin of a day before 2000 or not yet over, or
+    of a target year other than its day's or the one before (a bulletin of January reports
+    on the year just closed); `year` None is the day's."""
+    errors = {}
+    if as_of < FIRST_DAY:
+        errors["as_of"] = _("A bulletin reports on a day from 1 January 2000 on.")
+    elif as_of > today:
+        errors["as_of"] = _("A bulletin reports on days that are over.")
+    if year is not None and year not in (as_of.year, as_of.year - 1):
+        errors["year"] = _("A bulletin reports on the year of its day or the year before.")
+    if errors:
+        raise ValidationError(errors)
+
 
 def make(as_of, language, year=None, user=None):
     """Make and store a new bulletin (or a new version of the day's) with both files.
@@ -772,6 +818,7 @@ def make(as_of, language, year=None, user=None):
     transaction that stores them (SQLite's would hold the write lock and keep officials
     waiting); a bulletin of the same day stored meanwhile takes the number, and this one is
     made again with the next."""
+    check_day_and_year(as_of, year, timezone.localdate())
     year = year or as_of.year
     while True:
         issue, version = Bulletin.objects.numbering(as_of, language)

@@ -204,8 +204,15 @@ class BulletinForm(forms.Form):
     )
     language = forms.ChoiceField(label=_("Language"), choices=settings.LANGUAGES)
 
-    def clean_as_of(self):
-        as_of = self.cleaned_data["as_of"]
-        if as_of > timezone.localdate():
-            raise ValidationError(_("A bulletin reports on days that are over."))
-        return as_of
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("as_of"):
+            # The rules of every path (the command too): kpis.bulletins.check_day_and_year.
+            from kpis.bulletins import check_day_and_year
+
+            try:
+                check_day_and_year(cleaned["as_of"], cleaned.get("year"), timezone.localdate())
+            except ValidationError as refusal:
+                for name, messages in refusal.message_dict.items():
+                    self.add_error(name, messages)
+        return cleaned

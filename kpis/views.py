@@ -302,7 +302,9 @@ def bulletin_file(request, as_of, file_format):
     found = Bulletin.objects.in_language(get_language()).filter(as_of=as_of)
     asked = request.GET.get("version", "")
     if asked:
-        found = found.filter(version=int(asked) if asked.isdigit() else 0)
+        # Only digits 0 to 9 (int() reads "²" and "١" too), and no more than a version has.
+        known = asked.isascii() and asked.isdigit() and len(asked) <= 9
+        found = found.filter(version=int(asked) if known else 0)
     bulletin = found.order_by("-version").only("as_of", "language", "version", file_format)
     bulletin = bulletin.first()
     if bulletin is None:
@@ -319,7 +321,8 @@ def make_bulletin(request):
         raise PermissionDenied
     form = BulletinForm(request.POST)
     if not form.is_valid():
-        messages.error(request, " ".join(form.errors.get("as_of", [_("Give a valid date.")])))
+        refusals = [message for field in form.errors.values() for message in field]
+        messages.error(request, " ".join(refusals) or _("Give a valid date."))
         return redirect("my_updates")
     chosen = form.cleaned_data
     bulletin = bulletins.make(chosen["as_of"], chosen["language"], chosen["year"], request.user)

@@ -15,14 +15,16 @@ from django.contrib.auth import BACKEND_SESSION_KEY, get_user_model
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from identity import oidc
+from kpis import bulletins
 from kpis.extraction import extract
-from kpis.models import Actual, Indicator, Source, Target
+from kpis.models import Actual, Bulletin, Indicator, Source, Target
 from tests.identity_providers import free_port
 from tests.test_import import XLSX, confirm_form, csv_file, dry_run, shown, xlsx_file
 from tests.test_target_import import TARGET_COLUMNS
@@ -515,3 +517,62 @@ def test_a_text_file_with_a_nul_byte_is_refused_like_pasted_text(manager_client)
     assert response.status_code == 200
     assert shown("Null characters are not allowed.") in response.content.decode()
     assert not Source.objects.exists()
+
+
+# --- 12. Bulletins: only sensible days and years are stored; odd names and versions are no 500 ---
+
+
+@pytest.mark.parametrize(
+    ("as_of", "year"),
+    [("1000-01-01", ""), ("1999-12-31", ""), ("2026-06-30", "2100"), ("2026-06-30", "2024")],
+)
+def test_a_bulletin_of_an_odd_day_or_year_is_refused_from_my_page_and_nothing_is_stored(
+    client, reviewer, indicator, as_of, year
+):
+    client.force_login(reviewer)
+    client.post("/my/bulletins/", {"as_of": as_of, "year": year, "language": "zh-hans"})
+    assert not Bulletin.objects.exists()
+
+
+def test_a_bulletin_of_an_odd_year_is_refused_in_the_admin_with_a_reason(
+    client, admin_user, indicator
+):
+    client.force_login(admin_user)
+    response = client.post(
+        "/admin/kpis/bulletin/make/", {"as_of": "2026-06-30", "year": "2100", "language": "en"}
+    )
+    assert response.status_code == 200 and not Bulletin.objects.exists()
+    assert shown("A bulletin reports on the year of its day or the year before.") in (
+        response.content.decode()
+    )
+
+
+def test_the_bulletin_command_refuses_a_day_before_2000(indicator, tmp_path):
+    with pytest.raises(CommandError):
+        call_command(
+            "bulletin", "--as-of", "1000-01-01", "--format", "docx",
+            "--output", str(tmp_path / "b.docx"), stdout=io.StringIO(),
+        )  # fmt: skip
+    assert not Bulletin.objects.exists()
+
+
+def test_a_control_character_in_a_name_does_not_break_the_bulletin(
+    make_indicator, make_actual, department
+):
+    odd = make_indicator(name="企业\x0b数量\x01", name_en="Firms\x1b", target="100")
+    make_actual(odd, period_end=datetime.date(2024, 6, 30), value="50")
+    department.name = "科技\x08局"
+    department.save()
+    bulletin = bulletins.make(datetime.date(2024, 6, 30), "zh-hans", 2024)
+    word = docx.Document(io.BytesIO(bytes(bulletin.docx)))
+    cells = [cell.text for table in word.tables for row in table.rows for cell in row.cells]
+    text = "\n".join(cells)
+    assert "企业数量" in text and "科技局" in text
+    assert bytes(bulletin.pdf)[:5] == b"%PDF-"
+
+
+def test_a_version_in_digits_other_than_0_to_9_is_not_found(anonymous, indicator):
+    bulletins.make(datetime.date(2024, 6, 30), "zh-hans", 2024)
+    for version in ("²", "١", "99999999999999999999999"):
+        response = anonymous.get(f"/bulletins/2024-06-30.docx?version={version}")
+        assert response.status_code == 404
