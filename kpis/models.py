@@ -273,6 +273,28 @@ class Department(models.Model):
     def __str__(self):
         return self.name
 
+    def clean(self):
+        super().clean()
+        # Moving the day later once it has passed would take the lateness of periods
+        # already due off the public scorecard: refused. An earlier day only adds periods.
+        if self.pk is None:
+            return
+        stored = Department.objects.filter(pk=self.pk).values_list("reporting_since", flat=True)
+        stored = stored.first()
+        started = reporting_starts()
+        before, after = stored or started, self.reporting_since or started
+        if before and after and before <= timezone.localdate() and after > before:
+            raise ValidationError(
+                {
+                    "reporting_since": _(
+                        "Reporting here started on %(date)s: that day cannot move later, "
+                        "which would take periods already due off the public scorecard. "
+                        "An earlier day is allowed."
+                    )
+                    % {"date": before.isoformat()}
+                }
+            )
+
     @property
     def display_name(self):
         return in_language(self.name, self.name_en)

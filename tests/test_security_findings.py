@@ -19,7 +19,8 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.formats import date_format
 
 from identity import oidc
 from kpis import bulletins
@@ -576,3 +577,37 @@ def test_a_version_in_digits_other_than_0_to_9_is_not_found(anonymous, indicator
     for version in ("²", "١", "99999999999999999999999"):
         response = anonymous.get(f"/bulletins/2024-06-30.docx?version={version}")
         assert response.status_code == 404
+
+
+# --- 7. A department's lateness cannot be wiped by moving its "reporting since" date -----------
+
+
+def change_reporting_since(client, department, day):
+    data = {"code": department.code, "name": department.name, "name_en": department.name_en}
+    return client.post(
+        f"/admin/kpis/department/{department.pk}/change/",
+        {**data, "webhook_url": "", "reporting_since": day},
+    )
+
+
+def test_a_manager_cannot_move_a_departments_reporting_start_later_once_it_has_passed(
+    client, admin_user, department, reporting_since_2024
+):
+    client.force_login(admin_user)
+    response = change_reporting_since(client, department, "2026-12-01")
+    department.refresh_from_db()
+    assert response.status_code == 200 and department.reporting_since is None
+
+
+def test_an_earlier_reporting_start_is_allowed_and_shown_on_the_public_scorecard(
+    client, anonymous, admin_user, department, make_indicator, reporting_since_2024
+):
+    make_indicator(target="100", department=department)
+    client.force_login(admin_user)
+    change_reporting_since(client, department, "2023-07-01")
+    department.refresh_from_db()
+    assert department.reporting_since == datetime.date(2023, 7, 1)
+    page = anonymous.get("/en/departments/").content.decode()
+    with translation.override("en"):
+        day = date_format(datetime.date(2023, 7, 1), "DATE_FORMAT")
+    assert f"reporting here since {day}" in page
