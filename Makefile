@@ -75,6 +75,8 @@ lint: dev-install gettext
 	@git diff --quiet -I POT-Creation-Date -- locale 2>/dev/null && git checkout -q -- locale 2>/dev/null || true
 	@git diff --quiet -I POT-Creation-Date -- identity/locale 2>/dev/null && git checkout -q -- identity/locale 2>/dev/null || true
 	@git diff --quiet -I POT-Creation-Date -- tasks/locale 2>/dev/null && git checkout -q -- tasks/locale 2>/dev/null || true
+	@git diff --quiet -I POT-Creation-Date -- api/locale 2>/dev/null && git checkout -q -- api/locale 2>/dev/null || true
+	@git diff --quiet -I POT-Creation-Date -- catalog/locale 2>/dev/null && git checkout -q -- catalog/locale 2>/dev/null || true
 
 test: dev-install chromium bulletin-deps oidc-provider lint
 	$(PY) -m pytest

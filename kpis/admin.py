@@ -9,30 +9,28 @@ from django.db.models import Value
 from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
-from django.urls import path, reverse
-from django.utils import timezone, translation
-from django.utils.html import format_html, format_html_join
-from django.utils.text import slugify
+from django.urls import path
+from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ExportMixin, ImportMixin
 from import_export.formats import base_formats
 from import_export.results import RowResult
 from simple_history.admin import SimpleHistoryAdmin
 
-from kpis import bulletins
+from kpis import extraction_admin  # 新建来源：从文件提取, whose logic lives there
 from kpis.forms import (
     HTTPS_URLS,
     ActualForm,
-    BulletinForm,
     ConfirmSpreadsheetImportForm,
     FigureReturnForm,
+    IndicatorForm,
     SpreadsheetImportForm,
-    last_quarter_end,
+    TargetForm,
 )
 from kpis.models import (
     EXPLANATION_FIELDS,
     Actual,
-    Bulletin,
     Department,
     EditConflict,
     Indicator,
@@ -42,6 +40,7 @@ from kpis.models import (
     Source,
     Target,
     Theme,
+    Unit,
 )
 from kpis.resources import (
     ActualResource,
@@ -101,21 +100,6 @@ class DepartmentScopedAdmin:
         return super().history_form_view(request, object_id, version_id, extra_context)
 
 
-class ChangeReasonForm(forms.ModelForm):
-    change_reason = forms.CharField(
-        label=_("Reason for the change"),
-        max_length=100,
-        required=False,
-        help_text=_("Recorded in the history with your name, e.g. the new source document."),
-    )
-
-    def clean(self):
-        cleaned = super().clean()
-        if self.instance.pk and self.has_changed() and not cleaned.get("change_reason"):
-            self.add_error("change_reason", _("Say why the figures change."))
-        return cleaned
-
-
 class ReviewedEntryAdmin:
     """What the admin of a reviewed entry (a figure, or a key task's milestone or statement)
     does: it lists what the user may see (`visible_to`), changes only what
@@ -124,6 +108,9 @@ class ReviewedEntryAdmin:
     selected entry, one refused entry not stopping the others."""
 
     updated_message = _("%(count)d figures updated.")
+
+    def department_of(self, obj):
+        return obj.owner_department_id()
 
     def get_queryset(self, request):
         return super().get_queryset(request).visible_to(request.user)
@@ -139,6 +126,39 @@ class ReviewedEntryAdmin:
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change=change, **kwargs)
         return type(form.__name__, (form,), {"current_user": request.user})
+
+    def get_fields(self, request, obj=None):
+        fields = super().get_fields(request, obj)
+        if obj is not None and not self.has_change_permission(request, obj):
+            fields = [name for name in fields if name != "seen_version"]  # nothing to save
+        return fields
+
+    # The admin fills in the names of what it lists, as in Django's own "Delete selected".
+    @admin.action(
+        description=_("Submit the selected %(verbose_name_plural)s for review"),
+        permissions=["submit"],
+    )
+    def submit_selected(self, request, queryset):
+        self.apply(request, queryset, lambda entry: entry.submit(request.user))
+
+    @admin.action(
+        description=_("Publish the selected %(verbose_name_plural)s"), permissions=["review"]
+    )
+    def publish_selected(self, request, queryset):
+        self.apply(request, queryset, lambda entry: entry.publish(request.user))
+
+    def has_submit_permission(self, request):
+        return request.user.has_perm(self.model.submit_permission)
+
+    def has_review_permission(self, request):
+        return request.user.has_perm(self.model.review_permission)
+
+    def save_model(self, request, obj, form, change):
+        try:
+            obj.save_edit(form.cleaned_data.get("seen_version"))
+        except EditConflict as conflict:
+            # Raised after validation: the admin has no form to attach it to any more.
+            raise PermissionDenied(conflict.messages[0]) from conflict
 
     def apply(self, request, queryset, transition):
         done = 0
@@ -164,9 +184,7 @@ class SourceAdmin(admin.ModelAdmin):
     exclude = ["text"]
 
     def get_urls(self):
-        from kpis import review  # 新建来源：从文件提取, whose logic lives there
-
-        return review.urls(self.admin_site) + super().get_urls()
+        return extraction_admin.urls(self.admin_site) + super().get_urls()
 
 
 @admin.register(Theme)
@@ -197,58 +215,6 @@ class SnapshotAdmin(RecordAdmin):
         return False
 
 
-@admin.register(Bulletin)
-class BulletinAdmin(RecordAdmin):
-    """Bulletins are made here ("生成通报"), from /my/ or by `manage.py bulletin`, and never
-    changed or removed."""
-
-    list_display = ["as_of", "language", "issue", "version", "year", "made_by", "created_at"]
-    list_filter = ["language"]
-    date_hierarchy = "as_of"
-    fields = ["as_of", "year", "language", "issue", "version", "made_by", "created_at", "files"]
-    readonly_fields = fields
-    change_list_template = "admin/kpis/bulletin/change_list.html"
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).defer("data", "docx", "pdf")
-
-    @admin.display(description=_("files"))
-    def files(self, bulletin):
-        with translation.override(bulletin.language):
-            links = [
-                (reverse("bulletin_file", args=[bulletin.as_of, kind]), bulletin.version, kind)
-                for kind in ("docx", "pdf")
-            ]
-        return format_html_join(" · ", '<a href="{}?version={}">{}</a>', links)
-
-    def get_urls(self):
-        view = self.admin_site.admin_view(self.make_view)
-        return [path("make/", view, name="kpis_bulletin_make")] + super().get_urls()
-
-    def make_view(self, request):
-        if not request.user.has_perm("kpis.review_actual"):
-            raise PermissionDenied
-        initial = {"as_of": last_quarter_end(timezone.localdate()), "language": "zh-hans"}
-        form = BulletinForm(request.POST or None, initial=initial)
-        if request.method == "POST" and form.is_valid():
-            chosen = form.cleaned_data
-            bulletin = bulletins.make(
-                chosen["as_of"], chosen["language"], chosen["year"], request.user
-            )
-            self.message_user(request, _("Bulletin made: %(bulletin)s") % {"bulletin": bulletin})
-            return redirect("admin:kpis_bulletin_change", bulletin.pk)
-        context = {
-            **self.admin_site.each_context(request),
-            "opts": self.model._meta,
-            "form": form,
-            "title": _("Make a bulletin"),
-        }
-        return TemplateResponse(request, "admin/kpis/bulletin/make.html", context)
-
-
 @admin.register(Preference)
 class PreferenceAdmin(admin.ModelAdmin):
     list_display = ["user", "language"]
@@ -269,32 +235,6 @@ class DepartmentAdmin(admin.ModelAdmin):
     list_display = ["name", "name_en", "code"]
     search_fields = ["name", "name_en", "code"]
     filter_horizontal = ["members"]
-
-
-class TargetForm(ChangeReasonForm):
-    """A target is revised (with a reason and the source of the new value) or withdrawn with
-    a published reason; its year never moves, and a withdrawn target stays as it was."""
-
-    def clean(self):
-        withdrawing = (
-            "withdrawal_reason" in self.changed_data and self.instance.withdrawn_at is None
-        )
-        if withdrawing and not self.cleaned_data.get("change_reason"):
-            self.cleaned_data["change_reason"] = self.cleaned_data["withdrawal_reason"][:100]
-        cleaned = super().clean()
-        for field, message in self.instance.revision_errors(self.changed_data).items():
-            if field is None:
-                raise ValidationError(message)
-            self.add_error(field, message)
-        return cleaned
-
-    def save(self, commit=True):
-        target = super().save(commit=False)
-        if self.instance.withdrawn_at is None and target.withdrawal_reason:
-            target.withdraw(target.withdrawal_reason, timezone.now())
-        if commit:
-            target.save()
-        return target
 
 
 class TargetInline(admin.StackedInline):
@@ -347,25 +287,6 @@ class ActualInline(FigureColumns, admin.TabularInline):
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("indicator")
-
-
-class IndicatorForm(ChangeReasonForm):
-    """A new indicator's code is suggested from its English name as it is typed (Django's
-    prepopulate script); without JavaScript, a code left empty is made from it on saving."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        if "code" in self.fields and not self.instance.pk:
-            self.fields["code"].required = False
-
-    def clean(self):
-        if not self.cleaned_data.get("code") and not self.instance.pk:
-            max_length = Indicator._meta.get_field("code").max_length
-            code = slugify(self.cleaned_data.get("name_en", ""))[:max_length].strip("-")
-            self.cleaned_data["code"] = code
-            if not code:
-                self.add_error("code", _("Give a code, or an English name to make it from."))
-        return super().clean()
 
 
 class SpreadsheetImportMixin(ImportMixin):
@@ -472,6 +393,27 @@ class SpreadsheetImportMixin(ImportMixin):
         messages.success(request, f"{message} {result.skipped}".strip())
 
 
+@admin.register(Unit)
+class UnitAdmin(admin.ModelAdmin):
+    """The units table: managers add a unit an indicator needs (its Chinese and English
+    forms, its base unit and scale); a unit in use keeps its Chinese form and stays."""
+
+    list_display = ["zh", "en", "kind", "base", "scale"]
+    list_filter = ["kind"]
+    search_fields = ["zh", "en"]
+    list_select_related = ["base"]
+    fields = ["zh", "en", "en_singular", "kind", "base", "scale"]
+
+    def in_use(self, unit):
+        return unit is not None and Indicator.objects.filter(unit=unit.zh).exists()
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["zh"] if self.in_use(obj) else []
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and not self.in_use(obj)
+
+
 @admin.register(Indicator)
 class IndicatorAdmin(DepartmentScopedAdmin, SpreadsheetImportMixin, SimpleHistoryAdmin):
     form = IndicatorForm
@@ -502,7 +444,10 @@ class IndicatorAdmin(DepartmentScopedAdmin, SpreadsheetImportMixin, SimpleHistor
                     "decimals",
                     "direction",
                     "value_type",
+                    "growth_basis",
                     "frequency",
+                    "reported_as",
+                    "release_lag_days",
                     "is_share",
                     "seasonal_profile",
                     "seasonal_profile_note",
@@ -598,7 +543,6 @@ class ActualAdmin(
     ExportMixin,
     SimpleHistoryAdmin,
 ):
-    department_of = attrgetter("indicator.department_id")
     formfield_overrides = HTTPS_URLS
     form = ActualForm
     import_export_change_list_template = "admin/kpis/actual/change_list.html"
@@ -643,10 +587,7 @@ class ActualAdmin(
 
     def save_model(self, request, obj, form, change):
         try:
-            obj.save_edit(form.cleaned_data.get("seen_version"))
-        except EditConflict as conflict:
-            # Raised after validation: the admin has no form to attach it to any more.
-            raise PermissionDenied(conflict.messages[0]) from conflict
+            super().save_model(request, obj, form, change)
         except IntegrityError:
             # Someone saved the same indicator and period between this form's validation
             # and now (only the constraint saw it): obj stays unsaved, and response_add
@@ -716,14 +657,6 @@ class ActualAdmin(
         indicators = Indicator.objects.for_entry(request.user).due_work(timezone.localdate())
         return template_workbook(indicators), "figures-due.xlsx"
 
-    @admin.action(description=_("Submit the selected figures for review"), permissions=["submit"])
-    def submit_selected(self, request, queryset):
-        self.apply(request, queryset, lambda actual: actual.submit(request.user))
-
-    @admin.action(description=_("Publish the selected figures"), permissions=["review"])
-    def publish_selected(self, request, queryset):
-        self.apply(request, queryset, lambda actual: actual.publish(request.user))
-
     @admin.action(
         description=_("Return the selected figures with a reason"), permissions=["review"]
     )
@@ -746,9 +679,3 @@ class ActualAdmin(
             "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
         }
         return TemplateResponse(request, "admin/kpis/actual/return_reason.html", context)
-
-    def has_submit_permission(self, request):
-        return request.user.has_perm("kpis.submit_actual")
-
-    def has_review_permission(self, request):
-        return request.user.has_perm("kpis.review_actual")

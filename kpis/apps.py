@@ -11,5 +11,7 @@ class KpisConfig(AppConfig):
         from django.db.models.signals import post_migrate
 
         from kpis.triggers import install_after_migrate
+        from kpis.units import install_after_flush
 
         post_migrate.connect(install_after_migrate, sender=self)
+        post_migrate.connect(install_after_flush, sender=self)

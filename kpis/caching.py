@@ -30,16 +30,27 @@ def data_version():
     return row[0] if row else 0
 
 
+# Values the public pages of apps above kpis know, by parameter: each app registers its own
+# (tasks.apps.TasksConfig.ready), as kpis imports nothing of them.
+REGISTERED = {"status": set(), "sort": set()}
+
+
+def register_known_values(parameter, values):
+    """Let `values` of `parameter` ("status" or "sort") make keys of the cache."""
+    REGISTERED[parameter].update(str(value) for value in values)
+    known_values.cache_clear()
+
+
 @functools.cache
 def known_values():
     """The values of the public pages' status filters and sorting, by parameter."""
     from kpis.progress import STATUS_ORDER
     from kpis.tables import ProgressTable
-    from tasks.rules import STATUS_ORDER as TASK_STATUS_ORDER
 
     return {
-        "status": {str(status) for status in [*STATUS_ORDER, *TASK_STATUS_ORDER]},
-        "sort": {prefix + name for name in ProgressTable.base_columns for prefix in ("", "-")},
+        "status": {str(status) for status in STATUS_ORDER} | REGISTERED["status"],
+        "sort": {prefix + name for name in ProgressTable.base_columns for prefix in ("", "-")}
+        | REGISTERED["sort"],
     }
 
 

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from openpyxl.cell import WriteOnlyCell
 
-from kpis.models import EXPLANATION_FIELDS, EXPLANATION_PARTS, Actual, Indicator, Snapshot, Source
+from kpis.models import EXPLANATION_FIELDS, EXPLANATION_PARTS, Actual, Source, unit_scale
 from kpis.progress import plain_decimal
 
 
@@ -44,6 +44,16 @@ def change_data(change):
     if change is None:
         return None
     return {"from": reading_data(change.start), "share": rounded(change.share)}
+
+
+def pace_status_data(result):
+    """An overdue row's pace verdict as of its latest figure's period, else None."""
+    if result.pace_status is None:
+        return None
+    return {
+        "status": str(result.pace_status),
+        "as_of": result.as_of and result.as_of.isoformat(),
+    }
 
 
 def withdrawal_data(indicator, year):
@@ -107,6 +117,7 @@ def indicator_row(indicator, sources, explanations):
         "progress": rounded(result.progress),
         "expected": plain_decimal(result.expected),
         "status": str(result.status),
+        "pace_status": pace_status_data(result),
         "source": source,
     }
 
@@ -122,18 +133,6 @@ def progress_document(rows, year, today):
     }
 
 
-def take_snapshot(today, year):
-    """Freeze the public table of `year` and the key tasks, judged on `today`, as a
-    Snapshot."""
-    # Here, not at the top: tasks.exports builds on this module.
-    from tasks.exports import task_rows
-
-    rows = Indicator.objects.public().progress_rows(year, today)
-    document = progress_document(rows, year, today)
-    document["tasks"] = task_rows(today)
-    return Snapshot.objects.take(today, year, document)
-
-
 # Columns of the flat files (CSV, XLSX), in order: the JSON row, one level deep.
 COLUMNS = [
     ("code", _("Stable code of the indicator")),
@@ -146,10 +145,16 @@ COLUMNS = [
     ("value_type", _("stock, flow (periods add up within the year) or rate")),
     ("baseline_year", _("Year of the baseline")),
     ("baseline_value", _("Baseline value; empty where the source gives none")),
-    ("baseline_qualifier", _("over (more than), reach or about")),
+    ("baseline_qualifier", _("over (more than), reach, about, at_least or at_most")),
     ("target_year", _("Target year")),
     ("target_value", _("Target value")),
-    ("target_qualifier", _("over (must be exceeded), reach or about")),
+    (
+        "target_qualifier",
+        _(
+            "over (must be exceeded), reach, about, at_least (X以上: a floor) or at_most "
+            "(X以内: a ceiling, met at or below it)"
+        ),
+    ),
     ("target_withdrawal_reason", _("Why the year's target was withdrawn; empty while it stands")),
     (
         "reported_as",
@@ -169,10 +174,12 @@ COLUMNS = [
     (
         "status",
         _(
-            "achieved, on_track, at_risk, behind, no_data, unknown_pace, no_target, missed or "
-            "no_final_figure"
+            "achieved, on_track, at_risk, behind, no_data, unknown_pace, no_target, missed, "
+            "no_final_figure or overdue"
         ),
     ),
+    ("pace_status", _("For an overdue row: the pace verdict as of its latest figure's period")),
+    ("pace_as_of", _("For an overdue row: the period end that pace verdict is as of")),
     ("year_closed", _("true when the target year is over")),
     ("final_due", _("The day the year-end figure is due, for a year that is over")),
     ("explanation_progress", _("Public explanation of the latest figure: progress")),
@@ -254,6 +261,9 @@ def flat(row):
         "final_due",
     ):
         values[key] = row.get(key)
+    # Snapshots taken before `overdue` existed have no such key.
+    pace = row.get("pace_status") or {}
+    values["pace_status"], values["pace_as_of"] = pace.get("status"), pace.get("as_of")
     for key in ("title", "publisher", "date", "quote"):
         values[f"source_{key}"] = (row["source"] or {}).get(key)
     return [
@@ -268,12 +278,20 @@ def progress_dataset(document):
     return dataset
 
 
+def unit_data(unit):
+    """The unit's facts from the units table: its English form, base unit and scale
+    (亿元: "100 million yuan", 元, "100000000")."""
+    scale = unit_scale(unit)
+    return {"unit_en": scale.en, "unit_base": scale.base, "unit_scale": plain_decimal(scale.scale)}
+
+
 def history_document(indicator, actuals):
     return {
         "code": indicator.code,
         "name": indicator.name,
         "name_en": indicator.name_en,
         "unit": indicator.unit,
+        **unit_data(indicator.unit),
         "value_type": indicator.value_type,
         "generated_at": local_time(timezone.now()),
         "figures": [

@@ -30,14 +30,14 @@ from decimal import Decimal
 import cn2an
 import opencc
 
+from kpis.vocabulary import QUALIFIER_WORDS, Qualifier, qualifier_after, qualifier_before
+
 TARGET = "target"
 RESULT = "result"
 
-OVER = "over"
-REACH = "reach"
-ABOUT = "about"
-AT_LEAST = "at_least"
-AT_MOST = "at_most"
+# The qualifiers by their old names here (kpis.vocabulary.Qualifier owns them).
+OVER, REACH, ABOUT = Qualifier.OVER, Qualifier.REACH, Qualifier.ABOUT
+AT_LEAST, AT_MOST = Qualifier.AT_LEAST, Qualifier.AT_MOST
 
 # A quote longer than this is cut to the part of its sentence around the figure.
 QUOTE_LIMIT = 400
@@ -108,29 +108,30 @@ def _unit_pattern(unit):
     return re.escape(unit) + (f"(?!{following})" if following else "")
 
 
-_FIGURE = re.compile(
-    r"(?=[\d万亿" + _CN_DIGITS + r"])"
-    r"(?P<number>\d+(?:,\d{3})+(?!\d)(?:\.\d+)?|\d+(?:\.\d+)?|[" + _CN_DIGITS + r"]+)?"
-    r" ?(?P<magnitude>万亿|亿|万)?"
-    r"(?P<approx>余|多)?"
-    r" ?(?P<unit>" + "|".join(map(_unit_pattern, _BASE_UNITS)) + r")?"
-    r"(?P<suffix>及以上|以上|以内|以下|左右)?"
-)
+@functools.lru_cache(maxsize=8)
+def _figure_pattern(words=frozenset()):
+    """The grammar of a figure, knowing `words` (unit words of the units table, see
+    `scales.unit_words`) besides the built-in units. Longest unit first."""
+    units = sorted(set(_BASE_UNITS) | {simplified(word) for word in words}, key=len, reverse=True)
+    return re.compile(
+        r"(?=[\d万亿" + _CN_DIGITS + r"])"
+        r"(?P<number>\d+(?:,\d{3})+(?!\d)(?:\.\d+)?|\d+(?:\.\d+)?|[" + _CN_DIGITS + r"]+)?"
+        r" ?(?P<magnitude>万亿|亿|万)?"
+        r"(?P<approx>余|多)?"
+        r" ?(?P<unit>" + "|".join(map(_unit_pattern, units)) + r")?"
+        r"(?P<suffix>"
+        + "|".join(sorted((w for q in QUALIFIER_WORDS.values() for w in q.after), key=len)[::-1])
+        + r")?"
+    )
 
-_PREFIX_QUALIFIERS = {
-    OVER: "超过 突破 超出 超 逾 破 多于 高于",
-    REACH: """达到 达 增至 增加到 增加至 增长到 增长至 提高到 提高至 提升到 提升至 升至
-        扩大到 扩大至 降至 下降到 缩小至 实现 完成""",
-    ABOUT: "大约 约 接近 将近 近",
-    AT_MOST: "控制在 不超过 不高于 低于",
-    AT_LEAST: "不低于 不少于 至少 迈上 迈过 站上",
-}
-_QUALIFIER_OF_WORD = {
-    word: qualifier for qualifier, words in _PREFIX_QUALIFIERS.items() for word in words.split()
-}
-_PREFIX = re.compile("(?:" + "|".join(sorted(_QUALIFIER_OF_WORD, key=len, reverse=True)) + r")\Z")
-_SUFFIX_QUALIFIERS = {"及以上": AT_LEAST, "以上": AT_LEAST, "以内": AT_MOST, "以下": AT_MOST}
-_SUFFIX_QUALIFIERS["左右"] = ABOUT
+
+_FIGURE = _figure_pattern()
+
+_PREFIX = re.compile(
+    "(?:"
+    + "|".join(sorted((w for q in QUALIFIER_WORDS.values() for w in q.before), key=len)[::-1])
+    + r")\Z"
+)
 
 # Figures that say how much something changed keep their own (usually no) qualifier even in a
 # list: "实现1721亿元、增长8.6%" grows by exactly 8.6%.
@@ -184,18 +185,21 @@ def document_date(text):
     return None
 
 
-def extract(text, date=None):
+def extract(text, date=None, unit_words=()):
     """Every numeric target and result of the text, in the order they appear.
 
     `date` is the document's date (for 今年, 去年, 全年); without it, a dateline is looked for.
+    `unit_words` are the words of the units table (`scales.unit_words`), recognised as
+    units besides the built-in ones: 微克/立方米, 吨标准煤, 标箱.
     """
     date = date or document_date(text)
-    reader = _Reader(text, date.year if date else None)
+    reader = _Reader(text, date.year if date else None, _figure_pattern(frozenset(unit_words)))
     return reader.candidates()
 
 
 class _Reader:
-    def __init__(self, text, document_year):
+    def __init__(self, text, document_year, figure_pattern=_FIGURE):
+        self.figure_pattern = figure_pattern
         self.text = text
         self.norm = simplified(text)
         self.document_year = document_year
@@ -278,7 +282,7 @@ class _Reader:
     def candidates(self):
         found, previous = [], None
         self.last_end = 0
-        for match in _FIGURE.finditer(self.norm):
+        for match in self.figure_pattern.finditer(self.norm):
             figure = self._figure(match)
             if figure is None:
                 continue
@@ -305,7 +309,7 @@ class _Reader:
         if start == end or not (number or magnitude):
             return None
         prefix = _PREFIX.search(norm, max(self._clause_start(start), start - 5), start)
-        prefix_qualifier = _QUALIFIER_OF_WORD[prefix.group()] if prefix else None
+        prefix_qualifier = qualifier_before(prefix.group()) if prefix else None
         if prefix_qualifier is None and _VERB_FIRST.match(norm, self._segment_start(start), start):
             prefix_qualifier = REACH  # 实现地区生产总值5901亿元
         value = self._value(match, prefix_qualifier)
@@ -313,9 +317,7 @@ class _Reader:
             return None
         suffix = match["suffix"] if unit or magnitude else None
         qualifier = (
-            _SUFFIX_QUALIFIERS.get(suffix)
-            or (OVER if match["approx"] else None)
-            or prefix_qualifier
+            qualifier_after(suffix) or (OVER if match["approx"] else None) or prefix_qualifier
         )
         figure_start = prefix.start() if prefix else start
         subject = self._subject(figure_start, end, bool(prefix))

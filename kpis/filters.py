@@ -5,7 +5,7 @@ from django.forms.utils import flatatt
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
-from kpis.models import Department, Indicator, Theme
+from kpis.models import Department, Indicator, Judgement, Theme
 from kpis.progress import STATUS_ORDER
 from kpis.templatetags.kpis_tags import status_label
 
@@ -44,12 +44,14 @@ class LocalizedModelChoiceFilter(django_filters.ModelChoiceFilter):
 
 
 class ProgressFilter(django_filters.FilterSet):
-    """Filters of the public table. Theme and department narrow the indicators; the status
-    belongs to an indicator's judged row of the year shown (Judgement), so the view applies
-    `chosen_status()` to those rows."""
+    """Filters of the public table, over the indicators' judged rows of the year shown
+    (Judgement): theme and department narrow the indicators, the status their verdict. The
+    summary counts what the first two let through (`before_status`), the table what all
+    three do (`qs`)."""
 
     theme = LocalizedModelChoiceFilter(
         label=_("Theme"),
+        field_name="indicator__theme",
         to_field_name="code",
         queryset=Theme.objects.filter(
             Exists(Indicator.objects.public().filter(theme=OuterRef("pk")))
@@ -58,6 +60,7 @@ class ProgressFilter(django_filters.FilterSet):
     )
     department = LocalizedModelChoiceFilter(
         label=_("Department"),
+        field_name="indicator__department",
         to_field_name="code",
         queryset=Department.objects.filter(
             Exists(Indicator.objects.public().filter(department=OuterRef("pk")))
@@ -69,15 +72,11 @@ class ProgressFilter(django_filters.FilterSet):
         choices=[(status.value, status_label(status)) for status in STATUS_ORDER],
         empty_label=_("All statuses"),
         widget=PlainSelect,
-        method="status_of_the_year_shown",
     )
 
     class Meta:
-        model = Indicator
+        model = Judgement
         fields = ["theme", "department", "status"]
-
-    def status_of_the_year_shown(self, queryset, name, value):
-        return queryset  # see chosen_status
 
     def narrows_indicators(self):
         """A theme or a department is chosen: fewer indicators than all the public ones."""
@@ -85,5 +84,11 @@ class ProgressFilter(django_filters.FilterSet):
             self.form.cleaned_data.get(f) for f in ("theme", "department")
         )
 
-    def chosen_status(self):
-        return (self.form.cleaned_data.get("status") or None) if self.is_valid() else None
+    def before_status(self):
+        """The judged rows of the theme and department chosen, whatever their status."""
+        if not self.narrows_indicators():
+            return self.queryset
+        queryset = self.queryset
+        for name in ("theme", "department"):
+            queryset = self.filters[name].filter(queryset, self.form.cleaned_data.get(name))
+        return queryset

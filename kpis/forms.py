@@ -1,16 +1,32 @@
 import datetime
+import zipfile
 
 from django import forms
 from django.conf import settings
 from django.core import signing
 from django.core.exceptions import ValidationError
+from django.core.validators import ProhibitNullCharactersValidator
 from django.db import models
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
+from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from import_export.forms import ConfirmImportForm, ImportForm
+from lxml.etree import XMLSyntaxError
 
-from kpis.models import EXPLANATION_FIELDS, Actual, EditConflict, Indicator
+from kpis import periods
+from kpis.extraction import docx_text
+from kpis.models import (
+    EXPLANATION_FIELDS,
+    FIRST_YEAR,
+    LAST_YEAR,
+    Actual,
+    Indicator,
+    Qualifier,
+    Source,
+    Unit,
+)
+from kpis.uploads import UploadRefused, check_archive, check_size
 
 # A web address typed without a scheme gets https://, as Django 6 will assume (Django 5
 # assumes http:// and warns): evidence links, sources and robot webhooks are https in practice.
@@ -24,23 +40,62 @@ def https_urls(model_field, **kwargs):
     return model_field.formfield(**kwargs)
 
 
-class ActualForm(forms.ModelForm):
+class ReviewedForm(forms.ModelForm):
+    """The entry form of whatever is reviewed (a figure, a key task's milestone or
+    statement), on /my/ and in the admin alike: what it belongs to (its indicator, its task)
+    is offered from the user's departments only and fixed once it exists, whoever saves is
+    its author, and an edit made on a stale copy is refused instead of overwriting someone
+    else's (`Reviewed.check_version` here, `Reviewed.save_edit` on saving)."""
+
+    seen_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    #: Set by the admin, which builds the form class per request.
+    current_user = None
+    #: The fields that cannot change once the entry exists.
+    fixed_fields = ()
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user or self.current_user
+        owner = self._meta.model.department_path.split("__")[0]
+        if owner in self.fields:
+            self.fields[owner].queryset = self.fields[owner].queryset.for_entry(self.user)
+        if self.instance.pk:
+            self.fields["seen_version"].initial = self.instance.version
+            for name in self.fixed_fields:
+                if name in self.fields:
+                    self.fields[name].disabled = True
+
+    def clean(self):
+        cleaned = super().clean()
+        # The workflow's door, whatever page the form is on: an entry a reviewer has, or of
+        # another department, is not rewritten (say, by "accept as draft").
+        if self.instance.pk and self.user and not self.instance.is_editable_by(self.user):
+            raise ValidationError(self.instance.not_editable_message)
+        self.instance.check_version(cleaned.get("seen_version"))
+        return cleaned
+
+    def save(self, commit=True):
+        entry = super().save(commit=False)
+        entry.record_entry(self.user)
+        if commit:
+            entry.save_edit(self.cleaned_data.get("seen_version"))
+        return entry
+
+
+class ActualForm(ReviewedForm):
     """Entry of one figure, for the "my updates" pages and the admin alike.
 
-    Holds the rules an official meets whatever the route: the indicator must belong to one
-    of the official's departments; the period is fixed once entered; a figure that looks like
-    a unit slip, or a jump of more than half, needs a confirmation and an explanation; and an
-    edit made on a stale copy is refused instead of overwriting someone else's.
+    Besides the rules of every reviewed entry (ReviewedForm), a figure that looks like a
+    unit slip, or a jump of more than half, needs a confirmation and an explanation.
     """
 
     confirm_unusual = forms.BooleanField(
         label=_("I have checked this figure and explained it in the note"),
         required=False,
     )
-    seen_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
-    #: Set by the admin, which builds the form class per request.
-    current_user = None
+    fixed_fields = ("indicator", "period_end")
 
     class Meta:
         model = Actual
@@ -56,17 +111,6 @@ class ActualForm(forms.ModelForm):
             "evidence_url": forms.TextInput(attrs={"inputmode": "url", "placeholder": "https://"}),
         }
 
-    def __init__(self, *args, user=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.user = user or self.current_user
-        if "indicator" in self.fields:
-            self.fields["indicator"].queryset = Indicator.objects.for_entry(self.user)
-        if self.instance.pk:
-            self.fields["seen_version"].initial = self.instance.version
-            for name in ("indicator", "period_end"):
-                if name in self.fields:
-                    self.fields[name].disabled = True
-
     def entry_fields(self):
         return [field for field in self.visible_fields() if field.name not in EXPLANATION_FIELDS]
 
@@ -75,19 +119,6 @@ class ActualForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
-        # The workflow's door, whatever page the form is on: a figure a reviewer has, or of
-        # another department, is not rewritten.
-        if self.instance.pk and self.user and not self.instance.is_editable_by(self.user):
-            raise ValidationError(
-                _("This figure waits for review or is not yours to edit: it stays as it is.")
-            )
-        if self.instance.pk and cleaned.get("seen_version") not in (None, self.instance.version):
-            raise EditConflict(
-                _(
-                    "Someone else changed this figure while you were editing it. "
-                    "Reload the page to see their version, then make your change again."
-                )
-            )
         indicator = cleaned.get("indicator") or getattr(self.instance, "indicator", None)
         period_end = cleaned.get("period_end") or self.instance.period_end
         value = cleaned.get("value")
@@ -104,13 +135,6 @@ class ActualForm(forms.ModelForm):
                 + str(_("To keep it, tick the confirmation and explain the figure in the note.")),
             )
         return cleaned
-
-    def save(self, commit=True):
-        actual = super().save(commit=False)
-        actual.record_entry(self.user)
-        if commit:
-            actual.save_edit(self.cleaned_data.get("seen_version"))
-        return actual
 
 
 class ReturnForm(forms.Form):
@@ -181,10 +205,29 @@ class ConfirmSpreadsheetImportForm(ConfirmImportForm):
         return value["file"]
 
 
-def last_quarter_end(today):
-    """The end of the last quarter that is over by `today`: what a bulletin reports on."""
-    quarter_start = datetime.date(today.year, (today.month - 1) // 3 * 3 + 1, 1)
-    return quarter_start - datetime.timedelta(days=1)
+# The old name of periods.last_quarter_end, until the next round.
+last_quarter_end = periods.last_quarter_end
+
+
+# No district target is older: a bulletin of a day before it is a typing slip, stored for ever
+# if let in.
+FIRST_BULLETIN_DAY = datetime.date(2000, 1, 1)
+
+
+def check_day_and_year(as_of, year, today):
+    """Refuse (ValidationError by field) a bulletin of a day before 2000 or not yet over, or
+    of a target year other than its day's or the one before (a bulletin of January reports
+    on the year just closed); `year` None is the day's. Every path that makes a bulletin
+    meets it: this form, reports.bulletins.make and so the `bulletin` command."""
+    errors = {}
+    if as_of < FIRST_BULLETIN_DAY:
+        errors["as_of"] = _("A bulletin reports on a day from 1 January 2000 on.")
+    elif as_of > today:
+        errors["as_of"] = _("A bulletin reports on days that are over.")
+    if year is not None and year not in (as_of.year, as_of.year - 1):
+        errors["year"] = _("A bulletin reports on the year of its day or the year before.")
+    if errors:
+        raise ValidationError(errors)
 
 
 class BulletinForm(forms.Form):
@@ -207,12 +250,174 @@ class BulletinForm(forms.Form):
     def clean(self):
         cleaned = super().clean()
         if cleaned.get("as_of"):
-            # The rules of every path (the command too): kpis.bulletins.check_day_and_year.
-            from kpis.bulletins import check_day_and_year
-
+            # The rules of every path (reports.bulletins.make and the command too).
             try:
                 check_day_and_year(cleaned["as_of"], cleaned.get("year"), timezone.localdate())
             except ValidationError as refusal:
                 for name, messages in refusal.message_dict.items():
                     self.add_error(name, messages)
         return cleaned
+
+
+class ChangeReasonForm(forms.ModelForm):
+    change_reason = forms.CharField(
+        label=_("Reason for the change"),
+        max_length=100,
+        required=False,
+        help_text=_("Recorded in the history with your name, e.g. the new source document."),
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.instance.pk and self.has_changed() and not cleaned.get("change_reason"):
+            self.add_error("change_reason", _("Say why the figures change."))
+        return cleaned
+
+
+class TargetForm(ChangeReasonForm):
+    """A target is revised (with a reason and the source of the new value) or withdrawn with
+    a published reason; its year never moves, and a withdrawn target stays as it was."""
+
+    def clean(self):
+        withdrawing = (
+            "withdrawal_reason" in self.changed_data and self.instance.withdrawn_at is None
+        )
+        if withdrawing and not self.cleaned_data.get("change_reason"):
+            self.cleaned_data["change_reason"] = self.cleaned_data["withdrawal_reason"][:100]
+        cleaned = super().clean()
+        # The rules of every path that changes a stored target (the targets import and the
+        # extraction page too): Target.revision_errors.
+        for field, message in self.instance.revision_errors(self.changed_data).items():
+            if field is None:
+                raise ValidationError(message)
+            self.add_error(field, message)
+        return cleaned
+
+    def save(self, commit=True):
+        target = super().save(commit=False)
+        if self.instance.withdrawn_at is None and target.withdrawal_reason:
+            target.withdraw(target.withdrawal_reason, timezone.now())
+        if commit:
+            target.save()
+        return target
+
+
+class IndicatorForm(ChangeReasonForm):
+    """A new indicator's code is suggested from its English name as it is typed (Django's
+    prepopulate script); without JavaScript, a code left empty is made from it on saving.
+    How figures are reported and their release lag may be left empty: today's defaults."""
+
+    DEFAULTED = ["reported_as", "release_lag_days"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "code" in self.fields and not self.instance.pk:
+            self.fields["code"].required = False
+        for name in self.DEFAULTED:
+            if name in self.fields:
+                self.fields[name].required = False
+        if "unit" in self.fields:
+            # A choice of the units table; the model's validator refuses any other unit.
+            units = [(unit.zh, str(unit)) for unit in Unit.objects.order_by("zh")]
+            if self.instance.unit and self.instance.unit not in dict(units):
+                units.append((self.instance.unit, self.instance.unit))
+            self.fields["unit"].widget = forms.Select(choices=[("", "---------"), *units])
+
+    def clean_reported_as(self):
+        return self.cleaned_data["reported_as"] or Indicator.ReportedAs.PERIOD
+
+    def clean_release_lag_days(self):
+        lag = self.cleaned_data["release_lag_days"]
+        return Indicator._meta.get_field("release_lag_days").default if lag is None else lag
+
+    def clean(self):
+        if not self.cleaned_data.get("code") and not self.instance.pk:
+            max_length = Indicator._meta.get_field("code").max_length
+            code = slugify(self.cleaned_data.get("name_en", ""))[:max_length].strip("-")
+            self.cleaned_data["code"] = code
+            if not code:
+                self.add_error("code", _("Give a code, or an English name to make it from."))
+        return super().clean()
+
+
+# The admin's "from a document" page (kpis/extraction_admin.py).
+
+
+class DocumentForm(forms.ModelForm):
+    upload = forms.FileField(
+        label=_("or a file"),
+        required=False,
+        help_text=_(".txt in UTF-8, or .docx (its paragraphs become lines)."),
+    )
+
+    class Meta:
+        model = Source
+        fields = ["title", "publisher", "published_on", "author", "url", "text"]
+        widgets = {"text": forms.Textarea(attrs={"rows": 12})}
+        formfield_callback = https_urls
+
+    def clean(self):
+        cleaned = super().clean()
+        upload = cleaned.get("upload")
+        if upload:
+            try:
+                cleaned["text"] = read_upload(upload)
+            except UploadRefused as refusal:
+                self.add_error("upload", str(refusal))
+            except (UnicodeDecodeError, ValueError, KeyError, zipfile.BadZipFile, XMLSyntaxError):
+                self.add_error("upload", _("This file cannot be read: give UTF-8 text or .docx."))
+            else:
+                # As for pasted text (Django's own check): PostgreSQL stores no NUL.
+                try:
+                    ProhibitNullCharactersValidator()(cleaned["text"])
+                except ValidationError as refusal:
+                    self.add_error("upload", refusal)
+        if not cleaned.get("text", "").strip() and not self.errors:
+            self.add_error("text", _("Paste the document's text or give its file."))
+        return cleaned
+
+
+def read_upload(upload):
+    check_size(upload, settings.EXTRACTION_MAX_BYTES)
+    if upload.name.lower().endswith(".docx"):
+        check_archive(upload, settings.EXTRACTION_MAX_UNPACKED_BYTES)
+        return docx_text(upload)
+    return upload.read().decode("utf-8")
+
+
+class IndicatorCodeField(forms.ModelChoiceField):
+    """An indicator typed or picked by its code from the page's one list of indicators
+    (a <datalist>), not a <select> of every indicator in every row; an indicator's number
+    is still accepted, as the field took before."""
+
+    widget = forms.TextInput(attrs={"list": "indicator-choices", "size": 24})
+
+    def to_python(self, value):
+        try:
+            return super().to_python(value)
+        except ValidationError:
+            if str(value).isdigit():
+                found = self.queryset.filter(pk=int(value)).first()
+                if found is not None:
+                    return found
+            raise
+
+
+class CandidateForm(forms.Form):
+    figure_start = forms.IntegerField(widget=forms.HiddenInput)
+    indicator = IndicatorCodeField(
+        label=_("indicator"),
+        queryset=Indicator.objects.none(),
+        to_field_name="code",
+        required=False,
+    )
+    year = forms.IntegerField(label=_("year"), min_value=FIRST_YEAR, max_value=LAST_YEAR)
+    value = forms.DecimalField(label=_("value"), max_digits=20, decimal_places=4)
+    qualifier = forms.ChoiceField(label=_("qualifier"), choices=Qualifier.choices)
+    change_reason = forms.CharField(
+        label=_("Reason for the change"), max_length=100, required=False
+    )
+
+    def __init__(self, *args, indicators, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["indicator"].queryset = indicators

@@ -4,10 +4,12 @@ import itertools
 import urllib.request
 from dataclasses import dataclass
 from decimal import Decimal
+from enum import StrEnum
 from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator
 from django.db import IntegrityError, models, transaction
 from django.db.models import (
     Case,
@@ -18,8 +20,10 @@ from django.db.models import (
     Q,
     Subquery,
     Sum,
+    Value,
     When,
 )
+from django.db.models.functions import ExtractYear
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -27,7 +31,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
-from kpis import periods, progress
+from kpis import periods, progress, vocabulary
 from kpis.bilingual import in_language
 from kpis.extraction import IndicatorRow
 from kpis.plausibility import Yardstick, falling_total, unusual_change
@@ -40,18 +44,35 @@ from kpis.readings import (
     progress_from_annotations_of,
     reading_text,
 )
-from kpis.roles import department_ids, in_departments, sees_all_departments
+from kpis.units import Unit, unit_scale, unit_scales, validate_unit  # noqa: F401 (re-exported)
+from kpis.workflow import (  # noqa: F401 (re-exported: the workflow's names stay importable here)
+    DepartmentScopedQuerySet,
+    EditConflict,
+    FourEyes,
+    Reviewed,
+    ReviewedQuerySet,
+    WorkflowStatus,
+)
+
+_QUALIFIER_WORDS = vocabulary.QUALIFIER_WORDS
 
 # The years a figure, target or baseline may have (database constraints say so too).
 FIRST_YEAR, LAST_YEAR = 1990, 2100
 
 
 class Qualifier(models.TextChoices):
-    OVER = "over", _("more than (超/突破)")
-    REACH = "reach", _("reaches (达/增至)")
-    ABOUT = "about", _("about (约)")
-    AT_LEAST = "at_least", _("at least (以上)")
-    AT_MOST = "at_most", _("at most (以内/不超过)")
+    # The values and words of the rules' vocabulary.Qualifier, which they read.
+    OVER = vocabulary.Qualifier.OVER.value, _QUALIFIER_WORDS[vocabulary.Qualifier.OVER].label
+    REACH = vocabulary.Qualifier.REACH.value, _QUALIFIER_WORDS[vocabulary.Qualifier.REACH].label
+    ABOUT = vocabulary.Qualifier.ABOUT.value, _QUALIFIER_WORDS[vocabulary.Qualifier.ABOUT].label
+    AT_LEAST = (
+        vocabulary.Qualifier.AT_LEAST.value,
+        _QUALIFIER_WORDS[vocabulary.Qualifier.AT_LEAST].label,
+    )
+    AT_MOST = (
+        vocabulary.Qualifier.AT_MOST.value,
+        _QUALIFIER_WORDS[vocabulary.Qualifier.AT_MOST].label,
+    )
 
 
 class Source(models.Model):
@@ -300,7 +321,7 @@ class Department(models.Model):
         return in_language(self.name, self.name_en)
 
 
-class IndicatorQuerySet(models.QuerySet):
+class IndicatorQuerySet(DepartmentScopedQuerySet):
     def match_rows(self):
         """The indicators as kpis.extraction compares a figure with them."""
         rows = self.values_list("code", "name", "unit", "theme__name")
@@ -308,21 +329,6 @@ class IndicatorQuerySet(models.QuerySet):
 
     def public(self):
         return self.filter(is_public=True)
-
-    def for_entry(self, user):
-        """The indicators a user enters figures for: those of the user's departments
-        (a superuser: every one). Reviewers and managers enter figures for none but their
-        own departments."""
-        if user is None or not user.is_authenticated:
-            return self.none()
-        if user.is_superuser:
-            return self
-        return self.filter(department__members=user)
-
-    def visible_to(self, user):
-        """The indicators a user may see in the back office: reviewers, managers and
-        superusers every department's, officials their own departments'."""
-        return self if sees_all_departments(user) else self.for_entry(user)
 
     def with_year_figures(self, year, today=None, until=None):
         """Attach the target of `year` and a digest of its published actuals, in one query;
@@ -333,8 +339,9 @@ class IndicatorQuerySet(models.QuerySet):
         `target_source_id`; the first and latest published figure of the year; the year's
         total and count of figures (flows reported by period only: the other kinds never
         add up) and the last figure of the year before (where the path may start from it);
-        and, whatever the year, its latest published figure and the year-end figures of the
-        last two years (what that latest figure is compared with). That is all the progress rules
+        and, whatever the year, its latest published figure, its last two published year-end
+        figures and that of its baseline's year (what that latest figure is compared with:
+        `today` is no longer needed for it). That is all the progress rules
         need, so no row costs a query of its own; at a thousand indicators every avoided
         subquery counts, which is why each figure comes as one "period end|value" text (see
         `readings.reading_text`).
@@ -346,12 +353,10 @@ class IndicatorQuerySet(models.QuerySet):
         by_indicator = in_year.order_by().values("indicator")
         before = published.filter(period_end__year=year - 1)
         # The year-end figures the latest figure may be compared with (see attach_latest):
-        # those of the last two years, each found by its date in the index.
-        today = today or timezone.localdate()
-        year_ends = [
-            reading_text(published.filter(period_end=datetime.date(year_end, 12, 31)))
-            for year_end in (today.year - 1, today.year - 2)
-        ]
+        # the last two published (the latest may be one itself) and the baseline year's.
+        year_end = published.filter(period_end__month=12, period_end__day=31)
+        latest_year_ends = year_end.order_by("-period_end")
+        year_ends = [reading_text(latest_year_ends), reading_text(latest_year_ends, offset=1)]
         is_flow = Q(value_type=Indicator.ValueType.FLOW)
         in_force = Q(year_target__withdrawn_at__isnull=True)
         adds_up = is_flow & Q(reported_as=Indicator.ReportedAs.PERIOD)
@@ -391,6 +396,9 @@ class IndicatorQuerySet(models.QuerySet):
             latest_any_reading=reading_text(published.order_by("-period_end")),
             year_end_reading=year_ends[0],
             year_end_before_reading=year_ends[1],
+            baseline_year_end_reading=reading_text(
+                year_end.filter(period_end__year=OuterRef("baseline_year"))
+            ),
         )
 
     def progress_rows(self, year, today=None, until=None):
@@ -448,33 +456,71 @@ class IndicatorQuerySet(models.QuerySet):
             .distinct()
         )
 
+    def years_open_to_view(self):
+        """(the years with a target, every year with a target or a published figure) of
+        these indicators, in one query: a year of figures alone can be looked at too."""
+        targets = (
+            Target.objects.filter(indicator__in=self)
+            .annotate(has_target=Value(True))
+            .order_by()
+            .values_list("year", "has_target")
+        )
+        figures = (
+            Actual.objects.published()
+            .filter(indicator__in=self)
+            .annotate(year=ExtractYear("period_end"), has_target=Value(False))
+            .order_by()
+            .values_list("year", "has_target")
+        )
+        rows = list(targets.union(figures))
+        with_target = sorted({year for year, has_target in rows if has_target}, reverse=True)
+        return with_target, sorted({year for year, _ in rows}, reverse=True)
+
     def progress_year(self, today=None):
         """The year progress is shown for unless another is asked (see `default_year`)."""
         return default_year(list(self.target_years()), today or timezone.localdate())
 
 
 class Indicator(IndicatorNameAndPage, models.Model):
-    class Unit(models.TextChoices):
-        ENTERPRISES = "家", _("家 (enterprises, institutions)")
-        YI_YUAN = "亿元", _("亿元 (100 million yuan)")
-        ITEMS = "个", _("个 (items)")
-        PEOPLE = "人", _("人 (people)")
-        PERCENT = "%", _("% (per cent)")
-        FUNDS = "只", _("只 (funds)")
+    class Unit(StrEnum):
+        # Names for the six units the tracker began with; the units themselves are rows of
+        # the units table (kpis.units.Unit), which `unit` is checked against.
+        ENTERPRISES = "家"
+        YI_YUAN = "亿元"
+        ITEMS = "个"
+        PEOPLE = "人"
+        PERCENT = "%"
+        FUNDS = "只"
 
     class Direction(models.TextChoices):
-        INCREASE = "increase", _("higher is better")
-        DECREASE = "decrease", _("lower is better")
+        # The same values as vocabulary.Direction, which the rules read.
+        INCREASE = vocabulary.Direction.INCREASE.value, _("higher is better")
+        DECREASE = vocabulary.Direction.DECREASE.value, _("lower is better")
 
     class ValueType(models.TextChoices):
-        STOCK = "stock", _("stock: a level at a date, the latest period counts")
-        FLOW = "flow", _("flow: an amount over time, the periods of a year add up")
-        RATE = "rate", _("rate: a share or growth rate, the latest period counts")
+        # The same values as vocabulary.ValueType, which the rules read.
+        STOCK = (
+            vocabulary.ValueType.STOCK.value,
+            _("stock: a level at a date, the latest period counts"),
+        )
+        FLOW = (
+            vocabulary.ValueType.FLOW.value,
+            _("flow: an amount over time, the periods of a year add up"),
+        )
+        RATE = (
+            vocabulary.ValueType.RATE.value,
+            _("rate: a share or growth rate, the latest period counts"),
+        )
 
     class ReportedAs(models.TextChoices):
         # The same values as the rules' progress.ReportedAs, which they read.
         PERIOD = progress.ReportedAs.PERIOD.value, _("each period's own amount")
         YEAR_TO_DATE = progress.ReportedAs.YEAR_TO_DATE.value, _("total of the year so far (累计)")
+
+    class GrowthBasis(models.TextChoices):
+        YEAR_ON_YEAR = "year_on_year", _("同比: against the same period a year earlier")
+        COMPARABLE_PRICES = "comparable_prices", _("可比价: at comparable prices (real growth)")
+        CURRENT_PRICES = "current_prices", _("现价: at current prices (nominal growth)")
 
     class Frequency(models.TextChoices):
         # The same values as periods.Frequency, which the rules read.
@@ -507,8 +553,12 @@ class Indicator(IndicatorNameAndPage, models.Model):
     unit = models.CharField(
         _("unit"),
         max_length=10,
-        choices=Unit.choices,
-        help_text=_("Money is always in 亿元 (100 million yuan): enter 1.5, not 150000000."),
+        validators=[validate_unit],
+        help_text=_(
+            "One of the units table (admin → units), as the source writes it: 万元, 亿元 "
+            "(100 million yuan), 万人, 个百分点. Figures are entered in this unit: for 亿元, "
+            "1.5, not 150000000."
+        ),
     )
     unit_en = models.CharField(
         _("unit word in English"),
@@ -520,16 +570,29 @@ class Indicator(IndicatorNameAndPage, models.Model):
         ),
     )
     decimals = models.PositiveSmallIntegerField(
-        _("decimal places shown"), default=0, help_text=_("How many decimals pages show.")
+        _("decimal places shown"),
+        default=0,
+        help_text=_("How many decimals pages show: 1 for a growth rate such as 6.5%."),
     )
     direction = models.CharField(
-        _("direction of good"), max_length=10, choices=Direction.choices, default="increase"
+        _("direction of good"),
+        max_length=10,
+        choices=Direction.choices,
+        default="increase",
+        help_text=_(
+            "Whether a higher figure is better (output, jobs) or a lower one (PM2.5, energy "
+            "use per unit of GDP); a target of a decreasing indicator is usually “at most”."
+        ),
     )
     value_type = models.CharField(
         _("value type"),
         max_length=10,
         choices=ValueType.choices,
-        help_text=_("How the figures of one year combine into the year's value."),
+        help_text=_(
+            "How the figures of one year combine into the year's value: a stock (a level at "
+            "a date, e.g. enterprises), a flow (an amount over time, e.g. retail sales) or a "
+            "rate (a share or a growth rate, e.g. 规模以上工业增加值增速)."
+        ),
     )
     frequency = models.CharField(
         _("reporting frequency"),
@@ -544,16 +607,29 @@ class Indicator(IndicatorNameAndPage, models.Model):
         choices=ReportedAs.choices,
         default=ReportedAs.PERIOD,
         help_text=_(
-            "Flows only: whether each figure is that period's own amount or the total of the "
-            "year so far (1–6月累计), as the statistics bureau publishes it."
+            "Whether each figure is that period's own amount (当期) or covers the year so far "
+            "(累计, 1–6月累计), as the statistics bureau publishes it: 社会消费品零售总额 is a "
+            "total of the year so far, 规模以上工业增加值增速 a growth rate of the year so far."
+        ),
+    )
+    growth_basis = models.CharField(
+        _("basis of the growth rate"),
+        max_length=20,
+        choices=GrowthBasis.choices,
+        blank=True,
+        help_text=_(
+            "Growth-rate indicators only (e.g. 规模以上工业增加值增速): what the rate compares, "
+            "as the statistics bureau states it. Empty for any other indicator."
         ),
     )
     release_lag_days = models.PositiveSmallIntegerField(
         _("release lag (days)"),
         default=periods.GRACE_DAYS,
+        validators=[MaxValueValidator(366)],
         help_text=_(
-            "How many days after a period's end its official figure is due. An annual "
-            "figure of the statistics bureau often comes months after December."
+            "How many days after a period's end its official figure is due, a whole number: "
+            "about 15–20 for a monthly figure of the statistics bureau; an annual figure "
+            "often comes months after December."
         ),
     )
     baseline_year = models.PositiveSmallIntegerField(_("baseline year"), null=True, blank=True)
@@ -570,7 +646,10 @@ class Indicator(IndicatorNameAndPage, models.Model):
         max_length=10,
         choices=Qualifier.choices,
         blank=True,
-        help_text=_("The source's wording: 超/突破 more than, 达/增至 reaches, 约 about."),
+        help_text=_(
+            "The source's wording: 超/突破 more than, 达/增至 reaches, 约 about, 以上 at "
+            "least, 以内/不超过 at most."
+        ),
     )
     source = models.ForeignKey(
         Source,
@@ -586,7 +665,11 @@ class Indicator(IndicatorNameAndPage, models.Model):
     is_share = models.BooleanField(
         _("share of a whole"),
         default=False,
-        help_text=_("Tick for a share in per cent: figures must then lie between 0 and 100."),
+        help_text=_(
+            "Tick for a share of a whole in per cent (a coverage rate, a proportion of "
+            "GDP): figures must then lie between 0 and 100. Leave it unticked for a growth "
+            "rate, which can exceed 100 or fall below 0."
+        ),
     )
     seasonal_profile = models.JSONField(
         _("seasonal profile"),
@@ -635,6 +718,17 @@ class Indicator(IndicatorNameAndPage, models.Model):
     def __str__(self):
         return self.name
 
+    def clean(self):
+        if self.growth_basis and self.value_type != self.ValueType.RATE:
+            raise ValidationError(
+                {
+                    "growth_basis": _(
+                        "Only a growth rate has a basis: choose the value type “rate”, or "
+                        "leave the basis empty."
+                    )
+                }
+            )
+
     @property
     def display_definition(self):
         return in_language(self.definition, self.definition_en)
@@ -643,7 +737,7 @@ class Indicator(IndicatorNameAndPage, models.Model):
         """Why `value` cannot be a figure of this indicator, or None."""
         if self.is_share and not 0 <= value <= 100:
             return _("A share must lie between 0 and 100%.")
-        if value < 0 and self.unit != self.Unit.PERCENT:
+        if value < 0 and not unit_scale(self.unit).is_signed:
             return _("Counts and money cannot be negative.")
         return None
 
@@ -747,6 +841,7 @@ class Indicator(IndicatorNameAndPage, models.Model):
         years = sorted(
             {reading.period_end.year for reading in readings} | set(by_year), reverse=True
         )
+        latest = max(readings, key=lambda reading: reading.period_end, default=None)
         overview = []
         for year in years:
             target = by_year.get(year)
@@ -758,6 +853,7 @@ class Indicator(IndicatorNameAndPage, models.Model):
                 target.qualifier if target else None,
                 figures,
                 today,
+                latest,
             )
             overview.append((year, target, result))
         return overview
@@ -834,7 +930,10 @@ class Target(models.Model):
         max_length=10,
         choices=Qualifier.choices,
         default=Qualifier.REACH,
-        help_text=_("超 (more than): must be exceeded; 达 (reaches): must be reached."),
+        help_text=_(
+            "超 (more than): must be exceeded; 达 (reaches) and 以上 (at least): must be "
+            "reached; 以内/不超过 (at most): a ceiling, met at or below it."
+        ),
     )
     source = models.ForeignKey(
         Source, verbose_name=_("source"), on_delete=models.PROTECT, related_name="targets"
@@ -907,22 +1006,11 @@ class Target(models.Model):
         self.withdrawn_at = when
 
 
-class ActualQuerySet(models.QuerySet):
+class ActualQuerySet(ReviewedQuerySet):
     def published(self):
         """Figures the public may see: those with a published value (a revision under review
         leaves the published value in place until it is published itself)."""
         return self.filter(published_value__isnull=False)
-
-    def visible_to(self, user):
-        """The figures a user may see in the back office: reviewers and managers see every
-        department, officials only their own departments' indicators (as
-        `IndicatorQuerySet.visible_to`)."""
-        if sees_all_departments(user):
-            return self
-        return self.filter(indicator__department__members=user)
-
-    def waiting_for_review(self):
-        return self.filter(status=Actual.Status.SUBMITTED)
 
     def published_explanations(self, year):
         """The published explanations of `year`'s figures, by (indicator id, period end):
@@ -950,119 +1038,6 @@ class ActualQuerySet(models.QuerySet):
             for field in ("published_at", "revised_at")
         ]
         return max(filter(None, moments), default=None)
-
-
-class EditConflict(ValidationError):
-    """An edit made on a copy of a figure that someone else has changed since."""
-
-
-class WorkflowStatus(models.TextChoices):
-    """The states of whatever officials enter and reviewers publish (figures, and the key
-    tasks' milestones and progress statements)."""
-
-    DRAFT = "draft", _("draft")
-    SUBMITTED = "submitted", _("submitted for review")
-    RETURNED = "returned", _("returned for correction")
-    PUBLISHED = "published", _("published")
-
-
-class FourEyes:
-    """The four-eyes rule for a reviewed entry with `status`, `entered_by_id` and
-    `submitted_by_id`: only what is submitted is reviewed, only by a reviewer, and neither
-    by whoever set its value nor by whoever submitted it, whatever other roles they hold.
-    The permission and the messages name what is reviewed."""
-
-    review_permission = "kpis.review_actual"
-    not_submitted_message = _("Only submitted figures can be reviewed.")
-    not_reviewer_message = _("Only reviewers publish or return figures.")
-    own_entry_message = _("You entered this figure: another reviewer must publish or return it.")
-    own_submission_message = _(
-        "You submitted this figure: another reviewer must publish or return it."
-    )
-
-    def reviewer_refusal(self, reviewer):
-        """Why `reviewer` may not publish or return this entry, or None."""
-        if self.status != WorkflowStatus.SUBMITTED:
-            return self.not_submitted_message
-        if not reviewer.has_perm(self.review_permission):
-            return self.not_reviewer_message
-        if reviewer.pk is not None and reviewer.pk == self.entered_by_id:
-            return self.own_entry_message
-        if reviewer.pk is not None and reviewer.pk == self.submitted_by_id:
-            return self.own_submission_message
-        return None
-
-    def check_reviewer(self, reviewer):
-        refusal = self.reviewer_refusal(reviewer)
-        if refusal:
-            raise ValidationError(refusal)
-
-    def done_message(self):
-        """What the last workflow step did, in words for the person who took it."""
-        text = {
-            WorkflowStatus.DRAFT: _("Saved as a draft: %(figure)s"),
-            WorkflowStatus.SUBMITTED: _("Submitted for review: %(figure)s"),
-            WorkflowStatus.RETURNED: _("Returned for correction: %(figure)s"),
-            WorkflowStatus.PUBLISHED: _("Published: %(figure)s"),
-        }[self.status]
-        return text % {"figure": self.display_name()}
-
-
-class Reviewed(FourEyes, models.Model):
-    """The workflow's fields of what officials enter and reviewers publish (figures, and the
-    key tasks' milestones and statements): its status, who entered, submitted and reviewed
-    it, and when."""
-
-    Status = WorkflowStatus
-
-    status = models.CharField(
-        _("status"), max_length=10, choices=WorkflowStatus.choices, default=WorkflowStatus.DRAFT
-    )
-    published_at = models.DateTimeField(_("first published at"), null=True, editable=False)
-    return_reason = models.TextField(_("reason for return"), blank=True, editable=False)
-    entered_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("entered by"),
-        on_delete=models.PROTECT,
-        related_name="+",
-        null=True,
-        blank=True,
-        editable=False,
-    )
-    submitted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("submitted by"),
-        on_delete=models.PROTECT,
-        related_name="+",
-        null=True,
-        blank=True,
-        editable=False,
-        help_text=_("Whoever submitted it last; like its author, they may not publish it."),
-    )
-    submitted_at = models.DateTimeField(_("submitted at"), null=True, editable=False)
-    first_submitted_at = models.DateTimeField(
-        _("first submitted at"),
-        null=True,
-        editable=False,
-        help_text=_(
-            "When it was first handed in (for a figure, when its period was first reported); "
-            "corrections do not move it."
-        ),
-    )
-    reviewed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("reviewed by"),
-        on_delete=models.PROTECT,
-        related_name="+",
-        null=True,
-        blank=True,
-        editable=False,
-    )
-    reviewed_at = models.DateTimeField(_("reviewed at"), null=True, editable=False)
-    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
-
-    class Meta:
-        abstract = True
 
 
 class Actual(Reviewed):
@@ -1138,7 +1113,6 @@ class Actual(Reviewed):
         editable=False,
         help_text=_("The check's warning the official confirmed when saving this value."),
     )
-    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
     created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
 
     objects = ActualQuerySet.as_manager()
@@ -1224,8 +1198,14 @@ class Actual(Reviewed):
         """What is unusual about `value` (a unit slip, a jump), unless the official confirmed
         it and explained it in the note; None when nothing needs confirming. The entry form
         and the import say how to confirm in their own words."""
-        warning = unusual_change(self.yardstick(indicator, period_end), value, indicator.unit)
-        if warning is None and indicator.reported_as == Indicator.ReportedAs.YEAR_TO_DATE:
+        unit, units = unit_scale(indicator.unit), unit_scales().values()
+        warning = unusual_change(self.yardstick(indicator, period_end), value, unit, units)
+        # A total of the year so far cannot fall; a growth rate of the year so far can.
+        if (
+            warning is None
+            and indicator.reported_as == Indicator.ReportedAs.YEAR_TO_DATE
+            and indicator.value_type == Indicator.ValueType.FLOW
+        ):
             warning = falling_total(indicator.earlier_total(period_end), value)
         if warning and not (confirmed and (note or "").strip()):
             return warning
@@ -1334,31 +1314,14 @@ class Actual(Reviewed):
         value until a reviewer publishes the new one."""
         return self.published_value is not None and self.status != self.Status.PUBLISHED
 
-    def is_visible_to(self, user):
-        return in_departments(user, self.indicator.department_id)
+    # The workflow (kpis.workflow.Reviewed) with the figure's hooks.
 
-    def is_editable_by(self, user):
-        """Officials edit their departments' figures, except while a reviewer has them.
-        (Reviewers and managers see every department but enter figures for none.)"""
-        return (
-            self.status != self.Status.SUBMITTED
-            and user.has_perm("kpis.change_actual")
-            and (user.is_superuser or self.indicator.department_id in department_ids(user))
-        )
+    department_path = "indicator__department"
+    PUBLIC_FIELDS = ("value",)
 
-    def record_entry(self, user):
-        """The official's edit: a published figure whose value changes becomes a revision.
-        Whoever sets the value is its author, whom the four-eyes rule keeps from publishing
-        it; an edit of the note alone does not change the author."""
-        if self.entered_by_id is None or self.value != self.recorded_value():
-            self.entered_by = user
-        changed = self.value != self.published_value
-        # An explanation is reviewed like the value: edited, it waits for the reviewer too.
-        changed = changed or self.explanation() != self.published_explanation
-        if self.status == self.Status.PUBLISHED and changed:
-            self.status = self.Status.DRAFT
-        elif self.status == self.Status.RETURNED:
-            self.status = self.Status.DRAFT
+    def authored_change(self):
+        """Whoever sets the value is its author; an edit of the note alone is not."""
+        return self.value != self.recorded_value()
 
     def recorded_value(self):
         """The value as stored, before this edit."""
@@ -1366,59 +1329,22 @@ class Actual(Reviewed):
             return None
         return Actual.objects.filter(pk=self.pk).values_list("value", flat=True).first()
 
-    def save_edit(self, seen_version=None):
-        """Save an edit unless the figure changed since it was read at `seen_version` (by
-        default, the version this copy was loaded with). Every writer of an official's edit
-        (forms, admin, import) saves through here; a version of 0 means "read when it did not
-        exist yet", which a figure that exists now never matches."""
-        with transaction.atomic():
-            if self.pk:
-                expected = self.version if seen_version is None else seen_version
-                claimed = Actual.objects.filter(pk=self.pk, version=expected).update(
-                    version=F("version") + 1
-                )
-                if not claimed:
-                    raise EditConflict(_("Someone else changed this figure in the meantime."))
-                self.version = expected + 1
-            self.save()
+    def public_copy(self):
+        # An explanation is reviewed like the value: edited, it waits for the reviewer too.
+        return {**super().public_copy(), "published_explanation": self.explanation()}
 
-    def submit(self, user):
-        """Hand the figure to the reviewers: by an official of its department, with the
-        permission to submit, whatever the route (form, admin action, import)."""
-        if self.status not in (self.Status.DRAFT, self.Status.RETURNED):
-            raise ValidationError(_("Only drafts and returned figures can be submitted."))
-        if not (user.has_perm("kpis.submit_actual") and self.is_editable_by(user)):
-            raise ValidationError(_("You may not submit this figure."))
-        missing = self.explanation_missing()
-        if missing:
-            raise ValidationError(missing)
-        self.status = self.Status.SUBMITTED
-        self.submitted_by = user
-        self.submitted_at = timezone.now()
-        self.first_submitted_at = self.first_submitted_at or self.submitted_at
-        self.return_reason = ""
+    def submit_refusal(self):
+        return self.explanation_missing()
 
     def publish(self, reviewer):
-        self.check_reviewer(reviewer)
-        now = timezone.now()
-        if self.published_value is not None and self.published_value != self.value:
-            self.revised_at = now
-        self.published_at = self.published_at or now
-        self.published_value = self.value
-        self.published_explanation = self.explanation()
-        self.status = self.Status.PUBLISHED
-        self.reviewed_by = reviewer
-        self.reviewed_at = now
+        revised = self.published_value is not None and self.published_value != self.value
+        super().publish(reviewer)
+        if revised:
+            self.revised_at = self.reviewed_at
 
     def return_for_correction(self, reviewer, reason, ask_for_explanation=False):
-        self.check_reviewer(reviewer)
-        if not reason.strip():
-            raise ValidationError(_("Say why the figure is returned."))
+        super().return_for_correction(reviewer, reason)
         self.explanation_requested = self.explanation_requested or ask_for_explanation
-        self.status = self.Status.RETURNED
-        self.return_reason = reason.strip()
-        self.reviewed_by = reviewer
-        self.reviewed_at = timezone.now()
 
 
 # The parts of a public explanation (情况说明), as open data names them.
@@ -1433,8 +1359,8 @@ EXPLANATION_FIELDS = [
     for language in ("", "_en")
     for part, _label in EXPLANATION_PARTS
 ]
-# Statuses a figure must be explained in.
-EXPLANATION_STATUSES = {progress.Status.AT_RISK, progress.Status.BEHIND, progress.Status.MISSED}
+# Statuses a figure must be explained in (the old name of progress.NEEDS_EXPLANATION).
+EXPLANATION_STATUSES = set(progress.NEEDS_EXPLANATION)
 
 
 def month_end_a_year_earlier(period_end):
@@ -1545,7 +1471,8 @@ class JudgementQuerySet(models.QuerySet):
 
         The database's triggers remove an indicator's rows whenever it, its figures or its
         targets change (kpis/triggers.py), so a row that exists is never out of date, except
-        when the date moves it: rows whose `holds_until` has passed go (a year has closed).
+        when the date moves it: rows whose `holds_until` has passed go (a year has closed, or
+        the figure after the latest one has become overdue).
         Then every public indicator without a row for a year is judged and written. A year
         whose rows were completed at the current data version on `today` (JudgedYear) is
         left alone: that costs one query for all the years and writes only what changed
@@ -1582,9 +1509,11 @@ class JudgementQuerySet(models.QuerySet):
         )
 
     def status_counts(self):
-        """{(year, status): how many} of the judged rows that have a target."""
+        """{(year, status): how many} of the judged rows that have a target, and (as
+        `no_target`) of those without one that have a figure of the year."""
         counted = (
-            self.filter(has_target=True)
+            # Rows without a target count where they have a figure (a year in review).
+            self.filter(Q(has_target=True) | Q(current__isnull=False))
             .order_by()
             .values_list("year", "status")
             .annotate(n=Count("pk"))
@@ -1606,7 +1535,8 @@ class Judgement(models.Model):
     target_value = models.DecimalField(max_digits=20, decimal_places=4, null=True)
     current = models.DecimalField(max_digits=24, decimal_places=4, null=True)
     attainment = models.FloatField(null=True)
-    # The last day the verdict holds without new data: a target year closes after 31 Dec.
+    # The last day the verdict holds without new data: a target year closes after 31 Dec,
+    # an open year's figures become overdue after the next one's deadline.
     holds_until = models.DateField()
 
     objects = JudgementQuerySet.as_manager()
@@ -1622,7 +1552,6 @@ class Judgement(models.Model):
 
     @classmethod
     def of(cls, indicator_id, year, result):
-        open_year = datetime.date(year, 12, 31)
         return cls(
             indicator_id=indicator_id,
             year=year,
@@ -1632,7 +1561,7 @@ class Judgement(models.Model):
             target_value=result.target,
             current=result.current,
             attainment=None if result.attainment is None else float(result.attainment),
-            holds_until=datetime.date.max if result.year_closed else open_year,
+            holds_until=result.holds_until,
         )
 
 

@@ -7,8 +7,12 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import NamedTuple
 
+from kpis.vocabulary import Colour
+
 GRACE_DAYS = 15
 WINDOW_DAYS = 365  # the scorecard looks back a year of deadlines
+# Reminders name the periods and milestones due within this many days, and the overdue ones.
+REMINDER_DAYS = 7
 
 
 class Frequency(StrEnum):
@@ -34,17 +38,42 @@ def period_ends(frequency, year):
     ]
 
 
+def quarter_of(day):
+    """The quarter (1 to 4) `day` falls in."""
+    return (day.month - 1) // 3 + 1
+
+
+def quarter_end(day):
+    """The last day of the quarter `day` falls in."""
+    return period_ends(Frequency.QUARTERLY, day.year)[quarter_of(day) - 1]
+
+
+def last_quarter_end(today):
+    """The end of the last quarter that is over by `today` (a bulletin reports on it)."""
+    quarter_start = datetime.date(today.year, (quarter_of(today) - 1) * 3 + 1, 1)
+    return quarter_start - datetime.timedelta(days=1)
+
+
+def is_quarter_end(day):
+    return day == quarter_end(day)
+
+
 def next_period_end(frequency, period_end):
     """The end of the reporting period after the one that ends on `period_end`."""
     later = [end for end in period_ends(frequency, period_end.year) if end > period_end]
     return later[0] if later else period_ends(frequency, period_end.year + 1)[0]
 
 
+def next_deadline(period_end, frequency, lag_days=GRACE_DAYS):
+    """The last day the figure of the period after the one ending on `period_end` is on
+    time: that period's end plus the release lag."""
+    return next_period_end(frequency, period_end) + datetime.timedelta(days=lag_days)
+
+
 def is_stale(period_end, frequency, today, lag_days=GRACE_DAYS):
     """A latest figure is stale once the next period's figure is overdue: that period has
     ended and its release lag has passed without a figure."""
-    due = next_period_end(frequency, period_end) + datetime.timedelta(days=lag_days)
-    return today > due
+    return today > next_deadline(period_end, frequency, lag_days)
 
 
 @dataclass(frozen=True)
@@ -107,8 +136,10 @@ class Timeliness:
         """green: 90% or more on time; yellow: 70% or more; red: less; none: nothing due."""
         share = self.share_on_time
         if share is None:
-            return "none"
-        return "green" if share >= self.GREEN else "yellow" if share >= self.YELLOW else "red"
+            return Colour.NONE
+        if share >= self.GREEN:
+            return Colour.GREEN
+        return Colour.YELLOW if share >= self.YELLOW else Colour.RED
 
 
 class Owned(NamedTuple):

@@ -13,6 +13,7 @@ from enum import StrEnum
 from typing import NamedTuple
 
 from kpis import periods
+from kpis.vocabulary import Colour, Direction, Qualifier, ValueType, judged_direction
 
 DEFAULT_TOLERANCE = Decimal("0.1")
 
@@ -29,6 +30,9 @@ class Status(StrEnum):
     # A target year that is over: judged on its year-end figure, never on pace.
     MISSED = "missed"
     NO_FINAL_FIGURE = "no_final_figure"
+    # An open year whose figures are overdue and whose target is not met yet: the pace of
+    # an old figure is no news about today (the verdict as of its period is `pace_status`).
+    OVERDUE = "overdue"
 
 
 # The order of attention: what needs a look first. The public table sorts by it (the
@@ -37,6 +41,7 @@ STATUS_ORDER = [
     Status.MISSED,
     Status.BEHIND,
     Status.AT_RISK,
+    Status.OVERDUE,
     Status.NO_FINAL_FIGURE,
     Status.UNKNOWN_PACE,
     Status.ON_TRACK,
@@ -46,7 +51,48 @@ STATUS_ORDER = [
 ]
 
 
+# The named groups of statuses, each asked for by its name wherever it matters.
+# What a closed year allows: it is judged on its year-end figure, never on pace.
 CLOSED_YEAR_STATUSES = (Status.ACHIEVED, Status.MISSED, Status.NO_FINAL_FIGURE)
+# The verdicts an open year's stale figures no longer support: each gives way to `overdue`.
+PACE_STATUSES = (
+    Status.ON_TRACK,
+    Status.AT_RISK,
+    Status.BEHIND,
+    Status.UNKNOWN_PACE,
+    Status.NO_DATA,
+)
+# What needs an explanation from the department (and is lagging in the bulletin).
+NEEDS_EXPLANATION = (Status.AT_RISK, Status.BEHIND, Status.MISSED)
+# What a summary counts one by one, in this order (overdue and unknown pace only where
+# they occur), then what it counts together as "without data".
+SUMMARY_COUNTED = (
+    Status.ACHIEVED,
+    Status.ON_TRACK,
+    Status.AT_RISK,
+    Status.BEHIND,
+    Status.MISSED,
+    Status.OVERDUE,
+    Status.UNKNOWN_PACE,
+)
+WITHOUT_DATA = (Status.NO_DATA, Status.NO_FINAL_FIGURE)
+# What an open year may stand at, in the order of attention (the year strip counts these;
+# pace unknown only where it occurs).
+OPEN_YEAR_STATUSES = tuple(
+    status
+    for status in STATUS_ORDER
+    if status not in (Status.MISSED, Status.NO_FINAL_FIGURE, Status.NO_TARGET)
+)
+# 三色: the colour a status is printed in where colours are used (the bulletin); the
+# statuses not named here are Colour.GREY.
+STATUS_COLOURS = {
+    Status.ACHIEVED: Colour.GREEN,
+    Status.ON_TRACK: Colour.GREEN,
+    Status.AT_RISK: Colour.YELLOW,
+    Status.OVERDUE: Colour.YELLOW,
+    Status.BEHIND: Colour.RED,
+    Status.MISSED: Colour.RED,
+}
 
 
 class ReportedAs(StrEnum):
@@ -114,6 +160,11 @@ class Progress(NamedTuple):
     final_due: datetime.date | None = None
     # `no_final_figure` while that day has not come: the figure is late only after it.
     final_pending: bool = False
+    # `overdue`: the verdict the pace gave as of the latest figure's period (`as_of`).
+    pace_status: Status | None = None
+    # The last day the verdict holds without new figures (the year's end, or the day the
+    # next period's figure is due while the year is open).
+    holds_until: datetime.date | None = None
 
     @property
     def expected_attainment(self):
@@ -154,8 +205,8 @@ def derive_profile(years, value_type, reported_as=ReportedAs.PERIOD):
         known = [(month, value) for month, value in enumerate(values) if value is not None]
         if len(known) < 2:
             continue
-        cumulative_totals = value_type == "flow" and reported_as == ReportedAs.YEAR_TO_DATE
-        if value_type == "flow" and not cumulative_totals:
+        cumulative_totals = value_type == ValueType.FLOW and reported_as == ReportedAs.YEAR_TO_DATE
+        if value_type == ValueType.FLOW and not cumulative_totals:
             total = sum(value for _, value in known)
             if total == 0:
                 continue
@@ -195,7 +246,7 @@ def current_value(figures, value_type, reported_as=ReportedAs.PERIOD):
     every earlier period: adding them up would count them twice)."""
     if figures.count == 0:
         return None
-    if value_type == "flow" and reported_as != ReportedAs.YEAR_TO_DATE:
+    if value_type == ValueType.FLOW and reported_as != ReportedAs.YEAR_TO_DATE:
         return figures.total
     return figures.latest.value
 
@@ -207,24 +258,23 @@ def progress_from_baseline(current, baseline, target):
 
 
 def is_better(value, other, direction):
-    return value > other if direction == "increase" else value < other
+    return value > other if direction == Direction.INCREASE else value < other
 
 
 def meets_target(current, target, qualifier, direction):
     """超 (over) must be passed; 达 (reach), 约 (about) and 以上 (at least) must be reached;
-    以内 (at most) is a ceiling, whichever way is good."""
+    以内 (at most) is a ceiling, met at or below it, whichever way is good (see
+    `vocabulary.judged_direction`)."""
     if current is None or target is None:
         return False
-    if qualifier == "at_most":
-        return current <= target
     if current == target:
-        return qualifier != "over"
-    return is_better(current, target, direction)
+        return qualifier != Qualifier.OVER
+    return is_better(current, target, judged_direction(qualifier, direction))
 
 
 def start_point(baseline, figures, value_type, profile=None):
     """The point the even path starts from, and the share of the year it starts at."""
-    if value_type == "flow":
+    if value_type == ValueType.FLOW:
         return Start.NONE, Decimal(0), Decimal(0)
     if baseline is not None:
         return Start.BASELINE, baseline, Decimal(0)
@@ -247,7 +297,7 @@ def expected_by(as_of, target, start_value, start_fraction, value_type, profile=
     start point to the target at the year's end. None when no path can be drawn.
     """
     fraction = pace_share(as_of, profile)
-    if value_type == "flow":
+    if value_type == ValueType.FLOW:
         return target * fraction
     if start_value is None or start_fraction >= 1:
         return None
@@ -260,7 +310,7 @@ def projection(figures, value_type, reported_as=ReportedAs.PERIOD):
     if figures.count < 2:
         return None
     latest_fraction = year_fraction(figures.latest.period_end)
-    if value_type == "flow":
+    if value_type == ValueType.FLOW:
         return current_value(figures, value_type, reported_as) / latest_fraction
     first_fraction = year_fraction(figures.first.period_end)
     if latest_fraction == first_fraction:
@@ -296,14 +346,75 @@ def evaluate(
     reported_as=ReportedAs.PERIOD,
     frequency="annual",
     release_lag_days=0,
+    latest=None,
 ):
     """Everything the progress table says of one indicator in one target year, on `today`.
 
     `baseline` is the value of the year before the target year, or None where unknown;
     `profile` a seasonal profile (see `pace_share`), or None for the straight line. A year
     that is over by `today` is judged on its year-end figure (see `closed_year_status`);
-    `release_lag_days` after the year's end that figure is due.
+    `release_lag_days` after the year's end that figure is due. `latest` is the latest
+    published figure of any year: once the figure after it is overdue, an open year's
+    pace verdict gives way to `overdue` (see `overdue_unless_current`).
     """
+    result = _evaluate(
+        year=year,
+        target=target,
+        qualifier=qualifier,
+        direction=direction,
+        value_type=value_type,
+        figures=figures,
+        today=today,
+        baseline=baseline,
+        tolerance=tolerance,
+        profile=profile,
+        reported_as=reported_as,
+        frequency=frequency,
+        release_lag_days=release_lag_days,
+    )
+    return overdue_unless_current(result, latest, today, frequency, release_lag_days)
+
+
+def overdue_unless_current(result, latest, today, frequency, release_lag_days):
+    """`result` with `overdue` in place of its pace verdict where the year is under way
+    and the figure after `latest` is overdue on `today` (the pace verdict stays as
+    `pace_status`, as of `result.as_of`); and with `holds_until`, the last day the verdict
+    holds if no figure comes: a closed year's for ever, an open year's until the next
+    figure is late or the year ends."""
+    year_end = datetime.date(result.year, 12, 31)
+    if result.year_closed:
+        return result._replace(holds_until=datetime.date.max)
+    if result.status not in PACE_STATUSES or result.target is None:
+        return result._replace(holds_until=year_end)
+    if today.year < result.year:
+        # Nothing of a year not yet begun is due: it is judged afresh when it begins.
+        return result._replace(holds_until=datetime.date(result.year - 1, 12, 31))
+    if latest is None:
+        return result._replace(holds_until=year_end)
+    deadline = periods.next_deadline(latest.period_end, frequency, release_lag_days)
+    if today <= deadline:
+        return result._replace(holds_until=min(year_end, deadline))
+    return result._replace(status=Status.OVERDUE, pace_status=result.status, holds_until=year_end)
+
+
+def _evaluate(
+    *,
+    year,
+    target,
+    qualifier,
+    direction,
+    value_type,
+    figures,
+    today,
+    baseline,
+    tolerance,
+    profile,
+    reported_as,
+    frequency,
+    release_lag_days,
+):
+    # A ceiling keeps pace by staying under the path, whatever the indicator's direction.
+    direction = judged_direction(qualifier, direction)
     year_end = datetime.date(year, 12, 31)
     closed = year_closed(year, today)
     final_due = year_end + datetime.timedelta(days=release_lag_days)
@@ -341,7 +452,7 @@ def evaluate(
     elif meets_target(current, target, qualifier, direction) and not (
         # A total of the year so far under an annual ceiling says nothing until the year
         # is over: a flow that should decrease is only judged by its pace before then.
-        value_type == "flow" and direction == "decrease"
+        value_type == ValueType.FLOW and direction == Direction.DECREASE
     ):
         status = Status.ACHIEVED
     elif expected is None:
@@ -385,12 +496,12 @@ def closed_year_status(
     """
     year = figures.latest.period_end.year
     has_final = figures.latest.period_end == datetime.date(year, 12, 31)
-    if value_type == "flow" and reported_as != ReportedAs.YEAR_TO_DATE:
+    if value_type == ValueType.FLOW and reported_as != ReportedAs.YEAR_TO_DATE:
         has_final = has_final and figures.count >= len(periods.MONTHS[frequency])
     met = meets_target(current, target, qualifier, direction)
     if has_final:
         return Status.ACHIEVED if met else Status.MISSED
-    if met and (value_type != "flow" or direction == "increase"):
+    if met and (value_type != ValueType.FLOW or direction == Direction.INCREASE):
         return Status.ACHIEVED
     return Status.NO_FINAL_FIGURE
 
@@ -404,14 +515,25 @@ class Change(NamedTuple):
     is_baseline: bool = False
 
 
-def change_since(latest, previous_year_end, baseline_year, baseline, value_type, whole_year):
+def change_since(
+    latest,
+    previous_year_end,
+    baseline_year,
+    baseline,
+    value_type,
+    whole_year,
+    baseline_year_end=None,
+):
     """How the latest figure compares with the year-end figure of the year before it, where
     one is published, else with the baseline of an earlier year. A flow's figure for part
     of a year compares with no whole year, so a flow only compares its year-end figure, and
-    only when that is the whole year's amount (`whole_year`: annual or year-to-date)."""
+    only when that is the whole year's amount (`whole_year`: annual or year-to-date).
+
+    One figure per period: where the baseline's year has a published year-end figure
+    (`baseline_year_end`), that figure is the year's, and the baseline gives way to it."""
     if latest is None:
         return None
-    if value_type == "flow" and not (whole_year and latest.period_end.month == 12):
+    if value_type == ValueType.FLOW and not (whole_year and latest.period_end.month == 12):
         return None
     if previous_year_end is not None and previous_year_end.period_end.year == (
         latest.period_end.year - 1
@@ -422,6 +544,8 @@ def change_since(latest, previous_year_end, baseline_year, baseline, value_type,
         and baseline_year is not None
         and baseline_year < latest.period_end.year
     ):
+        if baseline_year_end is not None and baseline_year_end.period_end.year == baseline_year:
+            return Change(baseline_year_end, relative_change(latest.value, baseline_year_end.value))
         start = Reading(datetime.date(baseline_year, 12, 31), baseline)
         return Change(start, relative_change(latest.value, baseline), is_baseline=True)
     return None

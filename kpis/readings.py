@@ -85,12 +85,14 @@ def progress_from_annotations(row, year, today):
         latest=latest,
         previous_year_last=parse_reading(row.previous_reading),
     )
-    return judge_year(row, year, row.target_value, row.target_qualifier, figures, today)
+    latest = parse_reading(row.latest_any_reading)
+    return judge_year(row, year, row.target_value, row.target_qualifier, figures, today, latest)
 
 
-def judge_year(indicator, year, target, qualifier, figures, today):
+def judge_year(indicator, year, target, qualifier, figures, today, latest=None):
     """`progress.evaluate` of an Indicator (or a ProgressRow) in `year`, with its own facts:
-    direction, kind, baseline, seasonal profile and how it reports."""
+    direction, kind, baseline, seasonal profile and how it reports; `latest`, its latest
+    published figure of any year, tells whether its figures are overdue."""
     return progress.evaluate(
         year=year,
         target=target,
@@ -106,6 +108,7 @@ def judge_year(indicator, year, target, qualifier, figures, today):
         reported_as=indicator.reported_as,
         frequency=indicator.frequency,
         release_lag_days=indicator.release_lag_days,
+        latest=latest,
     )
 
 
@@ -125,6 +128,7 @@ def attach_latest(row, today):
         row.value_type,
         whole_year=row.reported_as == progress.ReportedAs.YEAR_TO_DATE
         or row.frequency == periods.Frequency.ANNUAL,
+        baseline_year_end=parse_reading(row.baseline_year_end_reading),
     )
     row.stale = row.latest is not None and periods.is_stale(
         row.latest.period_end, row.frequency, today, row.release_lag_days
@@ -176,6 +180,7 @@ class ProgressRow(IndicatorNameAndPage):
         "latest_any_reading",
         "year_end_reading",
         "year_end_before_reading",
+        "baseline_year_end_reading",
     ]
 
     def __init__(self, values, theme, year, today):

@@ -36,6 +36,7 @@ from import_export.tmp_storages import TempFolderStorage
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from kpis import vocabulary
 from kpis.exports import neutralise
 from kpis.models import (
     Actual,
@@ -45,9 +46,8 @@ from kpis.models import (
     Source,
     Target,
     Theme,
-    in_language,
 )
-from kpis.templatetags.kpis_tags import figure, period_label, qualified
+from kpis.templatetags.kpis_tags import figure, period_label, qualified, unit_label
 from kpis.uploads import check_archive
 
 YES = {"yes", "y", "1", "true", "是", "确认", "確認"}
@@ -74,6 +74,10 @@ HEADINGS = {
     "direction": gettext_lazy("direction of good"),
     "value_type": gettext_lazy("value type"),
     "frequency": gettext_lazy("reporting frequency"),
+    "reported_as": gettext_lazy("figures reported as"),
+    "release_lag_days": gettext_lazy("release lag (days)"),
+    "is_share": gettext_lazy("share of a whole"),
+    "growth_basis": gettext_lazy("basis of the growth rate"),
     "year": gettext_lazy("year"),
     "target_value": gettext_lazy("target value"),
     "qualifier": gettext_lazy("qualifier"),
@@ -237,14 +241,49 @@ class CodeWidget(widgets.ForeignKeyWidget):
 
 
 class QualifierWidget(widgets.CharWidget):
-    """A target's qualifier as the code (over, reach, about) or as the source writes it."""
-
-    WORDS = {"超": "over", "突破": "over", "超过": "over", "达": "reach", "达到": "reach"}
-    WORDS |= {"增至": "reach", "约": "about"}
+    """A target's qualifier as the code (over, reach, about, at_least, at_most) or as the
+    source writes it (超, 突破, 达, 约, 以上, 不超过, 控制在…以内: `vocabulary.read_qualifier`)."""
 
     def clean(self, value, row=None, **kwargs):
-        text = super().clean(value, row, **kwargs).strip()
-        return self.WORDS.get(text, text.lower())
+        return vocabulary.read_qualifier(super().clean(value, row, **kwargs))
+
+
+class ChoiceWidget(widgets.CharWidget):
+    """One of a model field's choices, as its code (`year_to_date`) or in the words a
+    statistics office writes (`累计`, the keys of `words`); anything else is refused with
+    the words the column takes."""
+
+    def __init__(self, choices, words):
+        super().__init__()
+        self.choices = choices
+        self.words = words
+
+    def clean(self, value, row=None, **kwargs):
+        text = str(super().clean(value, row, **kwargs) or "").strip()
+        codes = {code for code, _label in self.choices.choices}
+        if text in codes:
+            return text
+        if text in self.words:
+            return self.words[text]
+        allowed = [*sorted(codes), *self.words]
+        raise ValueError(
+            _("“%(value)s” is not one of: %(allowed)s.")
+            % {"value": text, "allowed": ", ".join(allowed)}
+        )
+
+
+class YesNoWidget(widgets.BooleanWidget):
+    """Yes or no as people write it: 是/否, yes/no, 1/0, true/false."""
+
+    NO = {"no", "n", "0", "false", "否"}
+
+    def clean(self, value, row=None, **kwargs):
+        text = str(value).strip().lower()
+        if text in YES:
+            return True
+        if text in self.NO:
+            return False
+        raise ValueError(_("“%(value)s” is not yes or no: write 是 or 否.") % {"value": value})
 
 
 @dataclass
@@ -451,7 +490,7 @@ class ActualResource(SpreadsheetResource):
         return actual.indicator.display_name
 
     def dehydrate_unit(self, actual):
-        return in_language(actual.indicator.unit, actual.indicator.unit_en)
+        return unit_label(actual.indicator.unit, actual.indicator.unit_en)
 
     def dehydrate_period(self, actual):
         return period_label(actual.period_end, actual.indicator)
@@ -649,13 +688,40 @@ class IndicatorResource(ReasonedResource):
         column_name="decimals", attribute="decimals", widget=WholeNumberWidget()
     )
     direction = fields.Field(
-        column_name="direction", attribute="direction", widget=widgets.CharWidget()
+        column_name="direction",
+        attribute="direction",
+        widget=ChoiceWidget(Indicator.Direction, {"正向": "increase", "逆向": "decrease"}),
     )
     value_type = fields.Field(
-        column_name="value_type", attribute="value_type", widget=widgets.CharWidget()
+        column_name="value_type",
+        attribute="value_type",
+        widget=ChoiceWidget(
+            Indicator.ValueType, {"时点": "stock", "存量": "stock", "时期": "flow", "比率": "rate"}
+        ),
     )
     frequency = fields.Field(
-        column_name="frequency", attribute="frequency", widget=widgets.CharWidget()
+        column_name="frequency",
+        attribute="frequency",
+        widget=ChoiceWidget(
+            Indicator.Frequency, {"月度": "monthly", "季度": "quarterly", "年度": "annual"}
+        ),
+    )
+    reported_as = fields.Field(
+        column_name="reported_as",
+        attribute="reported_as",
+        widget=ChoiceWidget(Indicator.ReportedAs, {"当期": "period", "累计": "year_to_date"}),
+    )
+    release_lag_days = fields.Field(
+        column_name="release_lag_days", attribute="release_lag_days", widget=WholeNumberWidget()
+    )
+    is_share = fields.Field(column_name="is_share", attribute="is_share", widget=YesNoWidget())
+    growth_basis = fields.Field(
+        column_name="growth_basis",
+        attribute="growth_basis",
+        widget=ChoiceWidget(
+            Indicator.GrowthBasis,
+            {"同比": "year_on_year", "可比价": "comparable_prices", "现价": "current_prices"},
+        ),
     )
     change_reason = fields.Field(column_name="change_reason")
 
@@ -663,14 +729,24 @@ class IndicatorResource(ReasonedResource):
     required_columns += ["value_type", "frequency"]
     entered_columns = ["name", "name_en", "theme_code", "unit", "value_type", "frequency"]
     repeated = gettext_lazy("This file has this indicator twice.")
+    #: Optional columns whose empty cell leaves the indicator as it is (a new one: the
+    #: field's default, today's behaviour).
+    kept_when_empty = ["decimals", "direction", "reported_as", "release_lag_days", "is_share"]
+    kept_when_empty += ["growth_basis"]
 
     class Meta:
         model = Indicator
         name = gettext_lazy("indicators")
         import_id_fields = ["code"]
         fields = ["code", "name", "name_en", "theme", "department", "unit", "unit_en"]
-        fields += ["decimals", "direction", "value_type", "frequency", "change_reason"]
+        fields += ["decimals", "direction", "value_type", "frequency", "reported_as"]
+        fields += ["release_lag_days", "is_share", "growth_basis", "change_reason"]
         skip_unchanged = True
+
+    def import_field(self, field, instance, row, is_m2m=False, **kwargs):
+        if field.column_name in self.kept_when_empty and is_blank(row.get(field.column_name)):
+            return
+        super().import_field(field, instance, row, is_m2m, **kwargs)
 
     def summary(self, indicator, row_result):
         if row_result.import_type == RowResult.IMPORT_TYPE_SKIP:
@@ -727,7 +803,7 @@ def template_workbook(indicators):
     period written out, and a yes/no drop-down in the confirm column."""
     rows = []
     for indicator in indicators:
-        unit = in_language(indicator.unit, indicator.unit_en)
+        unit = unit_label(indicator.unit, indicator.unit_en)
         for period in indicator.due:
             end = period.period_end
             wording = period_label(end, indicator)
@@ -738,7 +814,8 @@ def template_workbook(indicators):
 
 TARGET_TEMPLATE_COLUMNS = ["indicator_code", "indicator_name", "year", "target_value"]
 TARGET_TEMPLATE_COLUMNS += ["qualifier", "source", "quote", "change_reason"]
-QUALIFIER_WORDS = {"over": "超", "reach": "达", "about": "约"}
+# Each qualifier's one word in a sheet: 超, 达, 约, 以上, 以内.
+QUALIFIER_WORDS = {code.value: words.sheet for code, words in vocabulary.QUALIFIER_WORDS.items()}
 
 
 def targets_workbook(indicators, year):

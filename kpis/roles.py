@@ -44,6 +44,9 @@ ROLES = {
         "view_department",
         "add_department",
         "change_department",
+        "view_unit",
+        "add_unit",
+        "change_unit",
     ],
 }
 

@@ -5,11 +5,13 @@ from django.utils.html import conditional_escape, format_html, format_html_join
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from kpis.progress import Status
 from kpis.templatetags.kpis_tags import (
     bar_width,
     change_words,
     figure,
     figure_html,
+    overdue_words,
     percent,
     period_label,
     qualified_html,
@@ -27,10 +29,10 @@ PUBLIC_ORDER = ("indicator__theme__position", "indicator__position", "indicator_
 class ProgressTable(tables.Table):
     """The public progress table. Its data are the indicators' judged rows of the year
     (Judgement), which the database sorts, counts and pages; the 50 rows of the page shown
-    are then built as ProgressRows by `rows_for(ids)` (annotated with their year's figures
-    and carrying `result`, so no cell costs a query). Cells are rendered in Python rather
-    than one template per cell: at 50 rows that is most of the page's time saved
-    (docs/performance.md)."""
+    are then built as ProgressRows by the view and handed over with `show(rows)` (annotated
+    with their year's figures and carrying `result`, so no cell costs a query). Cells are
+    rendered in Python rather than one template per cell: at 50 rows that is most of the
+    page's time saved (docs/performance.md)."""
 
     # empty_values=(): every cell goes through its render method, which words the blanks.
     name = tables.Column(
@@ -86,21 +88,14 @@ class ProgressTable(tables.Table):
         rank = F("status_rank").desc() if is_descending else F("status_rank").asc()
         return queryset.order_by(rank, *PUBLIC_ORDER), True
 
-    def __init__(self, data, *args, rows_for, **kwargs):
-        self.rows_for = rows_for
-        super().__init__(data, *args, **kwargs)
-
-    def progress_row(self, judgement):
-        """The ProgressRow of a judged row on the page shown, all of the page's built at once."""
-        if not hasattr(self, "_progress_rows"):
-            ids = [row.record.indicator_id for row in self.paginated_rows]
-            self._progress_rows = {row.id: row for row in self.rows_for(ids)}
-        return self._progress_rows[judgement.indicator_id]
+    def show(self, rows):
+        """The ProgressRows of the judged rows on the page shown, built once by the view."""
+        self.progress_rows = {row.id: row for row in rows}
 
     def row_cells(self, judgement):
         """The cells of a row straight from the render methods: django-tables2's generic
         per-cell path costs as much as the rest of the page at 50 rows."""
-        record = self.progress_row(judgement)
+        record = self.progress_rows[judgement.indicator_id]
         if not hasattr(self, "_cell_renderers"):
             # Headers are lazy translations: translated and escaped once, not once per cell.
             self._cell_renderers = [
@@ -164,19 +159,27 @@ class ProgressTable(tables.Table):
         else:
             value, day = latest.value, latest.period_end
         shown = format_html("{} " + MUTED, figure_html(value, record), self.period(day, record))
-        if latest.period_end > day:
-            shown = format_html(
-                '{}<span class="muted small">{}</span>',
-                shown,
-                _("latest: %(value)s, %(period)s")
-                % {
-                    "value": figure(latest.value, record),
-                    "period": self.period(latest.period_end, record),
-                },
-            )
+        # The change belongs to the latest figure: it is written beside it, never beside
+        # the year's figure.
+        change = ""
         if record.change and (result.current is None or result.target is None):
-            shown = format_html('{} <span class="change">{}</span>', shown, change_words(record))
-        if record.stale:
+            change = change_words(record)
+        if latest.period_end > day:
+            latest_words = _("latest: %(value)s, %(period)s") % {
+                "value": figure(latest.value, record),
+                "period": self.period(latest.period_end, record),
+            }
+            if change:
+                latest_words = _("%(latest)s, %(change)s") % {
+                    "latest": latest_words,
+                    "change": change,
+                }
+            shown = format_html('{}<span class="muted small">{}</span>', shown, latest_words)
+        elif change:
+            shown = format_html('{} <span class="change">{}</span>', shown, change)
+        # A closed year's verdict does not wait for later periods, and an overdue status
+        # says so itself.
+        if record.stale and not result.year_closed and result.status != Status.OVERDUE:
             shown = format_html(
                 '{}<span class="stale small">{}</span>',
                 shown,
@@ -208,7 +211,7 @@ class ProgressTable(tables.Table):
             )
             note = format_html(
                 '<span class="muted small">{}</span>',
-                _("expected by now: %(expected)s") % {"expected": percent(expected)},
+                self.expected_words(record, expected),
             )
         return format_html(
             '<span class="attainment-value">{}</span>'
@@ -222,8 +225,18 @@ class ProgressTable(tables.Table):
             note,
         )
 
+    def expected_words(self, record, expected):
+        """The pace's share by the latest period, named: the pace is measured at the
+        figure's own period, which is not today (docs/open-data.md, `expected`)."""
+        return _("expected by %(period)s: %(expected)s") % {
+            "period": self.period(record.result.as_of, record),
+            "expected": percent(expected),
+        }
+
     def render_status(self, record):
         result = record.result
+        if result.status == Status.OVERDUE:
+            return status_badge(result.status, overdue_words(result, record))
         if result.final_pending:
             due = date_format(result.final_due, "MONTH_DAY_FORMAT")
             return status_badge(

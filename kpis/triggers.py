@@ -14,6 +14,7 @@ TABLES = [
     "kpis_department",
     "kpis_source",
     "kpis_snapshot",  # /snapshots/ lists them (migration 0021)
+    "kpis_unit",  # pages write figures in the units' English forms
 ]
 
 # A change to an indicator, its figures or its targets removes its judged rows (Judgement) in
@@ -31,8 +32,11 @@ UPSERT = (
 
 
 def install(connection, tables=TABLES):
-    """Install the triggers on `tables` (other apps pass their own public tables)."""
+    """Install the triggers on `tables` (other apps pass their own public tables); a table
+    not made yet (an early migration installing today's list) gets them after migrate."""
     with connection.cursor() as cursor:
+        existing = set(connection.introspection.table_names(cursor))
+        tables = [table for table in tables if table in existing]
         if "kpis_judgement" in connection.introspection.table_names(cursor):
             install_judgement_triggers(connection, cursor)
         if connection.vendor == "postgresql":
@@ -61,38 +65,50 @@ def unjudge(row, column):
 
 
 def install_judgement_triggers(connection, cursor):
-    for table, column in JUDGED_FROM:
+    clear_on_change(connection, cursor, "unjudge", JUDGED_FROM, unjudge)
+
+
+def clear_on_change(connection, cursor, name, sources, clear):
+    """Triggers named `<table>_<name>` that run `clear(row, column)`, SQL, for the old and
+    the new row of every insert, update or delete on each (table, column) of `sources`, in
+    the writer's transaction: how stored verdicts are forgotten when what they judge
+    changes (Judgement here, tasks.TaskVerdict in tasks/triggers.py)."""
+    for table, column in sources:
         if connection.vendor == "postgresql":
             cursor.execute(
-                f"CREATE OR REPLACE FUNCTION {table}_unjudge() RETURNS trigger AS $$ BEGIN "
-                f"IF TG_OP <> 'INSERT' THEN {unjudge('OLD', column)} END IF; "
-                f"IF TG_OP <> 'DELETE' THEN {unjudge('NEW', column)} END IF; "
+                f"CREATE OR REPLACE FUNCTION {table}_{name}() RETURNS trigger AS $$ BEGIN "
+                f"IF TG_OP <> 'INSERT' THEN {clear('OLD', column)} END IF; "
+                f"IF TG_OP <> 'DELETE' THEN {clear('NEW', column)} END IF; "
                 "RETURN NULL; END; $$ LANGUAGE plpgsql"
             )
-            cursor.execute(f"DROP TRIGGER IF EXISTS {table}_unjudge ON {table}")
+            cursor.execute(f"DROP TRIGGER IF EXISTS {table}_{name} ON {table}")
             cursor.execute(
-                f"CREATE TRIGGER {table}_unjudge AFTER INSERT OR UPDATE OR DELETE ON {table} "
-                f"FOR EACH ROW EXECUTE FUNCTION {table}_unjudge()"
+                f"CREATE TRIGGER {table}_{name} AFTER INSERT OR UPDATE OR DELETE ON {table} "
+                f"FOR EACH ROW EXECUTE FUNCTION {table}_{name}()"
             )
         else:
             rows = {"INSERT": ["NEW"], "UPDATE": ["OLD", "NEW"], "DELETE": ["OLD"]}
             for event, names in rows.items():
-                body = " ".join(unjudge(name, column) for name in names)
+                body = " ".join(clear(row, column) for row in names)
                 cursor.execute(
-                    f"CREATE TRIGGER IF NOT EXISTS {table}_{event.lower()}_unjudge "
+                    f"CREATE TRIGGER IF NOT EXISTS {table}_{event.lower()}_{name} "
                     f"AFTER {event} ON {table} BEGIN {body} END"
                 )
 
 
 def drop_judgement_triggers(connection):
+    drop_clearing(connection, "unjudge", JUDGED_FROM)
+
+
+def drop_clearing(connection, name, sources):
     with connection.cursor() as cursor:
-        for table, _column in JUDGED_FROM:
+        for table, _column in sources:
             if connection.vendor == "postgresql":
-                cursor.execute(f"DROP TRIGGER IF EXISTS {table}_unjudge ON {table}")
-                cursor.execute(f"DROP FUNCTION IF EXISTS {table}_unjudge()")
+                cursor.execute(f"DROP TRIGGER IF EXISTS {table}_{name} ON {table}")
+                cursor.execute(f"DROP FUNCTION IF EXISTS {table}_{name}()")
             else:
                 for event in ("insert", "update", "delete"):
-                    cursor.execute(f"DROP TRIGGER IF EXISTS {table}_{event}_unjudge")
+                    cursor.execute(f"DROP TRIGGER IF EXISTS {table}_{event}_{name}")
 
 
 def drop(connection, tables):

@@ -1,5 +1,4 @@
 import datetime
-from decimal import Decimal
 from functools import partial
 
 from django.conf import settings
@@ -11,14 +10,14 @@ from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 from django_tables2 import RequestConfig
 
-from kpis import bulletins, exports, periods, progress
+from kpis import exports, periods, progress
 from kpis.caching import public_cache
 from kpis.charts import progress_chart, years_chart
 from kpis.converters import parse_year
@@ -28,7 +27,6 @@ from kpis.models import (
     FIRST_YEAR,
     Actual,
     Bulletin,
-    Department,
     Indicator,
     Judgement,
     Snapshot,
@@ -37,20 +35,18 @@ from kpis.models import (
     reporting_starts,
 )
 from kpis.tables import ProgressTable
-from kpis.templatetags.kpis_tags import percent, progress_sentence
-from tasks import exports as task_exports
-from tasks.models import Task
+from kpis.templatetags.kpis_tags import progress_sentence
 
 
-def chosen_year(request, years, today, earliest=None):
-    """The year asked for with ?year= (one of `years`, or any year from `earliest` to this
-    one), else the year `default_year` opens on."""
+def chosen_year(request, years, today, earliest=None, also=()):
+    """The year asked for with ?year= (one of `years` or `also`, or any year from
+    `earliest` to this one), else the year `default_year` opens on."""
     asked = request.GET.get("year", "")
     if not asked:
         return default_year(years, today)
     year = parse_year(asked)
     if year is not None and (
-        year in years or (earliest is not None and earliest <= year <= today.year)
+        year in years or year in also or (earliest is not None and earliest <= year <= today.year)
     ):
         return year
     raise Http404("No figures or targets for that year.")
@@ -60,49 +56,44 @@ def chosen_year(request, years, today, earliest=None):
 def progress_page(request):
     today = timezone.localdate()
     indicators = Indicator.objects.public()
-    years = list(indicators.target_years())
-    year = chosen_year(request, years, today, earliest=today.year)
-    Judgement.objects.refresh(set(years) | {year}, today)
-    filters = ProgressFilter(request.GET, queryset=indicators)
+    years, viewable = indicators.years_open_to_view()
+    year = chosen_year(request, years, today, earliest=today.year, also=viewable)
+    Judgement.objects.refresh(set(viewable) | {year}, today)
+    # Only public indicators have judged rows.
+    filters = ProgressFilter(request.GET, queryset=Judgement.objects.filter(year=year))
     if not filters.is_valid():
         raise Http404("No such theme, department or status.")  # so never cached
-    judged = Judgement.objects.filter(year=year)  # only public indicators have judged rows
-    if filters.narrows_indicators():
-        judged = judged.filter(indicator__in=filters.qs)
     counts = Judgement.objects.status_counts()
     closed = progress.year_closed(year, today)
-    shown = judged.status_counts() if filters.narrows_indicators() else counts
+    shown = filters.before_status().status_counts() if filters.narrows_indicators() else counts
     context = {
-        "table": progress_table(request, filters, judged, year, today),
+        "table": progress_table(request, filters, year, today),
         "filters": filters,
         "year": year,
         "years": years,
         "closed": closed,
-        "counts": status_counts(shown, year, closed),
-        "strip": year_strip(counts, years, today),
+        "has_targets": year in years,
+        "counts": status_counts(shown, year, closed) if year in years else [],
+        "strip": year_strip(counts, viewable, today),
         "last_published": Actual.objects.filter(indicator__is_public=True).last_publication(),
-        "task_counts": Task.objects.status_counts(today),
     }
     return render(request, "kpis/progress.html", context)
 
 
-def progress_table(request, filters, judged, year, today):
-    """The public table of the judged rows of `year` the filters let through, on the page
-    the request asks for; only the rows of that page are built (`rows_for`)."""
-    status = filters.chosen_status()
+def progress_table(request, filters, year, today):
+    """The public table: the judged rows of `year` the filters let through, sorted and paged
+    in the database; then the rows of the page shown, and only those, built as
+    ProgressRows and handed to the table."""
     nothing = _("No indicator matches these filters.") if filters.form.has_changed() else None
-    table = ProgressTable(
-        (judged.filter(status=status) if status else judged).in_table_order(),
-        rows_for=lambda ids: filters.queryset.filter(pk__in=ids).progress_rows(year, today),
-        request=request,
-        empty_text=nothing,
-    )
+    table = ProgressTable(filters.qs.in_table_order(), request=request, empty_text=nothing)
     # Sorting from the address; the page size is the site's, never the address's.
     RequestConfig(request, paginate=False).configure(table)
     try:
         table.paginate(page=page_number(request), per_page=50)
     except InvalidPage as past_the_last:
         raise Http404("No such page.") from past_the_last
+    page = [row.record.indicator_id for row in table.paginated_rows]
+    table.show(Indicator.objects.public().filter(pk__in=page).progress_rows(year, today))
     return table
 
 
@@ -116,30 +107,35 @@ def page_number(request):
 
 
 def year_strip(counted, years, today):
-    """(year, closed, its status counts, its number of targets) for each target year, from
-    the judged rows `counted` by (year, status)."""
+    """(year, closed, its status counts, its number of targets, its number of indicators
+    with figures but no target) for each year with targets or figures, from the judged rows
+    `counted` by (year, status)."""
     strip = []
     for year in sorted(years):
         closed = progress.year_closed(year, today)
-        total = sum(n for (counted_year, _), n in counted.items() if counted_year == year)
-        strip.append((year, closed, status_counts(counted, year, closed), total))
+        total = sum(
+            n
+            for (counted_year, status), n in counted.items()
+            if counted_year == year and status != progress.Status.NO_TARGET
+        )
+        without = counted.get((year, progress.Status.NO_TARGET), 0)
+        strip.append((year, closed, status_counts(counted, year, closed), total, without))
     return strip
 
 
 def status_counts(counted, year, closed):
     """How many indicators with a target in `year` stand at each status (`counted` by
     (year, status)), in the table's order: a closed year's verdicts, or an open year's pace
-    (pace unknown only where it occurs)."""
+    (pace unknown and figures overdue only where they occur)."""
     if closed:
         return [
             (status, counted.get((year, status), 0)) for status in progress.CLOSED_YEAR_STATUSES
         ]
     return [
         (status, counted.get((year, status), 0))
-        for status in progress.STATUS_ORDER
-        if status
-        not in (progress.Status.MISSED, progress.Status.NO_FINAL_FIGURE, progress.Status.NO_TARGET)
-        and (status != progress.Status.UNKNOWN_PACE or counted.get((year, status)))
+        for status in progress.OPEN_YEAR_STATUSES
+        if status not in (progress.Status.UNKNOWN_PACE, progress.Status.OVERDUE)
+        or counted.get((year, status))
     ]
 
 
@@ -183,7 +179,7 @@ def indicator_detail(request, code):
             indicator.value_type,
             indicator.reported_as,
         ),
-        "summary": progress_sentence(indicator.result),
+        "summary": progress_sentence(indicator.result, indicator),
     }
     return render(request, "kpis/indicator_detail.html", context)
 
@@ -192,7 +188,8 @@ def indicator_detail(request, code):
 def progress_data(request, file_format):
     today = timezone.localdate()
     indicators = Indicator.objects.public()
-    year = chosen_year(request, list(indicators.target_years()), today, earliest=today.year)
+    years, viewable = indicators.years_open_to_view()
+    year = chosen_year(request, years, today, earliest=today.year, also=viewable)
     document = exports.progress_document(indicators.progress_rows(year, today), year, today)
     return data_file(document, exports.progress_dataset, file_format, f"progress-{year}")
 
@@ -227,22 +224,6 @@ def data_file(document, to_dataset, file_format, name):
 
 
 @public_cache
-def department_scorecard(request):
-    today = timezone.localdate()
-    context = {
-        "departments": Department.objects.timeliness_list(
-            today, also=Task.objects.statement_reporting(today)
-        ),
-        "today": today,
-        "grace_days": periods.GRACE_DAYS,
-        "reporting_starts": reporting_starts(),
-        "green": percent(Decimal(str(periods.Timeliness.GREEN))),
-        "yellow": percent(Decimal(str(periods.Timeliness.YELLOW))),
-    }
-    return render(request, "kpis/departments.html", context)
-
-
-@public_cache
 def snapshot_list(request):
     context = {"snapshots": Snapshot.objects.only("taken_on", "year", "created_at")}
     return render(request, "kpis/snapshot_list.html", context)
@@ -267,20 +248,6 @@ def snapshot_data(request, taken_on, file_format):
     snapshot = get_object_or_404(Snapshot, taken_on=taken_on)
     name = f"progress-{snapshot.year}-as-of-{snapshot.taken_on}"
     return data_file(snapshot.document, exports.progress_dataset, file_format, name)
-
-
-@login_required
-@require_POST
-def take_snapshot(request):
-    if not request.user.has_perm("kpis.review_actual"):
-        raise PermissionDenied
-    today = timezone.localdate()
-    indicators = Indicator.objects.public()
-    year = chosen_year(request, list(indicators.target_years()), today, earliest=today.year)
-    snapshot, created = exports.take_snapshot(today, year)
-    if not created:
-        messages.info(request, _("Today's snapshot exists already; it stays as it was."))
-    return redirect(snapshot)
 
 
 def bulletin_list(request):
@@ -314,35 +281,14 @@ def bulletin_file(request, as_of, file_format):
     return response
 
 
-@login_required
-@require_POST
-def make_bulletin(request):
-    if not request.user.has_perm("kpis.review_actual"):
-        raise PermissionDenied
-    form = BulletinForm(request.POST)
-    if not form.is_valid():
-        refusals = [message for field in form.errors.values() for message in field]
-        messages.error(request, " ".join(refusals) or _("Give a valid date."))
-        return redirect("my_updates")
-    chosen = form.cleaned_data
-    bulletin = bulletins.make(chosen["as_of"], chosen["language"], chosen["year"], request.user)
-    messages.success(
-        request,
-        _("Bulletin issue %(issue)d as of %(day)s made (version %(version)d).")
-        % {"issue": bulletin.issue, "day": bulletin.as_of, "version": bulletin.version},
-    )
-    with translation.override(bulletin.language):
-        return redirect("bulletin_list")
-
-
 @public_cache
 def data_index(request):
     indicators = Indicator.objects.public()
     context = {
         "columns": exports.COLUMNS,
         "history_columns": exports.HISTORY_COLUMNS,
-        "task_columns": task_exports.COLUMNS,
-        "years": list(indicators.target_years()),
+        # Every year with targets or published figures has its files.
+        "years": indicators.years_open_to_view()[1],
         "indicators": indicators.select_related("theme"),
         "last_published": Actual.objects.filter(indicator__is_public=True).last_publication(),
         "licence": settings.OPEN_DATA_LICENCE,
@@ -381,7 +327,7 @@ def my_updates(request):
     today = timezone.localdate()
     user = request.user
     mine = Actual.objects.visible_to(user).select_related("indicator", "entered_by")
-    own = mine.filter(indicator__in=Indicator.objects.for_entry(user))
+    own = Actual.objects.for_entry(user).select_related("indicator", "entered_by")
     context = {
         "indicators": [
             indicator
@@ -418,7 +364,7 @@ def enter_figure(request, code, period_end):
     form = ActualForm(request.POST or None, initial=initial, user=request.user)
     form.fields["indicator"].disabled = form.fields["period_end"].disabled = True
     if request.method == "POST" and form.is_valid():
-        actual = save_figure(request, form)
+        actual = save_reviewed(request, form)
         if actual is not None:
             return redirect("figure_detail", pk=actual.pk)
     return render(
@@ -432,76 +378,28 @@ def enter_figure(request, code, period_end):
 def figure_detail(request, pk):
     figures = Actual.objects.select_related("indicator__department", "entered_by")
     actual = get_object_or_404(figures, pk=pk)
-    if not actual.is_visible_to(request.user):
-        raise PermissionDenied
-    editable = actual.is_editable_by(request.user)
-    reviewing = (
-        request.user.has_perm("kpis.review_actual") and actual.status == Actual.Status.SUBMITTED
-    )
-    form = (
-        ActualForm(request.POST or None, instance=actual, user=request.user) if editable else None
-    )
-    if request.method == "POST":
-        if form is None:
-            raise PermissionDenied
-        if form.is_valid() and save_figure(request, form) is not None:
-            return redirect("figure_detail", pk=actual.pk)
     context = {
         "actual": actual,
         "indicator": actual.indicator,
-        "form": form,
         "return_form": FigureReturnForm(),
-        "history": actual.history.select_related("history_user").order_by("-history_date"),
-        "can_submit": editable and request.user.has_perm("kpis.submit_actual"),
         "explanation_required": actual.explanation_required(),
-        "can_review": reviewing,
-        # The four-eyes rule shows here already, not only on pressing "publish".
-        "review_refusal": reviewing and actual.reviewer_refusal(request.user),
+        "review_url": reverse("review_figure", args=[pk]),
+        "submit_url": reverse("submit_figure", args=[pk]),
     }
-    return render(request, "kpis/figure_detail.html", context)
-
-
-def save_figure(request, form):
-    """Save the entry form; with the "save and submit" button, submit it too (a published
-    figure whose value did not change stays published and has nothing to submit).
-    Returns the figure, or None with the reason added to the form."""
-    actual = form.save(commit=False)
-    submitting = "submit" in request.POST and request.user.has_perm("kpis.submit_actual")
-    try:
-        with transaction.atomic():
-            if submitting and actual.status in (Actual.Status.DRAFT, Actual.Status.RETURNED):
-                actual.submit(request.user)
-            actual.save_edit(form.cleaned_data.get("seen_version"))
-    except ValidationError as refusal:
-        form.add_error(None, refusal)
-        return None
-    except IntegrityError:
-        # Saved twice at once (a double click): the first one is there.
-        form.add_error(None, _("A figure for this period already exists."))
-        return None
-    if actual.status == Actual.Status.PUBLISHED:
-        # A published figure whose note alone changed: saved, and still published.
-        messages.success(request, _("Saved: %(figure)s") % {"figure": actual.display_name()})
-    else:
-        messages.success(request, actual.done_message())
-    return actual
+    return reviewed_page(request, actual, ActualForm, "kpis/figure_detail.html", context)
 
 
 @login_required
 @require_POST
 def submit_figure(request, pk):
     actual = get_object_or_404(Actual.objects.select_related("indicator"), pk=pk)
-    if not (actual.is_editable_by(request.user) and request.user.has_perm("kpis.submit_actual")):
-        raise PermissionDenied
-    return workflow_step(request, actual, partial(actual.submit, request.user), figure_page(actual))
+    return submit_step(request, actual, figure_page(actual))
 
 
 @login_required
 @require_POST
 def review_figure(request, pk):
     actual = get_object_or_404(Actual.objects.select_related("indicator"), pk=pk)
-    if not request.user.has_perm("kpis.review_actual"):
-        raise PermissionDenied
     return review_step(request, actual, figure_page(actual), FigureReturnForm)
 
 
@@ -509,9 +407,76 @@ def figure_page(actual):
     return reverse("figure_detail", args=[actual.pk])
 
 
+# The workflow's pages, the same for figures and the key tasks' milestones and statements
+# (tasks/views.py): the entry's own methods (kpis.workflow.Reviewed) decide.
+
+
+def reviewed_page(request, entry, form_class, template, context):
+    """The page of a reviewed entry on /my/: seen by its department's officials and by
+    reviewers, edited with `form_class` while its officials may, submitted, published or
+    returned. `context` holds what the template shows besides, and `review_url` and
+    `submit_url`."""
+    user = request.user
+    if not entry.is_visible_to(user):
+        raise PermissionDenied
+    editable = entry.is_editable_by(user)
+    reviewing = user.has_perm(entry.review_permission) and entry.status == entry.Status.SUBMITTED
+    form = form_class(request.POST or None, instance=entry, user=user) if editable else None
+    if request.method == "POST":
+        if form is None:
+            raise PermissionDenied
+        if form.is_valid() and save_reviewed(request, form) is not None:
+            return redirect(request.path)
+    context = {
+        **context,
+        "entry": entry,
+        "form": form,
+        "history": entry.history.select_related("history_user").order_by("-history_date"),
+        "can_submit": editable and user.has_perm(entry.submit_permission),
+        "can_review": reviewing,
+        # The four-eyes rule shows here already, not only on pressing "publish".
+        "review_refusal": reviewing and entry.reviewer_refusal(user),
+    }
+    return render(request, template, context)
+
+
+def save_reviewed(request, form):
+    """Save the entry form; with the "save and submit" button, submit it too (a published
+    entry whose public copy did not change stays published and has nothing to submit).
+    Returns the entry, or None with the reason added to the form."""
+    entry = form.save(commit=False)
+    submitting = "submit" in request.POST and request.user.has_perm(entry.submit_permission)
+    try:
+        with transaction.atomic():
+            if submitting and entry.status in (entry.Status.DRAFT, entry.Status.RETURNED):
+                entry.submit(request.user)
+            entry.save_edit(form.cleaned_data.get("seen_version"))
+    except ValidationError as refusal:
+        form.add_error(None, refusal)
+        return None
+    except IntegrityError:
+        # Saved twice at once (a double click): the first one is there.
+        form.add_error(None, entry.already_exists_message)
+        return None
+    if entry.status == entry.Status.PUBLISHED:
+        # A published entry whose note alone changed: saved, and still published.
+        messages.success(request, _("Saved: %(figure)s") % {"figure": entry.display_name()})
+    else:
+        messages.success(request, entry.done_message())
+    return entry
+
+
+def submit_step(request, entry, next_url):
+    if not (entry.is_editable_by(request.user) and request.user.has_perm(entry.submit_permission)):
+        raise PermissionDenied
+    return workflow_step(request, entry, partial(entry.submit, request.user), next_url)
+
+
 def review_step(request, entry, next_url, return_form=ReturnForm):
     """Publish a submitted entry (a figure, or a key task's milestone or statement), or
     return it with the reason of the return form; the entry's own methods say no."""
+    if not request.user.has_perm(entry.review_permission):
+        raise PermissionDenied
     if "publish" in request.POST:
         step = partial(entry.publish, request.user)
     else:

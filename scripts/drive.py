@@ -1,6 +1,7 @@
 """Drive the app under gunicorn on loopback, as production runs it.
 
-    python scripts/drive.py load     20 officials save and submit figures while readers load
+    python scripts/drive.py load     20 officials save and submit figures, and 20 departments'
+                                     systems push theirs through the API, while readers load
                                      the public pages; every saved figure must be found after
     python scripts/drive.py faults   (PostgreSQL from scripts/with-postgres) the database is
                                      stopped and started again under the running app
@@ -33,6 +34,7 @@ import redis as redis_client
 
 ROOT = Path(__file__).resolve().parent.parent
 OFFICIALS = 20
+SYSTEMS = 20  # departments' systems that push their figures through /api/v1/ at the same time
 INDICATORS_EACH = 3
 MONTHS = 12
 READERS = 4
@@ -127,10 +129,28 @@ for number in range({OFFICIALS}):
         # misses its target needs a public explanation before it is submitted.
         Target.objects.create(indicator=indicator, year=2024, value=110, source=source,
                               quote="load test")
+from api.models import Token
+keys = []
+for number in range({SYSTEMS}):
+    department = Department.objects.create(code=f"system-{{number}}", name=f"系统部门{{number}}",
+                                           name_en=f"System department {{number}}")
+    for item in range({INDICATORS_EACH}):
+        indicator = Indicator.objects.create(
+            code=f"system-{{number}}-{{item}}", name=f"接口指标{{number}}-{{item}}",
+            name_en=f"API indicator {{number}}-{{item}}", theme=theme, department=department,
+            unit="家", value_type="stock", frequency="monthly")
+        Target.objects.create(indicator=indicator, year=2024, value=110, source=source,
+                              quote="load test")
+    token = Token(name=f"system-{{number}}")
+    keys.append(token.issue())
+    token.grant([department])
+print("KEYS " + json.dumps(keys))
 """
-    subprocess.run(
-        [sys.executable, "manage.py", "shell", "-c", script], cwd=ROOT, env=env, check=True
-    )
+    output = subprocess.run(
+        [sys.executable, "manage.py", "shell", "-c", "import json\n" + script],
+        cwd=ROOT, env=env, check=True, capture_output=True, text=True,
+    ).stdout  # fmt: skip
+    return json.loads(output.split("KEYS ", 1)[1].splitlines()[0])
 
 
 class Server:
@@ -202,6 +222,43 @@ def official_work(port, number, deadline, results):
                 results["locked"] += 1
 
 
+def api_request(port, method, path, key, body):
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    headers = {
+        "Host": "127.0.0.1",
+        "X-Forwarded-Proto": "https",
+        "Authorization": f"Bearer {key}",
+        "Content-Type": "application/json",
+    }
+    try:
+        connection.request(method, path, body=json.dumps(body), headers=headers)
+        response = connection.getresponse()
+        return response.status, response.read().decode("utf-8", "replace")
+    finally:
+        connection.close()
+
+
+def system_work(port, number, key, deadline, results):
+    """A department's system pushing a year of monthly figures through the API; it sends
+    its first figure twice, as a system retrying after a timeout would."""
+    sends = [(month, item) for month in range(1, MONTHS + 1) for item in range(INDICATORS_EACH)]
+    for position, (month, item) in enumerate([sends[0], *sends]):
+        if time.monotonic() > deadline:
+            return
+        code = f"system-{number}-{item}"
+        end = f"2024-{month:02d}-{[31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1]}"
+        path = f"/api/v1/indicators/{code}/figures/{end}/"
+        status, body = api_request(port, "PUT", path, key, {"value": str(100 + month)})
+        results["statuses"][status] += 1
+        expected = 201 if position == 0 else (200 if position == 1 else 201)
+        if status == expected:
+            results["api_saved"].add((code, end))
+        else:
+            results["errors"].append(f"API {code} {end}: answered {status}, not {expected}")
+        if "database is locked" in body:
+            results["locked"] += 1
+
+
 def reader_work(port, stop, results):
     browser = Browser(port)
     paths = ["/", "/en/", "/data/progress.json", "/indicators/load-0-0/", "/data/progress.csv"]
@@ -229,9 +286,16 @@ def count_saved(env):
 
 
 def load(env, label):
-    setup_data(env)
+    keys = setup_data(env)
     server = Server(env)
-    results = {"statuses": Counter(), "saved": set(), "errors": [], "locked": 0, "reads": 0}
+    results = {
+        "statuses": Counter(),
+        "saved": set(),
+        "api_saved": set(),
+        "errors": [],
+        "locked": 0,
+        "reads": 0,
+    }
     started = time.monotonic()
     deadline = started + TIME_LIMIT
     stop = threading.Event()
@@ -242,6 +306,9 @@ def load(env, label):
     officials = [
         threading.Thread(target=official_work, args=(server.port, n, deadline, results))
         for n in range(OFFICIALS)
+    ] + [
+        threading.Thread(target=system_work, args=(server.port, n, key, deadline, results))
+        for n, key in enumerate(keys)
     ]
     try:
         for thread in readers + officials:
@@ -256,7 +323,8 @@ def load(env, label):
         server.stop()
     log = server.log_text()
     found = count_saved(env)
-    found_keys = {(code, end) for code, end, status in found}
+    found_keys = {(code, end) for code, end, status in found if code.startswith("load-")}
+    found_api = {(code, end) for code, end, status in found if code.startswith("system-")}
     server_errors = sum(n for status, n in results["statuses"].items() if status >= 500)
     locked = results["locked"] + log.count("database is locked")
     requests = sum(results["statuses"].values())
@@ -265,6 +333,8 @@ def load(env, label):
         "officials": OFFICIALS,
         "figures_saved": len(results["saved"]),
         "figures_found": len(found_keys & results["saved"]),
+        "api_figures_saved": len(results["api_saved"]),
+        "api_figures_found": len(found_api & results["api_saved"]),
         "figures_in_database": len(found),
         "submitted": sum(1 for *_, status in found if status == "submitted"),
         "requests": requests,
@@ -279,13 +349,16 @@ def load(env, label):
     for error in results["errors"][:10]:
         print("  error:", error)
     expected = OFFICIALS * INDICATORS_EACH * MONTHS
+    expected_api = SYSTEMS * INDICATORS_EACH * MONTHS
     ok = (
         server_errors == 0
         and locked == 0
         and not results["errors"]
         and len(results["saved"]) == expected
         and found_keys == results["saved"]
-        and len(found) == expected
+        and len(results["api_saved"]) == expected_api
+        and found_api == results["api_saved"]
+        and len(found) == expected + expected_api
     )
     if not ok:
         print(log[-3000:])

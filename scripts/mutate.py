@@ -51,12 +51,20 @@ TARGETS = [
     ("kpis/progress.py", None, RULE_TESTS),
     ("kpis/periods.py", None, RULE_TESTS),
     ("kpis/roles.py", None, WORKFLOW_TESTS),
+    # The figure's own rules: withdrawing a target, and its hooks into the workflow.
     (
         "kpis/models.py",
+        {"withdraw", "authored_change", "publish", "return_for_correction"},
+        WORKFLOW_TESTS,
+    ),
+    # The review workflow of figures, milestones and statements.
+    (
+        "kpis/workflow.py",
         {
-            "withdraw",
             "reviewer_refusal",
             "is_editable_by",
+            "record_entry",
+            "check_version",
             "save_edit",
             "submit",
             "publish",

@@ -1,5 +1,3 @@
-from operator import attrgetter
-
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
@@ -37,7 +35,6 @@ class EntryAdmin(ReviewedEntryAdmin, DepartmentScopedAdmin, SimpleHistoryAdmin):
     """Milestones and statements: entered by the lead department's officials, reviewed by
     someone else, through the same model methods as /my/tasks/."""
 
-    department_of = attrgetter("task.department_id")
     formfield_overrides = HTTPS_URLS
     list_select_related = ["task", "entered_by", "reviewed_by"]
     list_filter = ["status", "task__theme", "task__department"]
@@ -45,20 +42,6 @@ class EntryAdmin(ReviewedEntryAdmin, DepartmentScopedAdmin, SimpleHistoryAdmin):
     readonly_fields = WORKFLOW_FIELDS
     actions = ["submit_selected", "publish_selected"]
     updated_message = _("%(count)d entries updated.")
-
-    @admin.action(description=_("Submit the selected entries for review"), permissions=["submit"])
-    def submit_selected(self, request, queryset):
-        self.apply(request, queryset, lambda entry: entry.submit(request.user))
-
-    @admin.action(description=_("Publish the selected entries"), permissions=["review"])
-    def publish_selected(self, request, queryset):
-        self.apply(request, queryset, lambda entry: entry.publish(request.user))
-
-    def has_submit_permission(self, request):
-        return request.user.has_perm("tasks.submit_task")
-
-    def has_review_permission(self, request):
-        return request.user.has_perm("tasks.review_task")
 
 
 @admin.register(Milestone)

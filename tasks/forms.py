@@ -1,30 +1,14 @@
 from django import forms
 
-from kpis.forms import https_urls
-from tasks.models import Milestone, ProgressStatement, Task
+from kpis.forms import ReviewedForm, https_urls
+from tasks.models import Milestone, ProgressStatement
 
 
-class EntryForm(forms.ModelForm):
-    """Entry of a milestone or a progress statement, on /my/ and in the admin alike: the
-    task must be one the official's departments lead, and whoever saves is the author."""
+class EntryForm(ReviewedForm):
+    """Entry of a milestone or a progress statement, on /my/ and in the admin alike, with
+    the rules of every reviewed entry (kpis.forms.ReviewedForm)."""
 
-    #: Set by the admin, which builds the form class per request.
-    current_user = None
-
-    def __init__(self, *args, user=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.user = user or self.current_user
-        if "task" in self.fields:
-            self.fields["task"].queryset = Task.objects.for_entry(self.user)
-            if self.instance.pk:
-                self.fields["task"].disabled = True
-
-    def save(self, commit=True):
-        entry = super().save(commit=False)
-        entry.record_entry(self.user)
-        if commit:
-            entry.save()
-        return entry
+    fixed_fields = ("task",)
 
 
 class MilestoneForm(EntryForm):

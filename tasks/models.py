@@ -3,7 +3,7 @@ milestones (节点) and periodic progress statements (形象进度).
 
 Milestones and statements go through the figures' workflow: an official of the lead
 department enters and submits, a reviewer publishes or returns, never their own entry
-(kpis.models.FourEyes). The public sees only the published copy: a published milestone
+(kpis.workflow.Reviewed). The public sees only the published copy: a published milestone
 that is being changed keeps its published title and dates until the change is published.
 """
 
@@ -11,42 +11,21 @@ import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Prefetch, Q
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from kpis import periods
 from kpis.bilingual import in_language
-from kpis.models import (
-    Department,
-    Indicator,
-    Reviewed,
-    Source,
-    Theme,
-    WorkflowStatus,
-    reporting_starts,
-)
-from kpis.periods import GRACE_DAYS, Frequency, Owned, due_periods, period_ends
-from kpis.roles import department_ids, in_departments, sees_all_departments
+from kpis.models import Department, Indicator, Source, Theme, reporting_starts
+from kpis.periods import GRACE_DAYS, Frequency, Owned, due_periods
+from kpis.workflow import DepartmentScopedQuerySet, Reviewed, ReviewedQuerySet, WorkflowStatus
 from tasks import rules
 
 
-class TaskQuerySet(models.QuerySet):
-    def for_entry(self, user):
-        """The tasks a user enters milestones and statements for: those their departments
-        lead."""
-        if user is None or not user.is_authenticated:
-            return self.none()
-        if user.is_superuser:
-            return self
-        return self.filter(department__members=user)
-
-    def visible_to(self, user):
-        """The tasks a user may see in the back office: reviewers and managers every one,
-        officials those of their departments."""
-        return self if sees_all_departments(user) else self.for_entry(user)
-
+class TaskQuerySet(DepartmentScopedQuerySet):
     def with_public_record(self):
         """Each task with its published milestones and statements, in three queries more."""
         return self.select_related("theme", "department", "source").prefetch_related(
@@ -78,8 +57,8 @@ class TaskQuerySet(models.QuerySet):
     def with_due_work(self, today):
         """The tasks, each with `due_statements`: the quarters of its year that have ended
         without a statement (as `periods.DuePeriod`), and `milestones_due_soon`: its
-        approved milestones due within 7 days and not done. Four queries. Quarters that
-        ended before reporting started here are to back-fill, never overdue."""
+        approved milestones due within `periods.REMINDER_DAYS` and not done. Four queries.
+        Quarters that ended before reporting started here are to back-fill, never overdue."""
         rows = self.prefetch_related(
             Prefetch("statements", queryset=ProgressStatement.objects.only("task", "period_end")),
             Prefetch(
@@ -87,7 +66,7 @@ class TaskQuerySet(models.QuerySet):
                 queryset=Milestone.objects.published().filter(
                     published_done__isnull=True,
                     published_due__gte=today,
-                    published_due__lte=today + datetime.timedelta(days=7),
+                    published_due__lte=today + datetime.timedelta(days=periods.REMINDER_DAYS),
                 ),
                 to_attr="milestones_due_soon",
             ),
@@ -124,24 +103,24 @@ class TaskQuerySet(models.QuerySet):
             reports[(("task", task_id), end)] = (moment, False)
         return owned, reports
 
+    def judged(self, today):
+        """The tasks with `stored_verdict`, their verdict on `today` (TaskVerdict), which
+        the database sorts, filters and counts by."""
+        TaskVerdict.objects.refresh(today)
+        return self.select_related("stored_verdict")
+
+    def in_list_order(self):
+        """Worst status first, then by year, theme and position."""
+        return self.order_by(
+            "stored_verdict__status_rank", "year", "theme__position", "position", "code"
+        )
+
     def status_counts(self, today):
         """(status, count) for every status, worst first: the context `task_counts` of
-        templates/tasks/_summary.html. `/` asks it of every task, so it reads three lists
-        of plain values rather than building each task, milestone and statement (at 3,000
-        tasks 570 ms became 80 ms, docs/performance.md)."""
-        milestones, statements = {}, {}
-        published = Milestone.objects.published().filter(task__in=self).order_by()
-        for task_id, due, done in published.values_list("task", "published_due", "published_done"):
-            milestones.setdefault(task_id, []).append(rules.MilestoneDates(due, done))
-        reports = ProgressStatement.objects.published().filter(task__in=self).order_by()
-        for task_id, end, completes in reports.values_list(
-            "task", "period_end", "published_completes"
-        ):
-            statements.setdefault(task_id, []).append((end, completes))
-        return rules.count_by_status(
-            rules.record_status(year, milestones.get(pk, []), statements.get(pk, []), today).status
-            for pk, year in self.order_by().values_list("pk", "year")
-        )
+        templates/tasks/_summary.html, counted in the database from the stored verdicts
+        (TaskVerdict), two queries whatever the number of tasks."""
+        TaskVerdict.objects.refresh(today)
+        return TaskVerdict.objects.filter(task__in=self).status_counts()
 
 
 class Task(models.Model):
@@ -231,13 +210,6 @@ class Task(models.Model):
             today,
         )
 
-    def is_visible_to(self, user):
-        return in_departments(user, self.department_id)
-
-    def is_workable_by(self, user):
-        """Officials of the lead department enter its milestones and statements."""
-        return user.is_superuser or self.department_id in department_ids(user)
-
     def due_date_changes(self):
         """Published due dates that moved, newest first: the milestone, the old and the
         new date, when and why, from the milestones' change history."""
@@ -255,95 +227,39 @@ class Task(models.Model):
         return sorted(changes, key=lambda change: change["history_date"], reverse=True)
 
 
-class EntryQuerySet(models.QuerySet):
+class EntryQuerySet(ReviewedQuerySet):
     def published(self):
         return self.filter(published_at__isnull=False)
 
-    def visible_to(self, user):
-        """What a user may see in the back office: reviewers and managers every
-        department's, officials their own departments' tasks'."""
-        if sees_all_departments(user):
-            return self
-        return self.filter(task__department__members=user)
-
-    def waiting_for_review(self):
-        return self.filter(status=WorkflowStatus.SUBMITTED)
-
 
 class ReviewedEntry(Reviewed):
-    """What milestones and statements share: the task, the workflow and who did what."""
+    """What milestones and statements share: the task, and the workflow's words for them."""
 
     task = models.ForeignKey(Task, verbose_name=_("key task"), on_delete=models.PROTECT)
 
     objects = EntryQuerySet.as_manager()
 
-    #: The fields whose published copy (`published_<name>`) the public sees.
-    PUBLIC_FIELDS = ()
+    department_path = "task__department"
     review_permission = "tasks.review_task"
+    submit_permission = "tasks.submit_task"
     not_reviewer_message = _("Only reviewers publish or return milestones and statements.")
+    not_submittable_message = _("Only drafts and returned entries can be submitted.")
+    may_not_submit_message = _("You may not submit this.")
+    reason_missing_message = _("Say why it is returned.")
+    edit_conflict_message = _("Someone else changed it in the meantime.")
+    stale_form_message = _(
+        "Someone else changed it while you were editing it. "
+        "Reload the page to see their version, then make your change again."
+    )
+    already_exists_message = _("It exists already.")
+    not_editable_message = _("This waits for review or is not yours to edit: it stays as it is.")
 
     class Meta:
         abstract = True
 
-    def is_visible_to(self, user):
-        return self.task.is_visible_to(user)
-
     @property
     def kind_label(self):
         return self._meta.verbose_name
-
-    def is_editable_by(self, user):
-        """Officials of the lead department edit it, except while a reviewer has it."""
-        permission = f"tasks.change_{self._meta.model_name}"
-        return (
-            self.status != WorkflowStatus.SUBMITTED
-            and user.has_perm(permission)
-            and self.task.is_workable_by(user)
-        )
-
-    def differs_from_published(self):
-        return self.published_at is None or any(
-            getattr(self, name) != getattr(self, f"published_{name}") for name in self.PUBLIC_FIELDS
-        )
-
-    def record_entry(self, user):
-        """The official's edit: whoever changes it is its author, whom the four-eyes rule
-        keeps from publishing it; a published entry that changes goes back to draft."""
-        self.entered_by = user
-        if self.status in (WorkflowStatus.PUBLISHED, WorkflowStatus.RETURNED):
-            self.status = WorkflowStatus.DRAFT
-
-    def submit(self, user):
-        """Hand it to the reviewers: by an official of the lead department with the
-        permission to submit, whatever the route (form, admin action)."""
-        if self.status not in (WorkflowStatus.DRAFT, WorkflowStatus.RETURNED):
-            raise ValidationError(_("Only drafts and returned entries can be submitted."))
-        if not (user.has_perm("tasks.submit_task") and self.is_editable_by(user)):
-            raise ValidationError(_("You may not submit this."))
-        self.status = WorkflowStatus.SUBMITTED
-        self.submitted_by = user
-        self.submitted_at = timezone.now()
-        self.first_submitted_at = self.first_submitted_at or self.submitted_at
-        self.return_reason = ""
-
-    def publish(self, reviewer):
-        self.check_reviewer(reviewer)
-        now = timezone.now()
-        for name in self.PUBLIC_FIELDS:
-            setattr(self, f"published_{name}", getattr(self, name))
-        self.published_at = self.published_at or now
-        self.status = WorkflowStatus.PUBLISHED
-        self.reviewed_by = reviewer
-        self.reviewed_at = now
-
-    def return_for_correction(self, reviewer, reason):
-        self.check_reviewer(reviewer)
-        if not reason.strip():
-            raise ValidationError(_("Say why it is returned."))
-        self.status = WorkflowStatus.RETURNED
-        self.return_reason = reason.strip()
-        self.reviewed_by = reviewer
-        self.reviewed_at = timezone.now()
 
 
 REASON_ALREADY_PUBLISHED = _(
@@ -451,12 +367,12 @@ class Milestone(ReviewedEntry):
         published = Milestone.history.filter(id=self.pk, status=WorkflowStatus.PUBLISHED)
         return published.filter(due_change_reason=self.due_change_reason).exists()
 
-    def publish(self, reviewer):
+    def publish_refusal(self):
         if self.due_moved() and not self.due_change_reason.strip():
-            raise ValidationError(_("A new due date needs its reason before it is approved."))
+            return _("A new due date needs its reason before it is approved.")
         if self.due_moved() and self.reason_already_published():
-            raise ValidationError(REASON_ALREADY_PUBLISHED)
-        super().publish(reviewer)
+            return REASON_ALREADY_PUBLISHED
+        return None
 
     @property
     def public_dates(self):
@@ -556,7 +472,91 @@ class ProgressStatement(ReviewedEntry):
         super().clean()
         if self.period_end is None:
             return
-        if self.period_end not in period_ends(Frequency.QUARTERLY, self.period_end.year):
+        if not periods.is_quarter_end(self.period_end):
             raise ValidationError({"period_end": _("Not the last day of a quarter.")})
-        if self.period_end > rules.quarter_end(timezone.localdate()):
+        if self.period_end > periods.quarter_end(timezone.localdate()):
             raise ValidationError({"period_end": _("This quarter has not begun yet.")})
+
+
+class TaskVerdictQuerySet(models.QuerySet):
+    def refresh(self, today):
+        """Make every task's stored verdict true on `today`.
+
+        The database's triggers delete a task's verdict whenever it, its milestones or its
+        statements change (tasks/triggers.py), so a verdict that exists is never out of
+        date, except when the date moves it: a verdict holds from the day it was judged to
+        `holds_until` (rules.holds_until: the next due date, done date, quarter end or year
+        end that could move it). The tasks with no verdict holding on `today` are judged
+        and written; when there is none, as on most requests, this costs one query."""
+        holding = self.filter(task=OuterRef("pk"), judged_on__lte=today, holds_until__gte=today)
+        unjudged = Task.objects.filter(~Exists(holding)).order_by()
+        years = dict(unjudged.values_list("pk", "year"))
+        if not years:
+            return
+        self.exclude(judged_on__lte=today, holds_until__gte=today).delete()
+        milestones, statements = {}, {}
+        published = Milestone.objects.published().filter(task__in=unjudged.values("pk"))
+        for task_id, due, done in published.order_by().values_list(
+            "task", "published_due", "published_done"
+        ):
+            milestones.setdefault(task_id, []).append(rules.MilestoneDates(due, done))
+        reports = ProgressStatement.objects.published().filter(task__in=unjudged.values("pk"))
+        for task_id, end, completes in reports.order_by().values_list(
+            "task", "period_end", "published_completes"
+        ):
+            statements.setdefault(task_id, []).append((end, completes))
+        verdicts = [
+            TaskVerdict.of(pk, year, milestones.get(pk, []), statements.get(pk, []), today)
+            for pk, year in years.items()
+        ]
+        # Two readers at once may judge the same task: the first row stays.
+        self.bulk_create(verdicts, ignore_conflicts=True)
+
+    def status_counts(self):
+        """(status, count) for every status, worst first."""
+        counted = dict(self.order_by().values_list("status").annotate(n=Count("pk")))
+        return [(status, counted.get(status, 0)) for status in rules.STATUS_ORDER]
+
+
+class TaskVerdict(models.Model):
+    """A key task's verdict as the rules (tasks/rules.py) gave it, and the days it holds:
+    what the tasks' list, `/`'s counts and the open data sort, count and page by in the
+    database, so that they cost the same at 20 tasks and at 10,000 (docs/performance.md).
+    Written when read and missing; see `TaskVerdictQuerySet.refresh` for why it is never
+    stale."""
+
+    task = models.OneToOneField(
+        Task, on_delete=models.CASCADE, primary_key=True, related_name="stored_verdict"
+    )
+    status = models.CharField(max_length=16)
+    status_rank = models.PositiveSmallIntegerField()
+    # None where the rules give no colour, as the open data says it.
+    rag = models.CharField(max_length=8, null=True)  # noqa: DJ001
+    late = models.PositiveSmallIntegerField()
+    milestones_done = models.PositiveSmallIntegerField()
+    judged_on = models.DateField()
+    holds_until = models.DateField()
+
+    objects = TaskVerdictQuerySet.as_manager()
+
+    class Meta:
+        indexes = [models.Index(fields=["status"], name="task_verdict_status")]
+
+    def __str__(self):
+        return f"{self.task_id} {self.status}"
+
+    @classmethod
+    def of(cls, task_id, year, milestones, statements, today):
+        """The verdict on `today` of a task of `year` with these published milestones
+        (MilestoneDates) and statements ((period end, completes))."""
+        verdict = rules.record_status(year, milestones, statements, today)
+        return cls(
+            task_id=task_id,
+            status=verdict.status,
+            status_rank=rules.STATUS_ORDER.index(verdict.status),
+            rag=verdict.rag,
+            late=verdict.late,
+            milestones_done=sum(milestone.is_done(today) for milestone in milestones),
+            judged_on=today,
+            holds_until=rules.holds_until(year, milestones, statements, today),
+        )

@@ -25,7 +25,9 @@ import datetime
 from dataclasses import dataclass
 from enum import StrEnum
 
+from kpis import periods
 from kpis.periods import GRACE_DAYS
+from kpis.vocabulary import Colour
 
 
 class Status(StrEnum):
@@ -50,10 +52,8 @@ STATUS_ORDER = [
 ]
 
 
-class Rag(StrEnum):
-    GREEN = "green"
-    YELLOW = "yellow"
-    RED = "red"
+# The key tasks' colours are the one red/yellow/green enum of the rules.
+Rag = Colour
 
 
 @dataclass(frozen=True)
@@ -81,10 +81,8 @@ class Verdict:
     late: int = 0
 
 
-def quarter_end(day):
-    month = (day.month - 1) // 3 * 3 + 3
-    following = datetime.date(day.year + (month == 12), month % 12 + 1, 1)
-    return following - datetime.timedelta(days=1)
+# The old name here of periods.quarter_end, until the next round.
+quarter_end = periods.quarter_end
 
 
 def is_done(milestones, completed_on, today):
@@ -168,8 +166,9 @@ def record_status(year, milestones, statements, today):
 
 def green_unless_caught_up(status, milestones, today, grace_days):
     caught_up = caught_up_on(milestones, today, grace_days)
-    if caught_up is not None and today <= quarter_end(caught_up):
-        return Verdict(status, Rag.YELLOW, caught_up=True, yellow_until=quarter_end(caught_up))
+    if caught_up is not None and today <= periods.quarter_end(caught_up):
+        until = periods.quarter_end(caught_up)
+        return Verdict(status, Rag.YELLOW, caught_up=True, yellow_until=until)
     return Verdict(status, Rag.GREEN)
 
 
@@ -177,3 +176,20 @@ def count_by_status(statuses):
     """(status, how many of `statuses`) for every status, worst first."""
     statuses = list(statuses)
     return [(status, statuses.count(status)) for status in STATUS_ORDER]
+
+
+def holds_until(year, milestones, statements, today, grace_days=GRACE_DAYS):
+    """The last day from `today` on which `record_status` and the milestones done stay as
+    they are on `today` without a new record: the verdict only moves on a day a milestone
+    falls due or late by more than `grace_days`, is done, or ends the quarter of a
+    catching-up; on a completion statement's period end; and when the year closes. A stored
+    verdict (tasks.TaskVerdict) is judged again after it."""
+    moves = {datetime.date(year, 12, 31) + datetime.timedelta(days=1)}
+    for milestone in milestones:
+        moves.add(milestone.due + datetime.timedelta(days=1))
+        moves.add(milestone.due + datetime.timedelta(days=grace_days + 1))
+        if milestone.done is not None:
+            moves.update({milestone.done, quarter_end(milestone.done) + datetime.timedelta(days=1)})
+    moves.update(end for end, completes in statements if completes)
+    later = [day for day in moves if day > today]
+    return min(later) - datetime.timedelta(days=1) if later else datetime.date.max

@@ -1,49 +1,47 @@
-from functools import partial
-
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import InvalidPage, Paginator
-from django.db import IntegrityError, transaction
-from django.db.models import Prefetch
+from django.db.models import Exists, OuterRef, Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from kpis.caching import public_cache
 from kpis.forms import ReturnForm
-from kpis.models import Indicator
-from kpis.views import data_file, page_number, review_step, workflow_step
+from kpis.models import Indicator, Theme
+from kpis.views import (
+    data_file,
+    page_number,
+    review_step,
+    reviewed_page,
+    save_reviewed,
+    submit_step,
+)
 from tasks import exports, rules
 from tasks.forms import MilestoneForm, StatementForm
-from tasks.models import Milestone, ProgressStatement, Task
+from tasks.models import Milestone, ProgressStatement, Task, TaskVerdict
 
 TASKS_PER_PAGE = 50
 
 
 @public_cache
 def task_list(request):
-    today = timezone.localdate()
-    tasks = Task.objects.with_status(today)
-    themes = sorted({task.theme for task in tasks}, key=lambda theme: (theme.position, theme.code))
+    tasks = Task.objects.judged(timezone.localdate())
     theme = request.GET.get("theme", "")
     status = request.GET.get("status", "")
-    if (theme and theme not in {known.code for known in themes}) or (
+    themes = Theme.objects.filter(Exists(Task.objects.filter(theme=OuterRef("pk"))))
+    if (theme and not themes.filter(code=theme).exists()) or (
         status and status not in rules.STATUS_ORDER
     ):
         raise Http404("No such theme or status.")  # so never cached
-    shown = [
-        task
-        for task in tasks
-        if (not theme or task.theme.code == theme) and (not status or task.verdict.status == status)
-    ]
-    shown.sort(key=lambda task: rules.STATUS_ORDER.index(task.verdict.status))
+    shown = tasks.filter(theme__code=theme) if theme else tasks
+    shown = shown.filter(stored_verdict__status=status) if status else shown
+    # Sorted, counted and paged in the database; only the page's tasks are built.
     context = {
-        "tasks": task_page(request, shown),
-        "task_counts": rules.count_by_status(task.verdict.status for task in tasks),
+        "tasks": task_page(request, shown.in_list_order().with_public_record()),
+        "task_counts": TaskVerdict.objects.status_counts(),
         "themes": themes,
         "theme": theme,
         "status": status,
@@ -117,7 +115,7 @@ def new_entry(request, code, kind):
     form = form_class(request.POST or None, initial={"task": task}, user=request.user)
     form.fields["task"].disabled = True
     if request.method == "POST" and form.is_valid():
-        entry = save_entry(request, form)
+        entry = save_reviewed(request, form)
         if entry is not None:
             return redirect("task_entry", kind=kind, pk=entry.pk)
     return render(request, "tasks/entry_form.html", {"form": form, "task": task, "kind": kind})
@@ -127,66 +125,27 @@ def new_entry(request, code, kind):
 def entry_detail(request, kind, pk):
     model, form_class = KINDS[kind]
     entry = get_object_or_404(model.objects.select_related("task"), pk=pk)
-    if not entry.is_visible_to(request.user):
-        raise PermissionDenied
-    editable = entry.is_editable_by(request.user)
-    reviewing = (
-        request.user.has_perm("tasks.review_task") and entry.status == entry.Status.SUBMITTED
-    )
-    form = form_class(request.POST or None, instance=entry, user=request.user) if editable else None
-    if request.method == "POST":
-        if form is None:
-            raise PermissionDenied
-        if form.is_valid() and save_entry(request, form) is not None:
-            return redirect("task_entry", kind=kind, pk=entry.pk)
     context = {
-        "entry": entry,
         "kind": kind,
         "task": entry.task,
-        "form": form,
         "return_form": ReturnForm(),
-        "history": entry.history.select_related("history_user").order_by("-history_date")[:20],
-        "can_submit": editable and request.user.has_perm("tasks.submit_task"),
-        "can_review": reviewing,
-        "review_refusal": reviewing and entry.reviewer_refusal(request.user),
+        "review_url": reverse("review_task_entry", kwargs={"kind": kind, "pk": pk}),
+        "submit_url": reverse("submit_task_entry", kwargs={"kind": kind, "pk": pk}),
     }
-    return render(request, "tasks/entry_detail.html", context)
-
-
-def save_entry(request, form):
-    """Save the entry form; with "save and submit", submit it too. Returns the entry, or
-    None with the reason added to the form."""
-    entry = form.save(commit=False)
-    try:
-        with transaction.atomic():
-            if "submit" in request.POST and request.user.has_perm("tasks.submit_task"):
-                entry.submit(request.user)
-            entry.save()
-    except ValidationError as refusal:
-        form.add_error(None, refusal)
-        return None
-    except IntegrityError:
-        form.add_error(None, _("It exists already."))
-        return None
-    messages.success(request, _("Saved: %(entry)s") % {"entry": entry})
-    return entry
+    return reviewed_page(request, entry, form_class, "tasks/entry_detail.html", context)
 
 
 @login_required
 @require_POST
 def submit_entry(request, kind, pk):
-    entry = get_object_or_404(KINDS[kind][0], pk=pk)
-    if not (entry.is_editable_by(request.user) and request.user.has_perm("tasks.submit_task")):
-        raise PermissionDenied
-    return workflow_step(request, entry, partial(entry.submit, request.user), entry_page(entry))
+    entry = get_object_or_404(KINDS[kind][0].objects.select_related("task"), pk=pk)
+    return submit_step(request, entry, entry_page(entry))
 
 
 @login_required
 @require_POST
 def review_entry(request, kind, pk):
-    entry = get_object_or_404(KINDS[kind][0], pk=pk)
-    if not request.user.has_perm("tasks.review_task"):
-        raise PermissionDenied
+    entry = get_object_or_404(KINDS[kind][0].objects.select_related("task"), pk=pk)
     return review_step(request, entry, entry_page(entry))
 
 

@@ -18,6 +18,7 @@ from django.utils import timezone, translation
 from kpis import roles
 from kpis.models import Actual, Department, Indicator, Source, Target, Theme
 from kpis.templatetags.kpis_tags import progress_sentence
+from kpis.units import forget_unit_scales
 from tasks.models import Milestone, ProgressStatement, Task
 from tasks.roles import sync_task_roles
 
@@ -36,9 +37,11 @@ def sentence(result, language):
 
 @pytest.fixture
 def year_2024_open():
-    """Today is 31 December 2024: the article's target year is still under way, so its
-    targets are judged on pace (on any later day they are judged on their final figures)."""
-    with time_machine.travel(datetime.datetime(2024, 12, 31, 12, tzinfo=SHANGHAI), tick=True):
+    """Today is 15 October 2024: the article's target year is still under way, so its
+    targets are judged on pace (from 1 January 2025 on they are judged on their final
+    figures), and a quarterly figure of June is still the latest due (the September one is
+    due by the end of today; from tomorrow the June figure's pace gives way to `overdue`)."""
+    with time_machine.travel(datetime.datetime(2024, 10, 15, 12, tzinfo=SHANGHAI), tick=True):
         yield
 
 
@@ -202,8 +205,10 @@ def make_actual(db):
 
 @pytest.fixture(autouse=True)
 def empty_cache():
-    """Every test starts with an empty cache, as a newly started server would."""
+    """Every test starts with an empty cache, as a newly started server would, and reads
+    the units table afresh."""
     cache.clear()
+    forget_unit_scales()
 
 
 def pytest_collection_modifyitems(items):

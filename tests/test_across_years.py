@@ -20,6 +20,7 @@ from kpis.progress import (
     change_since,
     evaluate,
 )
+from kpis.vocabulary import Direction, Qualifier, ValueType
 from tests.conftest import SHANGHAI, sentence
 
 D = Decimal
@@ -129,21 +130,18 @@ def test_without_a_target_the_status_is_no_target_but_the_figure_is_kept():
 @given(
     values=st.lists(st.decimals(0, 1000, places=1), min_size=0, max_size=4),
     days_after=st.integers(1, 3000),
-    value_type=st.sampled_from(["stock", "flow", "rate"]),
-    direction=st.sampled_from(["increase", "decrease"]),
+    value_type=st.sampled_from(list(ValueType)),
+    direction=st.sampled_from(list(Direction)),
+    qualifier=st.sampled_from(list(Qualifier)),
 )
 def test_a_closed_years_verdict_does_not_depend_on_the_day_it_is_read(
-    values, days_after, value_type, direction
+    values, days_after, value_type, direction, qualifier
 ):
     readings = [Reading(month_end(3 * (i + 1)), value) for i, value in enumerate(values)]
-    first_day_after = judged(
-        readings, today=datetime.date(2025, 1, 1), value_type=value_type, direction=direction
-    )
+    common = {"value_type": value_type, "direction": direction, "qualifier": qualifier}
+    first_day_after = judged(readings, today=datetime.date(2025, 1, 1), **common)
     later = judged(
-        readings,
-        today=datetime.date(2025, 1, 1) + datetime.timedelta(days=days_after),
-        value_type=value_type,
-        direction=direction,
+        readings, today=datetime.date(2025, 1, 1) + datetime.timedelta(days=days_after), **common
     )
     assert first_day_after.status == later.status
     assert later.status in (Status.ACHIEVED, Status.MISSED, Status.NO_FINAL_FIGURE)
@@ -194,6 +192,34 @@ def test_at_least_is_met_by_reaching_the_target_and_at_most_by_staying_under_it(
     assert judged(on_target, qualifier="at_least").status == Status.ACHIEVED
     assert judged([Reading(month_end(12), D(401))], qualifier="at_most").status == Status.MISSED
     assert judged(on_target, qualifier="at_most").status == Status.ACHIEVED
+
+
+def test_a_ceiling_is_judged_as_a_ceiling_even_on_an_indicator_whose_direction_says_increase():
+    # 控制在400以内 on a flow entered as "higher is better": 350 by September is under the
+    # ceiling, yet over its even share (300), so it is behind, not achieved.
+    by_september = [Reading(month_end(9), D(350))]
+    result = judged(
+        by_september,
+        today=datetime.date(2024, 10, 20),
+        qualifier="at_most",
+        direction="increase",
+        value_type="flow",
+        frequency="annual",
+    )
+    assert result.status == Status.BEHIND
+
+
+def test_a_ceiling_met_at_the_years_end_on_an_increasing_indicator_is_achieved():
+    year_end = [Reading(month_end(12), D(380))]
+    assert judged(year_end, qualifier="at_most", direction="increase").status == Status.ACHIEVED
+    assert judged([Reading(month_end(12), D(420))], qualifier="at_most").status == Status.MISSED
+
+
+def test_a_floor_is_met_by_reaching_it_even_where_the_direction_says_decrease():
+    # 100家以上 on an indicator entered as "lower is better": 120 is more than the floor.
+    year_end = [Reading(month_end(12), D(120))]
+    result = judged(year_end, target=D(100), qualifier="at_least", direction="decrease")
+    assert result.status == Status.ACHIEVED
 
 
 # --- stale figures and changes -------------------------------------------------------------
@@ -269,7 +295,11 @@ def test_a_first_figure_a_thousand_times_the_baseline_is_held_naming_the_unit(ar
 
 def test_a_first_figure_is_checked_against_the_target_when_there_is_no_baseline(article):
     indicator = Indicator.objects.get(code="synbio-valuation")  # 2024 target 超400亿元
-    assert "元、万元、亿元" in warning_for(indicator, datetime.date(2024, 3, 31), "400000")
+    chinese = warning_for(indicator, datetime.date(2024, 3, 31), "400000", "zh-hans")
+    assert "元、万元、亿元" in chinese
+    english = warning_for(indicator, datetime.date(2024, 3, 31), "400000")
+    assert "(yuan / 10,000 yuan / 100 million yuan" in english
+    assert "亿元" not in english
     assert warning_for(indicator, datetime.date(2024, 3, 31), "120") is None
 
 

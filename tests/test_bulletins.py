@@ -14,8 +14,9 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from kpis import bulletins, progress
+from kpis import progress
 from kpis.models import Actual, Bulletin, Target
+from reports import bulletins
 from tests.test_reminders import Hook, hook_server  # noqa: F401 - the robot fixture
 
 MARCH, JUNE, SEPTEMBER = (datetime.date(2024, m, d) for m, d in [(3, 31), (6, 30), (9, 30)])

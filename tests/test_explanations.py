@@ -11,8 +11,8 @@ import openpyxl
 import pytest
 from django.core.exceptions import ValidationError
 
-from kpis.exports import take_snapshot
 from kpis.models import Actual
+from reports.snapshots import take_snapshot
 
 MARCH = datetime.date(2024, 3, 31)
 JUNE = datetime.date(2024, 6, 30)

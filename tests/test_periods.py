@@ -4,7 +4,19 @@ functions, no database; each test names the day that decides."""
 
 import datetime
 
-from kpis.periods import DuePeriod, Owned, Timeliness, due_periods, timeliness
+import pytest
+
+from kpis.periods import (
+    DuePeriod,
+    Owned,
+    Timeliness,
+    due_periods,
+    is_quarter_end,
+    last_quarter_end,
+    quarter_end,
+    quarter_of,
+    timeliness,
+)
 
 DAY = datetime.timedelta(days=1)
 
@@ -60,3 +72,17 @@ def test_exactly_ninety_per_cent_on_time_is_green_and_exactly_seventy_yellow():
 def test_nothing_late_is_zero_days_late():
     assert Timeliness(on_time=4).median_days_late == 0
     assert Timeliness(on_time=1, days_late=[2, 10, 30]).median_days_late == 10
+
+
+@pytest.mark.parametrize(
+    ("day", "quarter", "end", "last_over"),
+    [
+        (datetime.date(2026, 1, 1), 1, datetime.date(2026, 3, 31), datetime.date(2025, 12, 31)),
+        (datetime.date(2026, 3, 31), 1, datetime.date(2026, 3, 31), datetime.date(2025, 12, 31)),
+        (datetime.date(2026, 4, 1), 2, datetime.date(2026, 6, 30), datetime.date(2026, 3, 31)),
+        (datetime.date(2026, 12, 6), 4, datetime.date(2026, 12, 31), datetime.date(2026, 9, 30)),
+    ],
+)
+def test_a_days_quarter_its_end_and_the_last_quarter_over_by_it(day, quarter, end, last_over):
+    assert (quarter_of(day), quarter_end(day), last_quarter_end(day)) == (quarter, end, last_over)
+    assert is_quarter_end(end) and not is_quarter_end(end - datetime.timedelta(days=1))

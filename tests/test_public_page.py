@@ -286,6 +286,14 @@ def test_status_filter_keeps_only_the_indicators_behind(year_2024_open, anonymou
     assert "Brain science and brain-inspired intelligence enterprises" in rows[0]
 
 
+def test_the_summary_counts_every_status_while_the_table_shows_the_one_chosen(
+    year_2024_open, anonymous, sample_figures
+):
+    html = anonymous.get("/en/?status=behind").content.decode()
+    assert summary_counts(html) == summary_counts(anonymous.get("/en/").content.decode())
+    assert len(rows_of(html)) == 1
+
+
 def test_sort_links_keep_the_filters(anonymous, sample_figures):
     html = anonymous.get("/en/?theme=brain-science&status=behind").content.decode()
     sort_link = re.search(r'href="([^"]*sort=status[^"]*)"', html).group(1)

@@ -23,9 +23,9 @@ from django.utils import timezone, translation
 from django.utils.formats import date_format
 
 from identity import oidc
-from kpis import bulletins
 from kpis.extraction import extract
 from kpis.models import Actual, Bulletin, Indicator, Source, Target
+from reports import bulletins
 from tests.identity_providers import free_port
 from tests.test_import import XLSX, confirm_form, csv_file, dry_run, shown, xlsx_file
 from tests.test_target_import import TARGET_COLUMNS
@@ -497,7 +497,7 @@ def test_the_review_page_does_not_extract_the_document_again_on_each_view(
     review = paste(manager_client, candidates_document(2_000))["Location"]
     manager_client.get(review)
     calls = []
-    monkeypatch.setattr("kpis.review.extract", lambda *a, **k: calls.append(a) or [])
+    monkeypatch.setattr("kpis.extraction_admin.extract", lambda *a, **k: calls.append(a) or [])
     manager_client.get(review)
     assert calls == []
 

@@ -5,8 +5,8 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from kpis.exports import take_snapshot
 from kpis.models import Indicator, Snapshot, SnapshotQuerySet
+from reports.snapshots import take_snapshot
 
 MARCH, JUNE = datetime.date(2024, 3, 31), datetime.date(2024, 6, 30)
 

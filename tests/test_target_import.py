@@ -78,6 +78,21 @@ def test_manager_imports_the_targets_of_a_new_work_report(managing, make_indicat
     assert {t.history.latest().history_change_reason for t in targets} == {"2025年工作报告提出"}
 
 
+def test_a_floor_and_a_ceiling_import_in_the_words_of_the_sheet_or_of_the_source(
+    managing, make_indicator, work_report
+):
+    firms, share, growth, energy = (make_indicator() for _ in range(4))
+    rows = [
+        target_row(firms, 2025, "100", "以上"),
+        target_row(share, 2025, "6", "不低于"),
+        target_row(growth, 2025, "3", "以内"),
+        target_row(energy, 2025, "5", "控制在…以内"),
+    ]
+    import_and_confirm(managing, csv_file(rows, header=TARGET_COLUMNS))
+    targets = Target.objects.filter(year=2025).order_by("indicator__position")
+    assert [t.qualifier for t in targets] == ["at_least", "at_least", "at_most", "at_most"]
+
+
 def test_preview_says_which_target_is_new_and_which_revises_a_public_one(
     managing, indicator, work_report
 ):
@@ -139,6 +154,110 @@ def test_manager_imports_new_indicators(managing, theme, department):
         theme,
         department,
     )
+
+
+# The columns of the reporting forms (#24): each optional, in code or in Chinese.
+FORM_COLUMNS = ["indicator_code", "name", "name_en", "theme_code", "unit", "value_type"]
+FORM_COLUMNS += ["frequency", "reported_as", "release_lag_days", "growth_basis", "is_share"]
+FORM_COLUMNS += ["direction", "decimals"]
+
+
+def form_row(theme, code, unit, *cells):
+    return (code, f"指标{code}", f"Indicator {code}", theme.code, unit, *cells)
+
+
+def test_manager_imports_reporting_forms_written_in_chinese(managing, theme):
+    rows = [
+        form_row(theme, "ivag", "%", "比率", "月度", "累计", "18", "可比价", "否", "正向", "1"),
+        form_row(theme, "pm25", "微克/立方米", "时点", "年度", "当期", "60", "", "", "逆向", ""),
+    ]
+    import_and_confirm(managing, csv_file(rows, header=FORM_COLUMNS), INDICATORS)
+    growth, pm25 = Indicator.objects.get(code="ivag"), Indicator.objects.get(code="pm25")
+    assert (growth.value_type, growth.reported_as, growth.release_lag_days) == (
+        "rate",
+        "year_to_date",
+        18,
+    )
+    assert (growth.growth_basis, growth.decimals) == ("comparable_prices", 1)
+    assert (pm25.unit, pm25.direction, pm25.release_lag_days) == ("微克/立方米", "decrease", 60)
+
+
+def test_manager_imports_reporting_forms_written_as_codes(managing, theme):
+    row = form_row(theme, "retail", "亿元", "flow", "monthly", "year_to_date", "20", "", "no")
+    row += ("increase", "1")
+    import_and_confirm(managing, csv_file([row], header=FORM_COLUMNS), INDICATORS)
+    retail = Indicator.objects.get(code="retail")
+    assert (retail.unit, retail.reported_as, retail.release_lag_days) == (
+        "亿元",
+        "year_to_date",
+        20,
+    )
+
+
+def test_a_share_is_imported_with_yes(managing, theme):
+    row = form_row(theme, "green", "%", "rate", "annual", "", "", "", "是", "", "")
+    import_and_confirm(managing, csv_file([row], header=FORM_COLUMNS), INDICATORS)
+    assert Indicator.objects.get(code="green").is_share
+
+
+def test_empty_reporting_form_cells_keep_todays_defaults(managing, theme):
+    row = form_row(theme, "jobs", "万人", "flow", "annual", "", "", "", "", "", "")
+    import_and_confirm(managing, csv_file([row], header=FORM_COLUMNS), INDICATORS)
+    jobs = Indicator.objects.get(code="jobs")
+    assert (jobs.reported_as, jobs.release_lag_days, jobs.is_share, jobs.growth_basis) == (
+        "period",
+        Indicator._meta.get_field("release_lag_days").default,
+        False,
+        "",
+    )
+    assert jobs.direction == "increase"
+
+
+def test_a_sheet_without_the_new_columns_leaves_an_indicators_reporting_form_alone(
+    managing, make_indicator, theme
+):
+    indicator = make_indicator(reported_as="year_to_date", value_type="flow", release_lag_days=40)
+    row = (indicator.code, "新名称", indicator.name_en, theme.code, "", "家", "flow", "quarterly")
+    row += ("更名",)
+    import_and_confirm(managing, csv_file([row], header=INDICATOR_COLUMNS), INDICATORS)
+    indicator.refresh_from_db()
+    assert (indicator.name, indicator.reported_as, indicator.release_lag_days) == (
+        "新名称",
+        "year_to_date",
+        40,
+    )
+
+
+@pytest.mark.parametrize(
+    ("cells", "column", "said"),
+    [
+        (("cumulative", "", "", ""), "figures reported as", "“cumulative”"),
+        (("", "twenty", "", ""), "release lag (days)", "“twenty”"),
+        (("", "400", "", ""), "release lag (days)", "366"),
+        (("", "", "环比", ""), "basis of the growth rate", "“环比”"),
+        (("", "", "", "也许"), "share of a whole", "“也许”"),
+    ],
+)
+def test_a_bad_reporting_form_is_refused_naming_its_row_and_column(
+    managing, theme, cells, column, said
+):
+    good = form_row(theme, "fine", "家", "stock", "annual", "", "", "", "", "", "")
+    bad = form_row(theme, "bad", "%", "rate", "monthly", *cells, "", "")
+    html = dry_run(managing, csv_file([good, bad], header=FORM_COLUMNS), INDICATORS)
+    html = html.content.decode()
+    # The heading is row 1: the bad indicator is on the sheet's row 3.
+    assert f"<tr><td>3</td><td>{shown(column)}</td><td>" in report(html)
+    assert said in report(html)
+    assert confirm_form(html) is None
+    assert not Indicator.objects.filter(code__in=["fine", "bad"]).exists()
+
+
+def test_an_unknown_unit_in_a_sheet_is_refused_saying_how_to_add_it(managing, theme):
+    row = form_row(theme, "oil", "万桶", "flow", "annual", "", "", "", "", "", "")
+    html = dry_run(managing, csv_file([row], header=FORM_COLUMNS), INDICATORS).content.decode()
+    assert f"<tr><td>2</td><td>{shown('unit')}</td><td>" in report(html)
+    assert "计量单位 → 增加计量单位" in report(html)
+    assert not Indicator.objects.filter(code="oil").exists()
 
 
 def test_a_change_to_an_existing_indicator_needs_a_reason(managing, indicator, theme):

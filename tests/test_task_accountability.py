@@ -12,9 +12,9 @@ from django.core import mail
 from django.core.management import call_command
 from django.utils import timezone
 
-from kpis import bulletins
-from kpis.exports import take_snapshot
 from kpis.models import Preference, Reminder
+from reports import bulletins
+from reports.snapshots import take_snapshot
 
 TODAY = datetime.date(2024, 7, 10)  # Q1 2024 is overdue, Q2 due by 15 July
 D = datetime.date

@@ -5,7 +5,16 @@ import datetime
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tasks.rules import GRACE_DAYS, MilestoneDates, Rag, Status, quarter_end, task_status
+from tasks.rules import (
+    GRACE_DAYS,
+    MilestoneDates,
+    Rag,
+    Status,
+    holds_until,
+    quarter_end,
+    record_status,
+    task_status,
+)
 
 D = datetime.date
 DAY = datetime.timedelta(days=1)
@@ -183,3 +192,67 @@ def test_a_task_red_before_its_last_milestone_was_done_is_not_green_that_quarter
     today = min(caught_up + days_after * DAY, quarter_end(caught_up))
     if was_red and today.year == 2024:
         assert task_status(2024, milestones, True, None, today).rag != Rag.GREEN
+
+
+# A statement as (period end, whether it says the task is complete), as record_status takes it.
+statement_lists = st.lists(
+    st.tuples(st.sampled_from([quarter_end(D(2024, m, 1)) for m in (3, 6, 9, 12)]), st.booleans()),
+    max_size=3,
+)
+
+
+@st.composite
+def records(draw):
+    """Milestones, statements and a day, often a few days around a due or done date, where
+    verdicts turn."""
+    milestones = draw(milestone_lists)
+    turns = [m.due for m in milestones] + [m.done for m in milestones if m.done]
+    today = draw(any_day)
+    if turns and draw(st.booleans()):
+        today = draw(st.sampled_from(turns)) + draw(st.integers(-5, GRACE_DAYS + 5)) * DAY
+    return milestones, draw(statement_lists), today
+
+
+def standing(milestones, statements, today):
+    verdict = record_status(2024, milestones, statements, today)
+    return verdict, sum(milestone.is_done(today) for milestone in milestones)
+
+
+@given(records())
+def test_a_verdict_stays_the_same_every_day_until_it_holds(record):
+    milestones, statements, today = record
+    # A stored verdict (tasks.TaskVerdict) is read until holds_until without judging again.
+    last = holds_until(2024, milestones, statements, today)
+    assert last >= today
+    for offset in range(min((last - today).days, 450) + 1):
+        assert standing(milestones, statements, today + offset * DAY) == standing(
+            milestones, statements, today
+        )
+
+
+@given(records())
+def test_a_verdict_changes_or_could_change_the_day_after_it_holds(record):
+    milestones, statements, today = record
+    # Not a verdict judged afresh every day for nothing: the day after holds_until is a day
+    # on which a due date, a done date, a quarter or the year turns.
+    last = holds_until(2024, milestones, statements, today)
+    if last == D.max:
+        assert today > D(2024, 12, 31)
+        return
+    turn = last + DAY
+    dues = {m.due + DAY for m in milestones} | {m.due + (GRACE_DAYS + 1) * DAY for m in milestones}
+    dones = {m.done for m in milestones if m.done} | {
+        quarter_end(m.done) + DAY for m in milestones if m.done
+    }
+    completions = {end for end, completes in statements if completes}
+    assert turn in dues | dones | completions | {D(2025, 1, 1)}
+
+
+def test_a_task_with_nothing_due_this_year_holds_its_verdict_to_the_first_due_date():
+    milestones = [MilestoneDates(D(2024, 9, 30)), MilestoneDates(D(2024, 11, 30))]
+    assert holds_until(2024, milestones, [], JUNE) == D(2024, 9, 30)
+
+
+def test_a_closed_years_verdict_holds_for_ever():
+    milestones = [MilestoneDates(D(2024, 9, 30), D(2024, 10, 2))]
+    assert holds_until(2024, milestones, [], D(2025, 3, 1)) == D.max

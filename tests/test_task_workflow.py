@@ -7,10 +7,10 @@ import pytest
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from kpis import roles
-from kpis.models import Department
+from kpis.models import Department, EditConflict
 from tasks.models import Milestone, ProgressStatement, Task
 from tasks.roles import TASK_ROLES
 from tests.conftest import make_user
@@ -295,3 +295,69 @@ def test_an_official_of_another_department_cannot_submit_through_the_model(
     milestone = make_milestone(task, due=TODAY, status="draft")
     with pytest.raises(ValidationError):
         milestone.submit(other_official)
+
+
+@pytest.fixture
+def colleague(department):
+    """A second data entry official of `department`."""
+    user = make_user("colleague", roles.DATA_ENTRY)
+    department.members.add(user)
+    return user
+
+
+def milestone_page(milestone, language="en"):
+    with translation.override(language):
+        return reverse("task_entry", kwargs={"kind": "milestones", "pk": milestone.pk})
+
+
+def test_two_people_editing_the_same_milestone_the_second_save_is_refused_with_a_message(
+    client, official, colleague, task, make_milestone
+):
+    milestone = make_milestone(task, due=D(2024, 6, 30), status="draft", entered_by=official)
+    # Both opened the page before either saved: both forms carry the version they saw.
+    seen = {"title_en": "Fund", "due": "2024-06-30", "seen_version": milestone.version}
+    client_for(client, official).post(milestone_page(milestone), {**seen, "title": "设立基金"})
+    page = client_for(client, colleague).post(milestone_page(milestone), {**seen, "title": "募集"})
+    milestone.refresh_from_db()
+    assert "Someone else changed it while you were editing it" in page.content.decode()
+    assert (milestone.title, milestone.version) == ("设立基金", 2)
+
+
+def test_the_second_of_two_concurrent_saves_of_a_statement_is_refused(task, make_statement):
+    statement = make_statement(task, status="draft")
+    first, second = (ProgressStatement.objects.get(pk=statement.pk) for _ in range(2))
+    first.text, second.text = "第一稿", "第二稿"
+    first.save_edit(first.version)
+    with pytest.raises(EditConflict, match="其他人已修改"):
+        second.save_edit(second.version)
+    statement.refresh_from_db()
+    assert statement.text == "第一稿"
+
+
+def test_the_admin_refuses_a_milestone_edit_made_on_a_stale_copy(
+    client, official, colleague, task, make_milestone
+):
+    milestone = make_milestone(task, due=D(2024, 6, 30), status="draft", entered_by=official)
+    url = reverse("admin:tasks_milestone_change", args=[milestone.pk])
+    seen = {"title_en": "Fund", "due": "2024-06-30", "seen_version": milestone.version}
+    client_for(client, official).post(url, {**seen, "title": "设立基金"})
+    page = client_for(client, colleague).post(url, {**seen, "title": "募集"})
+    milestone.refresh_from_db()
+    assert "在您编辑期间，其他人已修改了该内容" in page.content.decode()
+    assert milestone.title == "设立基金"
+
+
+def test_a_published_milestone_whose_evidence_alone_changes_stays_published(
+    client, official, task, make_milestone, anonymous
+):
+    milestone = make_milestone(task, due=D(2024, 6, 30), title="设立基金")
+    data = {"title": "设立基金", "title_en": "Plan done", "due": "2024-06-30"}
+    client_for(client, official).post(milestone_page(milestone), {**data, "evidence": "区府文件"})
+    milestone.refresh_from_db()
+    assert (milestone.status, milestone.evidence) == ("published", "区府文件")
+
+
+def test_the_admins_workflow_actions_name_what_they_act_on(client, official, task, make_milestone):
+    make_milestone(task, due=TODAY, status="draft")
+    page = client_for(client, official).get(reverse("admin:tasks_milestone_changelist"))
+    assert "将所选节点提交审核" in page.content.decode()

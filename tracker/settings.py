@@ -54,7 +54,11 @@ INSTALLED_APPS = [
     "django_cas_ng",
     "kpis",
     "tasks",
+    "plans",
     "identity",
+    "reports",
+    "api",
+    "catalog",
 ]
 
 MIDDLEWARE = [
@@ -62,6 +66,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "kpis.errors.DatabaseUnavailableMiddleware",
+    "api.middleware.ApiMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -331,3 +336,12 @@ OPEN_DATA_LICENCE = os.environ.get("KPI_OPEN_DATA_LICENCE", "CC BY 4.0")
 OPEN_DATA_LICENCE_URL = os.environ.get(
     "KPI_OPEN_DATA_LICENCE_URL", "https://creativecommons.org/licenses/by/4.0/"
 )
+
+# The write API for departments' systems (docs/api.md): requests per token and period
+# ("120/min", "10/s", "5000/day"), and the largest body it reads.
+API_RATE = os.environ.get("KPI_API_RATE", "120/min")
+API_MAX_BODY_BYTES = 1024 * 1024
+
+# Origins (scheme, host and port) that may frame the embeddable indicator cards
+# (/embed/indicators/<code>/), e.g. the district portal; every other page is never framed.
+EMBED_ORIGINS = env_list("KPI_EMBED_ORIGINS")

@@ -1,31 +1,35 @@
+import datetime
 from decimal import Decimal
 
 from django import template
 from django.urls import translate_url
 from django.utils.formats import date_format, number_format
-from django.utils.html import format_html, format_html_join
-from django.utils.translation import get_language, gettext_lazy, ngettext, pgettext_lazy
+from django.utils.html import conditional_escape, escape, format_html, format_html_join
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language, gettext_lazy, ngettext
 from django.utils.translation import gettext as _
 
-from kpis import progress
+from kpis import periods, progress
 from kpis.bilingual import in_language
-from kpis.models import EXPLANATION_PARTS, Indicator, Qualifier
+from kpis.models import EXPLANATION_PARTS, Indicator, unit_scale
+from kpis.scales import english_amount
+from kpis.vocabulary import QUALIFIER_WORDS, Colour
 
 register = template.Library()
 
 
-UNIT_WORDS = {
-    Indicator.Unit.ENTERPRISES: pgettext_lazy("unit after a number", "enterprises"),
-    Indicator.Unit.ITEMS: pgettext_lazy("unit after a number", "items"),
-    Indicator.Unit.PEOPLE: pgettext_lazy("unit after a number", "people"),
-    Indicator.Unit.FUNDS: pgettext_lazy("unit after a number", "funds"),
-}
-BILLION_YUAN = pgettext_lazy("unit after a number", "billion yuan")
-MILLION_YUAN = pgettext_lazy("unit after a number", "million yuan")
+def unit_label(unit, unit_en=""):
+    """A unit as a page of the active language names it after a number: 万元 / "10,000
+    yuan"; `unit_en`, an indicator's own English word, wins in English."""
+    if get_language().startswith("zh"):
+        return unit
+    return unit_en or unit_scale(unit).en
 
 
-def unit_label(unit):
-    return str(UNIT_WORDS.get(unit, unit))
+@register.filter(name="unit_name")
+def unit_name(indicator):
+    """The indicator's unit in the page's language: 亿元, "100 million yuan"."""
+    return unit_label(indicator.unit, indicator.unit_en)
 
 
 def number(value, decimals):
@@ -36,37 +40,38 @@ def number(value, decimals):
     return number_format(rounded, decimal_pos=places, use_l10n=True, force_grouping=True)
 
 
-def english_yuan(value, decimals):
-    """An amount in 亿元 as English writes it: 400 -> "40 billion yuan", 1.5 -> "150
-    million yuan" (1亿元 is 100 million yuan)."""
-    value = Decimal(value)
-    if abs(value) >= 10:
-        return f"{number(value / 10, decimals + 1)} {BILLION_YUAN}"
-    return f"{number(value * 100, max(decimals - 2, 0))} {MILLION_YUAN}"
+def writes_in_base_unit(indicator):
+    """Whether English writes this indicator's figures in the base unit of its unit
+    ("120 million yuan" for 1.2亿元): a scaled unit without an English word of its own."""
+    return not indicator.unit_en and unit_scale(indicator.unit).is_scaled
 
 
 def figure(value, indicator):
     """A value in the indicator's unit and decimals, as plain text for sentences and files:
-    "400亿元", "2,000家", "40 billion yuan", "2,000 enterprises"."""
+    "400亿元", "2,000家", "40 billion yuan", "2,000 enterprises", "35,000 people"."""
     if value is None:
         return "—"
-    english = not get_language().startswith("zh")
-    if english and indicator.unit == Indicator.Unit.YI_YUAN and not indicator.unit_en:
-        return english_yuan(value, indicator.decimals)
     text = number(value, indicator.decimals)
-    label = indicator.unit_en if english and indicator.unit_en else unit_label(indicator.unit)
-    if label == "%" or label == indicator.unit:
+    if get_language().startswith("zh"):
+        return f"{text}{indicator.unit}"
+    unit = unit_scale(indicator.unit)
+    if writes_in_base_unit(indicator):
+        return english_amount(value, unit, indicator.decimals, number)
+    label = indicator.unit_en or unit.en
+    if not indicator.unit_en and unit.en_singular and Decimal(value) == 1:
+        label = unit.en_singular
+    if label in ("%", indicator.unit):
         return f"{text}{label}"
     return f"{text} {label}"
 
 
 @register.filter(name="figure")
 def figure_html(value, indicator):
-    """A figure as pages show it (see `figure`); in English an amount of 亿元 keeps the
-    Chinese wording in its title: <span title="400亿元">40 billion yuan</span>. Only for
+    """A figure as pages show it (see `figure`); in English an amount of a scaled unit keeps
+    the Chinese wording in its title: <span title="400亿元">40 billion yuan</span>. Only for
     markup: a sentence that takes a figure takes `figure`'s plain text."""
     text = figure(value, indicator)
-    if value is None or indicator.unit != Indicator.Unit.YI_YUAN or get_language().startswith("zh"):
+    if value is None or get_language().startswith("zh") or not writes_in_base_unit(indicator):
         return text
     chinese = f"{number(value, indicator.decimals)}{indicator.unit}"
     return format_html('<span title="{}">{}</span>', chinese, text)
@@ -86,17 +91,18 @@ def signed_figure(change, indicator):
 
 
 def qualified(value, qualifier, indicator, shown=figure):
-    """A figure with the source's qualifier written out: "超过400亿元" / "more than 40 billion
-    yuan"; plain text, or markup where `shown` is `figure_html`."""
+    """A figure with the source's qualifier written out (`vocabulary.QUALIFIER_WORDS`):
+    "超过400亿元", "100家以上", "5%以内" / "more than 40 billion yuan", "at least 100
+    enterprises", "at most 5%"; plain text, or markup where `shown` is `figure_html`."""
     if value is None:
         return _("not given")
-    words = {Qualifier.OVER: _("more than"), Qualifier.ABOUT: _("about")}.get(qualifier, "")
     text = shown(value, indicator)
-    if not words:
+    words = QUALIFIER_WORDS.get(qualifier)
+    if words is None or words.written is None:
         return text
-    # Chinese writes the qualifier against the number (超过400亿元); English needs a space.
-    joined = "{}{}" if get_language().startswith("zh") else "{} {}"
-    return format_html(joined, words, text) if shown is figure_html else joined.format(words, text)
+    if shown is figure_html:
+        return mark_safe(escape(words.written) % {"figure": conditional_escape(text)})
+    return str(words.written) % {"figure": text}
 
 
 @register.simple_tag(name="qualified")
@@ -155,6 +161,7 @@ STATUS_TEXT = {
     Status.NO_TARGET: (gettext_lazy("No target this year"), "·"),
     Status.MISSED: (gettext_lazy("Missed"), "✕"),
     Status.NO_FINAL_FIGURE: (gettext_lazy("No year-end figure"), "…"),
+    Status.OVERDUE: (gettext_lazy("Figures overdue"), "◷"),
 }
 
 # The end of the sentence on an indicator's page, after its share of the target.
@@ -167,10 +174,13 @@ PACE_WORDS = {
 }
 
 
-def progress_sentence(result):
+def progress_sentence(result, indicator=None):
     """One plain sentence on a year's progress, in the active language: what the indicator's
-    page says under its name and the chart's description reads."""
+    page says under its name and the chart's description reads. With the `indicator`, an
+    overdue year names its latest period as statistics do ("2026年一季度")."""
     year = result.year
+    if result.status == Status.OVERDUE:
+        return overdue_sentence(result, indicator)
     if result.current is None:
         if result.status == Status.NO_FINAL_FIGURE:
             return final_figure_sentence(result)
@@ -208,11 +218,40 @@ def progress_sentence(result):
             )
             % values
         )
-    if result.status == Status.ACHIEVED or result.expected_attainment is None:
+    if result.status == Status.ACHIEVED:
+        # The badge beside it says "achieved": the sentence gives the share, once.
+        return _("By %(month)s: %(share)s of the target reached.") % values
+    if result.expected_attainment is None:
         return _("By %(month)s: %(share)s of the target: %(pace)s.") % values
     return _("By %(month)s: %(share)s of the target; expected %(expected)s: %(pace)s.") % {
         **values,
         "expected": percent(result.expected_attainment),
+    }
+
+
+def overdue_words(result, indicator=None):
+    """What an overdue year says in its badge and on its page: the latest period and the
+    pace verdict as of then, "Overdue: latest is Q1 2026 (on track as of then)"."""
+    pace = str(status_label(result.pace_status)).lower()
+    if result.as_of is None:
+        return _("Overdue: nothing published for %(year)s yet") % {"year": result.year}
+    if indicator is None:
+        period = date_format(result.as_of, "YEAR_MONTH_FORMAT")
+    else:
+        period = period_label(result.as_of, indicator)
+    return _("Overdue: latest is %(period)s (%(pace)s as of then)") % {
+        "period": period,
+        "pace": pace,
+    }
+
+
+def overdue_sentence(result, indicator=None):
+    words = overdue_words(result, indicator)
+    if result.attainment is None:
+        return _("%(overdue)s.") % {"overdue": words}
+    return _("%(overdue)s; by then %(share)s of the target.") % {
+        "overdue": words,
+        "share": percent(result.attainment),
     }
 
 
@@ -228,13 +267,16 @@ def final_figure_sentence(result):
     )
 
 
-QUARTERS = {3: "一", 6: "二", 9: "三", 12: "四"}
+QUARTER_NUMERALS = "一二三四"
 
 
 @register.filter
 def period_label(period_end, indicator):
     """A reporting period as statistics name it: "2026年一季度", "2026年1–6月累计" for a
     figure of the year so far; "Q1 2026", "Jan–Jun 2026 (year to date)"."""
+    if isinstance(period_end, str):
+        # A stored document's date (a snapshot's rows).
+        period_end = datetime.date.fromisoformat(period_end)
     chinese = get_language().startswith("zh")
     year, month = period_end.year, period_end.month
     if indicator.reported_as == Indicator.ReportedAs.YEAR_TO_DATE and month != 1:
@@ -248,8 +290,8 @@ def period_label(period_end, indicator):
         return f"{year}年" if chinese else str(year)
     if indicator.frequency == Indicator.Frequency.QUARTERLY:
         if chinese:
-            return f"{year}年{QUARTERS[month]}季度"
-        return f"Q{month // 3} {year}"
+            return f"{year}年{QUARTER_NUMERALS[periods.quarter_of(period_end) - 1]}季度"
+        return f"Q{periods.quarter_of(period_end)} {year}"
     return f"{year}年{month}月" if chinese else date_format(period_end, "YEAR_MONTH_FORMAT")
 
 
@@ -270,6 +312,13 @@ def change_words(row):
         return ""
     share = signed_percent(change.share)
     year = change.start.period_end.year
+    if change.is_baseline and row.baseline_qualifier:
+        # "超过100亿元" is not 100亿元: the change against it says what the baseline was.
+        return _("%(share)s on the %(year)s baseline (%(baseline)s)") % {
+            "share": share,
+            "year": year,
+            "baseline": qualified(row.baseline_value, row.baseline_qualifier, row),
+        }
     if change.is_baseline:
         return _("%(share)s on the %(year)s baseline") % {"share": share, "year": year}
     return _("%(share)s on the %(year)s year-end figure") % {"share": share, "year": year}
@@ -298,6 +347,21 @@ def badge(classes, icon, label):
 
 
 @register.simple_tag
+def stored_status_badge(row, indicator):
+    """A stored row's status (a snapshot's), worded as the live table words it: an overdue
+    row with its latest period and the pace as of then."""
+    pace = row.get("pace_status")
+    if row["status"] != Status.OVERDUE or not pace or indicator is None:
+        return status_badge(row["status"])
+    as_of = pace["as_of"] and datetime.date.fromisoformat(pace["as_of"])
+    year = (row.get("target") or {}).get("year")
+    result = progress.Progress(
+        year=year, status=Status.OVERDUE, as_of=as_of, pace_status=Status(pace["status"])
+    )
+    return status_badge(row["status"], overdue_words(result, indicator))
+
+
+@register.simple_tag
 def status_badge(status, label=None):
     """A target's status: its icon and its words (or `label`), in its colour."""
     return badge(
@@ -309,10 +373,10 @@ def status_badge(status, label=None):
 
 # A department's punctuality (`periods.Timeliness.code`): its words and icon.
 TIMELINESS_TEXT = {
-    "green": (gettext_lazy("green"), "●"),
-    "yellow": (gettext_lazy("yellow"), "▲"),
-    "red": (gettext_lazy("red"), "■"),
-    "none": (gettext_lazy("no periods due yet"), "–"),
+    Colour.GREEN: (gettext_lazy("green"), "●"),
+    Colour.YELLOW: (gettext_lazy("yellow"), "▲"),
+    Colour.RED: (gettext_lazy("red"), "■"),
+    Colour.NONE: (gettext_lazy("no periods due yet"), "–"),
 }
 
 

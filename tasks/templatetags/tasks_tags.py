@@ -1,8 +1,11 @@
 from django import template
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from kpis.templatetags.kpis_tags import badge
+from tasks import exports
+from tasks.models import Task
 from tasks.rules import Rag, Status
 
 register = template.Library()
@@ -42,3 +45,19 @@ def task_badge(status, rag):
 def milestones_done(row):
     """How many milestones of an open data row (a snapshot's) have a done date."""
     return sum(milestone["done"] is not None for milestone in row["milestones"])
+
+
+# Pages of the other apps show the key tasks through these tags, so that kpis never imports
+# tasks (docs/architecture.md), as djangoproject.com's homepage shows the blog's entries.
+
+
+@register.inclusion_tag("tasks/_summary.html")
+def task_summary():
+    """The key tasks counted by status, worst first, as on /tasks/ (shown on `/`)."""
+    return {"task_counts": Task.objects.status_counts(timezone.localdate())}
+
+
+@register.inclusion_tag("tasks/_data_files.html")
+def task_data_files():
+    """The key tasks' files and their columns (shown on /data/)."""
+    return {"task_columns": exports.COLUMNS}

@@ -85,7 +85,7 @@ def test_screenshot_with_sample_figures(live_server, page, article, make_actual,
 def test_screenshots_of_accountability_pages(live_server, page, article, make_actual, department):
     """The scorecard, a snapshot with its changes and an indicator with a revised target,
     with sample figures entered for the picture."""
-    from kpis.exports import take_snapshot
+    from reports.snapshots import take_snapshot
 
     indicator = Indicator.objects.get(code="synbio-valuation")
     indicator.department = department

@@ -7,6 +7,7 @@ from django.db import DatabaseError
 
 from kpis.extraction import IndicatorMatcher, Score, docx_text, extract, paragraph, score
 from kpis.models import Indicator
+from kpis.units import catalogue_unit_words, table_unit_words
 
 
 def read_document(path):
@@ -25,11 +26,19 @@ def indicator_rows():
         return []
 
 
+def known_unit_words():
+    """The units table's words; none when there is no database yet."""
+    try:
+        return table_unit_words()
+    except DatabaseError:
+        return set()
+
+
 def candidates_with_indicators(text, date, rows):
     """The JSON form of every candidate, with the code of the indicator it matches."""
     matcher = IndicatorMatcher(rows)
     found = []
-    for candidate in extract(text, date):
+    for candidate in extract(text, date, known_unit_words()):
         item = candidate.as_json()
         code = matcher.match(candidate, paragraph(text, candidate)) if rows else None
         if code:
@@ -52,7 +61,7 @@ def evaluate(directory):
             results.append((path.stem, meta, None))
             continue
         date = datetime.date.fromisoformat(meta["date"]) if meta.get("date") else None
-        found = extract(read_document(document), date)
+        found = extract(read_document(document), date, catalogue_unit_words())
         results.append((path.stem, meta, score(found, meta["figures"])))
     return results
 

@@ -10,30 +10,24 @@ remembered and not proposed again for that source.
 """
 
 import hashlib
-import zipfile
 from dataclasses import dataclass
 from decimal import Decimal
 from urllib.parse import urlencode
 
-from django import forms
-from django.conf import settings
 from django.contrib import admin, messages
 from django.core.cache import cache
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.validators import ProhibitNullCharactersValidator
+from django.core.exceptions import PermissionDenied
 from django.forms import modelform_factory
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
-from lxml.etree import XMLSyntaxError
 
-from kpis.admin import ChangeReasonForm  # the rules of the admin's own target forms
-from kpis.admin import TargetForm as AdminTargetForm
-from kpis.extraction import Candidate, IndicatorMatcher, docx_text, extract, paragraph, simplified
-from kpis.forms import ActualForm, https_urls
+from kpis.bilingual import in_both_languages
+from kpis.extraction import Candidate, IndicatorMatcher, extract, paragraph, simplified
+from kpis.forms import ActualForm, CandidateForm, ChangeReasonForm, DocumentForm
+from kpis.forms import TargetForm as AdminTargetForm  # the admin's rules for a target
 from kpis.models import (
     FIRST_YEAR,
     LAST_YEAR,
@@ -44,7 +38,7 @@ from kpis.models import (
     Source,
     Target,
 )
-from kpis.uploads import UploadRefused, check_archive, check_size
+from kpis.units import table_unit_words
 
 
 def urls(admin_site):
@@ -57,86 +51,6 @@ def urls(admin_site):
             name="kpis_source_review",
         ),
     ]
-
-
-class DocumentForm(forms.ModelForm):
-    upload = forms.FileField(
-        label=gettext_lazy("or a file"),
-        required=False,
-        help_text=gettext_lazy(".txt in UTF-8, or .docx (its paragraphs become lines)."),
-    )
-
-    class Meta:
-        model = Source
-        fields = ["title", "publisher", "published_on", "author", "url", "text"]
-        widgets = {"text": forms.Textarea(attrs={"rows": 12})}
-        formfield_callback = https_urls
-
-    def clean(self):
-        cleaned = super().clean()
-        upload = cleaned.get("upload")
-        if upload:
-            try:
-                cleaned["text"] = read_upload(upload)
-            except UploadRefused as refusal:
-                self.add_error("upload", str(refusal))
-            except (UnicodeDecodeError, ValueError, KeyError, zipfile.BadZipFile, XMLSyntaxError):
-                self.add_error("upload", _("This file cannot be read: give UTF-8 text or .docx."))
-            else:
-                # As for pasted text (Django's own check): PostgreSQL stores no NUL.
-                try:
-                    ProhibitNullCharactersValidator()(cleaned["text"])
-                except ValidationError as refusal:
-                    self.add_error("upload", refusal)
-        if not cleaned.get("text", "").strip() and not self.errors:
-            self.add_error("text", _("Paste the document's text or give its file."))
-        return cleaned
-
-
-def read_upload(upload):
-    check_size(upload, settings.EXTRACTION_MAX_BYTES)
-    if upload.name.lower().endswith(".docx"):
-        check_archive(upload, settings.EXTRACTION_MAX_UNPACKED_BYTES)
-        return docx_text(upload)
-    return upload.read().decode("utf-8")
-
-
-class IndicatorCodeField(forms.ModelChoiceField):
-    """An indicator typed or picked by its code from the page's one list of indicators
-    (a <datalist>), not a <select> of every indicator in every row; an indicator's number
-    is still accepted, as the field took before."""
-
-    widget = forms.TextInput(attrs={"list": "indicator-choices", "size": 24})
-
-    def to_python(self, value):
-        try:
-            return super().to_python(value)
-        except ValidationError:
-            if str(value).isdigit():
-                found = self.queryset.filter(pk=int(value)).first()
-                if found is not None:
-                    return found
-            raise
-
-
-class CandidateForm(forms.Form):
-    figure_start = forms.IntegerField(widget=forms.HiddenInput)
-    indicator = IndicatorCodeField(
-        label=gettext_lazy("indicator"),
-        queryset=Indicator.objects.none(),
-        to_field_name="code",
-        required=False,
-    )
-    year = forms.IntegerField(label=gettext_lazy("year"), min_value=FIRST_YEAR, max_value=LAST_YEAR)
-    value = forms.DecimalField(label=gettext_lazy("value"), max_digits=20, decimal_places=4)
-    qualifier = forms.ChoiceField(label=gettext_lazy("qualifier"), choices=Qualifier.choices)
-    change_reason = forms.CharField(
-        label=gettext_lazy("Reason for the change"), max_length=100, required=False
-    )
-
-    def __init__(self, *args, indicators, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["indicator"].queryset = indicators
 
 
 @dataclass
@@ -204,11 +118,13 @@ CANDIDATES_KEPT_SECONDS = 14 * 24 * 3600
 def stored_candidates(source):
     """The figures of the source's text, extracted once per text and date rather than on
     every view of the review page; kept in the cache, and found again if it lost them."""
-    text = f"{source.published_on}\n{source.text}"
+    # The units table is data: a unit added since reads the text anew.
+    units = table_unit_words()
+    text = f"{source.published_on}\n{sorted(units)}\n{source.text}"
     key = "extraction:" + hashlib.sha256(text.encode()).hexdigest()
     found = cache.get(key)
     if found is None:
-        found = extract(source.text, source.published_on)
+        found = extract(source.text, source.published_on, units)
         cache.set(key, found, CANDIDATES_KEPT_SECONDS)
     return found
 
@@ -246,7 +162,9 @@ def review_rows(source, candidates, indicators):
                 "year": candidate.year,
                 "value": candidate.value,
                 "qualifier": candidate.qualifier or Qualifier.REACH,
-                "change_reason": _("From %(source)s") % {"source": source.citation},
+                "change_reason": in_both_languages(
+                    lambda: _("From %(source)s") % {"source": source.citation}
+                ),
             }
             decision = inputs.render(str(candidate.figure_start), initial)
         rows.append(_row(candidate, decision))

@@ -6,8 +6,9 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from kpis import bulletins, webhooks
+from kpis import webhooks
 from kpis.models import Bulletin, Department, Reminder
+from reports import bulletins
 
 
 class Command(BaseCommand):

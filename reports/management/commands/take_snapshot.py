@@ -1,8 +1,8 @@
 from django.core.management import BaseCommand
 from django.utils import timezone
 
-from kpis.exports import take_snapshot
 from kpis.models import Indicator
+from reports.snapshots import take_snapshot
 
 
 class Command(BaseCommand):

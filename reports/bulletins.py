@@ -18,7 +18,6 @@ from typing import NamedTuple
 from xml.sax.saxutils import escape
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
@@ -28,27 +27,27 @@ from django.utils.translation import pgettext
 
 from kpis import periods, progress
 from kpis.bilingual import in_language
+from kpis.forms import check_day_and_year  # the form's rules, on every path
 from kpis.models import Actual, Bulletin, Department, Indicator, Source
 from kpis.progress import plain_decimal
 from kpis.templatetags.kpis_tags import STATUS_TEXT, figure, percent, period_label, qualified
+from kpis.vocabulary import Colour
 from tasks.models import Task
 from tasks.rules import Status as TaskStatus
 from tasks.templatetags.tasks_tags import task_status_label
 
-LAGGING = ("at_risk", "behind", "missed")
-# 三色: never colour alone; the word is printed beside it.
-STATUS_COLOURS = {
-    "achieved": "green",
-    "on_track": "green",
-    "at_risk": "yellow",
-    "behind": "red",
-    "missed": "red",
+# The rules' status groups and colours, by their old names here.
+LAGGING = progress.NEEDS_EXPLANATION
+STATUS_COLOURS = progress.STATUS_COLOURS
+COLOUR_HEX = {
+    Colour.GREEN: "C6EFCE",
+    Colour.YELLOW: "FFEB9C",
+    Colour.RED: "FFC7CE",
+    Colour.GREY: "E7E6E6",
 }
-COLOUR_HEX = {"green": "C6EFCE", "yellow": "FFEB9C", "red": "FFC7CE", "grey": "E7E6E6"}
-# The statuses the summary counts one by one, in this order (unknown pace only when there
-# is one), then those it counts together as "without data".
-SUMMARY_STATUSES = ("achieved", "on_track", "at_risk", "behind", "missed", "unknown_pace")
-WITHOUT_DATA = ("no_data", "no_final_figure")
+# (unknown pace and overdue only when there is one)
+SUMMARY_STATUSES = progress.SUMMARY_COUNTED
+WITHOUT_DATA = progress.WITHOUT_DATA
 
 # GB/T 9704 (党政机关公文格式): A4, a text area of 156 × 225 mm.
 PAGE_MM = (210, 297)
@@ -93,7 +92,7 @@ def delayed_task_rows(as_of):
         for task in Task.objects.with_status(as_of)
         if task.verdict.status in (TaskStatus.DELAYED, TaskStatus.NOT_COMPLETED)
     ]
-    tasks.sort(key=lambda task: (task.verdict.rag != "red", -task.verdict.late, task.code))
+    tasks.sort(key=lambda task: (task.verdict.rag != Colour.RED, -task.verdict.late, task.code))
     return [
         {
             "code": task.code,
@@ -438,18 +437,15 @@ def printable_content(document):
     return document
 
 
-QUARTERS = {3: 1, 6: 2, 9: 3, 12: 4}
-
-
 def period_words(as_of, year):
     """What the bulletin covers: the whole year once it is over, else a quarter, the months
     of the year so far, or the year up to a day."""
     month_end = (as_of + datetime.timedelta(days=1)).day == 1
     if as_of.year > year:
         return _("whole year")
-    if month_end and as_of.month in QUARTERS:
+    if periods.is_quarter_end(as_of):
         words = [_("first quarter"), _("second quarter"), _("third quarter"), _("fourth quarter")]
-        return words[QUARTERS[as_of.month] - 1]
+        return words[periods.quarter_of(as_of) - 1]
     if month_end:
         month = date_format(as_of, pgettext("month in a bulletin title", "F"))
         return _("January to %(month)s") % {"month": month}
@@ -469,7 +465,7 @@ def status_word(status):
 
 
 def status_cell(status):
-    return Cell(status_word(status), STATUS_COLOURS.get(status, "grey"))
+    return Cell(status_word(status), STATUS_COLOURS.get(status, Colour.GREY))
 
 
 def unit_of(row):
@@ -490,7 +486,8 @@ def summary(data):
         _("%(count)d %(status)s")
         % {"count": counted.count(status), "status": status_word(status).lower()}
         for status in SUMMARY_STATUSES
-        if counted.count(status) or status != "unknown_pace"
+        if counted.count(status)
+        or status not in (progress.Status.UNKNOWN_PACE, progress.Status.OVERDUE)
     ]
     without = sum(counted.count(status) for status in WITHOUT_DATA)
     parts.append(_("%(count)d without data") % {"count": without})
@@ -791,24 +788,6 @@ def docx_cell(cell):
 
 
 # The one door: the command, the admin and /my/ all make a bulletin through it.
-
-# No district target is older: a day before it is a typing slip, stored for ever if let in.
-FIRST_DAY = datetime.date(2000, 1, 1)
-
-
-def check_day_and_year(as_of, year, today):
-    """Refuse (ValidationError by field) a bulletin of a day before 2000 or not yet over, or
-    of a target year other than its day's or the one before (a bulletin of January reports
-    on the year just closed); `year` None is the day's."""
-    errors = {}
-    if as_of < FIRST_DAY:
-        errors["as_of"] = _("A bulletin reports on a day from 1 January 2000 on.")
-    elif as_of > today:
-        errors["as_of"] = _("A bulletin reports on days that are over.")
-    if year is not None and year not in (as_of.year, as_of.year - 1):
-        errors["year"] = _("A bulletin reports on the year of its day or the year before.")
-    if errors:
-        raise ValidationError(errors)
 
 
 def make(as_of, language, year=None, user=None):

@@ -4,7 +4,7 @@ from pathlib import Path
 from django.core.exceptions import ValidationError
 from django.core.management import BaseCommand, CommandError
 
-from kpis import bulletins
+from reports import bulletins
 
 LANGUAGES = {"zh": "zh-hans", "en": "en"}
 

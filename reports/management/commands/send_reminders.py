@@ -9,11 +9,11 @@ from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from kpis import webhooks
+from kpis import periods, webhooks
 from kpis.models import Actual, Department, Indicator, Reminder
 from tasks.models import Task
 
-SOON = datetime.timedelta(days=7)
+SOON = datetime.timedelta(days=periods.REMINDER_DAYS)
 
 
 @dataclass(frozen=True)
@@ -25,7 +25,8 @@ class Item:
 
 class Command(BaseCommand):
     help = (
-        "Remind officials of the periods due within 7 days and the overdue ones for their "
+        f"Remind officials of the periods due within {periods.REMINDER_DAYS} days and the "
+        "overdue ones for their "
         "departments, and reviewers of the figures waiting for them: one email per person, "
         "in their language, and a post to each department's webhook. Nobody is reminded "
         "twice of the same period at the same stage. Run it daily from cron."
@@ -218,7 +219,7 @@ def subject(items):
 def body(items):
     headings = {
         Reminder.Stage.OVERDUE: _("Overdue:"),
-        Reminder.Stage.DUE_SOON: _("Due within 7 days:"),
+        Reminder.Stage.DUE_SOON: _("Due within %(days)d days:") % {"days": periods.REMINDER_DAYS},
         Reminder.Stage.REVIEW: _("Waiting for your review:"),
     }
     parts = []
