@@ -2,6 +2,7 @@
 record each use of a token (refusals too) with its address and answer."""
 
 import json
+import logging
 
 from django.conf import settings
 from django.http import HttpResponse
@@ -13,6 +14,8 @@ from api.models import Token, TokenUse
 from tracker.proxies import client_ip
 
 PREFIX = "/api/v1/"
+# The security log (accounts/audit.py records what is said to this logger).
+audit = logging.getLogger("audit")
 
 
 def too_large():
@@ -58,3 +61,12 @@ def record_token_use(request, response):
         refusal=getattr(request, "api_refusal", None) or "",
     )
     Token.objects.filter(pk=token.pk).update(last_used_at=now)
+    audit.info(
+        "token_use",
+        extra={
+            "actor": f"token {token.pk}: {token}",
+            "address": client_ip(request),
+            "object": f"{request.method} {request.path}"[:300],
+            "outcome": "success" if response.status_code < 400 else "failure",
+        },
+    )

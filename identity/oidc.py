@@ -139,7 +139,7 @@ class PlatformOIDCBackend(DiscoveredEndpoints, OIDCAuthenticationBackend):
 
     def get_or_create_user(self, access_token, id_token, payload):
         claims = self.get_userinfo(access_token, id_token, payload)
-        return PlatformAccount.objects.sign_in(
+        user = PlatformAccount.objects.sign_in(
             PlatformAccount.Provider.OIDC,
             claims["sub"],
             username=claims.get("preferred_username", ""),
@@ -148,6 +148,22 @@ class PlatformOIDCBackend(DiscoveredEndpoints, OIDCAuthenticationBackend):
             first_name=claims.get("name", "")[:150],
             email=claims.get("email", ""),
         )
+        if user is not None:
+            # Read by accounts at sign-in: the platform's word counts as the second factor
+            # only where its ID token says it asked for one.
+            user.platform_second_factor = asked_second_factor(payload)
+        return user
+
+
+def asked_second_factor(id_token_claims):
+    """Whether the ID token says the platform asked for a second factor: an `amr` value
+    (RFC 8176) or an `acr` value that the settings name as such."""
+    methods = id_token_claims.get("amr") or []
+    if isinstance(methods, str):
+        methods = [methods]
+    return bool(set(methods) & set(settings.OIDC_SECOND_FACTOR_AMR)) or (
+        id_token_claims.get("acr", "") in set(settings.OIDC_SECOND_FACTOR_ACR)
+    )
 
 
 class OnlyWhenConfigured:

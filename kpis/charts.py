@@ -3,6 +3,11 @@
 One calendar year runs left to right; the published figures are points joined by a line
 (flows: the running total of the year), the target is a horizontal line and the even pace
 runs from the start point to the target at the year's end.
+
+The axis speaks the page's language and scale: its numbers are the values divided by
+`scale` (English writes 400亿元 as 40 billion yuan: scale 10) and its unit is printed above
+it. The target's label sits in the right margin, beyond the year's last day, so that no
+point can lie under it. A year without a published figure has no chart at all.
 """
 
 import datetime
@@ -13,8 +18,11 @@ from decimal import Decimal
 from kpis.periods import period_ends
 from kpis.progress import ReportedAs, Start, expected_by, pace_share, year_fraction
 
-WIDTH, HEIGHT = 640, 280
-LEFT, RIGHT, TOP, BOTTOM = 64, 16, 16, 36
+WIDTH, HEIGHT = 640, 300
+# Margins wide enough for the axis's numbers, the unit above them and the target's label on
+# the right at the size a phone needs (static/css/site.css: text of 11 px and more).
+LEFT, RIGHT, TOP, BOTTOM = 76, 88, 40, 44
+POINT_RADIUS = 5
 
 
 @dataclass
@@ -39,6 +47,13 @@ class Chart:
     left: int = LEFT
     right_edge: int = WIDTH - RIGHT
     bottom_edge: int = HEIGHT - BOTTOM
+    top: int = TOP
+    point_radius: int = POINT_RADIUS
+
+    @property
+    def label_x(self):
+        """Where the target's label starts: in the right margin, clear of every point."""
+        return self.right_edge + POINT_RADIUS + 4
 
     @property
     def polyline(self):
@@ -65,10 +80,23 @@ def year_series(readings, value_type, reported_as):
     return series
 
 
-def progress_chart(year, value_type, readings, result, profile=None, reported_as="period"):
-    """Geometry of the chart of `year` from its published `readings` and `result`; the
-    pace line follows the seasonal `profile` where the indicator has one."""
+def ticks(low, high, step, y, scale):
+    """(y, label value) of the axis from `low` to `high`, the values divided by `scale`."""
+    found, tick = [], low
+    while tick <= high + step / 2:
+        value = Decimal(str(round(tick, 6))) / Decimal(scale)
+        found.append((y(tick), value.normalize()))
+        tick += step
+    return found
+
+
+def progress_chart(year, value_type, readings, result, profile=None, reported_as="period", scale=1):
+    """Geometry of the chart of `year` from its published `readings` and `result`, or None
+    when the year has no published figure; the pace line follows the seasonal `profile`
+    where the indicator has one, the axis's numbers are divided by `scale`."""
     in_year = sorted((r for r in readings if r.period_end.year == year), key=lambda r: r.period_end)
+    if not in_year:
+        return None
     series = year_series(in_year, value_type, reported_as)
     start_fraction, start_share = 0.0, Decimal(0)
     if result.start == Start.FIRST_FIGURE and in_year:
@@ -103,10 +131,7 @@ def progress_chart(year, value_type, readings, result, profile=None, reported_as
                 year, value_type, start_value, (start_fraction, start_share), result, profile
             )
             chart.pace = " ".join(f"{x(f):.1f},{y(v):.1f}" for f, v in line)
-    tick = low
-    while tick <= high + step / 2:
-        chart.y_ticks.append((y(tick), Decimal(str(round(tick, 6))).normalize()))
-        tick += step
+    chart.y_ticks = ticks(low, high, step, y, scale)
     chart.x_ticks = [(x(year_fraction(end)), end) for end in period_ends("quarterly", year)]
     return chart
 
@@ -142,19 +167,27 @@ class YearsChart:
     left: int = LEFT
     right_edge: int = WIDTH - RIGHT
     bottom_edge: int = HEIGHT - BOTTOM
+    top: int = TOP
 
 
 def years_chart(
-    readings, targets, value_type, reported_as="period", first_year=None, last_year=None
+    readings,
+    targets,
+    value_type,
+    reported_as="period",
+    first_year=None,
+    last_year=None,
+    scale=1,
 ):
     """Geometry of the chart across the years, from published `readings` and `targets`
-    ((year, value) pairs); None when there is nothing to draw."""
+    ((year, value) pairs), the axis's numbers divided by `scale`; None without a published
+    figure (targets alone are in the table above it)."""
     years = sorted(
         {r.period_end.year for r in readings}
         | {year for year, _ in targets}
         | {y for y in (first_year, last_year) if y is not None}
     )
-    if not readings and not targets:
+    if not readings:
         return None
     first, last = years[0], years[-1]
     series = {
@@ -185,9 +218,6 @@ def years_chart(
         if len(placed) > 1:
             chart.lines.append(" ".join(f"{p.x:.1f},{p.y:.1f}" for p in placed))
     chart.targets = [(x(year, 0), x(year, 1), y(value), year, value) for year, value in targets]
-    tick = low
-    while tick <= high + step / 2:
-        chart.y_ticks.append((y(tick), Decimal(str(round(tick, 6))).normalize()))
-        tick += step
+    chart.y_ticks = ticks(low, high, step, y, scale)
     chart.x_ticks = [(x(year, 0.5), year) for year in range(first, last + 1)]
     return chart

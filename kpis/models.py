@@ -401,15 +401,19 @@ class IndicatorQuerySet(DepartmentScopedQuerySet):
             ),
         )
 
-    def progress_rows(self, year, today=None, until=None):
+    def progress_rows(self, year, today=None, until=None, targets_at=None):
         """The indicators as ProgressRows with their progress in `year` as judged on
-        `today` (from the figures of the periods ended by `until`, where given): those
-        with a target that year first, then by theme and position."""
+        `today` (from the figures of the periods ended by `until`, where given, and the
+        targets as they stood at the moment `targets_at`, where given): those with a target
+        that year first, then by theme and position."""
         today = today or timezone.localdate()
         themes = Theme.objects.in_bulk()
         # Sorted here rather than by the database: the theme's position would cost a join
         # and a temporary index for a thousand rows.
         figures = self.with_year_figures(year, today, until).order_by().values(*ProgressRow.FIELDS)
+        if targets_at is not None:
+            standing = self.targets_as_of(year, targets_at)
+            figures = [{**values, **standing.get(values["id"], NO_TARGET)} for values in figures]
         rows = [ProgressRow(values, themes[values["theme_id"]], year, today) for values in figures]
         return sorted(
             rows,
@@ -441,12 +445,50 @@ class IndicatorQuerySet(DepartmentScopedQuerySet):
             )
         return indicators
 
-    def target_revisions(self, year, since=None):
-        """The changes of these indicators' targets for `year` (after the moment `since`,
-        where given), oldest first, each record with its indicator and source."""
+    def target_revisions(self, year, since=None, until=None):
+        """The changes of these indicators' targets for `year` (after the moment `since`
+        and by the moment `until`, where given), oldest first, each record with its
+        indicator and source."""
         records = Target.history.filter(indicator__in=self, year=year)
+        if until is not None:
+            records = records.filter(history_date__lt=until)
         revisions = target_changes(records.select_related("source", "indicator"))
         return [r for r in revisions if since is None or r.record.history_date > since]
+
+    def targets_as_of(self, year, moment):
+        """The targets of `year` of these indicators as they stood just before `moment`,
+        read from their change history, as the target fields of `with_year_figures`, by
+        indicator id: a target revised or withdrawn later is not yet so then. A target's
+        first version counts from its source's date too (a commitment published in
+        January and entered in the tracker in March stood in February); every change after
+        it counts from when it was recorded. One query."""
+        records = (
+            Target.history.filter(indicator__in=self, year=year)
+            .select_related("source")
+            .order_by("indicator_id", "history_date", "history_id")
+        )
+        day = timezone.localtime(moment - datetime.timedelta(microseconds=1)).date()
+        standing, values = {}, {}
+        for record in records:
+            first = record.indicator_id not in values
+            if record.history_date < moment or (first and record.source.published_on <= day):
+                standing[record.indicator_id] = record
+                values.setdefault(record.indicator_id, set()).add(record.value)
+            elif first:
+                values[record.indicator_id] = set()
+        return {
+            pk: {
+                "target_value": None if record.withdrawn_at else record.value,
+                "target_qualifier": None if record.withdrawn_at else record.qualifier,
+                "target_quote": record.quote,
+                "target_source_id": record.source_id,
+                "target_withdrawn_at": record.withdrawn_at,
+                "target_withdrawal_reason": record.withdrawal_reason,
+                "target_values": len(values[pk]),
+            }
+            for pk, record in standing.items()
+            if record.history_type != "-"
+        }
 
     def target_years(self):
         return (
@@ -901,6 +943,20 @@ class Revision:
     new_qualifier: str | None
     record: object
     withdrawn: bool = False
+
+
+# The target fields of an indicator without a target in force (see `targets_as_of`).
+NO_TARGET = dict.fromkeys(
+    [
+        "target_value",
+        "target_qualifier",
+        "target_quote",
+        "target_source_id",
+        "target_withdrawn_at",
+        "target_withdrawal_reason",
+        "target_values",
+    ]
+)
 
 
 def default_year(target_years, today):

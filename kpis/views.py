@@ -35,7 +35,7 @@ from kpis.models import (
     reporting_starts,
 )
 from kpis.tables import ProgressTable
-from kpis.templatetags.kpis_tags import progress_sentence
+from kpis.templatetags.kpis_tags import axis_unit, progress_sentence
 
 
 def chosen_year(request, years, today, earliest=None, also=()):
@@ -157,6 +157,7 @@ def indicator_detail(request, code):
     history = indicator.published_history()
     readings = [progress.Reading(actual.period_end, actual.published_value) for actual in history]
     overview = indicator.years_overview(targets, history, today)
+    unit, scale = axis_unit(indicator)
     context = {
         "indicator": indicator,
         "year": year,
@@ -172,13 +173,16 @@ def indicator_detail(request, code):
             indicator.result,
             indicator.seasonal_profile,
             indicator.reported_as,
+            scale,
         ),
         "years_chart": years_chart(
             readings,
             [(target.year, target.value) for target in targets],
             indicator.value_type,
             indicator.reported_as,
+            scale=scale,
         ),
+        "axis_unit": unit,
         "summary": progress_sentence(indicator.result, indicator),
     }
     return render(request, "kpis/indicator_detail.html", context)

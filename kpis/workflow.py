@@ -6,6 +6,8 @@ of it, what must be there before it is submitted or published) and, in `departme
 how it reaches its department. Re-exported from kpis.models.
 """
 
+import logging
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
@@ -14,6 +16,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from kpis.roles import department_ids, in_departments, sees_all_departments
+
+# The security log (accounts/audit.py records what is said to this logger).
+audit = logging.getLogger("audit")
 
 
 class EditConflict(ValidationError):
@@ -291,6 +296,10 @@ class Reviewed(FourEyes, models.Model):
         self.status = WorkflowStatus.PUBLISHED
         self.reviewed_by = reviewer
         self.reviewed_at = now
+        audit.info("publication", extra={"actor": reviewer, "object": self.audit_name()})
+
+    def audit_name(self):
+        return f"{self._meta.label} {self.pk}: {self}"
 
     def return_for_correction(self, reviewer, reason):
         self.check_reviewer(reviewer)

@@ -34,10 +34,13 @@ from kpis.templatetags.kpis_tags import STATUS_TEXT, figure, percent, period_lab
 from kpis.vocabulary import Colour
 from tasks.models import Task
 from tasks.rules import Status as TaskStatus
-from tasks.templatetags.tasks_tags import task_status_label
+from tasks.templatetags.tasks_tags import task_reason_label, task_status_label
 
 # The rules' status groups and colours, by their old names here.
 LAGGING = progress.NEEDS_EXPLANATION
+# The laggards the bulletin lists: those, and an open year's overdue targets, each saying
+# which periods are overdue and what pace it needs from its latest figure.
+LISTED_LAGGING = (*LAGGING, progress.Status.OVERDUE)
 STATUS_COLOURS = progress.STATUS_COLOURS
 COLOUR_HEX = {
     Colour.GREEN: "C6EFCE",
@@ -63,14 +66,28 @@ def number(value):
 # Step 1: the data.
 
 
+DAY = datetime.timedelta(days=1)
+
+
+def end_of(day):
+    """The moment `day` ends in the district's time zone: what a bulletin as of `day`
+    knows is what was recorded before it."""
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min)) + DAY
+
+
 def bulletin_data(as_of, year, language, previous=None, made_on=None):
     """Everything the bulletin of `as_of` states, as JSON-ready values, worked out in
     `language` (names, citations): its rows, the departments' timeliness, the target
-    revisions and what changed since `previous` (the bulletin before, or None)."""
+    revisions and what changed since `previous` (the bulletin before, or None).
+
+    Targets, their revisions and withdrawals, explanations, key tasks and their milestones
+    are as they stood at the end of `as_of` (from their change history), whenever the
+    bulletin is made: a bulletin made late says what was true on its day."""
     with translation.override(language):
         indicators = Indicator.objects.public()
-        rows = bulletin_rows(indicators, as_of, year)
-        since = previous.created_at if previous is not None else None
+        moment = end_of(as_of)
+        rows = bulletin_rows(indicators, as_of, year, moment)
+        since = end_of(previous.as_of) if previous is not None else None
         return {
             "as_of": as_of.isoformat(),
             "year": year,
@@ -78,18 +95,19 @@ def bulletin_data(as_of, year, language, previous=None, made_on=None):
             "made_on": (made_on or timezone.localdate()).isoformat(),
             "rows": rows,
             "departments": department_rows(as_of),
-            "revisions": revision_rows(indicators.target_revisions(year, since)),
+            "revisions": revision_rows(indicators.target_revisions(year, since, moment)),
             "previous": previous_summary(previous),
             "changes": status_changes(previous, rows),
-            "delayed_tasks": delayed_task_rows(as_of),
+            "delayed_tasks": delayed_task_rows(as_of, year, moment),
         }
 
 
-def delayed_task_rows(as_of):
-    """The key tasks delayed or not completed on `as_of`, red first, as stored rows."""
+def delayed_task_rows(as_of, year, moment):
+    """The key tasks of `year` delayed or not completed on `as_of`, red first, as stored
+    rows: judged from their milestones and statements as published by `moment`."""
     tasks = [
         task
-        for task in Task.objects.with_status(as_of)
+        for task in Task.objects.filter(year=year).with_status_as_of(as_of, moment)
         if task.verdict.status in (TaskStatus.DELAYED, TaskStatus.NOT_COMPLETED)
     ]
     tasks.sort(key=lambda task: (task.verdict.rag != Colour.RED, -task.verdict.late, task.code))
@@ -101,28 +119,36 @@ def delayed_task_rows(as_of):
             "status": str(task.verdict.status),
             "rag": task.verdict.rag and str(task.verdict.rag),
             "late": task.verdict.late,
+            "reason": task.verdict.reason and str(task.verdict.reason),
         }
         for task in tasks
     ]
 
 
-def bulletin_rows(indicators, as_of, year):
+def bulletin_rows(indicators, as_of, year, moment=None):
     """One row per public indicator: the public table's row (`progress_rows`) from the
-    periods ended by `as_of`, with its department, public explanation, and the pace still
-    needed beside the best monthly pace of its published history. The same queries whatever
-    the number of indicators."""
+    periods ended by `as_of` and the targets as they stood at `moment`, with its
+    department, public explanation, the pace still needed beside the best monthly pace of
+    its published history, and the periods since its figure that are overdue. The same
+    queries whatever the number of indicators."""
+    moment = moment or end_of(as_of)
     departments = Department.objects.in_bulk()
     sources = Source.objects.in_bulk()
     histories = published_histories(indicators, as_of)
-    explanations = published_explanations(indicators, year)
+    explanations = published_explanations(indicators, year, moment)
     language = translation.get_language()
     rows = []
-    for row in indicators.progress_rows(year, today=as_of, until=as_of):
+    for row in indicators.progress_rows(year, today=as_of, until=as_of, targets_at=moment):
         result = row.result
         department = departments.get(row.department_id)
         source = sources.get(row.target_source_id)
         needed = needed_per_month(result, row.direction, as_of)
         history = histories.get(row.id, [])
+        overdue = (
+            overdue_periods(result.as_of, row.frequency, as_of, row.release_lag_days)
+            if result.as_of is not None and result.as_of.year == year
+            else []
+        )
         rows.append(
             {
                 "code": row.code,
@@ -145,6 +171,7 @@ def bulletin_rows(indicators, as_of, year):
                 "status": str(result.status),
                 "lag": number(lag(result)),
                 "needed_per_month": number(needed),
+                "overdue_periods": [end.isoformat() for end in overdue],
                 "best_monthly_pace": number(
                     best_monthly_pace(
                         history, row.value_type, row.direction, row.reported_as, row.frequency
@@ -157,17 +184,27 @@ def bulletin_rows(indicators, as_of, year):
     return rows
 
 
-def published_explanations(indicators, year):
-    """The published public explanations (进展情况, 存在问题, 下一步措施) of `year`'s figures
-    of `indicators`, by (indicator id, period end), each {"progress", "problems",
-    "next_steps", "en": {...} | None} as in the open data.
-
-    NOT YET FILLED: the explanations of figures are being added by another branch (issue
-    12, `Actual.published_explanation`). When it is merged, this becomes
-    `Actual.objects.filter(indicator__in=indicators).published_explanations(year)`; the rows,
-    both files and the tests' explanation check already take it from here.
-    """
-    return {}
+def published_explanations(indicators, year, moment):
+    """The public explanations (进展情况, 存在问题, 下一步措施) of `year`'s figures of
+    `indicators` as published before `moment`, by (indicator id, period end), each
+    {"progress", "problems", "next_steps", "en": {...} | None} as in the open data: read
+    from the figures' change history, so that an explanation published after the
+    bulletin's day is not in it. One query."""
+    records = (
+        Actual.history.filter(
+            indicator__in=indicators, period_end__year=year, history_date__lt=moment
+        )
+        .order_by("id", "history_date", "history_id")
+        .values_list("id", "history_type", "indicator_id", "period_end", "published_explanation")
+    )
+    standing = {}
+    for pk, change, indicator_id, period_end, explanation in records:
+        standing[pk] = None if change == "-" else (indicator_id, period_end, explanation)
+    return {
+        (indicator_id, period_end): explanation
+        for indicator_id, period_end, explanation in filter(None, standing.values())
+        if explanation
+    }
 
 
 def explanation_in(language, explanation):
@@ -231,10 +268,26 @@ def months_left(as_of, year):
     return 12 * (1 - progress.year_fraction(as_of))
 
 
+def overdue_periods(period_end, frequency, as_of, lag_days):
+    """The periods of its year after the figure of `period_end` whose figures are overdue
+    on `as_of` (ended, and their release lag passed)."""
+    overdue = []
+    end = periods.next_period_end(frequency, period_end)
+    while end.year == period_end.year and end + datetime.timedelta(days=lag_days) < as_of:
+        overdue.append(end)
+        end = periods.next_period_end(frequency, end)
+    return overdue
+
+
 def needed_per_month(result, direction, as_of):
-    """How much the indicator must move each remaining month to meet its target; None when
-    it has no target, meets it already or the year is over."""
-    remaining_months = months_left(as_of, result.year)
+    """How much the indicator must move each month from its latest figure's period to the
+    year's end to meet its target (the months since that period, whose figures are not
+    in, count as still to come); None when it has no target, meets it already or the year
+    is over by `as_of`."""
+    if months_left(as_of, result.year) == 0:
+        return None
+    after = result.as_of if result.current is not None and result.as_of else as_of
+    remaining_months = months_left(after, result.year)
     if result.target is None or remaining_months == 0:
         return None
     current = result.current if result.current is not None else Decimal(0)
@@ -315,8 +368,8 @@ def status_changes(previous, rows):
 
 
 def laggards(rows):
-    """The targets at risk, behind or missed, the furthest behind first."""
-    lagging = [row for row in rows if row["status"] in LAGGING and row["target"]]
+    """The targets at risk, behind, missed or overdue, the furthest behind first."""
+    lagging = [row for row in rows if row["status"] in LISTED_LAGGING and row["target"]]
     return sorted(lagging, key=lambda row: (-Decimal(row["lag"] or 0), row["code"]))
 
 
@@ -567,6 +620,21 @@ def laggard_text(rank, row):
             "expected": percent(row["expected_attainment"]),
         }
     ]
+    overdue = [datetime.date.fromisoformat(end) for end in row.get("overdue_periods") or []]
+    if overdue:
+        latest = datetime.date.fromisoformat(row["actual"]["period_end"])
+        parts.append(
+            _(
+                "The figures of %(periods)s are overdue: the pace still needed counts "
+                "from %(latest)s."
+            )
+            % {
+                "periods": pgettext("between period names", ", ").join(
+                    period_label(end, unit) for end in overdue
+                ),
+                "latest": period_label(latest, unit),
+            }
+        )
     if row["needed_per_month"]:
         # A month's pace is a fraction of a year's figures: one decimal more than they have.
         pace_unit = SimpleNamespace(**{**vars(unit), "decimals": unit.decimals + 1})
@@ -609,11 +677,22 @@ def delayed_tasks_table(tasks):
             task["title"],
             task["department"] or "—",
             str(task["late"]) if task["late"] else "—",
-            Cell(task_status_label(task["status"]), task["rag"]),
+            Cell(task_status_word(task), task["rag"]),
         ]
         for task in tasks
     ]
     return Table.of(header, rows, widths)
+
+
+def task_status_word(task):
+    """ "Not completed: nothing reported" where the status alone does not say why."""
+    word = str(task_status_label(task["status"]))
+    if task.get("reason"):
+        return _("%(status)s: %(reason)s") % {
+            "status": word,
+            "reason": task_reason_label(task["reason"]),
+        }
+    return word
 
 
 def timeliness_table(departments):

@@ -9,13 +9,22 @@ from kpis.exports import neutralise
 from tasks.models import Milestone, ProgressStatement, Task
 
 
-def task_rows(today):
-    """Every task as its open data row, with its stored verdict on `today` (TaskVerdict).
+def task_rows(today, year=None):
+    """Every task (of `year`, where given) as its open data row, with its stored verdict
+    on `today` (TaskVerdict).
     Three lists of plain values rather than model instances: at 10,000 tasks building
     each task, milestone and statement was most of the file's time (docs/performance.md)."""
+    tasks = Task.objects.judged(today)
+    published = Milestone.objects.published()
+    statements = ProgressStatement.objects.published()
+    if year is not None:
+        tasks = tasks.filter(year=year)
+        published = published.filter(task__year=year)
+        statements = statements.filter(task__year=year)
     milestones, progress = {}, {}
-    published = Milestone.objects.published().order_by("task", "published_due", "position")
-    for task_id, title, title_en, due, done in published.values_list(
+    for task_id, title, title_en, due, done in published.order_by(
+        "task", "published_due", "position"
+    ).values_list(
         "task", "published_title", "published_title_en", "published_due", "published_done"
     ):
         milestones.setdefault(task_id, []).append(
@@ -26,8 +35,9 @@ def task_rows(today):
                 "done": done and done.isoformat(),
             }
         )
-    statements = ProgressStatement.objects.published().order_by("task", "period_end")
-    for task_id, end, percent, text, text_en, complete in statements.values_list(
+    for task_id, end, percent, text, text_en, complete in statements.order_by(
+        "task", "period_end"
+    ).values_list(
         "task",
         "period_end",
         "published_percent",
@@ -44,9 +54,9 @@ def task_rows(today):
                 "complete": complete,
             }
         )
-    tasks = Task.objects.judged(today).values_list(*FIELDS)
     return [
-        task_row(dict(zip(FIELDS, values, strict=True)), milestones, progress) for values in tasks
+        task_row(dict(zip(FIELDS, values, strict=True)), milestones, progress)
+        for values in tasks.values_list(*FIELDS)
     ]
 
 
@@ -60,6 +70,7 @@ FIELDS = [
     "year",
     "stored_verdict__status",
     "stored_verdict__rag",
+    "stored_verdict__reason",
     "quote",
     "source__title",
     "source__publisher",
@@ -86,14 +97,18 @@ def task_row(task, milestones, progress):
         "year": task["year"],
         "status": task["stored_verdict__status"],
         "rag": task["stored_verdict__rag"],
+        "reason": task["stored_verdict__reason"],
         "milestones": milestones.get(task["pk"], []),
         "progress": progress.get(task["pk"], []),
         "source": source,
     }
 
 
-def tasks_document(today):
-    return {"generated_at": timezone.now().isoformat(timespec="seconds"), "tasks": task_rows(today)}
+def tasks_document(today, year=None):
+    return {
+        "generated_at": timezone.now().isoformat(timespec="seconds"),
+        "tasks": task_rows(today, year),
+    }
 
 
 COLUMNS = [
@@ -103,7 +118,13 @@ COLUMNS = [
     ("theme", _("Code of the theme")),
     ("department", _("Code of the lead department; empty until one is assigned")),
     ("year", _("Year of the commitment")),
-    ("status", _("done, on_schedule, delayed, not_started, no_plan, completed or not_completed")),
+    (
+        "status",
+        _(
+            "done, on_schedule, delayed, not_started, no_plan (open years only), completed "
+            "or not_completed"
+        ),
+    ),
     ("rag", _("green, yellow or red; empty when there is no colour")),
     ("milestones", _("Number of published milestones")),
     ("milestones_done", _("How many of them are done")),
@@ -116,6 +137,10 @@ COLUMNS = [
     ("source_publisher", _("Publisher of the source")),
     ("source_date", _("Date of the source")),
     ("source_quote", _("The source's sentence, word for word")),
+    (
+        "reason",
+        _("nothing_reported: a task of a closed year of which nothing was ever entered"),
+    ),
 ]
 TEXT_COLUMNS = {
     "title",
@@ -137,6 +162,7 @@ def flat(row):
         year=row["year"],
         status=row["status"],
         rag=row["rag"],
+        reason=row.get("reason"),  # absent from snapshots taken before it existed
         milestones=len(row["milestones"]),
         milestones_done=len(row["milestones"]) - len(open_dues),
         next_due=min(open_dues, default=None),

@@ -54,6 +54,27 @@ class TaskQuerySet(DepartmentScopedQuerySet):
         """The tasks as a list, each with its public record and `verdict` on `today`."""
         return [task.attach_status(today) for task in self.with_public_record()]
 
+    def with_status_as_of(self, today, moment):
+        """The tasks whose source was published by `today`, each with its `verdict` on
+        `today` from its milestones and statements as published just before `moment`, read
+        from their change history (a bulletin as of a past day, made later). Three
+        queries."""
+        tasks = list(self.filter(source__published_on__lte=today).select_related("department"))
+        milestones, statements = {}, {}
+        for task_id, due, done in standing_copies(
+            Milestone, tasks, moment, "published_due", "published_done"
+        ):
+            milestones.setdefault(task_id, []).append(rules.MilestoneDates(due, done))
+        for task_id, end, completes in standing_copies(
+            ProgressStatement, tasks, moment, "period_end", "published_completes"
+        ):
+            statements.setdefault(task_id, []).append((end, completes))
+        for task in tasks:
+            task.verdict = rules.record_status(
+                task.year, milestones.get(task.pk, []), statements.get(task.pk, []), today
+            )
+        return tasks
+
     def with_due_work(self, today):
         """The tasks, each with `due_statements`: the quarters of its year that have ended
         without a statement (as `periods.DuePeriod`), and `milestones_due_soon`: its
@@ -121,6 +142,20 @@ class TaskQuerySet(DepartmentScopedQuerySet):
         (TaskVerdict), two queries whatever the number of tasks."""
         TaskVerdict.objects.refresh(today)
         return TaskVerdict.objects.filter(task__in=self).status_counts()
+
+
+def standing_copies(model, tasks, moment, *fields):
+    """(task id, *fields) of the published copy of each of `model`'s entries of `tasks` as
+    it stood just before `moment`, from the change history."""
+    records = (
+        model.history.filter(task__in=tasks, history_date__lt=moment)
+        .order_by("id", "history_date", "history_id")
+        .values_list("id", "history_type", "published_at", "task_id", *fields)
+    )
+    standing = {}
+    for pk, change, published_at, *copy in records:
+        standing[pk] = None if change == "-" or published_at is None else copy
+    return [copy for copy in standing.values() if copy is not None]
 
 
 class Task(models.Model):
@@ -517,6 +552,24 @@ class TaskVerdictQuerySet(models.QuerySet):
         counted = dict(self.order_by().values_list("status").annotate(n=Count("pk")))
         return [(status, counted.get(status, 0)) for status in rules.STATUS_ORDER]
 
+    def tally(self):
+        """These verdicts counted by their task's year, theme and status, as a list of
+        (year, theme, status, count), each theme built from its row: what /tasks/ reads its
+        years, its year's counts and its themes from, in one query."""
+        names = ["id", "code", "name", "name_en", "position"]
+        rows = (
+            self.order_by()
+            .values_list("task__year", "status", *(f"task__theme__{name}" for name in names))
+            .annotate(n=Count("pk"))
+        )
+        themes = {}
+        tally = []
+        for year, status, *fields, count in rows:
+            theme = themes.get(fields[0]) or Theme(**dict(zip(names, fields, strict=True)))
+            themes[theme.pk] = theme
+            tally.append((year, theme, status, count))
+        return tally
+
 
 class TaskVerdict(models.Model):
     """A key task's verdict as the rules (tasks/rules.py) gave it, and the days it holds:
@@ -532,6 +585,9 @@ class TaskVerdict(models.Model):
     status_rank = models.PositiveSmallIntegerField()
     # None where the rules give no colour, as the open data says it.
     rag = models.CharField(max_length=8, null=True)  # noqa: DJ001
+    # rules.Reason where the status alone does not say why (a closed year's silent task is
+    # not completed for nothing reported); None otherwise, as the open data says it.
+    reason = models.CharField(max_length=24, null=True)  # noqa: DJ001
     late = models.PositiveSmallIntegerField()
     milestones_done = models.PositiveSmallIntegerField()
     judged_on = models.DateField()
@@ -555,6 +611,7 @@ class TaskVerdict(models.Model):
             status=verdict.status,
             status_rank=rules.STATUS_ORDER.index(verdict.status),
             rag=verdict.rag,
+            reason=verdict.reason,
             late=verdict.late,
             milestones_done=sum(milestone.is_done(today) for milestone in milestones),
             judged_on=today,

@@ -14,7 +14,12 @@ is late by more than GRACE_DAYS or more than one is late); `not_started` (milest
 entered, none due yet, none done, no statement); `on_schedule` (otherwise, with something
 entered, nothing late); `no_plan` (no milestone and no statement: grey, never red, so that
 the first day of a year is not a wall of red). For a closed year: `completed` (done by the
-year's end), `not_completed` (something was entered and it was not), or `no_plan`.
+year's end) or `not_completed` (it was not), with the reason **nothing reported** (未报送)
+when nothing was ever entered: once the year is over, silence is not rewarded with grey.
+`no_plan` is a status of open years only.
+
+A verdict counts the task's **late** milestones whatever its status (a task not completed
+still has milestones overdue).
 
 The Ouhai rule (瓯海, the supervision practice that prompted it): a task that was red and
 catches up, its late milestones done late, shows yellow, not green, until the end of the
@@ -52,6 +57,12 @@ STATUS_ORDER = [
 ]
 
 
+class Reason(StrEnum):
+    """Why a task has its status, where the status alone does not say it."""
+
+    NOTHING_REPORTED = "nothing_reported"
+
+
 # The key tasks' colours are the one red/yellow/green enum of the rules.
 Rag = Colour
 
@@ -79,6 +90,7 @@ class Verdict:
     caught_up: bool = False
     yellow_until: datetime.date | None = None
     late: int = 0
+    reason: str | None = None
 
 
 # The old name here of periods.quarter_end, until the next round.
@@ -130,19 +142,19 @@ def task_status(year, milestones, has_statement, completed_on, today, grace_days
     """
     entered = bool(milestones) or has_statement
     year_end = datetime.date(year, 12, 31)
+    late = sum(milestone.is_late(today) for milestone in milestones)
     if today > year_end:
         if not entered:
-            return Verdict(Status.NO_PLAN, None)
+            return Verdict(Status.NOT_COMPLETED, Rag.RED, reason=Reason.NOTHING_REPORTED)
         if is_done(milestones, completed_on, year_end):
             return Verdict(Status.COMPLETED, Rag.GREEN)
-        return Verdict(Status.NOT_COMPLETED, Rag.RED)
+        return Verdict(Status.NOT_COMPLETED, Rag.RED, late=late)
     if not entered:
         return Verdict(Status.NO_PLAN, None)
     if is_done(milestones, completed_on, today):
         return green_unless_caught_up(Status.DONE, milestones, today, grace_days)
     colour = lateness(milestones, today, grace_days)
     if colour is not None:
-        late = sum(milestone.is_late(today) for milestone in milestones)
         return Verdict(Status.DELAYED, colour, late=late)
     nothing_due = all(today <= milestone.due for milestone in milestones)
     nothing_done = not any(milestone.is_done(today) for milestone in milestones)
@@ -182,8 +194,11 @@ def holds_until(year, milestones, statements, today, grace_days=GRACE_DAYS):
     """The last day from `today` on which `record_status` and the milestones done stay as
     they are on `today` without a new record: the verdict only moves on a day a milestone
     falls due or late by more than `grace_days`, is done, or ends the quarter of a
-    catching-up; on a completion statement's period end; and when the year closes. A stored
-    verdict (tasks.TaskVerdict) is judged again after it."""
+    catching-up; on a completion statement's period end; and when the year closes (the
+    close turns every unfinished task to `not_completed`, a silent one for nothing
+    reported). A stored verdict (tasks.TaskVerdict) is judged again after it."""
+    # The year's close: however far off the milestones are, a verdict of an open year never
+    # holds past the 31st of December.
     moves = {datetime.date(year, 12, 31) + datetime.timedelta(days=1)}
     for milestone in milestones:
         moves.add(milestone.due + datetime.timedelta(days=1))

@@ -1,7 +1,9 @@
+from operator import attrgetter
+
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import InvalidPage, Paginator
-from django.db.models import Exists, OuterRef, Prefetch
+from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -9,8 +11,9 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from kpis.caching import public_cache
+from kpis.converters import parse_year
 from kpis.forms import ReturnForm
-from kpis.models import Indicator, Theme
+from kpis.models import Indicator
 from kpis.views import (
     data_file,
     page_number,
@@ -26,25 +29,47 @@ from tasks.models import Milestone, ProgressStatement, Task, TaskVerdict
 TASKS_PER_PAGE = 50
 
 
+def task_year(request, today, task_years):
+    """The year asked for with ?year= (a year with tasks), else the year `/` opens on; and
+    the years to choose from."""
+    shown = Indicator.objects.public().progress_year(today)
+    years = sorted(set(task_years) | {shown})
+    asked = request.GET.get("year", "")
+    if not asked:
+        return shown, years
+    year = parse_year(asked)
+    if year not in years:
+        raise Http404("No key tasks of that year.")
+    return year, years
+
+
 @public_cache
 def task_list(request):
-    tasks = Task.objects.judged(timezone.localdate())
+    today = timezone.localdate()
+    tasks = Task.objects.judged(today)
+    tally = TaskVerdict.objects.tally()
+    year, years = task_year(request, today, {row[0] for row in tally})
+    tally = [row for row in tally if row[0] == year]
     theme = request.GET.get("theme", "")
     status = request.GET.get("status", "")
-    themes = Theme.objects.filter(Exists(Task.objects.filter(theme=OuterRef("pk"))))
-    if (theme and not themes.filter(code=theme).exists()) or (
+    if (theme and not Task.objects.filter(theme__code=theme).exists()) or (
         status and status not in rules.STATUS_ORDER
     ):
         raise Http404("No such theme or status.")  # so never cached
-    shown = tasks.filter(theme__code=theme) if theme else tasks
+    shown = tasks.filter(year=year, theme__code=theme) if theme else tasks.filter(year=year)
     shown = shown.filter(stored_verdict__status=status) if status else shown
     # Sorted, counted and paged in the database; only the page's tasks are built.
     context = {
         "tasks": task_page(request, shown.in_list_order().with_public_record()),
-        "task_counts": TaskVerdict.objects.status_counts(),
-        "themes": themes,
+        "task_counts": [
+            (option, sum(n for _, _, counted, n in tally if counted == option))
+            for option in rules.STATUS_ORDER
+        ],
+        "themes": sorted({row[1] for row in tally}, key=attrgetter("position", "code")),
         "theme": theme,
         "status": status,
+        "task_year": year,
+        "years": years,
         "grace_days": rules.GRACE_DAYS,
     }
     return render(request, "tasks/task_list.html", context)
@@ -79,7 +104,11 @@ def task_detail(request, code):
 
 @public_cache
 def tasks_data(request, file_format):
-    document = exports.tasks_document(timezone.localdate())
+    asked = request.GET.get("year", "")
+    year = parse_year(asked) if asked else None
+    if asked and year is None:
+        raise Http404("Not a year.")
+    document = exports.tasks_document(timezone.localdate(), year)
     return data_file(document, exports.tasks_dataset, file_format, "tasks")
 
 

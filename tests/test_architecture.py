@@ -20,7 +20,8 @@ APPS = {
     "catalog": {"kpis", "tasks", "plans"},
     # Five-year plans build on kpis; their review is written by the bulletin's renderers.
     "plans": {"kpis", "reports"},
-    "tracker": {"kpis", "tasks", "identity", "reports", "api", "catalog", "plans"},
+    "accounts": {"kpis", "identity", "tracker"},
+    "tracker": {"kpis", "tasks", "identity", "reports", "api", "catalog", "plans", "accounts"},
 }
 
 RULES = [
@@ -46,6 +47,8 @@ DOMAIN = [
     "identity/models.py",
     "tasks/models.py",
     "plans/models.py",
+    "accounts/models.py",
+    "accounts/roles.py",
 ]
 PAGES = {
     "views",

@@ -11,23 +11,36 @@ from pathlib import Path
 import docx
 import pypdf
 import pytest
+import time_machine
 from django.core.management import call_command
 from django.utils import timezone
 
 from kpis import progress
 from kpis.models import Actual, Bulletin, Target
 from reports import bulletins
+from tests.conftest import SHANGHAI
 from tests.test_reminders import Hook, hook_server  # noqa: F401 - the robot fixture
 
 MARCH, JUNE, SEPTEMBER = (datetime.date(2024, m, d) for m, d in [(3, 31), (6, 30), (9, 30)])
 MM = 72 / 25.4  # PDF points per millimetre
 
 
+def on(day):
+    """Travel to `day`, 10:00 in Shenzhen: a bulletin as of a day knows what was recorded
+    by its end."""
+    return time_machine.travel(datetime.datetime(day.year, day.month, day.day, 10, tzinfo=SHANGHAI))
+
+
 @pytest.fixture
 def sample(make_indicator, make_actual, department):
-    """Four public targets of 2024 at four statuses by 30 June, and figures the bulletin of
-    30 June must not show: a draft, a correction under review, a later period, a hidden
-    indicator."""
+    """Four public targets of 2024 (set in January) at four statuses by 30 June, and
+    figures the bulletin of 30 June must not show: a draft, a correction under review, a
+    later period, a hidden indicator."""
+    with on(datetime.date(2024, 1, 15)):
+        return sample_targets(make_indicator, make_actual, department)
+
+
+def sample_targets(make_indicator, make_actual, department):
     behind = make_indicator(
         name="落后指标", name_en="Lagging far", department=department, target="100"
     )
@@ -336,7 +349,8 @@ def test_target_revisions_since_the_previous_bulletin_are_listed(sample, source)
     target = Target.objects.get(indicator=sample["achieved"])
     target.value = Decimal(15)
     target._change_reason = "区政府常务会议调整"
-    target.save()
+    with on(datetime.date(2024, 5, 10)):
+        target.save()
     bulletin = make(JUNE)
     assert [(r["old"]["value"], r["new"]["value"]) for r in bulletin.data["revisions"]] == [
         ("10", "15")
@@ -484,7 +498,7 @@ def test_a_laggard_carries_its_departments_published_explanation(sample, monkeyp
     monkeypatch.setattr(
         bulletins,
         "published_explanations",
-        lambda indicators, year: {(sample["behind"].pk, JUNE): explained},
+        lambda indicators, year, moment: {(sample["behind"].pk, JUNE): explained},
     )
     chinese = docx_text(docx_of(make()))
     assert "进展情况：已走访企业20家。存在问题：申报周期较长。下一步措施：加快认定。" in chinese
@@ -513,8 +527,9 @@ def test_a_bulletin_of_the_same_day_stored_meanwhile_takes_the_number(sample, mo
 def test_a_target_withdrawn_since_the_previous_bulletin_is_listed_with_its_reason(sample):
     make(MARCH)
     target = Target.objects.get(indicator=sample["achieved"])
-    target.withdraw("指标口径调整", timezone.now())
-    target.save()
+    with on(datetime.date(2024, 5, 10)):
+        target.withdraw("指标口径调整", timezone.now())
+        target.save()
     (revision,) = make(JUNE).data["revisions"]
     assert (revision["new"], revision["reason"]) == (None, "指标口径调整")
     text = docx_text(docx_of(Bulletin.objects.get(as_of=JUNE)))
@@ -524,3 +539,165 @@ def test_a_target_withdrawn_since_the_previous_bulletin_is_listed_with_its_reaso
 def test_the_sources_of_the_targets_are_in_a_footnote(sample):
     paragraphs = [paragraph.text for paragraph in docx_of(make()).paragraphs]
     assert "目标来源：Test Daily, 2024年1月31日, 测试来源。" in paragraphs
+
+
+# Issue 23, items 5 and 6: a bulletin as of 30 November 2026 made on 6 December 2026, with
+# figures and key tasks of 2024 to 2026.
+
+NOVEMBER_30 = datetime.date(2026, 11, 30)
+
+
+def target_of_2026(indicator, source, value):
+    return Target.objects.create(
+        indicator=indicator, year=2026, value=Decimal(value), source=source, quote="2026年目标。"
+    )
+
+
+@pytest.fixture
+def december_2026(make_indicator, make_actual, make_task, make_milestone, department, source):
+    """R&D spending (亿元, quarterly) at 540 of its 600 by the third quarter of 2026, from
+    500 at the end of 2025; enterprises at 500 of 600 in the first quarter, the second and
+    third overdue; a target set in January and revised on 6 December; a 2024 task never
+    completed, and a 2026 task whose milestone due on 31 October was overdue on 30 November
+    and moved to January on 3 December."""
+    with on(datetime.date(2026, 1, 20)):
+        spending = make_indicator(
+            name="全社会研发投入", name_en="R&D spending", unit="亿元", department=department
+        )
+        spending_target = target_of_2026(spending, source, "600")
+        lagging = make_indicator(
+            name="高新技术企业", name_en="High-tech firms", department=department
+        )
+        target_of_2026(lagging, source, "600")
+    for indicator, figures in (
+        (spending, [(2024, 12, 31, 300), (2025, 12, 31, 500), (2026, 3, 31, 510)]),
+        (spending, [(2026, 6, 30, 525), (2026, 9, 30, 540)]),
+        (lagging, [(2024, 12, 31, 400), (2025, 12, 31, 500), (2026, 3, 31, 500)]),
+    ):
+        for year, month, day, value in figures:
+            make_actual(indicator, period_end=datetime.date(year, month, day), value=value)
+    with on(datetime.date(2024, 3, 1)):
+        old_task = make_task(year=2024, department=department, title="二〇二四年任务")
+        make_milestone(old_task, due=datetime.date(2024, 6, 30), title="二〇二四年节点")
+    with on(datetime.date(2026, 3, 1)):
+        task = make_task(year=2026, department=department, title="二〇二六年任务")
+        milestone = make_milestone(task, due=datetime.date(2026, 10, 31), title="十月节点")
+    with on(datetime.date(2026, 12, 3)):
+        milestone.due = milestone.published_due = datetime.date(2027, 1, 31)
+        milestone.due_change_reason = "设备延期到货"
+        milestone.save()
+    with on(datetime.date(2026, 12, 6)):
+        spending_target.value = Decimal(700)
+        spending_target._change_reason = "12月6日调整"
+        spending_target.save()
+    with on(datetime.date(2026, 12, 6)):
+        bulletin = bulletins.make(NOVEMBER_30, "zh-hans")
+    return bulletin
+
+
+def row_named(bulletin, name):
+    return next(row for row in bulletin.data["rows"] if row["name"] == name)
+
+
+def test_the_pace_still_needed_counts_from_the_latest_figures_period(december_2026):
+    # 60亿元 short after the third quarter: 20 a month over October to December, not 60 in
+    # the one month after 30 November.
+    assert row_named(december_2026, "全社会研发投入")["needed_per_month"] == "20"
+    word = docx_text(docx_of(december_2026))
+    assert "全年目标尚需每月增加20亿元" in word
+    assert "全年目标尚需每月增加20亿元" in squeezed(pdf_text(december_2026))
+
+
+def test_the_bulletin_says_which_periods_are_overdue_since_the_latest_figure(december_2026):
+    row = row_named(december_2026, "高新技术企业")
+    assert row["overdue_periods"] == ["2026-06-30", "2026-09-30"]
+    assert row["needed_per_month"] == "11.1111"  # 100 more over the nine months after March
+    sentence = "2026年二季度、2026年三季度数据逾期未报，所需增速自2026年一季度起算。"
+    assert sentence in docx_text(docx_of(december_2026))
+    assert sentence in squeezed(pdf_text(december_2026))
+
+
+def test_a_bulletin_made_later_uses_the_targets_as_they_stood_on_its_day(december_2026):
+    row = row_named(december_2026, "全社会研发投入")
+    assert row["target"]["value"] == "600"
+    assert december_2026.data["revisions"] == []
+    word = docx_text(docx_of(december_2026))
+    assert "600亿元" in word and "700亿元" not in word and "12月6日调整" not in word
+    assert "700亿元" not in squeezed(pdf_text(december_2026))
+
+
+def test_a_revision_made_by_the_end_of_the_day_is_listed(december_2026):
+    with on(datetime.date(2026, 12, 6)):
+        later = bulletins.make(datetime.date(2026, 12, 6), "zh-hans")
+    (revision,) = later.data["revisions"]
+    assert (revision["old"]["value"], revision["new"]["value"]) == ("600", "700")
+    assert "12月6日调整" in docx_text(docx_of(later))
+
+
+def test_the_bulletin_lists_only_its_years_tasks_with_their_overdue_milestones(december_2026):
+    tasks = december_2026.data["delayed_tasks"]
+    assert [(task["title"], task["late"]) for task in tasks] == [("二〇二六年任务", 1)]
+    word = docx_of(december_2026)
+    (table,) = [table for table in word.tables if table.rows[0].cells[0].text == "重点任务"]
+    assert [cell.text for cell in table.rows[1].cells][:3] == ["二〇二六年任务", "科技创新局", "1"]
+    assert "二〇二四年任务" not in squeezed(pdf_text(december_2026))
+
+
+def test_an_explanation_published_after_the_day_is_not_in_the_bulletin(
+    make_indicator, make_actual, source
+):
+    with on(datetime.date(2026, 1, 20)):
+        indicator = make_indicator(name="解释指标")
+        target_of_2026(indicator, source, "600")
+    explained = {"progress": "十月已走访企业", "problems": "审批慢", "next_steps": "加快"}
+    explained["en"] = None
+    make_actual(indicator, period_end=datetime.date(2025, 12, 31), value="90")
+    with on(datetime.date(2026, 10, 20)):
+        make_actual(
+            indicator,
+            period_end=datetime.date(2026, 9, 30),
+            value="100",
+            published_explanation=explained,
+        )
+    with on(datetime.date(2026, 12, 3)):
+        figure = Actual.objects.get(period_end=datetime.date(2026, 9, 30))
+        figure.published_explanation = {**explained, "progress": "十二月补写的说明"}
+        figure.save()
+    with on(datetime.date(2026, 12, 6)):
+        bulletin = bulletins.make(NOVEMBER_30, "zh-hans")
+    word = docx_text(docx_of(bulletin))
+    assert "十月已走访企业" in word and "十二月补写的说明" not in word
+
+
+def test_a_closed_years_bulletin_lists_its_silent_task_as_not_completed_nothing_reported(
+    make_task, department
+):
+    with on(datetime.date(2024, 2, 1)):
+        make_task(year=2024, department=department, title="从未报送的任务")
+    with on(datetime.date(2026, 12, 6)):
+        bulletin = bulletins.make(datetime.date(2025, 1, 31), "zh-hans", year=2024)
+    (task,) = bulletin.data["delayed_tasks"]
+    assert (task["status"], task["reason"]) == ("not_completed", "nothing_reported")
+    word = docx_text(docx_of(bulletin))
+    assert "年度未完成：未报送" in word
+    assert "年度未完成：未报送" in squeezed(pdf_text(bulletin))
+
+
+def test_the_english_bulletin_gives_the_same_pace_and_overdue_periods(december_2026):
+    with on(datetime.date(2026, 12, 6)):
+        english = bulletins.make(NOVEMBER_30, "en")
+    text = docx_text(docx_of(english))
+    assert "it still needs 2 billion yuan more each month" in text
+    assert "The figures of Q2 2026, Q3 2026 are overdue" in text
+    assert "stillneeds2billionyuanmoreeachmonth" in squeezed(pdf_text(english))
+
+
+def test_a_target_withdrawn_after_the_day_still_counts_in_its_bulletin(december_2026):
+    target = Target.objects.get(indicator__name="高新技术企业", year=2026)
+    with on(datetime.date(2026, 12, 6)):
+        target.withdraw("口径调整", timezone.now())
+        target.save()
+        again = bulletins.make(NOVEMBER_30, "zh-hans")
+    assert row_named(again, "高新技术企业")["target"]["value"] == "600"
+    assert again.data["revisions"] == []
+    assert "口径调整" not in docx_text(docx_of(again))

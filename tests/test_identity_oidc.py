@@ -235,3 +235,19 @@ def test_a_provider_clock_a_few_seconds_ahead_is_tolerated(client, provider):
     ahead = int(time.time()) + 20
     response = come_back(client, provider, lambda issuer, nonce: id_token(issuer, nonce, iat=ahead))
     assert response.url == "/en/my/"
+
+
+def test_the_platforms_second_factor_counts_where_the_id_token_says_it_asked(
+    client, provider, settings
+):
+    settings.TWO_FACTOR_ROLES = [roles.DATA_ENTRY]
+    come_back(client, provider, lambda issuer, nonce: id_token(issuer, nonce, amr=["pwd", "otp"]))
+    assert client.get("/my/").status_code == 200
+
+
+def test_a_platform_sign_in_by_password_alone_is_asked_for_a_second_factor_here(
+    client, provider, settings
+):
+    settings.TWO_FACTOR_ROLES = [roles.DATA_ENTRY]
+    come_back(client, provider, lambda issuer, nonce: id_token(issuer, nonce, amr=["pwd"]))
+    assert client.get("/my/")["Location"].startswith("/accounts/two-factor/")

@@ -1,8 +1,10 @@
 import datetime
 import json
 import re
+from decimal import Decimal
 
 import pytest
+import time_machine
 from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -10,6 +12,7 @@ from django.utils import timezone, translation
 from django.utils.formats import date_format
 
 from kpis.models import Actual, Indicator
+from tests.conftest import SHANGHAI
 
 
 def rows_of(html):
@@ -362,3 +365,65 @@ def test_rows_without_a_share_come_last_whichever_way_attainment_sorts(
     for sort in ("attainment", "-attainment"):
         rows = rows_of(anonymous.get(f"/en/?sort={sort}").content.decode())
         assert "Synthetic biology cluster valuation" in rows[0]
+
+
+# Issue 23, item 8: the charts on 6 December 2026, with figures of 2024 to 2026.
+
+
+@pytest.fixture
+def synbio_three_years(article, make_actual):
+    """Synthetic biology valuation (亿元, target more than 400 in 2024): a figure every
+    quarter of 2024, the last on 31 December, then 2025's and 2026's."""
+    indicator = Indicator.objects.get(code="synbio-valuation")
+    for end, value in [
+        ((2024, 3, 31), "150"),
+        ((2024, 6, 30), "240"),
+        ((2024, 9, 30), "330"),
+        ((2024, 12, 31), "420"),
+        ((2025, 12, 31), "480"),
+        ((2026, 9, 30), "520"),
+    ]:
+        make_actual(indicator, period_end=datetime.date(*end), value=value)
+    with time_machine.travel(datetime.datetime(2026, 12, 6, 10, tzinfo=SHANGHAI), tick=True):
+        yield indicator
+
+
+def get(client, url):
+    response = client.get(url)
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def first_chart(html):
+    return html.split('<figure class="chart">', 1)[1].split("</svg>", 1)[0]
+
+
+def axis(svg):
+    """The unit above the axis and the axis's numbers, top to bottom."""
+    unit = re.search(r'class="tick axis-unit"[^>]*>([^<]*)<', svg).group(1)
+    numbers = re.findall(r'text-anchor="end" dominant-baseline="middle">([^<]*)<', svg)
+    return unit, numbers
+
+
+def test_the_chart_axis_speaks_the_pages_language_and_scale(anonymous, synbio_three_years):
+    chinese = axis(first_chart(get(anonymous, "/indicators/synbio-valuation/?year=2024")))
+    english = axis(first_chart(get(anonymous, "/en/indicators/synbio-valuation/?year=2024")))
+    assert chinese[0] == "亿元" and english[0] == "billion yuan"
+    assert "400" in chinese[1] and "40" in english[1]
+    assert [Decimal(n) for n in english[1]] == [Decimal(n) / 10 for n in chinese[1]]
+
+
+def test_the_target_label_never_covers_a_point(anonymous, synbio_three_years):
+    svg = first_chart(get(anonymous, "/en/indicators/synbio-valuation/?year=2024"))
+    label_x = float(re.search(r'class="line-label" x="([\d.]+)"', svg).group(1))
+    radius = float(re.search(r'class="actual-point" cx="[\d.]+" cy="[\d.]+" r="([\d.]+)"', svg)[1])
+    last_point_x = max(float(x) for x, _ in chart_points('<figure class="chart">' + svg))
+    assert label_x > last_point_x + radius  # the 31 December figure is the right-most point
+
+
+def test_an_indicator_without_figures_has_one_empty_state_and_no_legend(anonymous, article):
+    with time_machine.travel(datetime.datetime(2026, 12, 6, 10, tzinfo=SHANGHAI), tick=True):
+        page = get(anonymous, "/en/indicators/brain-science-enterprises/")
+    assert page.count('<figure class="chart">') == 0
+    assert page.count("there is nothing to chart yet") == 1
+    assert "key-actual" not in page and "key-target" not in page

@@ -4,17 +4,21 @@ import csv
 import datetime
 import io
 import json
+import re
 
 import openpyxl
 import pytest
+import time_machine
 from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from kpis.models import Theme
+from reports.snapshots import take_snapshot
 from tasks import rules
 from tasks.models import Milestone, Task
+from tests.conftest import SHANGHAI
 
 TODAY = timezone.localdate()
 DAY = datetime.timedelta(days=1)
@@ -52,7 +56,7 @@ def test_a_task_page_quotes_the_articles_sentence_with_its_source(anonymous, art
     assert "Shenzhen Special Zone Daily" in page
 
 
-def test_the_article_tasks_have_no_plan_yet_and_no_colour(anonymous, article_tasks):
+def test_the_article_tasks_have_no_plan_yet_and_no_colour(year_2024_open, anonymous, article_tasks):
     page = get(anonymous, "/en/tasks/")
     assert page.count("task-status rag-none") == Task.objects.count()
     assert "rag-red" not in page
@@ -64,7 +68,7 @@ def test_the_summary_counts_tasks_by_status(anonymous, late_task, make_task):
     summary = page[page.index("task-summary") : page.index("</section>")]
     delayed = summary[summary.index("task-count-delayed") :]
     assert delayed.index('<span class="count">1</span>') < delayed.index("Delayed")
-    assert 'task-count-no_plan" href="/en/tasks/?status=no_plan"' in summary
+    assert f'task-count-no_plan" href="/en/tasks/?year={TODAY.year}&amp;status=no_plan"' in summary
 
 
 def test_the_home_page_counts_the_key_tasks_by_status_as_the_tasks_page_does(
@@ -75,7 +79,8 @@ def test_the_home_page_counts_the_key_tasks_by_status_as_the_tasks_page_does(
     summary = page[page.index("task-summary") :]
     delayed = summary[summary.index("task-count-delayed") :]
     assert delayed.index('<span class="count">1</span>') < delayed.index("Delayed")
-    assert 'task-count-no_plan" href="/en/tasks/?status=no_plan"' in summary
+    # The link names the year `/` shows, as every task count does (issue 23 item 7).
+    assert f'task-count-no_plan" href="/en/tasks/?year={TODAY.year}&amp;status=no_plan"' in summary
 
 
 def test_a_status_link_shows_only_the_tasks_at_that_status(anonymous, late_task, make_task):
@@ -167,7 +172,9 @@ def test_the_tasks_data_follows_the_json_contract(anonymous, late_task, make_sta
     assert set(row["source"]) == {"title", "publisher", "date", "quote"}
 
 
-def test_the_json_agrees_with_the_page_on_every_article_task(anonymous, article_tasks):
+def test_the_json_agrees_with_the_page_on_every_article_task(
+    year_2024_open, anonymous, article_tasks
+):
     document = json.loads(get(anonymous, "/data/tasks.json"))
     for row in document["tasks"]:
         page = get(anonymous, f"/tasks/{row['code']}/")
@@ -315,3 +322,89 @@ def test_the_home_pages_task_counts_agree_with_each_tasks_own_verdict(
         "done", "delayed", "not_started", "completed", "not_completed", "no_plan"
     }  # fmt: skip
     assert dict(counts)["no_plan"] == 2
+
+
+# Issue 23, item 7: on 6 December 2026, with key tasks of 2024 to 2026.
+
+
+@pytest.fixture
+def tasks_of_three_years(make_task, make_milestone, make_statement):
+    """2024: one task with an honest plan that was not kept, one with nothing ever entered;
+    2025: one completed; 2026: one on schedule and one with nothing entered yet."""
+    kept_quiet = make_task(year=2024, title="二〇二四年未报送任务", title_en="Silent 2024 task")
+    planned = make_task(year=2024, title="二〇二四年有计划任务", title_en="Planned 2024 task")
+    make_milestone(planned, due=datetime.date(2024, 9, 30))
+    done = make_task(year=2025, title="二〇二五年任务", title_en="Done 2025 task")
+    make_statement(done, period_end=datetime.date(2025, 12, 31), completes=True)
+    on_schedule = make_task(year=2026, title="二〇二六年任务", title_en="Running 2026 task")
+    make_milestone(on_schedule, due=datetime.date(2026, 12, 20))
+    make_statement(on_schedule, period_end=datetime.date(2026, 9, 30))
+    make_task(year=2026, title="二〇二六年新任务", title_en="New 2026 task")
+    return kept_quiet
+
+
+@pytest.fixture
+def december_6_2026():
+    with time_machine.travel(datetime.datetime(2026, 12, 6, 10, tzinfo=SHANGHAI), tick=True):
+        yield
+
+
+def test_a_closed_years_task_with_nothing_entered_reads_not_completed_nothing_reported(
+    december_6_2026, anonymous, tasks_of_three_years
+):
+    page = get(anonymous, "/en/tasks/?year=2024")
+    row = page[page.index("Silent 2024 task") :].split("</tr>", 1)[0]
+    assert "Not completed: nothing reported" in row and "rag-red" in row
+    assert "No plan yet" not in page.split("</section>", 1)[1]
+    assert "年度未完成：未报送" in get(anonymous, "/tasks/?year=2024")
+
+
+def test_the_open_data_lists_every_years_tasks_the_silent_one_not_completed(
+    december_6_2026, anonymous, tasks_of_three_years
+):
+    document = json.loads(get(anonymous, "/data/tasks.json"))
+    rows = {row["title_en"]: row for row in document["tasks"]}
+    assert {row["year"] for row in rows.values()} == {2024, 2025, 2026}
+    silent = rows["Silent 2024 task"]
+    assert (silent["status"], silent["rag"], silent["reason"]) == (
+        "not_completed", "red", "nothing_reported"
+    )  # fmt: skip
+    assert rows["New 2026 task"]["status"] == "no_plan"
+    one_year = json.loads(get(anonymous, "/data/tasks.json?year=2024"))["tasks"]
+    assert {row["year"] for row in one_year} == {2024}
+
+
+def test_the_tasks_page_opens_on_the_year_the_home_page_shows_and_filters_by_year(
+    december_6_2026, anonymous, tasks_of_three_years
+):
+    page = get(anonymous, "/en/tasks/")
+    assert "Running 2026 task" in page and "Silent 2024 task" not in page
+    assert '<option value="2024">2024</option>' in page
+    assert '<option value="2026" selected>2026</option>' in page
+    earlier = get(anonymous, "/en/tasks/?year=2024")
+    assert "Silent 2024 task" in earlier and "Running 2026 task" not in earlier
+    assert anonymous.get("/en/tasks/?year=1999").status_code == 404
+
+
+def test_the_home_page_counts_only_the_tasks_of_its_year_and_says_which(
+    december_6_2026, anonymous, tasks_of_three_years
+):
+    page = get(anonymous, "/")
+    summary = page[
+        page.index("task-summary") : page.index("</section>", page.index("task-summary"))
+    ]
+    assert "2026年重点任务" in summary
+    counts = dict(re.findall(r'task-count-(\w+)".*?class="count">(\d+)<', summary, flags=re.S))
+    assert (counts["on_schedule"], counts["no_plan"], counts["not_completed"]) == ("1", "1", "0")
+    assert "Key tasks of 2026 by status" in get(anonymous, "/en/")
+
+
+def test_a_snapshot_counts_the_silent_task_as_not_completed(
+    december_6_2026, anonymous, tasks_of_three_years
+):
+    snapshot, _ = take_snapshot(timezone.localdate(), 2026)
+    document = anonymous.get(f"/snapshots/{snapshot.taken_on}.json").json()
+    row = next(row for row in document["tasks"] if row["title_en"] == "Silent 2024 task")
+    assert (row["status"], row["reason"]) == ("not_completed", "nothing_reported")
+    page = get(anonymous, f"/en/snapshots/{snapshot.taken_on}/")
+    assert "Not completed: nothing reported" in page

@@ -9,7 +9,9 @@ from tasks.rules import (
     GRACE_DAYS,
     MilestoneDates,
     Rag,
+    Reason,
     Status,
+    Verdict,
     holds_until,
     quarter_end,
     record_status,
@@ -41,8 +43,17 @@ def test_a_task_with_nothing_entered_has_no_plan_and_no_colour():
     assert (status().status, status().rag) == (Status.NO_PLAN, None)
 
 
-def test_nothing_entered_stays_no_plan_after_the_year_closes():
-    assert status(today=D(2025, 3, 1)).status == Status.NO_PLAN
+def test_nothing_entered_is_not_completed_once_the_year_closes_for_nothing_reported():
+    # Issue 23.7: silence is not rewarded with grey once the year is over.
+    verdict = status(today=D(2025, 3, 1))
+    assert (verdict.status, verdict.rag) == (Status.NOT_COMPLETED, Rag.RED)
+    assert verdict.reason == Reason.NOTHING_REPORTED
+
+
+def test_a_task_not_completed_with_milestones_entered_has_no_reason_but_counts_its_late_ones():
+    milestones = [MilestoneDates(D(2024, 6, 30)), MilestoneDates(D(2024, 3, 31), D(2024, 3, 1))]
+    verdict = status(milestones, today=D(2026, 11, 30))
+    assert (verdict.status, verdict.reason, verdict.late) == (Status.NOT_COMPLETED, None, 1)
 
 
 def test_milestones_none_due_and_no_statement_is_not_started():
@@ -151,15 +162,30 @@ def test_rag_follows_the_status_as_the_issue_defines_it(milestones, has_statemen
     assert verdict.rag in allowed[verdict.status]
 
 
-@given(any_day)
-def test_a_task_with_nothing_entered_is_never_red(today):
+@given(st.dates(min_value=D(2023, 6, 1), max_value=D(2024, 12, 31)))
+def test_a_task_with_nothing_entered_is_never_red_while_its_year_is_open(today):
     assert task_status(2024, [], False, None, today).rag is None
+
+
+@given(st.dates(min_value=D(2025, 1, 1), max_value=D(2030, 12, 31)))
+def test_a_task_with_nothing_entered_is_red_for_nothing_reported_once_its_year_closed(today):
+    verdict = task_status(2024, [], False, None, today)
+    assert (verdict.rag, verdict.reason) == (Rag.RED, Reason.NOTHING_REPORTED)
+
+
+@given(milestone_lists, st.booleans(), any_day)
+def test_a_verdict_counts_every_late_milestone_unless_the_task_is_done(
+    milestones, has_statement, today
+):
+    verdict = task_status(2024, milestones, has_statement, None, today)
+    if verdict.status not in (Status.DONE, Status.COMPLETED):
+        assert verdict.late == sum(milestone.is_late(today) for milestone in milestones)
 
 
 @given(milestone_lists, st.booleans(), any_day)
 def test_a_closed_year_is_never_judged_by_pace(milestones, has_statement, today):
     verdict = task_status(2024, milestones, has_statement, None, max(today, D(2025, 1, 1)))
-    assert verdict.status in {Status.COMPLETED, Status.NOT_COMPLETED, Status.NO_PLAN}
+    assert verdict.status in {Status.COMPLETED, Status.NOT_COMPLETED}
 
 
 @given(milestone_lists, st.booleans(), days_2024)
@@ -251,6 +277,13 @@ def test_a_verdict_changes_or_could_change_the_day_after_it_holds(record):
 def test_a_task_with_nothing_due_this_year_holds_its_verdict_to_the_first_due_date():
     milestones = [MilestoneDates(D(2024, 9, 30)), MilestoneDates(D(2024, 11, 30))]
     assert holds_until(2024, milestones, [], JUNE) == D(2024, 9, 30)
+
+
+def test_a_silent_tasks_verdict_holds_to_its_years_end_and_then_turns_not_completed():
+    assert holds_until(2024, [], [], JUNE) == D(2024, 12, 31)
+    assert record_status(2024, [], [], D(2025, 1, 1)) == Verdict(
+        Status.NOT_COMPLETED, Rag.RED, reason=Reason.NOTHING_REPORTED
+    )
 
 
 def test_a_closed_years_verdict_holds_for_ever():

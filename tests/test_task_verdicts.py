@@ -110,6 +110,24 @@ def test_a_verdict_judged_on_a_later_day_is_not_read_on_an_earlier_one(
         assert TaskVerdict.objects.get().judged_on == datetime.date(2026, 12, 6)
 
 
+def test_a_silent_task_is_not_completed_for_nothing_reported_the_day_its_year_closes(
+    anonymous, make_task
+):
+    # The year's close turns the stored verdict without any write (rules.holds_until).
+    with time_machine.travel(datetime.datetime(2026, 12, 31, 10, tzinfo=SHANGHAI)) as traveller:
+        make_task(code="silent", title_en="Silent", year=2026)
+        assert "No plan yet" in get(anonymous, "/en/tasks/?year=2026")
+        version = data_version()
+        traveller.move_to(datetime.datetime(2027, 1, 1, 10, tzinfo=SHANGHAI))
+        page = get(anonymous, "/en/tasks/?year=2026")
+        assert "Not completed: nothing reported" in page and "rag-red" in page
+        rows = json.loads(get(anonymous, "/data/tasks.json"))["tasks"]
+        assert [(row["status"], row["reason"]) for row in rows] == [
+            ("not_completed", "nothing_reported")
+        ]
+        assert data_version() == version  # nothing was written to the tasks meanwhile
+
+
 def test_a_quiet_task_is_not_judged_again_on_every_request(anonymous, make_task, make_milestone):
     make_milestone(make_task(), due=timezone.localdate() + 30 * DAY)
     get(anonymous, "/en/tasks/")

@@ -20,6 +20,7 @@ CATALOGUES = {
     ROOT / "tasks" / "locale" / "zh_Hans" / "LC_MESSAGES": 50,
     ROOT / "api" / "locale" / "zh_Hans" / "LC_MESSAGES": 40,
     ROOT / "catalog" / "locale" / "zh_Hans" / "LC_MESSAGES": 20,
+    ROOT / "accounts" / "locale" / "zh_Hans" / "LC_MESSAGES": 40,
 }
 every_catalogue = pytest.mark.parametrize(
     "catalogue", CATALOGUES, ids=lambda path: str(path.relative_to(ROOT).parents[2])

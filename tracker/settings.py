@@ -59,6 +59,10 @@ INSTALLED_APPS = [
     "reports",
     "api",
     "catalog",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "accounts",
 ]
 
 MIDDLEWARE = [
@@ -72,7 +76,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "accounts.middleware.AccountControlsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
@@ -149,6 +155,7 @@ AUTH_PASSWORD_VALIDATORS = [
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "accounts.validators.CharacterClassesValidator"},
 ]
 # Login protection (django-axes): after KPI_LOGIN_FAILURE_LIMIT wrong passwords for one user
 # name from one address, that pair is locked out for KPI_LOCKOUT_MINUTES.
@@ -166,6 +173,52 @@ AXES_CLIENT_IP_CALLABLE = "tracker.proxies.client_ip"
 # Officials' sessions end after a working day, and when the browser closes.
 SESSION_COOKIE_AGE = int(os.environ.get("KPI_SESSION_HOURS", "8")) * 3600
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+
+
+# The level-3 controls (accounts/, docs/security-level3.md): each on by default with
+# DJANGO_DEBUG=0, off with DJANGO_DEBUG=1 unless its variable is set. 0 turns a number off.
+def env_control(name, production_default):
+    value = os.environ.get(name)
+    if value is None:
+        return 0 if DEBUG else production_default
+    return int(value)
+
+
+# Minutes without a request after which a signed-in session ends.
+IDLE_MINUTES = env_control("KPI_IDLE_MINUTES", 30)
+# Sessions one account may hold at once; a new sign-in ends the oldest.
+MAX_SESSIONS = env_control("KPI_MAX_SESSIONS", 1)
+# Days after which a password must be changed before anything else.
+PASSWORD_MAX_AGE_DAYS = env_control("KPI_PASSWORD_MAX_AGE_DAYS", 90)
+# Groups whose members need a second factor (TOTP or a recovery code); superusers always
+# do while the list is not empty.
+TWO_FACTOR_ROLES = env_list(
+    "KPI_2FA_ROLES",
+    "" if DEBUG else "审核,指标管理,系统管理员,安全管理员,审计管理员",
+)
+# The security log (accounts.AuditRecord): recorded when on; kept at least this many days.
+AUDIT_LOG = env_bool("KPI_AUDIT_LOG", not DEBUG)
+AUDIT_RETENTION_DAYS = int(os.environ.get("KPI_AUDIT_RETENTION_DAYS", "180"))
+if AUDIT_RETENTION_DAYS < 180:
+    # Logs of network operations are kept six months at least (网络安全法, article 21).
+    raise ImproperlyConfigured("KPI_AUDIT_RETENTION_DAYS must be 180 or more.")
+# The OpenID Connect `amr` and `acr` values by which the platform says it asked for a
+# second factor (RFC 8176); a platform sign-in without one is asked for TOTP here.
+OIDC_SECOND_FACTOR_AMR = env_list("OIDC_SECOND_FACTOR_AMR", "mfa,otp,hwk,sc")
+OIDC_SECOND_FACTOR_ACR = env_list("OIDC_SECOND_FACTOR_ACR")
+OTP_TOTP_ISSUER = os.environ.get("KPI_2FA_ISSUER", "光明区指标跟踪")
+# Nobody, administrators included, reads another person's TOTP key in the admin.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
+# Backups (manage.py backup, restore): encrypted with this passphrase or Fernet key, and
+# sent to an S3-compatible object store when its endpoint and bucket are set.
+BACKUP_KEY = os.environ.get("KPI_BACKUP_KEY", "")
+# Without a key, `backup` refuses to write a plain copy unless told --unencrypted.
+BACKUP_REQUIRES_KEY = env_bool("KPI_BACKUP_REQUIRE_KEY", not DEBUG)
+BACKUP_S3_ENDPOINT = os.environ.get("KPI_BACKUP_S3_ENDPOINT", "")
+BACKUP_S3_BUCKET = os.environ.get("KPI_BACKUP_S3_BUCKET", "")
+BACKUP_S3_ACCESS_KEY = os.environ.get("KPI_BACKUP_S3_ACCESS_KEY", "")
+BACKUP_S3_SECRET_KEY = os.environ.get("KPI_BACKUP_S3_SECRET_KEY", "")
+BACKUP_S3_REGION = os.environ.get("KPI_BACKUP_S3_REGION", "us-east-1")
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "my_updates"
@@ -271,10 +324,18 @@ SESSION_COOKIE_HTTPONLY = True
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler"},
+        # The security log: what kpis, tasks and api say to the "audit" logger is
+        # recorded in accounts.AuditRecord (when AUDIT_LOG is on).
+        "audit": {"class": "accounts.audit.AuditHandler"},
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
     # WeasyPrint narrates every step of every PDF (the bulletin's) at INFO.
-    "loggers": {"weasyprint.progress": {"level": "WARNING"}},
+    "loggers": {
+        "weasyprint.progress": {"level": "WARNING"},
+        "audit": {"handlers": ["audit"], "level": "INFO", "propagate": False},
+    },
 }
 
 # Shortfall against the even path, as a share of the distance, that still counts as "at risk".

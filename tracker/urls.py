@@ -80,6 +80,7 @@ urlpatterns += i18n_patterns(
     path("", include("plans.urls")),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", SignOutView.as_view(), name="logout"),
+    path("", include("accounts.urls")),
     *identity_urls.page_patterns,
     prefix_default_language=False,
 )

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from kpis import periods, progress
 from kpis.bilingual import in_language
 from kpis.models import EXPLANATION_PARTS, Indicator, unit_scale
-from kpis.scales import english_amount
+from kpis.scales import MAGNITUDES, english_amount
 from kpis.vocabulary import QUALIFIER_WORDS, Colour
 
 register = template.Library()
@@ -44,6 +44,22 @@ def writes_in_base_unit(indicator):
     """Whether English writes this indicator's figures in the base unit of its unit
     ("120 million yuan" for 1.2亿元): a scaled unit without an English word of its own."""
     return not indicator.unit_en and unit_scale(indicator.unit).is_scaled
+
+
+def axis_unit(indicator):
+    """(the unit a chart's axis names, what its values are divided by) in the page's
+    language and scale: "亿元" and 1 in Chinese, "billion yuan" and 10 in English (400亿元
+    is 40 billion yuan, as the sentences beside the chart write it)."""
+    if get_language().startswith("zh"):
+        return indicator.unit, 1
+    unit = unit_scale(indicator.unit)
+    if writes_in_base_unit(indicator):
+        # The English magnitude just above the unit, as the sentences write its figures:
+        # 亿元 (10⁸ yuan) is read in billions of yuan, ten to the billion.
+        for size, word in reversed(MAGNITUDES):
+            if unit.scale <= size <= 10 * unit.scale:
+                return f"{word} {unit.base_en or unit.en}", size / unit.scale
+    return unit_label(indicator.unit, indicator.unit_en), 1
 
 
 def figure(value, indicator):

@@ -1,12 +1,13 @@
 from django import template
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from kpis.templatetags.kpis_tags import badge
 from tasks import exports
 from tasks.models import Task
-from tasks.rules import Rag, Status
+from tasks.rules import Rag, Reason, Status
 
 register = template.Library()
 
@@ -19,6 +20,7 @@ STATUS_TEXT = {
     Status.COMPLETED: (_("Completed"), "★"),
     Status.NOT_COMPLETED: (_("Not completed"), "✕"),
 }
+REASON_TEXT = {Reason.NOTHING_REPORTED: _("nothing reported")}
 RAG_TEXT = {Rag.GREEN: _("green"), Rag.YELLOW: _("yellow"), Rag.RED: _("red")}
 
 
@@ -32,10 +34,20 @@ def task_status_icon(status):
     return STATUS_TEXT[status][1]
 
 
+@register.filter
+def task_reason_label(reason):
+    return REASON_TEXT[reason] if reason else ""
+
+
 @register.simple_tag
-def task_badge(status, rag):
-    """A task's status as words with an icon, and its colour named, never colour alone."""
+def task_badge(status, rag, reason=None):
+    """A task's status as words with an icon, its reason where the status alone does not
+    say it ("not completed: nothing reported"), and its colour named, never colour alone."""
     label = task_status_label(status)
+    if reason:
+        label = format_html(
+            gettext("{status}: {reason}"), status=label, reason=task_reason_label(reason)
+        )
     if rag is not None:
         label = format_html('{} <span class="rag-word">({})</span>', label, RAG_TEXT[rag])
     return badge(f"task-status rag-{rag or 'none'}", task_status_icon(status), label)
@@ -52,9 +64,11 @@ def milestones_done(row):
 
 
 @register.inclusion_tag("tasks/_summary.html")
-def task_summary():
-    """The key tasks counted by status, worst first, as on /tasks/ (shown on `/`)."""
-    return {"task_counts": Task.objects.status_counts(timezone.localdate())}
+def task_summary(year):
+    """The key tasks of `year` counted by status, worst first, as on /tasks/ for that year
+    (shown on `/` for the year it shows)."""
+    tasks = Task.objects.filter(year=year)
+    return {"task_counts": tasks.status_counts(timezone.localdate()), "task_year": year}
 
 
 @register.inclusion_tag("tasks/_data_files.html")
