@@ -9,6 +9,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.shortcuts import redirect, render
 
 from identity import cas, oidc
+from identity.landing import work_url
 
 log = logging.getLogger(__name__)
 
@@ -41,6 +42,13 @@ def no_role(request):
 
 def refused(request):
     return render(request, "identity/refused.html", status=403)
+
+
+class SignInView(auth_views.LoginView):
+    """The local sign-in: to the page asked for, else to where the user's work is."""
+
+    def get_default_redirect_url(self):
+        return work_url(self.request.user)
 
 
 class SignOutView(auth_views.LogoutView):

@@ -36,6 +36,7 @@ from kpis.models import (
     Indicator,
     Preference,
     Reminder,
+    ReturnReason,
     Snapshot,
     Source,
     Target,
@@ -202,6 +203,12 @@ class RecordAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+@admin.register(ReturnReason)
+class ReturnReasonAdmin(admin.ModelAdmin):
+    list_display = ["text", "text_en", "position"]
+    list_editable = ["position"]
 
 
 @admin.register(Snapshot)

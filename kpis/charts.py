@@ -153,6 +153,19 @@ def pace_line(year, value_type, start_value, start, result, profile):
 
 
 @dataclass
+class ExtraLine:
+    """A further series on the years chart, given by a caller as (label, [(year, value)]):
+    each value is drawn at its year's end and the values are joined by a line."""
+
+    label: str
+    points: list = field(default_factory=list)  # (x, y, year, value)
+
+    @property
+    def polyline(self):
+        return " ".join(f"{x:.1f},{y:.1f}" for x, y, _, _ in self.points)
+
+
+@dataclass
 class YearsChart:
     """Every year of an indicator side by side: the published figures (flows: the total of
     each year so far) and each year's target as a short line over its year."""
@@ -160,6 +173,7 @@ class YearsChart:
     points: list = field(default_factory=list)
     lines: list = field(default_factory=list)  # polylines, one a year
     targets: list = field(default_factory=list)  # (x1, x2, y, year, value)
+    extra_lines: list = field(default_factory=list)  # ExtraLine, one a series given
     y_ticks: list = field(default_factory=list)
     x_ticks: list = field(default_factory=list)  # (x, year)
     width: int = WIDTH
@@ -178,16 +192,21 @@ def years_chart(
     first_year=None,
     last_year=None,
     scale=1,
+    extra_lines=(),
 ):
-    """Geometry of the chart across the years, from published `readings` and `targets`
-    ((year, value) pairs), the axis's numbers divided by `scale`; None without a published
-    figure (targets alone are in the table above it)."""
+    """Geometry of the chart across the years, from published `readings`, `targets`
+    ((year, value) pairs) and `extra_lines` ((label, [(year, value)]) pairs: further series
+    a caller draws, each value at its year's end), the axis's numbers divided by `scale`;
+    None with neither a published figure nor an extra line (targets alone are in the table
+    above it)."""
+    extra_lines = [(label, sorted(points)) for label, points in extra_lines if points]
     years = sorted(
         {r.period_end.year for r in readings}
         | {year for year, _ in targets}
+        | {year for _, points in extra_lines for year, _ in points}
         | {y for y in (first_year, last_year) if y is not None}
     )
-    if not readings:
+    if not readings and not extra_lines:
         return None
     first, last = years[0], years[-1]
     series = {
@@ -198,6 +217,7 @@ def years_chart(
     }
     values = [value for points in series.values() for _, value in points]
     values += [value for _, value in targets]
+    values += [value for _, points in extra_lines for _, value in points]
     low = min([0.0] + [float(v) for v in values])
     high = max([1.0] + [float(v) for v in values])
     step = nice_step(high - low)
@@ -219,5 +239,9 @@ def years_chart(
             chart.lines.append(" ".join(f"{p.x:.1f},{p.y:.1f}" for p in placed))
     chart.targets = [(x(year, 0), x(year, 1), y(value), year, value) for year, value in targets]
     chart.y_ticks = ticks(low, high, step, y, scale)
+    chart.extra_lines = [
+        ExtraLine(label, [(x(year, 1), y(value), year, value) for year, value in points])
+        for label, points in extra_lines
+    ]
     chart.x_ticks = [(x(year, 0.5), year) for year in range(first, last + 1)]
     return chart

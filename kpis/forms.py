@@ -1,5 +1,6 @@
 import datetime
 import zipfile
+from decimal import Decimal
 
 from django import forms
 from django.conf import settings
@@ -23,9 +24,11 @@ from kpis.models import (
     Actual,
     Indicator,
     Qualifier,
+    ReturnReason,
     Source,
     Unit,
 )
+from kpis.progress import plain_decimal
 from kpis.uploads import UploadRefused, check_archive, check_size
 
 # A web address typed without a scheme gets https://, as Django 6 will assume (Django 5
@@ -38,6 +41,15 @@ def https_urls(model_field, **kwargs):
     if isinstance(model_field, models.URLField):
         kwargs = {**HTTPS_URLS[models.URLField], **kwargs}
     return model_field.formfield(**kwargs)
+
+
+# An evidence file has no address to link to (kpis/evidence.py): a plain file input, not
+# Django's which links the stored file; a new file replaces it, the history keeps the old.
+EVIDENCE_WIDGETS = {
+    "evidence_file": forms.FileInput(
+        attrs={"accept": ".pdf,.docx,.xlsx,.jpg,.jpeg,.png,application/pdf,image/jpeg,image/png"}
+    )
+}
 
 
 class ReviewedForm(forms.ModelForm):
@@ -99,7 +111,15 @@ class ActualForm(ReviewedForm):
 
     class Meta:
         model = Actual
-        fields = ["indicator", "period_end", "value", "note", "evidence_url", *EXPLANATION_FIELDS]
+        fields = [
+            "indicator",
+            "period_end",
+            "value",
+            "note",
+            "evidence_url",
+            "evidence_file",
+            *EXPLANATION_FIELDS,
+        ]
         formfield_callback = https_urls
         widgets = {
             **{name: forms.Textarea(attrs={"rows": 2}) for name in EXPLANATION_FIELDS},
@@ -109,7 +129,14 @@ class ActualForm(ReviewedForm):
             # A text field, not type=url: the browser would refuse "www.gm.gov.cn/q2"
             # before the server could complete it with https://.
             "evidence_url": forms.TextInput(attrs={"inputmode": "url", "placeholder": "https://"}),
+            **EVIDENCE_WIDGETS,
         }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk and self.instance.value is not None:
+            # As the official typed it ("1200000"), not as stored ("1200000.0000").
+            self.initial["value"] = plain_decimal(Decimal(self.instance.value))
 
     def entry_fields(self):
         return [field for field in self.visible_fields() if field.name not in EXPLANATION_FIELDS]
@@ -143,6 +170,30 @@ class ReturnForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("The official sees this and corrects the figure."),
     )
+
+
+class BatchReturnForm(forms.Form):
+    """The reason of a batch return on /my/: one of the office's common reasons
+    (`ReturnReason`), or typed."""
+
+    common_reason = forms.ModelChoiceField(
+        label=_("Common reason"),
+        queryset=ReturnReason.objects.all(),
+        required=False,
+        empty_label=_("— choose a common reason —"),
+    )
+    reason = forms.CharField(
+        label=_("or type the reason"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        typed = cleaned.get("reason", "").strip()
+        chosen = cleaned.get("common_reason")
+        cleaned["reason"] = typed or (chosen.text if chosen else "")
+        if not cleaned["reason"]:
+            raise ValidationError(_("Choose a common reason or type one to return entries."))
+        return cleaned
 
 
 class FigureReturnForm(ReturnForm):

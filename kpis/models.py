@@ -788,6 +788,12 @@ class Indicator(IndicatorNameAndPage, models.Model):
         earlier = self.actuals.published().filter(period_end__lt=before).order_by("-period_end")
         return earlier.values_list("published_value", flat=True).first()
 
+    def recent_published(self, before, count=4):
+        """The last `count` published figures before the period ending `before`, newest
+        first: the entry form's bearings."""
+        earlier = self.actuals.published().filter(period_end__lt=before).order_by("-period_end")
+        return list(earlier[:count])
+
     def earlier_total(self, period_end):
         """A year-to-date indicator's latest published total of the same year before
         `period_end`, as a Reading, or None."""
@@ -1417,6 +1423,27 @@ EXPLANATION_FIELDS = [
 ]
 # Statuses a figure must be explained in (the old name of progress.NEEDS_EXPLANATION).
 EXPLANATION_STATUSES = set(progress.NEEDS_EXPLANATION)
+
+
+class ReturnReason(models.Model):
+    """A reason reviewers often give when they return an entry, offered on the batch review
+    of /my/: the office keeps its list (indicator managers, in the admin)."""
+
+    text = models.CharField(_("reason (Chinese)"), max_length=200, unique=True)
+    text_en = models.CharField(_("reason (English)"), max_length=200, blank=True)
+    position = models.PositiveIntegerField(_("position"), default=0)
+
+    class Meta:
+        ordering = ["position", "pk"]
+        verbose_name = _("common reason for return")
+        verbose_name_plural = _("common reasons for return")
+
+    def __str__(self):
+        return self.text
+
+    @property
+    def display_text(self):
+        return in_language(self.text, self.text_en)
 
 
 def month_end_a_year_earlier(period_end):

@@ -556,11 +556,8 @@ def relative_change(value, earlier):
 
 
 def plain_decimal(value):
-    """A Decimal as a string without padding zeros: Decimal("400.0000") -> "400". A number
-    not yet read back from the database (a target's value set to 450 and saved, whose
-    description the security log records) is taken as written."""
+    """A Decimal as a string without padding zeros: Decimal("400.0000") -> "400"."""
     if value is None:
         return None
-    if not isinstance(value, Decimal):
-        value = Decimal(str(value))
-    return format(value.normalize(), "f")
+    # An int or a str too: a value assigned in code is read back as a Decimal only on loading.
+    return format(Decimal(value).normalize(), "f")

@@ -47,6 +47,10 @@ ROLES = {
         "view_unit",
         "add_unit",
         "change_unit",
+        "view_returnreason",
+        "add_returnreason",
+        "change_returnreason",
+        "delete_returnreason",
     ],
 }
 

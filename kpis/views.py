@@ -22,7 +22,14 @@ from kpis.caching import public_cache
 from kpis.charts import progress_chart, years_chart
 from kpis.converters import parse_year
 from kpis.filters import ProgressFilter
-from kpis.forms import ActualForm, BulletinForm, FigureReturnForm, ReturnForm, last_quarter_end
+from kpis.forms import (
+    ActualForm,
+    BatchReturnForm,
+    BulletinForm,
+    FigureReturnForm,
+    ReturnForm,
+    last_quarter_end,
+)
 from kpis.models import (
     FIRST_YEAR,
     Actual,
@@ -35,7 +42,7 @@ from kpis.models import (
     reporting_starts,
 )
 from kpis.tables import ProgressTable
-from kpis.templatetags.kpis_tags import axis_unit, progress_sentence
+from kpis.templatetags.kpis_tags import axis_unit, figure_kind, progress_sentence
 
 
 def chosen_year(request, years, today, earliest=None, also=()):
@@ -330,22 +337,27 @@ def my_updates(request):
     review and those published lately; a reviewer's queue."""
     today = timezone.localdate()
     user = request.user
+    if not user.has_perm("kpis.view_actual"):
+        # Signed in without any role here: the page that says whom to ask.
+        return redirect("no_role")
     mine = Actual.objects.visible_to(user).select_related("indicator", "entered_by")
     own = Actual.objects.for_entry(user).select_related("indicator", "entered_by")
+    indicators = due_in_order(Indicator.objects.for_entry(user).due_work(today), today)
     context = {
-        "indicators": [
-            indicator
-            for indicator in Indicator.objects.for_entry(user)
-            .select_related("department")
-            .due_work(today)
-            if indicator.due
-        ],
+        "indicators": indicators,
+        "period_tables": sorted(
+            {period.period_end for indicator in indicators for period in indicator.current},
+            reverse=True,
+        ),
         "today": today,
         "grace_days": periods.GRACE_DAYS,
         "reporting_starts": reporting_starts(),
         "returned": own.filter(status=Actual.Status.RETURNED),
         "drafts": own.filter(status=Actual.Status.DRAFT),
-        "to_review": mine.waiting_for_review() if user.has_perm("kpis.review_actual") else [],
+        "to_review": mine.waiting_for_review().select_related("indicator__department")
+        if user.has_perm("kpis.review_actual")
+        else [],
+        "batch_return_form": BatchReturnForm(),
         "submitted": own.waiting_for_review(),
         "recently_published": own.published_since(timezone.now() - RECENT),
         "recent_days": RECENT.days,
@@ -354,6 +366,19 @@ def my_updates(request):
         ),
     }
     return render(request, "kpis/my_updates.html", context)
+
+
+def due_in_order(indicators, today):
+    """The indicators with periods due, in the order of /my/ (`due_order`): each with its
+    periods to enter now (`current`) and those to back-fill, folded on the page."""
+    listed = []
+    for indicator in indicators:
+        due = sorted(indicator.due, key=lambda period: due_order(period, today))
+        if due:
+            indicator.current = [period for period in due if not period.backfill]
+            indicator.backfill = [period for period in due if period.backfill]
+            listed.append((due_order(due[0], today), indicator.position, indicator))
+    return [indicator for *_, indicator in sorted(listed, key=lambda row: row[:2])]
 
 
 @login_required
@@ -365,17 +390,125 @@ def enter_figure(request, code, period_end):
     if existing is not None:
         return redirect("figure_detail", pk=existing.pk)
     initial = {"indicator": indicator, "period_end": period_end}
-    form = ActualForm(request.POST or None, initial=initial, user=request.user)
+    form = ActualForm(
+        request.POST or None, request.FILES or None, initial=initial, user=request.user
+    )
     form.fields["indicator"].disabled = form.fields["period_end"].disabled = True
+    # This indicator's kind of figure, not stocks and flows in general.
+    form.fields["value"].help_text = figure_kind(indicator, period_end)
     if request.method == "POST" and form.is_valid():
         actual = save_reviewed(request, form)
+        if actual is not None and "next" in (request.POST.get("submit"), request.POST.get("save")):
+            return redirect(next_due_page(request.user, actual))
         if actual is not None:
             return redirect("figure_detail", pk=actual.pk)
-    return render(
-        request,
-        "kpis/figure_form.html",
-        {"form": form, "indicator": indicator, "period_end": period_end},
+    context = {
+        "form": form,
+        "indicator": indicator,
+        "period_end": period_end,
+        "target": indicator.targets.filter(year=period_end.year).first(),
+        # The year's interim targets go here once indicators have them (InterimTarget).
+        "interim_targets": [],
+        "recent": indicator.recent_published(period_end),
+        "yardstick": indicator.yardstick(period_end),
+    }
+    return render(request, "kpis/figure_form.html", context)
+
+
+def next_due_page(user, actual):
+    """The entry page of the department's next due period after `actual`: the same period
+    of its other indicators first, then the others in the order of /my/; else /my/."""
+    today = timezone.localdate()
+    department = actual.indicator.department_id
+    due = [
+        (period.period_end != actual.period_end, *due_order(period, today), indicator.position)
+        + (indicator.code, period.period_end)
+        for indicator in Indicator.objects.for_entry(user).due_work(today)
+        if indicator.department_id == department
+        for period in indicator.due
+    ]
+    if not due:
+        return reverse("my_updates")
+    *_, code, period_end = min(due)
+    return reverse("enter_figure", args=[code, period_end])
+
+
+def due_order(period, today):
+    """The order of due periods on /my/: this year's first, overdue ones on top, the newest
+    period first, periods to back-fill last."""
+    return (
+        period.backfill,
+        period.period_end.year != today.year,
+        not period.is_overdue(today),
+        -period.period_end.toordinal(),
     )
+
+
+@login_required
+def enter_period(request, period_end):
+    """One table for a department's period: a row (an ActualForm) per indicator of the
+    official's departments due for `period_end`; the rows filled in are saved all or none."""
+    user = request.user
+    if not user.has_perm("kpis.add_actual"):
+        raise PermissionDenied
+    due = Indicator.objects.for_entry(user).due_work(timezone.localdate())
+    # A row is named by its indicator's code, not by its place as in a Django formset: when
+    # a colleague enters one of the period's figures meanwhile, the rows shift, and a value
+    # must never land on the indicator below.
+    rows = [
+        ActualForm(
+            request.POST or None,
+            request.FILES or None,
+            prefix=indicator.code,
+            initial={"indicator": indicator, "period_end": period_end},
+            user=user,
+        )
+        for indicator in due
+        if period_end in {period.period_end for period in indicator.due}
+    ]
+    for row in rows:
+        row.fields["indicator"].disabled = row.fields["period_end"].disabled = True
+    filled = [row for row in rows if row.has_changed()]
+    listed = {row.prefix for row in rows}
+    gone = [
+        key.removesuffix("-value")
+        for key, value in request.POST.items()
+        if key.endswith("-value") and value.strip() and key.removesuffix("-value") not in listed
+    ]
+    for code in gone:
+        messages.error(
+            request,
+            _("%(code)s: a figure for this period was entered meanwhile; nothing was saved.")
+            % {"code": code},
+        )
+    if request.method == "POST" and not gone and save_rows(request, filled):
+        return redirect("my_updates")
+    nothing_filled = request.method == "POST" and not filled
+    context = {"rows": rows, "period_end": period_end, "nothing_filled": nothing_filled}
+    return render(request, "kpis/period_form.html", context)
+
+
+def save_rows(request, rows):
+    """Save every row or none: a row refused (invalid, held by the guard, not submittable)
+    keeps its error and the others are rolled back."""
+    if not rows:
+        return False
+    if not all([row.is_valid() for row in rows]):
+        return False
+    with transaction.atomic():
+        saved = []
+        for row in rows:
+            try:
+                with transaction.atomic():
+                    saved.append(store_reviewed(row, request.user, "submit" in request.POST))
+            except (ValidationError, IntegrityError):
+                pass
+        if len(saved) < len(rows):
+            transaction.set_rollback(True)
+            return False
+    for entry in saved:
+        messages.success(request, entry.done_message())
+    return True
 
 
 @login_required
@@ -425,7 +558,11 @@ def reviewed_page(request, entry, form_class, template, context):
         raise PermissionDenied
     editable = entry.is_editable_by(user)
     reviewing = user.has_perm(entry.review_permission) and entry.status == entry.Status.SUBMITTED
-    form = form_class(request.POST or None, instance=entry, user=user) if editable else None
+    form = (
+        form_class(request.POST or None, request.FILES or None, instance=entry, user=user)
+        if editable
+        else None
+    )
     if request.method == "POST":
         if form is None:
             raise PermissionDenied
@@ -448,25 +585,35 @@ def save_reviewed(request, form):
     """Save the entry form; with the "save and submit" button, submit it too (a published
     entry whose public copy did not change stays published and has nothing to submit).
     Returns the entry, or None with the reason added to the form."""
-    entry = form.save(commit=False)
-    submitting = "submit" in request.POST and request.user.has_perm(entry.submit_permission)
     try:
         with transaction.atomic():
-            if submitting and entry.status in (entry.Status.DRAFT, entry.Status.RETURNED):
-                entry.submit(request.user)
-            entry.save_edit(form.cleaned_data.get("seen_version"))
-    except ValidationError as refusal:
-        form.add_error(None, refusal)
-        return None
-    except IntegrityError:
-        # Saved twice at once (a double click): the first one is there.
-        form.add_error(None, entry.already_exists_message)
+            entry = store_reviewed(form, request.user, "submit" in request.POST)
+    except (ValidationError, IntegrityError):
         return None
     if entry.status == entry.Status.PUBLISHED:
         # A published entry whose note alone changed: saved, and still published.
         messages.success(request, _("Saved: %(figure)s") % {"figure": entry.display_name()})
     else:
         messages.success(request, entry.done_message())
+    return entry
+
+
+def store_reviewed(form, user, submitting):
+    """Save a valid entry form and, when `submitting` (and the user may), submit it; a
+    refusal is added to the form and raised again, for the caller to roll back."""
+    entry = form.save(commit=False)
+    submitting = submitting and user.has_perm(entry.submit_permission)
+    try:
+        if submitting and entry.status in (entry.Status.DRAFT, entry.Status.RETURNED):
+            entry.submit(user)
+        entry.save_edit(form.cleaned_data.get("seen_version"))
+    except ValidationError as refusal:
+        form.add_error(None, refusal)
+        raise
+    except IntegrityError:
+        # Saved twice at once (a double click): the first one is there.
+        form.add_error(None, entry.already_exists_message)
+        raise
     return entry
 
 

@@ -15,6 +15,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from kpis.evidence import evidence_path, evidence_storage, validate_evidence
 from kpis.roles import department_ids, in_departments, sees_all_departments
 
 # The security log (accounts/audit.py records what is said to this logger).
@@ -162,6 +163,18 @@ class Reviewed(FourEyes, models.Model):
         editable=False,
     )
     reviewed_at = models.DateTimeField(_("reviewed at"), null=True, editable=False)
+    evidence_file = models.FileField(
+        _("evidence file"),
+        upload_to=evidence_path,
+        storage=evidence_storage,
+        validators=[validate_evidence],
+        max_length=300,
+        blank=True,
+        help_text=_(
+            "PDF, Word, Excel, JPG or PNG (a scanned statistics form, the bureau's "
+            "spreadsheet). Seen by the department and the reviewers only, never published."
+        ),
+    )
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     version = models.PositiveIntegerField(_("version"), default=1, editable=False)
 

@@ -327,7 +327,8 @@ class PlanTarget(models.Model):
         return self.binding == self.Binding.BINDING
 
     def attach_verdicts(self, today):
-        """Set `years` (plans.rules.PlanYear of each plan year) and `status` on `today`;
+        """Set `years` (plans.rules.PlanYear of each plan year), `status` and `this_year`
+        (the PlanYear of `today`'s year, None outside the plan) on `today`;
         needs the prefetches of `PlanQuerySet.with_targets` (no query of its own)."""
         indicator = self.indicator
         # A review as of an earlier day reads only the periods that had ended by then.
@@ -340,6 +341,7 @@ class PlanTarget(models.Model):
         self.years = rules.judge_years(self.terms(), readings, today, annual)
         self.status = rules.overall_status(self.years)
         self.judged_year = rules.latest_judged(self.years)
+        self.this_year = next((v for v in self.years if v.year == today.year), None)
         return self
 
 

@@ -42,6 +42,8 @@ class EntryAdmin(ReviewedEntryAdmin, DepartmentScopedAdmin, SimpleHistoryAdmin):
     readonly_fields = WORKFLOW_FIELDS
     actions = ["submit_selected", "publish_selected"]
     updated_message = _("%(count)d entries updated.")
+    # Evidence files are uploaded and handed out on /my/, where who may see them is asked.
+    exclude = ["evidence_file"]
 
 
 @admin.register(Milestone)

@@ -511,6 +511,10 @@ class ProgressStatement(ReviewedEntry):
             raise ValidationError({"period_end": _("Not the last day of a quarter.")})
         if self.period_end > periods.quarter_end(timezone.localdate()):
             raise ValidationError({"period_end": _("This quarter has not begun yet.")})
+        task = self.task if self.task_id else None
+        if task is not None and self.period_end.year != task.year:
+            message = _("A statement of a task of %(year)s reports on a quarter of %(year)s.")
+            raise ValidationError({"period_end": message % {"year": task.year}})
 
 
 class TaskVerdictQuerySet(models.QuerySet):

@@ -141,7 +141,9 @@ def new_entry(request, code, kind):
     model, form_class = KINDS[kind]
     if not request.user.has_perm(f"tasks.add_{model._meta.model_name}"):
         raise PermissionDenied
-    form = form_class(request.POST or None, initial={"task": task}, user=request.user)
+    form = form_class(
+        request.POST or None, request.FILES or None, initial={"task": task}, user=request.user
+    )
     form.fields["task"].disabled = True
     if request.method == "POST" and form.is_valid():
         entry = save_reviewed(request, form)

@@ -198,3 +198,49 @@ def test_a_local_password_signs_in_with_the_platform_configured(client, official
     )
     assert response.url == "/en/my/"
     assert client.session["_auth_user_id"] == str(official.pk)
+
+
+@pytest.mark.parametrize(
+    ("persona", "landing"),
+    [
+        ("official", "/en/my/"),
+        ("reviewer", "/en/my/"),
+        ("manager", "/admin/"),
+        ("admin_user", "/admin/"),
+    ],
+)
+def test_signing_in_lands_each_role_where_its_work_is(client, request, persona, landing):
+    user = request.getfixturevalue(persona)
+    user.set_password("a-long-test-password-41")
+    user.save()
+    response = client.post(
+        "/en/accounts/login/", {"username": user.username, "password": "a-long-test-password-41"}
+    )
+    assert response.url == landing
+
+
+def test_someone_without_a_role_lands_on_the_page_that_says_whom_to_ask(client, department):
+    get_user_model().objects.create_user("nobody", password="a-long-test-password-41")
+    response = client.post(
+        "/accounts/login/", {"username": "nobody", "password": "a-long-test-password-41"}
+    )
+    assert response.url == "/accounts/no-role/"
+
+
+def test_my_updates_sends_someone_without_a_role_to_the_page_that_says_whom_to_ask(
+    client, department
+):
+    client.force_login(get_user_model().objects.create_user("nobody"))
+    response = client.get("/my/", follow=True)
+    assert response.redirect_chain[-1][0] == "/accounts/no-role/"
+
+
+def test_the_platforms_sign_in_lands_a_manager_in_the_admin_unless_a_page_was_asked_for(db):
+    from identity.landing import landing_url
+
+    sign_in(subject="4403-0009", roles=["indicator_manager"], username="zhang.min")
+    user = get_user_model().objects.get(username="zhang.min")
+    assert (landing_url(user, "/my/"), landing_url(user, "/en/indicators/")) == (
+        "/admin/",
+        "/en/indicators/",
+    )

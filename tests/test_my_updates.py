@@ -43,18 +43,35 @@ def test_my_updates_lists_due_periods_of_my_departments_only(
     assert f"/my/enter/{own_indicator.code}/2024-03-31/" in html
 
 
-def test_a_long_backlog_shows_the_three_oldest_periods_and_folds_the_rest(
+def test_a_long_backlog_shows_this_year_first_overdue_on_top_and_folds_the_back_fill(
     reporting_since_2024, client, official, own_indicator, monkeypatch
 ):
     # Quarterly from 2023, the year before its first target (so 2023 can be back-filled); by
-    # mid-July 2025 ten quarters have ended without a figure.
+    # mid-July 2025 ten quarters have ended without a figure, four of them before reporting
+    # started (issue #27: this year was under the fold, back-fill on top).
     monkeypatch.setattr(timezone, "localdate", lambda *args: datetime.date(2025, 7, 20))
     client.force_login(official)
-    html = client.get("/en/my/").content.decode()
+    html = client.get("/en/my/").content.decode().split('<div class="due-card">')[1]
     shown, folded = html.split('<details class="more-periods">', 1)
-    assert re.findall(r">Enter ([^<]+)</a>", shown) == ["Q1 2023", "Q2 2023", "Q3 2023"]
-    assert "<summary>7 more periods due</summary>" in folded
-    assert re.findall(r">Enter ([^<]+)</a>", folded)[-3:] == ["Q4 2024", "Q1 2025", "Q2 2025"]
+    assert re.findall(r">Enter ([^<]+)</a>", shown) == [
+        "Q2 2025",
+        "Q1 2025",
+        "Q4 2024",
+        "Q3 2024",
+        "Q2 2024",
+        "Q1 2024",
+    ]
+    assert "<summary>4 periods to back-fill</summary>" in folded
+    assert re.findall(r">Enter ([^<]+)</a>", folded) == ["Q4 2023", "Q3 2023", "Q2 2023", "Q1 2023"]
+
+
+def test_an_overdue_period_of_this_year_comes_before_one_still_within_its_lag(
+    reporting_since_2024, client, official, own_indicator, monkeypatch
+):
+    monkeypatch.setattr(timezone, "localdate", lambda *args: datetime.date(2024, 10, 5))
+    client.force_login(official)
+    html = client.get("/en/my/").content.decode().split('<div class="due-card">')[1]
+    assert re.findall(r">Enter ([^<]+)</a>", html)[:3] == ["Q2 2024", "Q1 2024", "Q3 2024"]
 
 
 def test_official_enters_and_submits_a_figure_in_one_step(client, official, own_indicator):

@@ -9,6 +9,7 @@ import datetime
 import io
 import json
 from decimal import Decimal
+from pathlib import Path
 
 import openpyxl
 import pytest
@@ -203,6 +204,67 @@ def test_the_indicator_section_is_empty_for_an_indicator_in_no_plan(sample_plan,
 
     template = Template("{% load plans_tags %}{% plan_targets_of indicator %}")
     assert template.render(Context({"indicator": make_indicator()})).strip() == ""
+
+
+def test_an_indicator_page_shows_its_plan_target_with_this_years_path_value_and_verdict(
+    anonymous, sample_plan
+):
+    html = get(anonymous, "/en/indicators/hightech/")
+    section = html.split('<section class="plan-target" id="plan-15th-fyp">', 1)[1]
+    assert "Target of 15th Five-Year Plan (sample)" in section
+    # Base 2,000 (2025), target 3,000 in 2030: the path stands at 2,200 at the end of 2026,
+    # and the 2,050 of the third quarter is behind its pace (a binding target: said so).
+    assert "<dt>Path value 2026</dt><dd>2,200 enterprises" in section
+    assert 'Behind the path <strong class="binding-lagging">(binding)</strong>' in section
+
+
+def test_an_indicator_page_in_no_plan_shows_no_plan_section(anonymous, sample_plan, make_indicator):
+    make_indicator(code="alone", target="10")
+    assert "plan-target" not in get(anonymous, "/en/indicators/alone/")
+
+
+def test_the_indicator_years_chart_draws_the_plans_path_from_its_base_to_its_target(
+    anonymous, sample_plan
+):
+    html = get(anonymous, "/en/indicators/hightech/")
+    chart = html.split('<figure class="chart">')[2]  # the year's chart, then the years'
+    assert chart.count('<polyline class="extra-line"') == 1
+    assert "Path of 15th Five-Year Plan (sample), 2025: 2,000 enterprises" in chart
+    assert "Path of 15th Five-Year Plan (sample), 2030: 3,000 enterprises" in chart
+
+
+def test_the_years_chart_draws_a_cumulative_path_as_each_years_share(anonymous, sample_plan):
+    # The years chart shows each year's own total, so a 50,000 over five years is 10,000 a year.
+    html = get(anonymous, "/en/indicators/new-jobs/")
+    # The years chart, whichever charts come before it on the page.
+    chart = html.split('aria-labelledby="years-chart-title"')[1].split("</figure>")[0]
+    assert chart.count('<circle class="extra-point"') == 5
+    assert "Path of 15th Five-Year Plan (sample), 2030: 10,000 people" in chart
+
+
+def test_the_indicator_page_costs_the_same_queries_in_a_plan_of_5_or_50_targets_as_in_none(
+    anonymous, make_plan, make_plan_target, make_indicator, make_actual
+):
+    from django.core.cache import cache
+
+    def page_queries():
+        # Built afresh once the first reader after a change has written the judged rows.
+        get(anonymous, url)
+        cache.clear()
+        return queries_for(anonymous, url)
+
+    indicator = make_indicator(code="measured", target="100")
+    make_actual(indicator, period_end=D(2026, 9, 30), value="2100")
+    url = "/en/indicators/measured/"
+    in_no_plan = page_queries()
+    plan = make_plan()
+    make_plan_target(plan, indicator)
+    build_targets(make_plan_target, make_indicator, make_actual, plan, 4)
+    in_a_plan = page_queries()
+    build_targets(make_plan_target, make_indicator, make_actual, plan, 45)
+    fourteenth = make_plan(code="14th-fyp", start_year=2021, end_year=2025)
+    make_plan_target(fourteenth, indicator, base_year=2020, base_value=1000)
+    assert page_queries() == in_a_plan == in_no_plan
 
 
 def test_a_new_figure_shows_on_the_cached_plan_page_at_once(anonymous, sample_plan, make_actual):
@@ -693,3 +755,131 @@ def test_the_migrations_give_each_role_the_plan_permissions_listed_in_plans_role
     for name, codenames in PLAN_ROLES.items():
         granted = Group.objects.get(name=name).permissions.filter(content_type__app_label="plans")
         assert set(granted.values_list("codename", flat=True)) == set(codenames), name
+
+
+# Done when (#25): the shipped SAMPLE sheet of eight targets on the article's indicators,
+# imported, judged on the 2026 figures published through the review workflow, reviewed at
+# mid-term. Every value in docs/samples/plan-15th-SAMPLE.csv is made up.
+
+SAMPLE_SHEET = Path(__file__).resolve().parent.parent / "docs" / "samples" / "plan-15th-SAMPLE.csv"
+# The 2026 year-end figure of each sample target and the verdict it earns against the path.
+SAMPLE_2026 = {
+    "high-tech-enterprises": ("2700", "on_track"),  # path 2,700
+    "srdi-enterprises": ("1200", "ahead"),  # path 1,100
+    "innovation-platforms": ("22", "behind"),  # path 24, binding
+    "rd-spending": ("119", "on_track"),  # path 118.8
+    "industry-fund-scale": ("100", "behind"),  # path 110
+    "key-research-projects": ("300", "ahead"),  # path 250 of 1,250
+    "sei-share-of-gdp": ("61", "on_track"),  # path 61
+    "future-industries-growth": ("18", "behind"),  # path 20 every year
+}
+
+
+def publish_through_the_workflow(indicator, period_end, value, official, reviewer):
+    """A figure as an official enters and submits it and a reviewer publishes it."""
+    from kpis.models import Actual
+
+    indicator.department = official.departments.get()
+    indicator.save()
+    actual = Actual(indicator=indicator, period_end=period_end, value=Decimal(value))
+    actual.record_entry(official)
+    actual.save()
+    actual.submit(official)
+    actual.save()
+    actual.publish(reviewer)
+    actual.save()
+
+
+@pytest.fixture
+def sample_sheet_imported(article, manager):
+    """A fresh `make run`'s article indicators, the sample plan's document added under
+    Sources by the manager, the sample sheet imported as a script does."""
+    from django.core.management import call_command
+
+    Source.objects.create(
+        title="十五五规划纲要（样例，非真实文件）",
+        publisher="SAMPLE",
+        published_on=D(2026, 2, 1),
+    )
+    call_command("import_plan_targets", str(SAMPLE_SHEET), stdout=io.StringIO())
+    return Plan.objects.get(code="15th-fyp-sample")
+
+
+@pytest.fixture
+def sample_2026_published(sample_sheet_imported, official, reviewer):
+    """Early 2027: the statistics bureau's 2026 year-end figures, published."""
+    with time_machine.travel(datetime.datetime(2027, 3, 15, 10, tzinfo=SHANGHAI), tick=True):
+        for code, (value, _verdict) in SAMPLE_2026.items():
+            indicator = Indicator.objects.get(code=code)
+            publish_through_the_workflow(indicator, D(2026, 12, 31), value, official, reviewer)
+        yield sample_sheet_imported
+
+
+def test_the_sample_sheet_holds_eight_targets_of_all_four_paths_and_both_classes(
+    sample_sheet_imported,
+):
+    targets = sample_sheet_imported.targets.all()
+    assert targets.count() == 8
+    assert set(targets.values_list("path", flat=True)) == set(PlanTarget.Path.values)
+    assert set(targets.values_list("binding", flat=True)) == {"binding", "expected"}
+
+
+def test_the_sample_plans_2026_verdicts_show_in_the_open_data(anonymous, sample_2026_published):
+    with time_machine.travel(datetime.datetime(2027, 3, 15, 10, tzinfo=SHANGHAI), tick=True):
+        data = json.loads(get(anonymous, "/data/plans.json"))
+    (plan,) = data["plans"]
+    verdicts = {
+        target["indicator"]: next(y["status"] for y in target["years"] if y["year"] == 2026)
+        for target in plan["targets"]
+    }
+    assert verdicts == {code: verdict for code, (_value, verdict) in SAMPLE_2026.items()}
+
+
+def test_the_sample_plans_2026_verdicts_show_on_the_plans_page(anonymous, sample_2026_published):
+    with time_machine.travel(datetime.datetime(2027, 3, 15, 10, tzinfo=SHANGHAI), tick=True):
+        html = get(anonymous, "/en/plans/")
+    assert "15th Five-Year Plan (SAMPLE)" in html
+    # Three of eight behind, one of them binding: the counts leaders read.
+    assert "8 targets: 5 on or ahead of their path, 3 lagging, 1 of them binding." in html
+
+
+def test_each_indicator_page_shows_its_sample_target_judged_on_2026(
+    anonymous, sample_2026_published
+):
+    words = {"on_track": "On the path", "ahead": "Ahead of the path", "behind": "Behind the path"}
+    with time_machine.travel(datetime.datetime(2027, 3, 15, 10, tzinfo=SHANGHAI), tick=True):
+        for code, (_value, verdict) in SAMPLE_2026.items():
+            html = get(anonymous, f"/en/indicators/{code}/")
+            section = html.split('<section class="plan-target"', 1)[1]
+            row_2026 = section.split('<td data-label="Year">2026</td>', 1)[1].split("</tr>")[0]
+            assert words[verdict] in row_2026, code
+            assert 'class="extra-line"' in html, code
+
+
+def test_the_sample_plans_mid_term_review_in_word_and_pdf(
+    tmp_path, sample_2026_published, official, reviewer
+):
+    import pypdf
+
+    # Mid-2028: the 2027 year-end figures published too, every one on its path.
+    with time_machine.travel(datetime.datetime(2028, 7, 15, 10, tzinfo=SHANGHAI), tick=True):
+        for code, value in {
+            "high-tech-enterprises": "2900",
+            "srdi-enterprises": "1200",
+            "innovation-platforms": "24",
+            "rd-spending": "128.4",
+            "industry-fund-scale": "121",
+            "key-research-projects": "200",
+            "sei-share-of-gdp": "62",
+            "future-industries-growth": "20",
+        }.items():
+            indicator = Indicator.objects.get(code=code)
+            publish_through_the_workflow(indicator, D(2027, 12, 31), value, official, reviewer)
+        args = ("15th-fyp-sample", "--as-of", "2028-06-30")
+        text = docx_text(review_file(tmp_path, *args, "--format", "docx"))
+        pdf = review_file(tmp_path, *args, "--format", "pdf", "--lang", "en")
+    pdf_text = "".join(page.extract_text() for page in pypdf.PdfReader(io.BytesIO(pdf)).pages)
+    assert "十五五规划（样例）：目标中期评估" in text
+    assert "8项目标中，7项达到或超过进度要求，1项滞后，其中约束性1项。" in text
+    assert "1. 在建和运营的重大科技创新载体（约束性）：24个（2027年四季度），路径值26个" in text
+    assert "mid-termreviewofthetargets" in "".join(pdf_text.split())

@@ -94,8 +94,10 @@ def test_a_return_needs_a_reason(task, official, reviewer, make_statement):
 
 
 def test_a_changed_published_statement_stays_public_as_it_was_until_reviewed(
-    client, official, task, make_statement, anonymous
+    client, official, make_task, department, make_statement, anonymous
 ):
+    # A task of the year of the statement's quarter: a statement reports on its task's year.
+    task = make_task(department=department, year=LAST_QUARTER_END.year)
     statement = make_statement(task, period_end=LAST_QUARTER_END, text="旧的进度")
     url = reverse("task_entry", kwargs={"kind": "statements", "pk": statement.pk})
     data = {"period_end": LAST_QUARTER_END.isoformat(), "text": "新的进度", "save": "1"}
@@ -361,3 +363,59 @@ def test_the_admins_workflow_actions_name_what_they_act_on(client, official, tas
     make_milestone(task, due=TODAY, status="draft")
     page = client_for(client, official).get(reverse("admin:tasks_milestone_changelist"))
     assert "将所选节点提交审核" in page.content.decode()
+
+
+def test_submitting_a_milestone_says_it_was_submitted_not_saved(client, official, task):
+    response = client_for(client, official)
+    response = client.post(
+        reverse("new_task_entry", kwargs={"code": task.code, "kind": "milestones"}),
+        {"title": "设立基金", "title_en": "Fund set up", "due": "2024-06-30", "submit": "1"},
+        follow=True,
+    )
+    html = response.content.decode()
+    assert "已提交审核" in html and "已保存" not in html
+
+
+def test_a_statement_for_a_quarter_of_another_year_than_its_tasks_is_refused(
+    client, official, make_task, department
+):
+    task = make_task(department=department, year=2024)
+    response = client_for(client, official).post(
+        f"/en/my/tasks/{task.code}/statements/new/",
+        {"period_end": "2026-03-31", "text": "按计划推进。"},
+    )
+    assert (
+        "A statement of a task of 2024 reports on a quarter of 2024." in response.content.decode()
+    )
+    assert not ProgressStatement.objects.exists()
+
+
+def test_my_tasks_uses_english_milestone_titles_on_english_pages(
+    client, official, task, make_milestone
+):
+    make_milestone(task, title="设立基金", title_en="Fund set up", due=D(2026, 6, 30))
+    html = client_for(client, official).get("/en/my/tasks/").content.decode()
+    assert "Fund set up" in html and "设立基金" not in html
+
+
+def test_a_milestones_review_page_shows_its_department_and_evidence(
+    client, official, reviewer, task, make_milestone
+):
+    milestone = make_milestone(
+        task,
+        status="submitted",
+        entered_by=official,
+        evidence="区科创局批复文件",
+        due=D(2026, 6, 30),
+    )
+    html = client_for(client, reviewer).get(f"/my/tasks/milestones/{milestone.pk}/").content
+    assert "科技创新局" in html.decode() and "区科创局批复文件" in html.decode()
+
+
+def test_a_milestones_form_on_a_chinese_page_keeps_its_dates(
+    client, official, task, make_milestone
+):
+    # A date field takes only 2026-06-30; the Chinese format 2026/06/30 left it empty.
+    milestone = make_milestone(task, status="draft", due=D(2026, 6, 30))
+    html = client_for(client, official).get(f"/my/tasks/milestones/{milestone.pk}/").content
+    assert 'name="due" value="2026-06-30"' in html.decode()

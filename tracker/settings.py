@@ -368,6 +368,10 @@ EXTRACTION_MAX_BYTES = int(os.environ.get("KPI_EXTRACTION_MAX_BYTES", str(5 * 10
 EXTRACTION_MAX_UNPACKED_BYTES = int(
     os.environ.get("KPI_EXTRACTION_MAX_UNPACKED_BYTES", str(30 * 1024 * 1024))
 )
+# Evidence files of figures, milestones and statements (kpis/evidence.py): outside the
+# static root, handed out only to those who may see the entry; at most 20 MB each.
+KPI_EVIDENCE_ROOT = Path(os.environ.get("KPI_EVIDENCE_ROOT", BASE_DIR / "evidence"))
+KPI_EVIDENCE_MAX_BYTES = int(os.environ.get("KPI_EVIDENCE_MAX_BYTES", str(20 * 1024 * 1024)))
 
 # Reminders (manage.py send_reminders): mail goes to the console in development.
 SITE_URL = os.environ.get("KPI_SITE_URL", "http://127.0.0.1:8000").rstrip("/")

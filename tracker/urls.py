@@ -1,6 +1,5 @@
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
-from django.contrib.auth import views as auth_views
 from django.urls import include, path, register_converter
 
 from api import views as api_views
@@ -8,7 +7,7 @@ from api.api import api
 from catalog import feeds as catalog_feeds
 from catalog import views as catalog_views
 from identity import urls as identity_urls
-from identity.views import SignOutView
+from identity.views import SignInView, SignOutView
 from kpis import views
 from kpis.converters import BulletinFormat, DataFormat, DateConverter
 from plans import views as plan_views
@@ -72,13 +71,16 @@ urlpatterns += i18n_patterns(
     path("my/bulletins/", report_views.make_bulletin, name="make_bulletin"),
     path("indicators/<slug:code>/", views.indicator_detail, name="indicator_detail"),
     path("my/", views.my_updates, name="my_updates"),
+    path("my/review/", report_views.batch_review, name="batch_review"),
+    path("my/evidence/<str:kind>/<int:pk>/", report_views.evidence_file, name="evidence_file"),
     path("my/enter/<slug:code>/<date:period_end>/", views.enter_figure, name="enter_figure"),
+    path("my/enter/<date:period_end>/", views.enter_period, name="enter_period"),
     path("my/figures/<int:pk>/", views.figure_detail, name="figure_detail"),
     path("my/figures/<int:pk>/submit/", views.submit_figure, name="submit_figure"),
     path("my/figures/<int:pk>/review/", views.review_figure, name="review_figure"),
     path("", include("tasks.urls")),
     path("", include("plans.urls")),
-    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path("accounts/login/", SignInView.as_view(), name="login"),
     path("accounts/logout/", SignOutView.as_view(), name="logout"),
     path("", include("accounts.urls")),
     *identity_urls.page_patterns,

@@ -9,7 +9,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, gettext_lazy, ngettext
 from django.utils.translation import gettext as _
 
-from kpis import periods, progress
+from kpis import evidence, periods, plausibility, progress
 from kpis.bilingual import in_language
 from kpis.models import EXPLANATION_PARTS, Indicator, unit_scale
 from kpis.scales import MAGNITUDES, english_amount
@@ -32,11 +32,14 @@ def unit_name(indicator):
     return unit_label(indicator.unit, indicator.unit_en)
 
 
-def number(value, decimals):
+def number(value, decimals, grouped=False):
     """`value` rounded to `decimals` places, trailing zeros dropped, grouped in the page's
-    style: 400.0 -> "400", 2000 -> "2,000", 7.50 -> "7.5"."""
+    style: 400.0 -> "400", 2000 -> "2,000", 7.50 -> "7.5"; `grouped`: by thousands with
+    commas whatever the page's language (Chinese pages otherwise group none)."""
     rounded = Decimal(value).quantize(Decimal(1).scaleb(-decimals))
     places = max(0, -rounded.normalize().as_tuple().exponent)
+    if grouped:
+        return f"{rounded:,.{places}f}"
     return number_format(rounded, decimal_pos=places, use_l10n=True, force_grouping=True)
 
 
@@ -62,12 +65,13 @@ def axis_unit(indicator):
     return unit_label(indicator.unit, indicator.unit_en), 1
 
 
-def figure(value, indicator):
+def figure(value, indicator, grouped=False):
     """A value in the indicator's unit and decimals, as plain text for sentences and files:
-    "400亿元", "2,000家", "40 billion yuan", "2,000 enterprises", "35,000 people"."""
+    "400亿元", "2,000家", "40 billion yuan", "2,000 enterprises", "35,000 people"
+    (`grouped`: see `number`)."""
     if value is None:
         return "—"
-    text = number(value, indicator.decimals)
+    text = number(value, indicator.decimals, grouped)
     if get_language().startswith("zh"):
         return f"{text}{indicator.unit}"
     unit = unit_scale(indicator.unit)
@@ -426,3 +430,67 @@ def table_rows(table):
     return format_html_join(
         "", "<tr>{}</tr>", ((table.row_cells(row.record),) for row in table.paginated_rows)
     )
+
+
+@register.filter
+def figure_kind(indicator, period_end):
+    """What a figure of `indicator` for the period ending `period_end` is, in one sentence:
+    "累计值：2026年1–9月的合计", "A stock: the level at the period's end (2026-09-30)"."""
+    label = period_label(period_end, indicator)
+    date = period_end.isoformat()
+    if indicator.value_type == Indicator.ValueType.STOCK:
+        return _("A stock: the level at the period's end (%(date)s).") % {"date": date}
+    if indicator.value_type == Indicator.ValueType.RATE:
+        return _("A rate: the share or growth as of the period's end (%(date)s).") % {"date": date}
+    if indicator.reported_as == Indicator.ReportedAs.YEAR_TO_DATE:
+        return _(
+            "A total of the year so far (累计): the sum from 1 January to %(date)s (%(period)s)."
+        ) % {"date": date, "period": label}
+    return _("A flow: this period's own amount (%(period)s), not the total of the year.") % {
+        "period": label
+    }
+
+
+@register.filter
+def guard_threshold(yardstick, indicator):
+    """When the entry form holds a figure (kpis.plausibility), in words, with the numbers
+    the check itself uses."""
+    if yardstick is None:
+        return _("Nothing is known yet to check a figure against: any value is taken.")
+    words = {
+        "against": plausibility.AGAINST[yardstick.kind],
+        "value": figure(yardstick.value, indicator),
+        "factor": number(plausibility.SCALE_FACTOR, 0),
+    }
+    if yardstick.kind in ("figure", "year_earlier"):
+        words["change"] = number(plausibility.LARGE_CHANGE * 100, 0)
+        return (
+            _(
+                "Checked against %(against)s (%(value)s): a figure %(factor)s times larger or "
+                "smaller (a unit slip), or differing by more than %(change)s%%, is held until "
+                "you confirm and explain it."
+            )
+            % words
+        )
+    return (
+        _(
+            "Checked against %(against)s (%(value)s): a figure %(factor)s times larger or "
+            "smaller (a unit slip) is held until you confirm and explain it."
+        )
+        % words
+    )
+
+
+@register.filter
+def grouped_figure(value, indicator):
+    """A figure with its digits grouped by thousands in every language ("1,200,000亿元"), for
+    the reviewer who must see a unit slip at a glance (Chinese pages otherwise group none)."""
+    if value is None or not get_language().startswith("zh"):
+        return figure_html(value, indicator)
+    return figure(value, indicator, grouped=True)
+
+
+@register.filter
+def evidence_name(name):
+    """The name an evidence file was uploaded with (kpis/evidence.py keeps it last)."""
+    return evidence.file_name(name)

@@ -12,6 +12,9 @@ PAGES = [
     "/en/plans/",
     "/plans/15th-fyp/",
     "/en/plans/15th-fyp/",
+    # An indicator's page with its plan target and the plan's path on its years chart.
+    "/indicators/hightech/",
+    "/en/indicators/hightech/",
 ]
 
 

@@ -1,5 +1,7 @@
+import io
 import os
 import re
+import tarfile
 import tempfile
 from pathlib import Path
 
@@ -29,7 +31,9 @@ class Command(BaseCommand):
         "Write a consistent copy of all data, change history included, as XML "
         "(compressed when the name ends in .xml.gz, .xml.bz2 or .xml.xz), encrypted with "
         "KPI_BACKUP_KEY when the name ends in .enc, and sent to the S3-compatible object "
-        "store of KPI_BACKUP_S3_* with --s3. Restore it with `restore`."
+        "store of KPI_BACKUP_S3_* with --s3. Restore it with `restore`. The evidence files "
+        "(KPI_EVIDENCE_ROOT) go beside it into NAME-evidence.tar.gz (.enc when the data is "
+        "encrypted), which `restore` reads back."
     )
 
     def add_arguments(self, parser):
@@ -70,12 +74,32 @@ class Command(BaseCommand):
         else:
             self.dump(path)
         self.stdout.write(f"Backup written to {path}.")
+        files = self.write_evidence(plain_path, encrypted)
         if s3:
-            try:
-                object_store.put(Path(path).name, Path(path).read_bytes())
-            except object_store.ObjectStoreError as failure:
-                raise CommandError(f"The backup was not sent: {failure}") from failure
-            self.stdout.write(f"Sent to {object_store.object_url(Path(path).name)}.")
+            for written in (path, files):
+                try:
+                    object_store.put(Path(written).name, Path(written).read_bytes())
+                except object_store.ObjectStoreError as failure:
+                    raise CommandError(f"The backup was not sent: {failure}") from failure
+                self.stdout.write(f"Sent to {object_store.object_url(Path(written).name)}.")
+
+    def write_evidence(self, plain_path, encrypted):
+        """The evidence files as an archive beside the data, encrypted as the data is. Files
+        are only added, never changed (kpis/evidence.py), so a copy made just after the data
+        holds every file the data names."""
+        files = evidence_archive(plain_path)
+        root = Path(settings.KPI_EVIDENCE_ROOT)
+        packed = io.BytesIO()
+        with tarfile.open(fileobj=packed, mode="w:gz") as archive:
+            if root.is_dir():
+                archive.add(root, arcname="evidence")
+        data = packed.getvalue()
+        if encrypted:
+            files += ".enc"
+            data = encryption.encrypt(data, settings.BACKUP_KEY)
+        Path(files).write_bytes(data)
+        self.stdout.write(f"Evidence files written to {files}.")
+        return files
 
     def dump(self, path):
         # XML, because Django's JSON encoder cuts timestamps to milliseconds.
@@ -94,3 +118,9 @@ class Command(BaseCommand):
                 output=path,
                 verbosity=0,
             )
+
+
+def evidence_archive(path):
+    """The evidence files' archive beside the data file `path` (without .enc):
+    NAME-evidence.tar.gz."""
+    return re.sub(r"\.xml(\.(gz|bz2|xz))?$", "", str(path)) + "-evidence.tar.gz"

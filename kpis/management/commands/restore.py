@@ -1,5 +1,10 @@
+import bz2
 import gzip
+import io
+import lzma
 import os
+import shutil
+import tarfile
 import tempfile
 from pathlib import Path
 
@@ -9,6 +14,7 @@ from django.core.management import BaseCommand, CommandError, call_command
 from django.db import transaction
 
 from kpis import encryption, object_store
+from kpis.management.commands.backup import evidence_archive
 from kpis.models import Indicator, Unit
 
 
@@ -56,6 +62,7 @@ class Command(BaseCommand):
         else:
             self.load(path, replace)
         self.stdout.write(f"Restored {path}.")
+        self.restore_evidence(path, s3)
 
     def load(self, path, replace):
         with transaction.atomic():
@@ -71,8 +78,44 @@ class Command(BaseCommand):
         # is served stale; emptying the cache only frees it of the replaced data's pages.
         cache.clear()
 
+    def restore_evidence(self, path, s3=False):
+        """The evidence files from the archive beside the data (decrypted as the data is)."""
+        files = Path(evidence_archive(path.removesuffix(".enc")))
+        if path.endswith(".enc"):
+            files = files.with_name(files.name + ".enc")
+        if s3 and not files.exists():
+            try:
+                files.write_bytes(object_store.get(files.name))
+            except object_store.ObjectStoreError:
+                pass
+        if not files.exists():
+            self.stdout.write(f"No evidence files beside it ({files}): none restored.")
+            return
+        data = files.read_bytes()
+        if files.name.endswith(".enc"):
+            data = encryption.decrypt(data, settings.BACKUP_KEY)
+        root = Path(settings.KPI_EVIDENCE_ROOT)
+        with (
+            tempfile.TemporaryDirectory() as unpacked,
+            tarfile.open(fileobj=io.BytesIO(data)) as archive,
+        ):
+            # The "data" filter refuses links and paths outside the directory.
+            archive.extractall(unpacked, filter="data")
+            restored = Path(unpacked) / "evidence"
+            for source in restored.rglob("*"):
+                if source.is_file():
+                    target = root / source.relative_to(restored)
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                    shutil.move(source, target)
+        self.stdout.write(f"Restored the evidence files from {files}.")
+
+
+OPENERS = {".gz": gzip.open, ".bz2": bz2.open, ".xz": lzma.open}
+
 
 def brings_units(path):
-    """Whether the backup at `path` (a gzipped XML fixture) holds rows of the units table."""
-    with gzip.open(path, "rt", encoding="utf-8") as fixture:
+    """Whether the backup at `path` (an XML fixture, compressed as its name says) holds rows of
+    the units table."""
+    opener = OPENERS.get(Path(path).suffix, open)
+    with opener(path, "rt", encoding="utf-8") as fixture:
         return any('model="kpis.unit"' in line for line in fixture)
