@@ -42,6 +42,9 @@ AT_LEAST, AT_MOST = Qualifier.AT_LEAST, Qualifier.AT_MOST
 # A quote longer than this is cut to the part of its sentence around the figure.
 QUOTE_LIMIT = 400
 SUBJECT_LIMIT = 40
+# The longest Chinese numeral read as a number (九千九百九十九万九千九百九十九 has 15).
+CHINESE_NUMERAL_LIMIT = 20
+SUBJECT_LIMIT = 40
 
 _converter = opencc.OpenCC("t2s")
 
@@ -155,7 +158,7 @@ _TARGET_WORDS = re.compile(
     r"目标|力争|争取|预期|计划|确保|力求|努力|规划|提出|将|到(?:19|20)\d\d年|到“十"
 )
 _RESULT_WORDS = re.compile(
-    r"已经|已|完成了|实现了|累计|同比|上半年|前三季度|一季度|\d+-\d+月|以来|截至|过去一年"
+    r"已经|已|完成了|实现了|累计|同比|上半年|前三季度|一季度|\d{1,2}-\d{1,2}月|以来|截至|过去一年"
 )
 _DATE = re.compile(r"((?:19|20)\d\d)[-/.年] ?(\d{1,2})[-/.月] ?(\d{1,2})")
 _LEADING_WORDS = re.compile(
@@ -346,6 +349,8 @@ class _Reader:
         return value
 
     def _chinese_value(self, number, match, prefix_qualifier):
+        if len(number) > CHINESE_NUMERAL_LIMIT:
+            return None  # no numeral is that long, and cn2an's time grows with its square
         # 一批, 两手抓, 三大, 四套做法: a small Chinese numeral before a measure word is a
         # figure of speech, unless it counts tenths (六成) or carries 万/亿 (一万人).
         if len(number) == 1 and not match["magnitude"] and match["unit"] != "成":
@@ -543,8 +548,20 @@ class IndicatorMatcher:
         return best_code
 
 
+@functools.lru_cache(maxsize=4)
+def _line_index(text):
+    """Where the text's lines break, found once, and the lines cut so far by number: one
+    string per line, so that the matcher's cache of a line's pairs hashes it once."""
+    return [match.start() for match in re.finditer("\n", text)], {}
+
+
 def paragraph(text, candidate):
-    """The line of the text that holds a candidate's figure."""
-    start = text.rfind("\n", 0, candidate.figure_start) + 1
-    end = text.find("\n", candidate.figure_end)
-    return text[start : end if end >= 0 else len(text)]
+    """The line of the text that holds a candidate's figure (in logarithmic time: a text of
+    one long line and many figures is not read once per figure)."""
+    breaks, lines = _line_index(text)
+    number = bisect.bisect_left(breaks, candidate.figure_start)
+    if number not in lines:
+        start = breaks[number - 1] + 1 if number else 0
+        end = breaks[number] if number < len(breaks) else len(text)
+        lines[number] = text[start:end]
+    return lines[number]

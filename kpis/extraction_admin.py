@@ -9,17 +9,21 @@ here is recorded, shown and later revised like one typed in by hand. A rejected 
 remembered and not proposed again for that source.
 """
 
+import datetime
+import hashlib
 import re
 from dataclasses import dataclass
 from decimal import Decimal
 from urllib.parse import urlencode
 
 from django.contrib import admin, messages
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.forms import modelform_factory
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 
 from kpis import periods
@@ -32,7 +36,10 @@ from kpis.forms import (
     DocumentForm,
     InterimTargetForm,
 )
+from kpis.forms import TargetForm as AdminTargetForm  # the admin's rules for a target
 from kpis.models import (
+    FIRST_YEAR,
+    LAST_YEAR,
     Actual,
     Indicator,
     InterimTarget,
@@ -61,11 +68,12 @@ class Row:
     """One proposed figure as the review page shows it."""
 
     candidate: Candidate
-    form: CandidateForm | None  # None once accepted
+    decision: str | None  # the row's inputs; None once accepted
     before: str
     figure: str
     after: str
     new_indicator_url: str
+    period_end: datetime.date | None = None  # the period within the year its sentence names
 
 
 def new_source(request):
@@ -101,6 +109,7 @@ def review_source(request, source_id):
         "title": _("Figures proposed from %(source)s") % {"source": source.title},
         "source": source,
         "rows": rows,
+        "indicator_choices": indicators.values_list("code", "name"),
         "opts": Source._meta,
     }
     return TemplateResponse(request, "admin/kpis/source/review.html", context)
@@ -109,8 +118,26 @@ def review_source(request, source_id):
 def pending_candidates(source):
     """The source's figures, less those a manager rejected."""
     rejected = set(source.rejections.values_list("figure_start", "value", "unit"))
-    found = extract(source.text, source.published_on, table_unit_words())
+    found = stored_candidates(source)
     return [c for c in found if (c.figure_start, c.value, c.unit) not in rejected]
+
+
+# How long the figures found in a text are kept: the review of a document takes days.
+CANDIDATES_KEPT_SECONDS = 14 * 24 * 3600
+
+
+def stored_candidates(source):
+    """The figures of the source's text, extracted once per text and date rather than on
+    every view of the review page; kept in the cache, and found again if it lost them."""
+    # The units table is data: a unit added since reads the text anew.
+    units = table_unit_words()
+    text = f"{source.published_on}\n{sorted(units)}\n{source.text}"
+    key = "extraction:" + hashlib.sha256(text.encode()).hexdigest()
+    found = cache.get(key)
+    if found is None:
+        found = extract(source.text, source.published_on, units)
+        cache.set(key, found, CANDIDATES_KEPT_SECONDS)
+    return found
 
 
 def accepted_figures(source):
@@ -134,29 +161,85 @@ def accepted_figures(source):
 
 def review_rows(source, candidates, indicators):
     matcher = IndicatorMatcher(indicators.match_rows())
-    codes = dict(indicators.values_list("code", "pk"))
     accepted = accepted_figures(source)
+    inputs = DecisionInputs()
     rows = []
     for candidate in candidates:
-        form = None
+        decision, period_end = None, interim_period_end(candidate)
         if not accepted(candidate):
-            code = matcher.match(candidate, paragraph(source.text, candidate))
             initial = {
                 "figure_start": candidate.figure_start,
-                "indicator": codes.get(code),
+                "indicator": matcher.match(candidate, paragraph(source.text, candidate)),
                 "year": candidate.year,
                 "value": candidate.value,
                 "qualifier": candidate.qualifier or Qualifier.REACH,
-                "period_end": interim_period_end(candidate),
+                "period_end": period_end,
                 "change_reason": in_both_languages(
                     lambda: _("From %(source)s") % {"source": source.citation}
                 ),
             }
-            form = CandidateForm(
-                initial=initial, indicators=indicators, prefix=str(candidate.figure_start)
-            )
-        rows.append(_row(candidate, form))
+            decision = inputs.render(str(candidate.figure_start), initial)
+        rows.append(_row(candidate, decision, period_end))
     return rows
+
+
+class DecisionInputs:
+    """The inputs of one row's decision, as CandidateForm reads them, written out in Python:
+    a page of a few hundred figures rendered through the widgets' templates took seconds
+    (as the public page's filters, see kpis.filters.PlainSelect)."""
+
+    def __init__(self):
+        fields = CandidateForm.base_fields
+        self.labels = {name: field.label for name, field in fields.items()}
+        self.period_end_help = fields["period_end"].help_text
+        self.qualifiers = list(fields["qualifier"].choices)
+        self.suffix = _(":")  # Django's own label suffix, "：" in Chinese
+
+    def render(self, prefix, initial):
+        def label(name):
+            return format_html(
+                '<label for="id_{}-{}">{}{}</label>', prefix, name, self.labels[name], self.suffix
+            )
+
+        options = format_html_join(
+            "",
+            '<option value="{}"{}>{}</option>',
+            (
+                (value, " selected" if value == initial["qualifier"] else "", text)
+                for value, text in self.qualifiers
+            ),
+        )
+        return format_html(
+            '<input type="hidden" name="{0}-figure_start" value="{1}">'
+            '{2} <input type="text" name="{0}-indicator" value="{3}" list="indicator-choices" '
+            'size="24" id="id_{0}-indicator"> '
+            '{4} <input type="number" name="{0}-year" value="{5}" min="{6}" max="{7}" '
+            'required id="id_{0}-year"> '
+            '{8} <input type="number" name="{0}-value" value="{9}" step="any" required '
+            'id="id_{0}-value"> '
+            '{10} <select name="{0}-qualifier" id="id_{0}-qualifier">{11}</select> '
+            '{12} <input type="text" name="{0}-change_reason" value="{13}" maxlength="100" '
+            'id="id_{0}-change_reason"> '
+            '{14} <input type="date" name="{0}-period_end" value="{15}" '
+            'id="id_{0}-period_end" title="{16}">',
+            prefix,
+            initial["figure_start"],
+            label("indicator"),
+            initial["indicator"] or "",
+            label("year"),
+            "" if initial["year"] is None else initial["year"],
+            FIRST_YEAR,
+            LAST_YEAR,
+            label("value"),
+            initial["value"],
+            label("qualifier"),
+            options,
+            label("change_reason"),
+            initial["change_reason"],
+            label("period_end"),
+            initial["period_end"].isoformat() if initial.get("period_end") else "",
+            self.period_end_help,
+        )
 
 
 # A period within the year, as a sentence names it before its figure: 一季度, 上半年,
@@ -180,7 +263,7 @@ def interim_period_end(candidate):
     return periods.period_ends(periods.Frequency.MONTHLY, candidate.year)[month - 1]
 
 
-def _row(candidate, form):
+def _row(candidate, decision, period_end=None):
     quote, offset = candidate.quote, candidate.start
     figure_start, figure_end = candidate.figure_start - offset, candidate.figure_end - offset
     new_indicator = {
@@ -190,11 +273,12 @@ def _row(candidate, form):
     }
     return Row(
         candidate,
-        form,
+        decision,
         quote[:figure_start],
         quote[figure_start:figure_end],
         quote[figure_end:],
         reverse("admin:kpis_indicator_add") + "?" + urlencode(new_indicator),
+        period_end,
     )
 
 
@@ -236,7 +320,7 @@ def act(request, source, candidates, indicators):
 
 
 TargetForm = modelform_factory(
-    Target, form=ChangeReasonForm, fields=["value", "qualifier", "source", "quote"]
+    Target, form=AdminTargetForm, fields=["value", "qualifier", "source", "quote"]
 )
 BaselineForm = modelform_factory(
     Indicator,

@@ -63,9 +63,10 @@ def test_the_seed_article_pasted_as_new_proposes_every_fixture_figure_with_its_i
     paste(manager_client, seed_text, "光明以科技赋能", "2024-01-31")
     source = Source.objects.get(title="光明以科技赋能")
     html = manager_client.get(f"/admin/kpis/source/{source.pk}/review/").content.decode()
-    selected = re.findall(r'<option value="(\d+)" selected>', html)
-    expected = set(Indicator.objects.values_list("pk", flat=True))
-    assert {int(pk) for pk in selected} >= expected
+    # Each row proposes its indicator by code, picked from the page's one list of indicators.
+    selected = re.findall(r'name="\d+-indicator" value="([^"]+)"', html)
+    expected = set(Indicator.objects.values_list("code", flat=True))
+    assert set(selected) >= expected
 
 
 def test_accepting_a_2025_target_puts_it_on_the_public_page_with_its_source(

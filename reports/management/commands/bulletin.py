@@ -1,6 +1,7 @@
 import datetime
 from pathlib import Path
 
+from django.core.exceptions import ValidationError
 from django.core.management import BaseCommand, CommandError
 
 from reports import bulletins
@@ -27,7 +28,10 @@ class Command(BaseCommand):
     def handle(self, **options):
         if not options["output"].parent.is_dir():
             raise CommandError(f"No such folder: {options['output'].parent}")
-        bulletin = bulletins.make(options["as_of"], LANGUAGES[options["lang"]], options["year"])
+        try:
+            bulletin = bulletins.make(options["as_of"], LANGUAGES[options["lang"]], options["year"])
+        except ValidationError as refusal:
+            raise CommandError(" ".join(refusal.messages)) from refusal
         options["output"].write_bytes(bytes(getattr(bulletin, options["format"])))
         self.stdout.write(
             f"Bulletin {bulletin.as_of} ({bulletin.language}) issue {bulletin.issue}, "
