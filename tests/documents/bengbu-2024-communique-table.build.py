@@ -1,4 +1,5 @@
 """Builds tests/documents/bengbu-2024-communique-table.docx from the public page's text."""
+
 import docx
 
 document = docx.Document()
@@ -22,7 +23,7 @@ rows = [
     ("工業", "526.3", "6.8"),
 ]
 table = document.add_table(rows=len(rows), cols=3)
-for row, cells in zip(table.rows, rows):
-    for cell, text in zip(row.cells, cells):
+for row, cells in zip(table.rows, rows, strict=True):
+    for cell, text in zip(row.cells, cells, strict=True):
         cell.text = text
 document.save("tests/documents/bengbu-2024-communique-table.docx")
