@@ -73,9 +73,22 @@ class Candidate:
     # Where the figure itself (qualifier, number, unit) stands in the text, for highlighting.
     figure_start: int
     figure_end: int
+    # Optional keys (extend, never rename): the period a figure is of when the text names
+    # one, whether it is counted from the year's start, whose figure it is when not the
+    # document's own area, what it measures, the top of a range, the end year of a
+    # multi-year target and the start year the text gives for it.
+    period_end: datetime.date | None = None
+    year_to_date: bool = False
+    place: str | None = None
+    measure: str = "level"
+    value_max: str | None = None
+    plan_year: int | None = None
+    base: int | None = None
 
     def as_json(self):
-        return asdict(self)
+        item = asdict(self)
+        item["period_end"] = self.period_end.isoformat() if self.period_end else None
+        return item
 
     @property
     def decimal_value(self):
@@ -87,14 +100,21 @@ class Candidate:
 _BASE_UNITS = sorted(
     """个百分点 百分点 平方公里 平方米 立方米 公顷 公里 千米 千瓦时 千瓦 标准箱 人次 人年
     美元 元 人 家 个 只 项 所 座 台 套 辆 户 间 张 条 件 支 种 款 场 位 名 批 宗 处 栋 艘 架
-    吨 亩 米 天 岁 倍 对 例 篇 部 % ‰ 成 次""".split(),
+    吨 亩 米 天 岁 倍 对 例 篇 部 % ‰ 成 次 标箱 架次 辆次 人次 斤 根 头 方 条 棵 株 块 册
+    份 盏 床 笔 单 班次 场次 家次 户次 千克 公斤 克 升""".split(),
     key=len,
     reverse=True,
 )
 _CN_DIGITS = "零〇一二两三四五六七八九十百千"
 # What may not follow a unit: 5个月 is a duration, 建成为 a verb, 110万人年度任务 a year's task.
 _NOT_AFTER_UNIT = {
-    "个": "月|小时|工作日|季",
+    "个": "月|小时|工作日|季|方面",
+    "方": "面|式|案|向|法|针|位|便|言|舱|阵",
+    "条": "件|例|款|线|街|路|河",
+    "头": "部|雁|羊",
+    "单": "位|元|一|独|项|个|体|列",
+    "份": "额",
+    "块": "钱",
     "成": "[为立果功本员交绩效就长熟型品都]",
     "人年": "度",
 }
@@ -146,13 +166,62 @@ _SENTENCE_ENDS = re.compile("[" + re.escape(_SENTENCE_END) + "]")
 _CLAUSE_ENDS = re.compile("[" + re.escape(_CLAUSE_END) + "]")
 _YEAR = re.compile(
     r"(?<![\d.])(?P<digits>(?:19|20)\d\d|[〇零一二][〇零一二三四五六七八九]{3}) ?年(?!代)"
-    r"|(?P<relative>今年|本年|明年|去年|全年|过去一年|刚刚过去的一年)"
+    r"|(?P<relative>今年|本年|明年|去年|全年|过去一年|刚刚过去的一年|上一年)"
+    r"|(?P<five>过去五年|过去5年|五年来|5年来)"
+    # 十四五时期, “十三五”末: the last year of the Nth five-year plan.
+    r"|[“\"「]?十(?P<plan>[一二三四五六七八九])五[”\"」]?(?:规划)?(?:时期|期间|末)"
 )
+# A year followed by its month dates an event ("2019年8月《意见》发布"): it holds for its
+# sentence only, and the year in force before comes back after it.
+_DATED_EVENT = re.compile(r" ?\d{1,2} ?月(?!\d{1,2}日)")
+# Headings: a short line without a full stop. Their words set the kind of what follows
+# until the next heading (一、2025年工作回顾 → results; 主要目标 → targets).
+HEADING_LIMIT = 80
+_HEADING_RESULT = re.compile(r"回顾|总结|执行情况|评估|成效|成就|成绩单")
+_HEADING_TARGET = re.compile(r"目标|计划|要求|政策取向|安排|展望|部署")
+# Whose figure: a place named in the figure's clause, when not the document's own area.
+OWN_PLACES = ("光明",)
+_PLACE = re.compile(
+    r"全国|我国|北京海淀|北京|上海|天津|重庆|香港|澳门|海淀区|"
+    r"(?:广东|广西|湖南|湖北|江苏|浙江|福建|山东|安徽|江西|河南|河北|四川|海南)省?|"
+    r"(?:深圳|广州|东莞|佛山|珠海|惠州|中山|江门|汕尾|泉州|厦门|杭州|苏州|南京|武汉|成都)市|"
+    r"(?:福田|罗湖|南山|宝安|龙岗|盐田|龙华|坪山|光明|大鹏)(?:新)?区"
+)
+# What is measured: an increment (新增100家), a growth rate (增长8.6%), a share (比重57.8%)
+# or its change (提高1.2个百分点); else a level.
+LEVEL, INCREMENT, GROWTH, SHARE, SHARE_CHANGE = (
+    "level",
+    "increment",
+    "growth",
+    "share",
+    "share_change",
+)
+_INCREMENT_WORDS = re.compile(r"新增|净增|新引进|新开工|新认定|增加|新建")
+_GROWTH_WORDS = re.compile(r"(?:增长|下降|增速|增幅|涨幅|提高|降低|减少|上涨|回落|加快)(?:了)?\Z")
+_SHARE_WORDS = re.compile(r"比重|占比|率|占")
+# Periods within a year: 上半年, 一季度, 前三季度, 1-6月, 1月至8月, 10月份.
+_PERIOD = re.compile(
+    r"(?P<half>上半年)|前(?P<quarters>[一二三])季度|(?P<quarter>[一二三四1-4])季度"
+    r"|(?:1|一)月?份? ?[-—–~至到] ?(?P<months>\d{1,2}|[二三四五六七八九十]|十[一二])月份?"
+    r"|(?<![\d\-—–~至到])(?P<month>\d{1,2}|[一二三四五六七八九十]|十[一二])月份?(?![\d]{1,2}日|\d)"
+)
+_CN_MONTH = {c: i for i, c in enumerate("一二三四五六七八九十", start=1)} | {
+    "十一": 11,
+    "十二": 12,
+}
+# Structure, not figures: the count of a list just named (…等7个重点领域), the whole a part
+# is of (37个大类行业中有21个), a streak (连续10次), a class (百亿元级), an amount a policy
+# grants (给予最高1000万元).
+_ENUMERATED_BEFORE = re.compile(r"等\Z")
+_WHOLE_AFTER = re.compile(r"[^，,。；;：:]{0,12}中(?:[，,]|有)")
+_STREAK_BEFORE = re.compile(r"连续\Z")
+_GRANT_BEFORE = re.compile(r"给予")
 # A year named as a point of comparison or a start sets nothing: 比2020年, 2019年以来.
 _YEAR_NOT_IN_FORCE_BEFORE = "比较与同自从"
 _YEAR_NOT_IN_FORCE_AFTER = re.compile(r" ?(?:以来|起|相比|基础上|同期|\d{1,2}月\d{1,2}日)")
 _TARGET_WORDS = re.compile(
-    r"目标|力争|争取|预期|计划|确保|力求|努力|规划|提出|将|到(?:19|20)\d\d年|到“十"
+    r"目标|力争|争取|预期|计划|确保|力求|努力|规划|提出|将|拟|到(?:19|20)\d\d年|到“十"
+    r"|年底前|年前完成|之前完成"
 )
 _RESULT_WORDS = re.compile(
     r"已经|已|完成了|实现了|累计|同比|上半年|前三季度|一季度|\d+-\d+月|以来|截至|过去一年"
@@ -166,10 +235,30 @@ _TRAILING_WORDS = re.compile(r"(?:[\s、（(]|的|为|是|将|要)+$")
 
 
 def docx_text(file):
-    """A .docx file's paragraphs joined by newlines: the text its candidates' offsets refer to."""
+    """A .docx file's paragraphs and table rows, in their order, joined by newlines: the text
+    its candidates' offsets refer to. A table's row is its cells joined by tabs."""
     import docx  # python-docx, only for this format
+    from docx.table import Table
+    from docx.text.paragraph import Paragraph
 
-    return "\n".join(paragraph.text for paragraph in docx.Document(file).paragraphs)
+    document = docx.Document(file)
+    lines = []
+    for element in document.element.body.iterchildren():
+        if element.tag.endswith("}p"):
+            lines.append(Paragraph(element, document).text)
+        elif element.tag.endswith("}tbl"):
+            for row in Table(element, document).rows:
+                lines.append("\t".join(cell.text.replace("\n", " ") for cell in row.cells))
+    return "\n".join(lines)
+
+
+def docx_date(file):
+    """The date a .docx file's core properties give (created, else modified), or None."""
+    import docx
+
+    properties = docx.Document(file).core_properties
+    moment = properties.created or properties.modified
+    return moment.date() if moment else None
 
 
 def document_date(text):
@@ -182,30 +271,79 @@ def document_date(text):
     return None
 
 
-def extract(text, date=None, unit_words=()):
+def extract(text, date=None, unit_words=(), own_places=OWN_PLACES):
     """Every numeric target and result of the text, in the order they appear.
 
     `date` is the document's date (for 今年, 去年, 全年); without it, a dateline is looked for.
     `unit_words` are the words of the units table (`scales.unit_words`), recognised as
-    units besides the built-in ones: 微克/立方米, 吨标准煤, 标箱.
+    units besides the built-in ones: 微克/立方米, 吨标准煤, 标箱. `own_places`: words naming
+    the document's own area; a figure of any other place named beside it gets its `place`.
     """
     date = date or document_date(text)
-    reader = _Reader(text, date.year if date else None, _figure_pattern(frozenset(unit_words)))
+    reader = _Reader(
+        text,
+        date.year if date else None,
+        _figure_pattern(frozenset(unit_words)),
+        tuple(simplified(place) for place in own_places),
+    )
     return reader.candidates()
 
 
 class _Reader:
-    def __init__(self, text, document_year, figure_pattern=_FIGURE):
+    def __init__(self, text, document_year, figure_pattern=_FIGURE, own_places=OWN_PLACES):
         self.figure_pattern = figure_pattern
         self.text = text
         self.norm = simplified(text)
         self.document_year = document_year
         self.sentence_ends = [match.end() for match in _SENTENCE_ENDS.finditer(self.norm)]
         self.clause_ends = [match.end() for match in _CLAUSE_ENDS.finditer(self.norm)]
+        self.own_places = own_places
+        self.sections = self._sections()
+        self.section_positions = [position for position, _ in self.sections]
         self.years = self._years_in_force()
         self.year_positions = [position for position, _ in self.years]
         self.target_sentences = self._sentences_with(_TARGET_WORDS)
         self.result_sentences = self._sentences_with(_RESULT_WORDS)
+        self.periods = [
+            (match.start(), match)
+            for match in _PERIOD.finditer(self.norm)
+            if self._names_period(match)
+        ]
+        self.period_positions = [position for position, _ in self.periods]
+        self.places = [
+            (match.start(), match.group())
+            for match in _PLACE.finditer(self.norm)
+            if not any(own in match.group() for own in self.own_places)
+        ]
+        self.place_positions = [position for position, _ in self.places]
+
+    def _sections(self):
+        """(position, kind or None) of every heading: a short line without a full stop."""
+        sections, start = [], 0
+        for line in self.norm.split("\n"):
+            stripped = line.strip()
+            if stripped and len(stripped) <= HEADING_LIMIT and "。" not in stripped:
+                results = bool(_HEADING_RESULT.search(stripped))
+                targets = bool(_HEADING_TARGET.search(stripped))
+                if results or targets:
+                    sections.append(
+                        (
+                            start,
+                            RESULT
+                            if results and not targets
+                            else (TARGET if targets and not results else None),
+                        )
+                    )
+            start += len(line) + 1
+        return sections
+
+    def _section_kind(self, position):
+        index = bisect.bisect_right(self.section_positions, position)
+        return self.sections[index - 1][1] if index else None
+
+    def _names_period(self, match):
+        start = match.start()
+        return not (start and self.norm[start - 1] in "比较同")  # 比1—9月份: a comparison
 
     def _sentence(self, position):
         return bisect.bisect_right(self.sentence_ends, position)
@@ -228,24 +366,47 @@ class _Reader:
         return {self._sentence(match.start()) for match in pattern.finditer(self.norm)}
 
     def _years_in_force(self):
-        """(position, year) of every mention that sets the year from there on."""
+        """(position, year) of every mention that sets the year from there on; a year in a
+        title (《…2035年远景目标纲要》) sets none, a dated event (2019年8月) and the start of
+        a span (从“十三五”末的103万亿元增长到…) only up to their sentence's end or the 到."""
         years, current = [], None
         for match in _YEAR.finditer(self.norm):
             start, end = match.span()
-            if start and self.norm[start - 1] in _YEAR_NOT_IN_FORCE_BEFORE:
+            spans = start and self.norm[start - 1] == "从" and match["plan"]
+            if start and self.norm[start - 1] in _YEAR_NOT_IN_FORCE_BEFORE and not spans:
                 continue
-            if _YEAR_NOT_IN_FORCE_AFTER.match(self.norm, end):
+            if _YEAR_NOT_IN_FORCE_AFTER.match(self.norm, end) or self._in_title(start):
                 continue
             year = self._year_of(match, current)
-            if year is not None:
-                years.append((start, year))
+            if year is None:
+                continue
+            years.append((start, year))
+            until = None
+            if spans:
+                sentence_end = self._sentence_bounds(start)[1]
+                to = next((i for i in range(end, sentence_end) if self.norm[i] in "到至"), None)
+                until = sentence_end if to is None else max(end, to - 2)  # 增长到: the verb
+            elif match["digits"] and _DATED_EVENT.match(self.norm, end):
+                until = self._sentence_bounds(start)[1]
+            if until is None:
                 current = year
+            elif current is not None:
+                years.append((until, current))
+        years.sort(key=lambda item: item[0])
         return years
+
+    def _in_title(self, position):
+        window = max(0, position - 60)
+        return self.norm.rfind("《", window, position) > self.norm.rfind("》", window, position)
 
     def _year_of(self, match, current):
         if match["digits"]:
             digits = match["digits"]
             return int(digits) if digits.isdigit() else int(cn2an.cn2an(digits, "normal"))
+        if match["plan"]:  # the Nth five-year plan runs from 1966 + 5 × (N − 3), five years
+            return 1966 + 5 * (10 + _CN_MONTH[match["plan"]] - 3) + 4
+        if match["five"]:
+            return self.document_year - 1 if self.document_year else None
         relative, document_year = match["relative"], self.document_year
         if relative == "全年":
             return current or document_year
@@ -268,12 +429,17 @@ class _Reader:
             return self.years[index][1]
         return None
 
-    def _kind(self, year, sentence):
+    def _kind(self, year, sentence, position):
+        section = self._section_kind(position)
         if year is not None and self.document_year is not None:
             if year != self.document_year:
                 return RESULT if year < self.document_year else TARGET
+            if section:
+                return section
             reports = sentence in self.result_sentences and sentence not in self.target_sentences
             return RESULT if reports else TARGET
+        if section:
+            return section
         return TARGET if sentence in self.target_sentences else RESULT
 
     def candidates(self):
@@ -417,7 +583,7 @@ class _Reader:
             start = max(start, position - QUOTE_LIMIT // 2)
             end = min(end, start + QUOTE_LIMIT)
         year = self._year(position)
-        kind = self._kind(year, self._sentence(position))
+        kind = self._kind(year, self._sentence(position), position)
         return Candidate(
             kind=kind,
             subject=figure["subject"],
