@@ -147,8 +147,10 @@ _FIGURE = _figure_pattern()
 _PREFIX = re.compile(
     "(?:"
     + "|".join(sorted((w for q in QUALIFIER_WORDS.values() for w in q.before), key=len)[::-1])
-    + r")\Z"
+    + r") ?\Z"  # 不少於 70%: a space may stand between
 )
+# The top of a range (4.5%—5%, 3—5家) or the second of a pair sharing a unit (0.1和1.2个百分点).
+_RANGE_AFTER = re.compile(r" ?(?P<connector>[—\-~～至到和]) ?(?=\d)")
 
 # Figures that say how much something changed keep their own (usually no) qualifier even in a
 # list: "实现1721亿元、增长8.6%" grows by exactly 8.6%.
@@ -446,6 +448,8 @@ class _Reader:
         found, previous = [], None
         self.last_end = 0
         for match in self.figure_pattern.finditer(self.norm):
+            if match.start() < self.last_end:  # the top of the range just read
+                continue
             figure = self._figure(match)
             if figure is None:
                 continue
@@ -469,32 +473,87 @@ class _Reader:
         norm = self.norm
         number, magnitude, unit = match["number"], match["magnitude"], match["unit"]
         start, end = match.span()
-        if start == end or not (number or magnitude):
+        if start == end or not (number or magnitude) or self._is_structure(match):
             return None
-        prefix = _PREFIX.search(norm, max(self._clause_start(start), start - 5), start)
+        value_max, shared = None, None
+        following = _RANGE_AFTER.match(norm, end)
+        if following and number and number[0].isdigit():
+            second = self.figure_pattern.match(norm, following.end())
+            if second and second["number"] and (second["unit"] or second["magnitude"]):
+                same = (second["magnitude"], second["unit"]) == (magnitude, unit)
+                if not (unit or magnitude):  # 3—5家, 0.1和1.2个百分点: the unit comes after
+                    shared = second
+                if (same or shared) and following["connector"] != "和":
+                    value_max = second["number"].replace(",", "")
+        if shared is not None:
+            magnitude, unit = shared["magnitude"], shared["unit"]
+        prefix = _PREFIX.search(norm, max(self._clause_start(start), start - 6), start)
         prefix_qualifier = qualifier_before(prefix.group()) if prefix else None
         if prefix_qualifier is None and _VERB_FIRST.match(norm, self._segment_start(start), start):
             prefix_qualifier = REACH  # 实现地区生产总值5901亿元
         value = self._value(match, prefix_qualifier)
-        if value is None or self._is_not_a_measure(match, unit, end):
+        if value is None:
             return None
+        if shared is None and self._is_not_a_measure(match, unit, end):
+            return None
+        if value_max is not None and following["connector"] != "和":
+            end = self._range_end(following, shared)
         suffix = match["suffix"] if unit or magnitude else None
+        if shared is not None:
+            suffix = shared["suffix"]
+        unit_source = shared if shared is not None else match
         qualifier = (
             qualifier_after(suffix) or (OVER if match["approx"] else None) or prefix_qualifier
         )
+        if value_max is not None and qualifier is None:
+            qualifier = AT_LEAST  # 2至3所: the floor of a range, reached counts
         figure_start = prefix.start() if prefix else start
         subject = self._subject(figure_start, end, bool(prefix))
         return {
             "start": figure_start,
             "end": end,
             "value": value,
-            "unit": self._unit_as_written(match, unit),
+            "unit": self._unit_as_written(unit_source, unit),
             "qualifier": qualifier,
             "prefix_qualifier": prefix_qualifier,
             "subject": subject,
             "is_change": bool(_CHANGE_WORDS.match(norm, self._segment_start(figure_start))),
             "subject_is_change": bool(_CHANGE_WORDS.fullmatch(simplified(subject))),
+            "value_max": value_max,
+            "unit_words": (magnitude or "") + (unit or ""),
         }
+
+    def _range_end(self, following, shared):
+        second = self.figure_pattern.match(self.norm, following.end())
+        return second.end() if second else following.end()
+
+    def _is_structure(self, match):
+        """The count of a list just named, the whole a part is of, a streak, a class, an
+        amount a policy grants: words of the text's structure, not figures."""
+        norm, start, end = self.norm, match.start(), match.end()
+        clause_start = self._clause_start(start)
+        if _ENUMERATED_BEFORE.search(norm, max(clause_start, start - 1), start):
+            # 量子科技、…、未来网络等7个重点领域: the count of the items just named; but
+            # 高巨创新、好盈科技等74家企业 names examples of more
+            items = norm.count("、", clause_start, start) + 1
+            number = match["number"] or ""
+            return number.isdigit() and int(number) <= items
+        if _STREAK_BEFORE.search(norm, max(clause_start, start - 2), start):
+            return True
+        if _GRANT_BEFORE.search(norm, clause_start, start):
+            return True
+        if match["unit"] or match["magnitude"]:
+            if norm[end : end + 1] == "级":  # 百亿元级
+                return True
+            if _WHOLE_AFTER.match(norm, end):  # 37个大类行业中有21个
+                return True
+        number = match["number"] or ""
+        # 千万吨炼化: a round Chinese numeral naming a class, no qualifier before it
+        return (
+            number in ("十", "百", "千")
+            and _is_word(norm[end : end + 1] or " ")
+            and not (_PREFIX.search(norm, max(clause_start, start - 6), start))
+        )
 
     def _value(self, match, prefix_qualifier):
         number, unit = match["number"], match["unit"]
@@ -540,7 +599,7 @@ class _Reader:
         if before and before in "+-—~/:." and match["number"] and match["number"][0].isdigit():
             return True  # 1+2+3+4, 2021-2025, 3:2
         after = norm[end : end + 1]
-        if after and after.isascii() and (after.isalnum() or after in "+-"):
+        if not unit and after and after.isascii() and (after.isalnum() or after in "+-"):
             return True  # 5G, 1+2
         # 10亿元以上企业: a threshold that names a class of things, not a figure.
         return bool(match["suffix"] in ("以上", "以下", "及以上") and after and _is_word(after))
