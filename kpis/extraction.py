@@ -189,6 +189,7 @@ _PLACE = re.compile(
     r"(?:深圳|广州|东莞|佛山|珠海|惠州|中山|江门|汕尾|泉州|厦门|杭州|苏州|南京|武汉|成都)市|"
     r"(?:福田|罗湖|南山|宝安|龙岗|盐田|龙华|坪山|光明|大鹏)(?:新)?区"
 )
+_NOT_WHOSE_AFTER = re.compile(r"第|首|城市|平均|百强|前列|领先|重点|同类|同期")
 # What is measured: an increment (新增100家), a growth rate (增长8.6%), a share (比重57.8%)
 # or its change (提高1.2个百分点); else a level.
 LEVEL, INCREMENT, GROWTH, SHARE, SHARE_CHANGE = (
@@ -198,7 +199,7 @@ LEVEL, INCREMENT, GROWTH, SHARE, SHARE_CHANGE = (
     "share",
     "share_change",
 )
-_INCREMENT_WORDS = re.compile(r"新增|净增|新引进|新开工|新认定|增加|新建")
+_INCREMENT_WORDS = re.compile(r"新增|净增|新引进|新开工|新认定|增加(?!值)|新建")
 _GROWTH_WORDS = re.compile(r"(?:增长|下降|增速|增幅|涨幅|提高|降低|减少|上涨|回落|加快)(?:了)?\Z")
 _SHARE_WORDS = re.compile(r"比重|占比|率|占")
 # Periods within a year: 上半年, 一季度, 前三季度, 1-6月, 1月至8月, 10月份.
@@ -218,6 +219,38 @@ _ENUMERATED_BEFORE = re.compile(r"等\Z")
 _WHOLE_AFTER = re.compile(r"[^，,。；;：:]{0,12}中(?:[，,]|有)")
 _STREAK_BEFORE = re.compile(r"连续\Z")
 _GRANT_BEFORE = re.compile(r"给予")
+# The start year a multi-year target is measured from: 在2025年基础上, 比2020年.
+_BASE_YEAR = re.compile(r"(?:在|比|较|以|相比)((?:19|20)\d\d) ?年")
+# Tables: a row's cells split by tabs or |; a cell that is a number; a unit in a label.
+_CELL_SPLIT = re.compile(r"\t|\|")
+_NUMBER_CELL = re.compile(r" *-?\d+(?:,\d{3})*(?:\.\d+)? *\Z")
+_UNIT_IN_LABEL = re.compile(r"[(（]([^()（）]{1,8})[)）]")
+_COLUMN_YEAR = re.compile(r"((?:19|20)\d\d) ?年")
+_COLUMN_GROWTH = re.compile(r"增长|增速|增幅|±")
+
+
+def _cells(line, offset):
+    """(start, end, text) of each cell of a table row, offsets into the whole text."""
+    if "\t" not in line and line.count("|") < 2:
+        return []
+    cells, start = [], 0
+    for part in [*_CELL_SPLIT.finditer(line), None]:
+        end = part.start() if part else len(line)
+        if line[start:end].strip():
+            cells.append((offset + start, offset + end, line[start:end]))
+        start = part.end() if part else end
+    return cells
+
+
+def _column(text):
+    """(unit, year, growth) a header cell gives its column: 绝对数(亿元), 比上年增长%, 2024年."""
+    norm = simplified(text)
+    unit = _UNIT_IN_LABEL.search(text)
+    unit = unit.group(1) if unit else ("%" if "%" in norm else None)
+    year = _COLUMN_YEAR.search(norm)
+    return unit, int(year.group(1)) if year else None, bool(_COLUMN_GROWTH.search(norm))
+
+
 # A year named as a point of comparison or a start sets nothing: 比2020年, 2019年以来.
 _YEAR_NOT_IN_FORCE_BEFORE = "比较与同自从"
 _YEAR_NOT_IN_FORCE_AFTER = re.compile(r" ?(?:以来|起|相比|基础上|同期|\d{1,2}月\d{1,2}日)")
@@ -316,6 +349,9 @@ class _Reader:
             (match.start(), match.group())
             for match in _PLACE.finditer(self.norm)
             if not any(own in match.group() for own in self.own_places)
+            # 高于全国, 居全省第一: a comparison or a rank, not whose figure
+            and not (match.start() and self.norm[match.start() - 1] in "于比较居列超过与和、")
+            and not _NOT_WHOSE_AFTER.match(self.norm, match.end())
         ]
         self.place_positions = [position for position, _ in self.places]
 
@@ -372,6 +408,7 @@ class _Reader:
         title (《…2035年远景目标纲要》) sets none, a dated event (2019年8月) and the start of
         a span (从“十三五”末的103万亿元增长到…) only up to their sentence's end or the 到."""
         years, current = [], None
+        self.plan_ends = set()
         for match in _YEAR.finditer(self.norm):
             start, end = match.span()
             spans = start and self.norm[start - 1] == "从" and match["plan"]
@@ -383,6 +420,8 @@ class _Reader:
             if year is None:
                 continue
             years.append((start, year))
+            if match["plan"] or (start and self.norm[start - 1] in "到至"):
+                self.plan_ends.add(start)  # 到2030年, 十五五时期: a multi-year target's end
             until = None
             if spans:
                 sentence_end = self._sentence_bounds(start)[1]
@@ -461,6 +500,9 @@ class _Reader:
             found.append(self._candidate(figure))
             previous = figure
             self.last_end = figure["end"]
+        tables = self._table_candidates()
+        if tables:
+            found = sorted(found + tables, key=lambda candidate: candidate.figure_start)
         return found
 
     def _continues_list(self, previous, figure):
@@ -642,12 +684,15 @@ class _Reader:
             start = max(start, position - QUOTE_LIMIT // 2)
             end = min(end, start + QUOTE_LIMIT)
         year = self._year(position)
-        kind = self._kind(year, self._sentence(position), position)
+        sentence = self._sentence(position)
+        kind = self._kind(year, sentence, position)
+        # A figure no year is named for is stated as of the document's date.
+        year = self.document_year if year is None else year
+        period_end, year_to_date = self._period(position, year)
         return Candidate(
             kind=kind,
             subject=figure["subject"],
-            # A figure no year is named for is stated as of the document's date.
-            year=self.document_year if year is None else year,
+            year=year,
             value=figure["value"],
             unit=figure["unit"],
             qualifier=figure["qualifier"],
@@ -656,7 +701,119 @@ class _Reader:
             end=end,
             figure_start=figure["start"],
             figure_end=figure["end"],
+            period_end=period_end,
+            year_to_date=year_to_date,
+            place=self._place(position),
+            measure=self._measure(position, figure),
+            value_max=figure["value_max"],
+            plan_year=year if kind == TARGET and self._is_plan_end(position) else None,
+            base=self._base(position) if kind == TARGET else None,
         )
+
+    def _same_sentence_before(self, positions, position):
+        """The index of the last of `positions` before `position` in its sentence, or None."""
+        index = bisect.bisect_right(positions, position) - 1
+        if index < 0 or self._sentence(positions[index]) != self._sentence(position):
+            return None
+        return index
+
+    def _period(self, position, year):
+        """(period_end, year_to_date) of the period the figure's sentence names before it."""
+        index = self._same_sentence_before(self.period_positions, position)
+        if index is None or year is None:
+            return None, False
+        match = self.periods[index][1]
+        cumulative = "累计" in self.norm[slice(*self._sentence_bounds(position))]
+        if match["half"]:
+            month, to_date = 6, True
+        elif match["quarters"]:
+            month, to_date = 3 * _CN_MONTH[match["quarters"]], True
+        elif match["quarter"]:
+            quarter = match["quarter"]
+            quarter = int(quarter) if quarter.isdigit() else _CN_MONTH[quarter]
+            month, to_date = 3 * quarter, quarter == 1 or cumulative
+        else:
+            months = match["months"] or match["month"]
+            month = int(months) if months.isdigit() else _CN_MONTH.get(months)
+            to_date = bool(match["months"]) or month == 1 or cumulative
+        if not month or month > 12:
+            return None, False
+        if month == 12:
+            return datetime.date(year, 12, 31), to_date
+        return datetime.date(year, month + 1, 1) - datetime.timedelta(days=1), to_date
+
+    def _place(self, position):
+        """The place named in the figure's clause before it, or at its sentence's start."""
+        index = self._same_sentence_before(self.place_positions, position)
+        if index is None:
+            return None
+        mention = self.place_positions[index]
+        sentence_start = self._sentence_bounds(position)[0]
+        leading = _LEADING_WORDS.match(self.norm, sentence_start, mention)
+        at_start = mention - (leading.end() if leading else sentence_start) <= 1
+        in_clause = mention >= self._clause_start(position)
+        return self.places[index][1] if at_start or in_clause else None
+
+    def _measure(self, position, figure):
+        unit = simplified(figure["unit_words"])
+        if unit in ("个百分点", "百分点"):
+            return SHARE_CHANGE
+        lead = self.norm[self._segment_start(position) : position]
+        if unit in ("%", "‰", "成", "倍") and _GROWTH_WORDS.search(lead):
+            return GROWTH
+        if unit in ("%", "‰", "成") and _SHARE_WORDS.search(lead + figure["subject"]):
+            return SHARE
+        if _INCREMENT_WORDS.search(self.norm, self._clause_start(position), position):
+            return INCREMENT
+        return LEVEL
+
+    def _is_plan_end(self, position):
+        index = bisect.bisect_right(self.year_positions, position) - 1
+        return index >= 0 and self.years[index][0] in self.plan_ends
+
+    def _base(self, position):
+        start, end = self._sentence_bounds(position)
+        match = _BASE_YEAR.search(self.norm, start, end)
+        return int(match.group(1)) if match else None
+
+    def _table_candidates(self):
+        """The cells of tables (a .docx's rows, or text rows of cells split by tabs or |):
+        a number in a cell is a figure of its row's subject, its column's unit and year."""
+        found, header, offset = [], None, 0
+        for line in self.text.split("\n"):
+            cells = _cells(line, offset)
+            if len(cells) < 2:
+                header = None
+            elif header is None or not any(_NUMBER_CELL.match(c[2]) for c in cells[1:]):
+                header = [_column(text) for _, _, text in cells]
+            else:
+                found.extend(self._row_figures(cells, header, offset, line))
+            offset += len(line) + 1
+        return found
+
+    def _row_figures(self, cells, header, offset, line):
+        subject = cells[0][2].strip()
+        row_unit = _UNIT_IN_LABEL.search(subject)
+        for (start, end, text), (unit, year, growth) in zip(cells[1:], header[1:], strict=False):
+            if not _NUMBER_CELL.match(text) or not (unit or row_unit):
+                continue
+            year = year or self._year(start) or self.document_year
+            sentence = self._sentence(start)
+            yield Candidate(
+                kind=self._kind(year, sentence, start),
+                subject=subject,
+                year=year,
+                value=text.strip().replace(",", ""),
+                unit=unit or row_unit.group(1),
+                qualifier=None,
+                quote=line,
+                start=offset,
+                end=offset + len(line),
+                figure_start=start,
+                figure_end=end,
+                place=self._place(start),
+                measure=GROWTH if growth else (SHARE if "比重" in subject else LEVEL),
+            )
 
 
 _FIGURE_START = re.compile(r"\d")
@@ -750,10 +907,31 @@ class IndicatorMatcher:
             (row.code, simplified(row.unit), _pairs(row.name), _pairs(row.theme))
             for row in indicators
         ]
+        self.measures = {row.code: indicator_measure(row.name) for row in indicators}
         self.context_pairs = functools.lru_cache(maxsize=64)(_pairs)
 
     def match(self, candidate, context=None):
-        """The code of the best indicator, or None; `context` is the figure's paragraph."""
+        """The code of the best indicator, or None; `context` is the figure's paragraph.
+
+        Another place's figure gets none; an increment or a growth rate never goes to an
+        indicator of a level (`level_match` says which one it would have been)."""
+        if getattr(candidate, "place", None):
+            return None
+        code = self._best(candidate, context)
+        if code and getattr(candidate, "measure", LEVEL) in (INCREMENT, GROWTH):
+            if self.measures[code] == LEVEL:
+                return None
+        return code
+
+    def level_match(self, candidate, context=None):
+        """The level indicator an increment or growth rate of this place states the change
+        of (新增100家 → the total's indicator), or None."""
+        if getattr(candidate, "place", None) or candidate.measure not in (INCREMENT, GROWTH):
+            return None
+        code = self._best(candidate, context)
+        return code if code and self.measures[code] == LEVEL else None
+
+    def _best(self, candidate, context):
         unit = simplified(candidate.unit)
         subject = _pairs(candidate.subject)
         around = self.context_pairs(context if context is not None else candidate.quote)
@@ -766,6 +944,20 @@ class IndicatorMatcher:
             if points > best_points:
                 best_code, best_points = code, points
         return best_code
+
+
+_GROWTH_NAME = re.compile(r"增速|增长|增幅|涨幅|增长率")
+_INCREMENT_NAME = re.compile(r"新增|净增|新引进|年度新")
+
+
+def indicator_measure(name):
+    """What an indicator's name says it measures: a growth rate, an increment, else a level."""
+    name = simplified(name)
+    if _GROWTH_NAME.search(name):
+        return GROWTH
+    if _INCREMENT_NAME.search(name):
+        return INCREMENT
+    return LEVEL
 
 
 def paragraph(text, candidate):
