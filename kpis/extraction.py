@@ -106,6 +106,9 @@ _BASE_UNITS = sorted(
     reverse=True,
 )
 _CN_DIGITS = "零〇一二两三四五六七八九十百千"
+_COUNT_UNITS = set(
+    "家 个 项 所 座 台 套 辆 户 间 张 件 支 种 款 位 名 批 宗 处 栋 艘 架 人".split()
+)
 # What may not follow a unit: 5个月 is a duration, 建成为 a verb, 110万人年度任务 a year's task.
 _NOT_AFTER_UNIT = {
     "个": "月|小时|工作日|季|方面",
@@ -219,6 +222,7 @@ _ENUMERATED_BEFORE = re.compile(r"等\Z")
 _WHOLE_AFTER = re.compile(r"[^，,。；;：:]{0,12}中(?:[，,]|有)")
 _STREAK_BEFORE = re.compile(r"连续\Z")
 _GRANT_BEFORE = re.compile(r"给予")
+_CUMULATIVE = re.compile("累计")
 # The start year a multi-year target is measured from: 在2025年基础上, 比2020年.
 _BASE_YEAR = re.compile(r"(?:在|比|较|以|相比)((?:19|20)\d\d) ?年")
 # Tables: a row's cells split by tabs or |; a cell that is a number; a unit in a label.
@@ -339,6 +343,10 @@ class _Reader:
         self.year_positions = [position for position, _ in self.years]
         self.target_sentences = self._sentences_with(_TARGET_WORDS)
         self.result_sentences = self._sentences_with(_RESULT_WORDS)
+        self.cumulative_sentences = self._sentences_with(_CUMULATIVE)
+        self.base_years = {}  # sentence → the first start year it names (在2025年基础上)
+        for match in _BASE_YEAR.finditer(self.norm):
+            self.base_years.setdefault(self._sentence(match.start()), int(match.group(1)))
         self.periods = [
             (match.start(), match)
             for match in _PERIOD.finditer(self.norm)
@@ -425,7 +433,8 @@ class _Reader:
             until = None
             if spans:
                 sentence_end = self._sentence_bounds(start)[1]
-                to = next((i for i in range(end, sentence_end) if self.norm[i] in "到至"), None)
+                window = range(end, min(sentence_end, end + SUBJECT_LIMIT))
+                to = next((i for i in window if self.norm[i] in "到至"), None)
                 until = sentence_end if to is None else max(end, to - 2)  # 增长到: the verb
             elif match["digits"] and _DATED_EVENT.match(self.norm, end):
                 until = self._sentence_bounds(start)[1]
@@ -509,7 +518,8 @@ class _Reader:
         between = self.norm[previous["end"] : figure["start"]]
         if _OWN_PREDICATE.search(between):  # 超143万人、超额完成国家下达的110万人年度任务
             return False
-        return "、" in between and not any(char in _CLAUSE_END for char in between)
+        listed = "、" in between or between.strip() in ("和", "及", "与")  # 增至751家和56家
+        return listed and not any(char in _CLAUSE_END for char in between)
 
     def _figure(self, match):
         norm = self.norm
@@ -577,12 +587,12 @@ class _Reader:
         if _ENUMERATED_BEFORE.search(norm, max(clause_start, start - 1), start):
             # 量子科技、…、未来网络等7个重点领域: the count of the items just named; but
             # 高巨创新、好盈科技等74家企业 names examples of more
-            items = norm.count("、", clause_start, start) + 1
+            items = norm.count("、", max(clause_start, start - SUBJECT_LIMIT * 4), start) + 1
             number = match["number"] or ""
             return number.isdigit() and int(number) <= items
         if _STREAK_BEFORE.search(norm, max(clause_start, start - 2), start):
             return True
-        if _GRANT_BEFORE.search(norm, clause_start, start):
+        if _GRANT_BEFORE.search(norm, max(clause_start, start - SUBJECT_LIMIT), start):
             return True
         if match["unit"] or match["magnitude"]:
             if norm[end : end + 1] == "级":  # 百亿元级
@@ -643,7 +653,10 @@ class _Reader:
         after = norm[end : end + 1]
         if not unit and after and after.isascii() and (after.isalnum() or after in "+-"):
             return True  # 5G, 1+2
-        # 10亿元以上企业: a threshold that names a class of things, not a figure.
+        # 10亿元以上企业: a threshold that names a class of things, not a figure; but
+        # 形成10家以上营收百亿元级企业 counts things (10家, at least).
+        if unit in _COUNT_UNITS and not match["magnitude"]:
+            return False
         return bool(match["suffix"] in ("以上", "以下", "及以上") and after and _is_word(after))
 
     def _unit_as_written(self, match, unit):
@@ -723,7 +736,7 @@ class _Reader:
         if index is None or year is None:
             return None, False
         match = self.periods[index][1]
-        cumulative = "累计" in self.norm[slice(*self._sentence_bounds(position))]
+        cumulative = self._sentence(position) in self.cumulative_sentences
         if match["half"]:
             month, to_date = 6, True
         elif match["quarters"]:
@@ -749,8 +762,10 @@ class _Reader:
             return None
         mention = self.place_positions[index]
         sentence_start = self._sentence_bounds(position)[0]
-        leading = _LEADING_WORDS.match(self.norm, sentence_start, mention)
-        at_start = mention - (leading.end() if leading else sentence_start) <= 1
+        at_start = False
+        if mention - sentence_start <= SUBJECT_LIMIT // 2:
+            leading = _LEADING_WORDS.match(self.norm, sentence_start, mention)
+            at_start = mention - (leading.end() if leading else sentence_start) <= 1
         in_clause = mention >= self._clause_start(position)
         return self.places[index][1] if at_start or in_clause else None
 
@@ -763,7 +778,8 @@ class _Reader:
             return GROWTH
         if unit in ("%", "‰", "成") and _SHARE_WORDS.search(lead + figure["subject"]):
             return SHARE
-        if _INCREMENT_WORDS.search(self.norm, self._clause_start(position), position):
+        clause_start = max(self._clause_start(position), position - SUBJECT_LIMIT)
+        if _INCREMENT_WORDS.search(self.norm, clause_start, position):
             return INCREMENT
         return LEVEL
 
@@ -772,9 +788,7 @@ class _Reader:
         return index >= 0 and self.years[index][0] in self.plan_ends
 
     def _base(self, position):
-        start, end = self._sentence_bounds(position)
-        match = _BASE_YEAR.search(self.norm, start, end)
-        return int(match.group(1)) if match else None
+        return self.base_years.get(self._sentence(position))
 
     def _table_candidates(self):
         """The cells of tables (a .docx's rows, or text rows of cells split by tabs or |):
