@@ -440,7 +440,7 @@ class _Reader:
                 until = self._sentence_bounds(start)[1]
             if until is None:
                 current = year
-            elif current is not None:
+            else:  # the year in force before (None: the document's) comes back
                 years.append((until, current))
         years.sort(key=lambda item: item[0])
         return years
@@ -518,7 +518,7 @@ class _Reader:
         between = self.norm[previous["end"] : figure["start"]]
         if _OWN_PREDICATE.search(between):  # 超143万人、超额完成国家下达的110万人年度任务
             return False
-        listed = "、" in between or between.strip() in ("和", "及", "与")  # 增至751家和56家
+        listed = "、" in between or between.strip()[:1] in ("和", "及", "与")  # 增至751家和56家
         return listed and not any(char in _CLAUSE_END for char in between)
 
     def _figure(self, match):
@@ -540,7 +540,7 @@ class _Reader:
         if shared is not None:
             magnitude, unit = shared["magnitude"], shared["unit"]
         prefix = _PREFIX.search(norm, max(self._clause_start(start), start - 6), start)
-        prefix_qualifier = qualifier_before(prefix.group()) if prefix else None
+        prefix_qualifier = qualifier_before(prefix.group().strip()) if prefix else None
         if prefix_qualifier is None and _VERB_FIRST.match(norm, self._segment_start(start), start):
             prefix_qualifier = REACH  # 实现地区生产总值5901亿元
         value = self._value(match, prefix_qualifier)
