@@ -188,3 +188,49 @@ def test_a_missing_or_unreadable_file_is_a_plain_error(tmp_path):
     for path in (tmp_path / "missing.txt", latin):
         with pytest.raises(CommandError, match="Cannot read"):
             call_command("extract_targets", str(path), "--json", stdout=StringIO())
+
+
+def test_the_documents_of_kinds_the_first_corpus_lacked_reach_their_measured_scores():
+    # Measured after the rules for sections, periods, places and tables: 89 of 93 figures
+    # found, 89 of 92 candidates right (their first runs: 56 of 93, 56 of 81).
+    added = [(meta, result) for name, meta, result in evaluate(CORPUS) if name not in FIRST_CORPUS]
+    total = sum((result for _, result in added[1:]), added[0][1])
+    assert len(added) >= 8
+    assert all(meta["first_run"] and meta["url"] for meta, _ in added)
+    assert total.recall >= 0.95 and total.precision >= 0.95
+    results = {meta["document"]: result for meta, result in added}
+    assert results["bengbu-2024-communique-table.docx"].recall == 1.0  # the table's cells
+
+
+def test_a_word_documents_table_is_read_row_by_row(db, tmp_path):
+    document = docx.Document()
+    document.add_paragraph("2024年全市地区生产总值及其增长速度")
+    table = document.add_table(rows=2, cols=3)
+    for cell, text in zip(
+        table.rows[0].cells, ("指标", "绝对数(亿元)", "比上年增长%"), strict=True
+    ):
+        cell.text = text
+    for cell, text in zip(table.rows[1].cells, ("地区生产总值", "2313.0", "5.2"), strict=True):
+        cell.text = text
+    path = tmp_path / "table.docx"
+    document.save(path)
+    out = StringIO()
+    call_command("extract_targets", str(path), "--date", "2025-03-31", "--json", stdout=out)
+    found = json.loads(out.getvalue())
+    assert [(c["year"], c["value"], c["unit"], c["measure"]) for c in found] == [
+        (2024, "2313.0", "亿元", "level"),
+        (2024, "5.2", "%", "growth"),
+    ]
+
+
+def test_a_word_documents_core_properties_date_it(db, tmp_path):
+    import datetime
+
+    document = docx.Document()
+    document.add_paragraph("去年全区企业达到751家。")
+    document.core_properties.created = datetime.datetime(2024, 2, 1)
+    path = tmp_path / "dated.docx"
+    document.save(path)
+    out = StringIO()
+    call_command("extract_targets", str(path), "--json", stdout=out)
+    assert json.loads(out.getvalue())[0]["year"] == 2023
