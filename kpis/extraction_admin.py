@@ -7,6 +7,14 @@ admin's indicator page uses for them (`ChangeReasonForm`: changing an existing f
 reason, which the change history and the public log of revisions keep), so a figure accepted
 here is recorded, shown and later revised like one typed in by hand. A rejected figure is
 remembered and not proposed again for that source.
+
+Each row shows what the indicator already has for that year (its target, else its baseline,
+else a published figure) beside the proposal, and warns of another place's figure, an
+increment or growth rate against a level indicator, a target below an increasing
+indicator's baseline and a period that is not the year's end. Revising a public target, or
+taking an increment or a growth rate as a level indicator's target, needs the manager to tick
+the confirmation and type the reason: no reason is written for them, and a plain click saves
+nothing.
 """
 
 from dataclasses import dataclass
@@ -21,9 +29,19 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
 
-from kpis.bilingual import in_both_languages
-from kpis.extraction import Candidate, IndicatorMatcher, extract, paragraph, simplified
+from kpis.extraction import (
+    GROWTH,
+    INCREMENT,
+    LEVEL,
+    Candidate,
+    IndicatorMatcher,
+    extract,
+    indicator_measure,
+    paragraph,
+    simplified,
+)
 from kpis.forms import ActualForm, CandidateForm, ChangeReasonForm, DocumentForm
+from kpis.forms import TargetForm as AdminTargetForm
 from kpis.models import (
     Actual,
     Indicator,
@@ -32,7 +50,9 @@ from kpis.models import (
     Source,
     Target,
 )
+from kpis.templatetags.kpis_tags import qualified
 from kpis.units import table_unit_words
+from kpis.vocabulary import Direction
 
 
 def urls(admin_site):
@@ -57,6 +77,8 @@ class Row:
     figure: str
     after: str
     new_indicator_url: str
+    existing: str = ""  # what the proposed indicator has for that year
+    warnings: tuple = ()
 
 
 def new_source(request):
@@ -127,29 +149,132 @@ def review_rows(source, candidates, indicators):
     matcher = IndicatorMatcher(indicators.match_rows())
     codes = dict(indicators.values_list("code", "pk"))
     accepted = accepted_figures(source)
-    rows = []
+    proposals = []
     for candidate in candidates:
-        form = None
+        code = level = None
         if not accepted(candidate):
-            code = matcher.match(candidate, paragraph(source.text, candidate))
+            context = paragraph(source.text, candidate)
+            code = matcher.match(candidate, context)
+            level = None if code else matcher.level_match(candidate, context)
+        proposals.append((candidate, code, level))
+    known = IndicatorFigures({code or level for _, code, level in proposals} - {None}, indicators)
+    rows = []
+    for candidate, code, level in proposals:
+        form = existing = None
+        warnings = ()
+        if not accepted(candidate):
             initial = {
                 "figure_start": candidate.figure_start,
                 "indicator": codes.get(code),
                 "year": candidate.year,
                 "value": candidate.value,
                 "qualifier": candidate.qualifier or Qualifier.REACH,
-                "change_reason": in_both_languages(
-                    lambda: _("From %(source)s") % {"source": source.citation}
-                ),
+                # No reason is written for the manager: a revision needs one typed.
+                "change_reason": "",
             }
             form = CandidateForm(
                 initial=initial, indicators=indicators, prefix=str(candidate.figure_start)
             )
-        rows.append(_row(candidate, form))
+            indicator = known.indicator(code or level)
+            existing = known.describe(indicator, candidate.year)
+            warnings = row_warnings(candidate, indicator, level)
+        rows.append(_row(candidate, form, existing or "", warnings))
     return rows
 
 
-def _row(candidate, form):
+class IndicatorFigures:
+    """The proposed indicators with their targets and published figures, in three queries."""
+
+    def __init__(self, codes, indicators):
+        self.indicators = {i.code: i for i in indicators.filter(code__in=codes)}
+        self.targets = {
+            (target.indicator_id, target.year): target
+            for target in Target.objects.filter(
+                indicator__code__in=codes, withdrawn_at__isnull=True
+            )
+        }
+        self.actuals = {}
+        published = Actual.objects.published().filter(indicator__code__in=codes)
+        for actual in published.order_by("period_end"):
+            self.actuals[(actual.indicator_id, actual.period_end.year)] = actual
+
+    def indicator(self, code):
+        return self.indicators.get(code)
+
+    def describe(self, indicator, year):
+        """The indicator's target for `year`, else its baseline, else its latest figure."""
+        if indicator is None:
+            return ""
+        target = self.targets.get((indicator.pk, year))
+        if target is not None:
+            figure = qualified(target.value, target.qualifier, indicator)
+            return _("%(indicator)s: target %(year)s %(figure)s") % {
+                "indicator": indicator,
+                "year": year,
+                "figure": figure,
+            }
+        if indicator.baseline_year == year and indicator.baseline_value is not None:
+            value, qualifier = indicator.baseline_value, indicator.baseline_qualifier
+            return _("%(indicator)s: baseline %(year)s %(figure)s") % {
+                "indicator": indicator,
+                "year": year,
+                "figure": qualified(value, qualifier, indicator),
+            }
+        actual = self.actuals.get((indicator.pk, year))
+        if actual is not None:
+            return _("%(indicator)s: figure %(date)s %(figure)s") % {
+                "indicator": indicator,
+                "date": actual.period_end.isoformat(),
+                "figure": qualified(actual.value, None, indicator),
+            }
+        return _("%(indicator)s: nothing for %(year)s yet") % {"indicator": indicator, "year": year}
+
+
+def row_warnings(candidate, indicator, level):
+    """What the manager must look at before accepting the row's figure."""
+    warnings = []
+    if candidate.place:
+        warnings.append(
+            _("The figure of %(place)s, not of this district: no indicator is proposed.")
+            % {"place": candidate.place}
+        )
+    if level and candidate.measure == INCREMENT:
+        warnings.append(
+            _(
+                "新增: an increment, not the total; the target of %(indicator)s would be "
+                "its baseline + %(value)s."
+            )
+            % {"indicator": indicator, "value": candidate.value}
+        )
+    elif level and candidate.measure == GROWTH:
+        warnings.append(
+            _("A growth rate, not a level: not a target of %(indicator)s.")
+            % {"indicator": indicator}
+        )
+    baseline = indicator.baseline_value if indicator else None
+    if (
+        candidate.kind == "target"
+        and baseline is not None
+        and indicator.direction == Direction.INCREASE
+        and candidate.measure == LEVEL
+        and Decimal(candidate.value) < baseline
+    ):
+        warnings.append(
+            _("Below the baseline (%(baseline)s in %(year)s) of an indicator that should increase.")
+            % {
+                "baseline": qualified(baseline, indicator.baseline_qualifier, indicator),
+                "year": indicator.baseline_year,
+            }
+        )
+    if candidate.period_end and (candidate.period_end.month, candidate.period_end.day) != (12, 31):
+        warnings.append(
+            _("A figure of the period ending %(date)s, not of the whole year.")
+            % {"date": candidate.period_end.isoformat()}
+        )
+    return tuple(warnings)
+
+
+def _row(candidate, form, existing="", warnings=()):
     quote, offset = candidate.quote, candidate.start
     figure_start, figure_end = candidate.figure_start - offset, candidate.figure_end - offset
     new_indicator = {
@@ -164,6 +289,8 @@ def _row(candidate, form):
         quote[figure_start:figure_end],
         quote[figure_end:],
         reverse("admin:kpis_indicator_add") + "?" + urlencode(new_indicator),
+        existing,
+        warnings,
     )
 
 
@@ -192,6 +319,10 @@ def act(request, source, candidates, indicators):
     accept, needed = ACCEPTANCES[action]
     if not request.user.has_perm(needed):
         raise PermissionDenied
+    unconfirmed = unconfirmed_change(action, candidate, form.cleaned_data)
+    if unconfirmed:
+        messages.error(request, unconfirmed)
+        return None
     saved = accept(source, candidate, form.cleaned_data, request.user)
     if saved.errors:
         for error in saved.errors.values():
@@ -201,8 +332,39 @@ def act(request, source, candidates, indicators):
     return redirect(request.path)
 
 
+def unconfirmed_change(action, candidate, data):
+    """Why the row's target cannot be saved without the manager's confirmation and typed
+    reason, or None: it revises a public target, or sets a level indicator's target from an
+    increment or a growth rate."""
+    if action != "target":
+        return None
+    indicator, year = data["indicator"], data["year"]
+    existing = indicator.targets.filter(year=year, withdrawn_at__isnull=True).first()
+    revises = existing is not None and (
+        existing.value != data["value"] or existing.qualifier != data["qualifier"]
+    )
+    changes = (
+        candidate.measure in (INCREMENT, GROWTH) and indicator_measure(indicator.name) == LEVEL
+    )
+    if not (revises or changes):
+        return None
+    if data.get("confirm_revision") and data.get("change_reason", "").strip():
+        return None
+    if revises:
+        return _(
+            "This revises the public target %(figure)s of %(year)s: tick the confirmation and "
+            "type the reason for the revision; nothing was saved."
+        ) % {"figure": qualified(existing.value, existing.qualifier, indicator), "year": year}
+    return _(
+        "An increment or a growth rate as the target of the level indicator %(indicator)s: "
+        "tick the confirmation and type the reason; nothing was saved."
+    ) % {"indicator": indicator}
+
+
+# The admin's own target form: a revision needs its reason and its source, a withdrawn
+# target stays as it was, a year never moves.
 TargetForm = modelform_factory(
-    Target, form=ChangeReasonForm, fields=["value", "qualifier", "source", "quote"]
+    Target, form=AdminTargetForm, fields=["value", "qualifier", "source", "quote"]
 )
 BaselineForm = modelform_factory(
     Indicator,
@@ -230,10 +392,20 @@ def accept_baseline(source, candidate, data, user):
 
 
 def accept_draft(source, candidate, data, user):
-    """A draft figure for the year's last period, entered through the officials' own form
-    (their departments, the unit-slip check), to be submitted and reviewed as usual."""
+    """A draft figure for the year's last period (or the period the text names: 1—10月),
+    entered through the officials' own form (their departments, the unit-slip check), to be
+    submitted and reviewed as usual."""
     indicator = data["indicator"]
-    period_end = indicator.period_ends(data["year"])[-1]
+    period_ends = indicator.period_ends(data["year"])
+    period_end = period_ends[-1]
+    if candidate.period_end and candidate.period_end.year == data["year"]:
+        # 1—10月: the figure of the period the text names, if the indicator reports one
+        period_end = candidate.period_end if candidate.period_end in period_ends else None
+    if period_end is None:
+        return Refused(
+            _("%(indicator)s reports no period ending %(date)s: enter the figure by hand.")
+            % {"indicator": indicator, "date": candidate.period_end.isoformat()}
+        )
     actual = indicator.actuals.filter(period_end=period_end).first()
     note = _("From %(source)s: %(quote)s") % {"source": source.citation, "quote": candidate.quote}
     figures = {
@@ -248,6 +420,17 @@ def accept_draft(source, candidate, data, user):
     if form.is_valid():
         form.save()
     return form
+
+
+@dataclass
+class Refused:
+    """An acceptance refused before any form: its message, as a form's errors."""
+
+    message: str
+
+    @property
+    def errors(self):
+        return {"__all__": [self.message]}
 
 
 ACCEPTANCES = {

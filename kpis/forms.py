@@ -366,6 +366,9 @@ class CandidateForm(forms.Form):
     change_reason = forms.CharField(
         label=_("Reason for the change"), max_length=100, required=False
     )
+    confirm_revision = forms.BooleanField(
+        label=_("I confirm this changes the public target"), required=False
+    )
 
     def __init__(self, *args, indicators, **kwargs):
         super().__init__(*args, **kwargs)

@@ -93,7 +93,18 @@ def test_changing_an_existing_target_needs_a_reason_as_in_the_admin(article, man
     source = Source.objects.get(title="光明区2025年工作安排")
     decide(manager_client, source, "超500", "target", year=2024, change_reason="")
     assert Target.objects.get(indicator__code="synbio-valuation", year=2024).value == 400
+    # A reason alone saves nothing either: the revision is confirmed explicitly (#26).
     decide(manager_client, source, "超500", "target", year=2024, change_reason="年中调整")
+    assert Target.objects.get(indicator__code="synbio-valuation", year=2024).value == 400
+    decide(
+        manager_client,
+        source,
+        "超500",
+        "target",
+        year=2024,
+        change_reason="年中调整",
+        confirm_revision="on",
+    )
     target = Target.objects.get(indicator__code="synbio-valuation", year=2024)
     assert (target.value, target.history.first().history_change_reason) == (500, "年中调整")
 
@@ -169,3 +180,131 @@ def test_a_manager_outside_the_departments_is_not_offered_draft_entry(article, m
     source = Source.objects.get(title="光明区2025年工作安排")
     html = manager_client.get(f"/admin/kpis/source/{source.pk}/review/").content.decode()
     assert 'value="draft"' not in html
+
+
+# Reading a report as a statistics officer does (#26): the review page shows what the
+# indicator already has, warns, and never revises a public target on a plain click.
+
+REVISION = "2024年,光明区力争集群整体估值超500亿元。"
+
+
+def review_html(client, source):
+    return client.get(f"/admin/kpis/source/{source.pk}/review/").content.decode()
+
+
+def test_each_row_shows_the_indicators_existing_target_for_that_year(article, manager_client):
+    paste(manager_client, REVISION, published_on="2024-07-01")
+    source = Source.objects.get(title="光明区2025年工作安排")
+    (row,) = rows(review_html(manager_client, source))
+    assert "target 2024" in review_html(manager_client, source) or "目标 2024" in row
+    assert "400" in review_html(manager_client, source).split("<mark>")[1]
+
+
+def test_no_reason_is_written_for_the_manager(article, manager_client):
+    paste(manager_client, REVISION, published_on="2024-07-01")
+    html = review_html(manager_client, Source.objects.get(title="光明区2025年工作安排"))
+    field = re.search(r'<input type="text" name="\d+-change_reason"[^>]*>', html).group()
+    assert "value=" not in field
+
+
+def test_a_revision_needs_the_confirmation_and_a_typed_reason(article, manager_client):
+    paste(manager_client, REVISION, published_on="2024-07-01")
+    source = Source.objects.get(title="光明区2025年工作安排")
+    for fields in ({}, {"confirm_revision": "on"}, {"change_reason": "年中调整"}):
+        response = decide(manager_client, source, "超500", "target", year=2024, **fields)
+        assert Target.objects.get(indicator__code="synbio-valuation", year=2024).value == 400
+        assert "nothing was saved" in response.content.decode() or "未保存" in (
+            response.content.decode()
+        )
+    decide(
+        manager_client,
+        source,
+        "超500",
+        "target",
+        year=2024,
+        confirm_revision="on",
+        change_reason="2024年中调整",
+    )
+    target = Target.objects.get(indicator__code="synbio-valuation", year=2024)
+    assert (target.value, target.history.first().history_change_reason) == (500, "2024年中调整")
+
+
+def test_a_new_target_needs_no_confirmation(article, manager_client):
+    paste(manager_client, SECOND_DOCUMENT)
+    source = Source.objects.get(title="光明区2025年工作安排")
+    decide(manager_client, source, "超500", "target")
+    assert Target.objects.get(indicator__code="synbio-valuation", year=2025).value == 500
+
+
+INCREMENT = "2024年,全区新增专精特新企业100家。"
+
+
+def test_an_increment_gets_no_level_indicator_but_a_warning(article, manager_client):
+    paste(manager_client, INCREMENT, published_on="2025-01-20")
+    html = review_html(manager_client, Source.objects.get(title="光明区2025年工作安排"))
+    assert re.findall(r'<option value="(\d+)" selected>', html) == []
+    assert "baseline + 100" in html or "基数 + 100" in html or "基数+100" in html
+
+
+def test_an_increment_as_a_level_target_needs_the_confirmation_and_a_reason(
+    article, manager_client
+):
+    paste(manager_client, INCREMENT, published_on="2024-01-20")
+    source = Source.objects.get(title="光明区2025年工作安排")
+    fields = {"year": 2024, "value": "100", "qualifier": "reach", "change_reason": "按增量"}
+    decide(manager_client, source, "100", "target", code="srdi-enterprises", **fields)
+    assert not Target.objects.filter(indicator__code="srdi-enterprises", year=2024).exists()
+    decide(
+        manager_client,
+        source,
+        "100",
+        "target",
+        code="srdi-enterprises",
+        confirm_revision="on",
+        **fields,
+    )
+    assert Target.objects.get(indicator__code="srdi-enterprises", year=2024).value == 100
+
+
+def candidate_rows(html):
+    """The rows of the review table, one string each."""
+    table = html.split('<table class="candidates">')[1].split("</table>")[0]
+    return table.split("<tr>")[2:]  # after the head's row
+
+
+def test_warnings_for_another_place_a_target_below_the_baseline_and_a_period(
+    article, manager_client
+):
+    text = (
+        "深圳市专精特新企业达到3000家。\n"
+        "2024年,全区专精特新企业力争达到700家。\n"
+        "前三季度,全区专精特新企业增至800家。"
+    )
+    paste(manager_client, text, published_on="2024-11-20")
+    html = review_html(manager_client, Source.objects.get(title="光明区2025年工作安排"))
+    place, below, period = candidate_rows(html)
+    assert "深圳市" in place.split("<mark>")[1] and "warnings" in place
+    assert "warnings" in below and "751" in below.split("</mark>")[1]
+    assert "2024-09-30" in period.split("</mark>")[1] and "warnings" in period
+    assert "warnings" not in html.split("<tbody>")[0]
+
+
+def test_a_period_figure_is_entered_as_a_draft_of_its_period(article, admin_user):
+    client = Client()
+    client.force_login(admin_user)
+    paste(client, "前三季度,全区专精特新企业增至800家。", published_on="2024-11-20")
+    source = Source.objects.get(title="光明区2025年工作安排")
+    fields = {"year": 2024, "value": "800", "qualifier": "reach"}
+    decide(client, source, "增至800", "draft", code="srdi-enterprises", **fields)
+    actual = Actual.objects.get(indicator__code="srdi-enterprises")
+    assert (actual.period_end.isoformat(), actual.status) == ("2024-09-30", "draft")
+
+
+def test_a_period_the_indicator_does_not_report_is_not_filed_at_the_years_end(article, admin_user):
+    client = Client()
+    client.force_login(admin_user)
+    paste(client, "1—10月,全区专精特新企业增至800家。", published_on="2024-11-20")
+    source = Source.objects.get(title="光明区2025年工作安排")
+    fields = {"year": 2024, "value": "800", "qualifier": "reach"}
+    decide(client, source, "增至800", "draft", code="srdi-enterprises", **fields)
+    assert not Actual.objects.filter(indicator__code="srdi-enterprises").exists()
