@@ -87,6 +87,13 @@ def new_source(request):
     form = DocumentForm(request.POST or None, request.FILES or None)
     if form.is_valid():
         source = form.save()
+        if form.cleaned_data.get("release"):
+            drafts = release_drafts(source)
+            messages.success(
+                request,
+                _("%(count)s draft figures proposed to the departments: %(figures)s")
+                % {"count": len(drafts), "figures": "; ".join(map(str, drafts)) or "—"},
+            )
         return redirect("admin:kpis_source_review", source_id=source.pk)
     context = {
         **admin.site.each_context(request),
@@ -117,6 +124,50 @@ def review_source(request, source_id):
         "opts": Source._meta,
     }
     return TemplateResponse(request, "admin/kpis/source/review.html", context)
+
+
+def release_drafts(source):
+    """Draft figures from a statistics release (统计月报: "1—10月，全区规模以上工业增加值同比
+    增长8.2%"): each result of this district that matches an indicator, filed under the period
+    the text names (else the year's end) when the indicator reports that period, counted
+    as the indicator counts (year to date or the period's own) and not entered yet.
+
+    The drafts are nobody's entry yet (`entered_by` empty): they wait in /my/ among the
+    drafts of the indicator's department, whose official checks, corrects and submits one
+    (`submit(user)`, the usual route) and a reviewer publishes it. The manager who pasted
+    the release enters no figure in anyone's name."""
+    matcher = IndicatorMatcher(Indicator.objects.match_rows())
+    indicators = {indicator.code: indicator for indicator in Indicator.objects.all()}
+    drafts = []
+    for candidate in pending_candidates(source):
+        if candidate.kind != "result" or candidate.place or candidate.year is None:
+            continue
+        indicator = indicators.get(matcher.match(candidate, paragraph(source.text, candidate)))
+        if indicator is None:
+            continue
+        period_ends = indicator.period_ends(candidate.year)
+        period_end = candidate.period_end or period_ends[-1]
+        counted_so = indicator.reported_as == Indicator.ReportedAs.YEAR_TO_DATE
+        if period_end not in period_ends or (
+            candidate.year_to_date != counted_so and period_end != period_ends[0]
+        ):
+            continue
+        if indicator.actuals.filter(period_end=period_end).exists():
+            continue  # never over an official's figure
+        note = _("From %(source)s: %(quote)s") % {
+            "source": source.citation,
+            "quote": candidate.quote,
+        }
+        drafts.append(
+            Actual.objects.create(
+                indicator=indicator,
+                period_end=period_end,
+                value=Decimal(candidate.value),
+                note=note,
+                evidence_url=source.url,
+            )
+        )
+    return drafts
 
 
 def pending_candidates(source):

@@ -329,6 +329,14 @@ class DocumentForm(forms.ModelForm):
         required=False,
         help_text=_(".txt in UTF-8, or .docx (its paragraphs become lines)."),
     )
+    release = forms.BooleanField(
+        label=_("A statistics release (统计月报, 统计快报)"),
+        required=False,
+        help_text=_(
+            "Its results of the periods it names become draft figures of the indicators they "
+            "match, for the departments' officials to check and submit in /my/."
+        ),
+    )
 
     class Meta:
         model = Source

@@ -1,6 +1,8 @@
 """The admin's "新建来源：从文件提取" pages: a manager turns a document into targets."""
 
+import datetime
 import re
+from decimal import Decimal
 
 import pytest
 from django.test import Client
@@ -194,10 +196,10 @@ def review_html(client, source):
 
 def test_each_row_shows_the_indicators_existing_target_for_that_year(article, manager_client):
     paste(manager_client, REVISION, published_on="2024-07-01")
-    source = Source.objects.get(title="光明区2025年工作安排")
-    (row,) = rows(review_html(manager_client, source))
-    assert "target 2024" in review_html(manager_client, source) or "目标 2024" in row
-    assert "400" in review_html(manager_client, source).split("<mark>")[1]
+    html = review_html(manager_client, Source.objects.get(title="光明区2025年工作安排"))
+    existing = re.search(r'<p class="existing">(.*?)</p>', html).group(1)
+    assert "合成生物产业集群整体估值" in existing and "2024年目标" in existing
+    assert "400" in existing
 
 
 def test_no_reason_is_written_for_the_manager(article, manager_client):
@@ -308,3 +310,79 @@ def test_a_period_the_indicator_does_not_report_is_not_filed_at_the_years_end(ar
     fields = {"year": 2024, "value": "800", "qualifier": "reach"}
     decide(client, source, "增至800", "draft", code="srdi-enterprises", **fields)
     assert not Actual.objects.filter(indicator__code="srdi-enterprises").exists()
+
+
+RELEASE = (
+    "2024年10月统计快报\n1—10月,全区规模以上工业增加值同比增长8.2%。\n"
+    "深圳市规模以上工业增加值增长9.1%。"
+)
+
+
+@pytest.fixture
+def industrial_growth(make_indicator, department):
+    return make_indicator(
+        code="industrial-growth",
+        name="规模以上工业增加值增速",
+        unit="%",
+        value_type="rate",
+        frequency="monthly",
+        reported_as="year_to_date",
+        department=department,
+    )
+
+
+def test_a_pasted_release_becomes_drafts_an_official_submits_and_a_reviewer_publishes(
+    industrial_growth, manager_client, official, reviewer
+):
+    client = Client()
+    response = manager_client.post(
+        "/admin/kpis/source/extract/",
+        {
+            "title": "2024年10月统计快报",
+            "publisher": "光明区统计局",
+            "published_on": "2024-11-20",
+            "text": RELEASE,
+            "release": "on",
+        },
+    )
+    assert response.status_code == 302
+    draft = Actual.objects.get(indicator=industrial_growth)  # not Shenzhen's 9.1%
+    assert (draft.period_end.isoformat(), draft.value, draft.status, draft.entered_by) == (
+        "2024-10-31",
+        Decimal("8.2"),
+        "draft",
+        None,
+    )
+    client.force_login(official)
+    assert f"/my/figures/{draft.pk}/" in client.get("/my/").content.decode()
+    client.post(f"/my/figures/{draft.pk}/submit/")
+    draft.refresh_from_db()
+    assert (draft.status, draft.submitted_by) == ("submitted", official)
+    client.force_login(reviewer)
+    client.post(f"/my/figures/{draft.pk}/review/", {"publish": "1"})
+    draft.refresh_from_db()
+    assert (draft.status, draft.reviewed_by) == ("published", reviewer)
+
+
+def test_a_release_never_drafts_over_an_officials_figure_or_in_another_count(
+    industrial_growth, manager_client, make_actual
+):
+    make_actual(industrial_growth, period_end=datetime.date(2024, 10, 31), value=Decimal("8"))
+    manager_client.post(
+        "/admin/kpis/source/extract/",
+        {"title": "快报", "published_on": "2024-11-20", "text": RELEASE, "release": "on"},
+    )
+    (actual,) = Actual.objects.filter(indicator=industrial_growth)
+    assert actual.value == Decimal("8")
+    # 9月份 alone is that month's own growth: the indicator counts from the year's start.
+    month = "2024年9月统计快报\n9月份,全区规模以上工业增加值同比增长7.3%。"
+    manager_client.post(
+        "/admin/kpis/source/extract/",
+        {"title": "9月快报", "published_on": "2024-10-20", "text": month, "release": "on"},
+    )
+    assert not Actual.objects.filter(period_end=datetime.date(2024, 9, 30)).exists()
+
+
+def test_without_the_release_box_no_draft_is_made(industrial_growth, manager_client):
+    paste(manager_client, RELEASE, published_on="2024-11-20")
+    assert not Actual.objects.exists()
