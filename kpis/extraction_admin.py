@@ -13,8 +13,8 @@ else a published figure) beside the proposal, and warns of another place's figur
 increment or growth rate against a level indicator, a target below an increasing
 indicator's baseline and a period that is not the year's end. Revising a public target, or
 taking an increment or a growth rate as a level indicator's target, needs the manager to tick
-the confirmation and type the reason: no reason is written for them, and a plain click saves
-nothing.
+the confirmation and type the reason: the note offered for a new target's history is not one,
+and a plain click saves nothing.
 """
 
 from dataclasses import dataclass
@@ -29,6 +29,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
 
+from kpis.bilingual import in_both_languages
 from kpis.extraction import (
     GROWTH,
     INCREMENT,
@@ -220,8 +221,9 @@ def review_rows(source, candidates, indicators):
                 "year": candidate.year,
                 "value": candidate.value,
                 "qualifier": candidate.qualifier or Qualifier.REACH,
-                # No reason is written for the manager: a revision needs one typed.
-                "change_reason": "",
+                # The note a new target's history keeps; a revision needs a reason typed
+                # instead (`unconfirmed_change`).
+                "change_reason": offered_reason(source),
             }
             form = CandidateForm(
                 initial=initial, indicators=indicators, prefix=str(candidate.figure_start)
@@ -370,7 +372,7 @@ def act(request, source, candidates, indicators):
     accept, needed = ACCEPTANCES[action]
     if not request.user.has_perm(needed):
         raise PermissionDenied
-    unconfirmed = unconfirmed_change(action, candidate, form.cleaned_data)
+    unconfirmed = unconfirmed_change(action, candidate, form.cleaned_data, source)
     if unconfirmed:
         messages.error(request, unconfirmed)
         return None
@@ -383,10 +385,15 @@ def act(request, source, candidates, indicators):
     return redirect(request.path)
 
 
-def unconfirmed_change(action, candidate, data):
+def offered_reason(source):
+    """The note offered for a new target's history: where it comes from, in both languages."""
+    return in_both_languages(lambda: _("From %(source)s") % {"source": source.citation})
+
+
+def unconfirmed_change(action, candidate, data, source):
     """Why the row's target cannot be saved without the manager's confirmation and typed
     reason, or None: it revises a public target, or sets a level indicator's target from an
-    increment or a growth rate."""
+    increment or a growth rate. The reason offered for a new target is not a typed one."""
     if action != "target":
         return None
     indicator, year = data["indicator"], data["year"]
@@ -399,7 +406,8 @@ def unconfirmed_change(action, candidate, data):
     )
     if not (revises or changes):
         return None
-    if data.get("confirm_revision") and data.get("change_reason", "").strip():
+    reason = data.get("change_reason", "").strip()
+    if data.get("confirm_revision") and reason and reason != offered_reason(source):
         return None
     if revises:
         return _(

@@ -202,11 +202,14 @@ def test_each_row_shows_the_indicators_existing_target_for_that_year(article, ma
     assert "400" in existing
 
 
-def test_no_reason_is_written_for_the_manager(article, manager_client):
+def test_the_reason_offered_is_not_a_reason_for_a_revision(article, manager_client):
     paste(manager_client, REVISION, published_on="2024-07-01")
-    html = review_html(manager_client, Source.objects.get(title="光明区2025年工作安排"))
-    field = re.search(r'<input type="text" name="\d+-change_reason"[^>]*>', html).group()
-    assert "value=" not in field
+    source = Source.objects.get(title="光明区2025年工作安排")
+    html = review_html(manager_client, source)
+    offered = re.search(r'name="\d+-change_reason"[^>]*value="([^"]*)"', html).group(1)
+    fields = {"year": 2024, "confirm_revision": "on", "change_reason": offered}
+    decide(manager_client, source, "超500", "target", **fields)
+    assert Target.objects.get(indicator__code="synbio-valuation", year=2024).value == 400
 
 
 def test_a_revision_needs_the_confirmation_and_a_typed_reason(article, manager_client):
