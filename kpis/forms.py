@@ -434,6 +434,14 @@ class DocumentForm(forms.ModelForm):
         required=False,
         help_text=_(".txt in UTF-8, or .docx (its paragraphs become lines)."),
     )
+    release = forms.BooleanField(
+        label=_("A statistics release (统计月报, 统计快报)"),
+        required=False,
+        help_text=_(
+            "Its results of the periods it names become draft figures of the indicators they "
+            "match, for the departments' officials to check and submit in /my/."
+        ),
+    )
 
     class Meta:
         model = Source
@@ -507,6 +515,9 @@ class CandidateForm(forms.Form):
     )
     change_reason = forms.CharField(
         label=_("Reason for the change"), max_length=100, required=False
+    )
+    confirm_revision = forms.BooleanField(
+        label=_("I confirm this changes the public target"), required=False
     )
 
     def __init__(self, *args, indicators, **kwargs):
