@@ -10,8 +10,9 @@ import logging
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
-from django.shortcuts import redirect
+from django.shortcuts import redirect, resolve_url
 from django.utils.decorators import method_decorator
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.csrf import csrf_exempt
 from django_cas_ng.backends import CASBackend
 from django_cas_ng.utils import get_cas_client
@@ -60,8 +61,28 @@ class SignInView(LoginView):
             # A ticket that did not validate, or a user deactivated here.
             return redirect("sign_in_refused")
 
+    def get(self, request):
+        # django-cas-ng builds the service address from `next` and would carry it through
+        # the platform's sign-in: drop an address off this site before it does.
+        if not on_this_site(request, request.GET.get("next")):
+            query = request.GET.copy()
+            query.pop("next", None)
+            request.GET = query
+        return super().get(request)
+
     def successful_login(self, request, next_page):
+        # `next`, or the Referer where there is none: only an address on this site.
+        if not on_this_site(request, next_page):
+            next_page = resolve_url(settings.CAS_REDIRECT_URL)
         return super().successful_login(request, landing_url(request.user, next_page))
+
+
+def on_this_site(request, url):
+    """Whether `url` is absent or an address on this site (never another host, and never
+    `//host` or `/\\host`, which browsers take for another host)."""
+    return not url or url_has_allowed_host_and_scheme(
+        url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    )
 
 
 def provider_logout_url(request):

@@ -91,6 +91,12 @@ class PlatformOIDCBackend(DiscoveredEndpoints, OIDCAuthenticationBackend):
         self.OIDC_RP_IDP_SIGN_KEY = None
         self.UserModel = get_user_model()
 
+    def get_user(self, user_id):
+        # Every request of an open session asks this: a person deactivated here is signed
+        # out at once, whatever the platform's session says.
+        user = super().get_user(user_id)
+        return user if user is not None and user.is_active else None
+
     def authenticate(self, request, **kwargs):
         # Only the callback passes a nonce; a password sign-in never reaches the provider.
         if not enabled() or "nonce" not in kwargs:

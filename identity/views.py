@@ -1,11 +1,17 @@
+import logging
+
+import requests
 from django.conf import settings
 from django.contrib.auth import BACKEND_SESSION_KEY, get_user_model
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ImproperlyConfigured
 from django.shortcuts import redirect, render
 
 from identity import cas, oidc
 from identity.landing import work_url
+
+log = logging.getLogger(__name__)
 
 PROVIDER_LOGOUT = {
     "identity.oidc.PlatformOIDCBackend": oidc.provider_logout_url,
@@ -50,6 +56,13 @@ class SignOutView(auth_views.LogoutView):
 
     def post(self, request, *args, **kwargs):
         provider_logout = PROVIDER_LOGOUT.get(request.session.get(BACKEND_SESSION_KEY))
-        platform_url = provider_logout(request) if provider_logout else None
+        platform_url = None
+        if provider_logout:
+            # The platform's logout address may need its discovery document: with the
+            # platform unreachable, the session still ends here.
+            try:
+                platform_url = provider_logout(request)
+            except (requests.RequestException, ValueError, ImproperlyConfigured) as failure:
+                log.warning("identity: the platform's logout is unreachable: %s", failure)
         response = super().post(request, *args, **kwargs)
         return redirect(platform_url) if platform_url else response

@@ -57,6 +57,7 @@ from kpis.resources import (
 )
 from kpis.roles import in_departments
 from kpis.templatetags.kpis_tags import figure_html, period_label, status_icon, status_label
+from kpis.uploads import UploadRefused
 
 admin.site.site_header = _("Guangming District targets tracker")
 admin.site.site_title = _("Targets tracker administration")
@@ -349,6 +350,9 @@ class SpreadsheetImportMixin(ImportMixin):
         return {**kwargs, "user": request.user, "seen_versions": seen_versions}
 
     def add_data_read_fail_error_to_form(self, form, error):
+        if isinstance(error, UploadRefused):
+            form.add_error("import_file", str(error))
+            return
         # django-import-export names the exception (in English); say what to do instead.
         form.add_error(
             "import_file",

@@ -42,6 +42,9 @@ AT_LEAST, AT_MOST = Qualifier.AT_LEAST, Qualifier.AT_MOST
 # A quote longer than this is cut to the part of its sentence around the figure.
 QUOTE_LIMIT = 400
 SUBJECT_LIMIT = 40
+# The longest Chinese numeral read as a number (九千九百九十九万九千九百九十九 has 15).
+CHINESE_NUMERAL_LIMIT = 20
+SUBJECT_LIMIT = 40
 
 _converter = opencc.OpenCC("t2s")
 
@@ -73,9 +76,22 @@ class Candidate:
     # Where the figure itself (qualifier, number, unit) stands in the text, for highlighting.
     figure_start: int
     figure_end: int
+    # Optional keys (extend, never rename): the period a figure is of when the text names
+    # one, whether it is counted from the year's start, whose figure it is when not the
+    # document's own area, what it measures, the top of a range, the end year of a
+    # multi-year target and the start year the text gives for it.
+    period_end: datetime.date | None = None
+    year_to_date: bool = False
+    place: str | None = None
+    measure: str = "level"
+    value_max: str | None = None
+    plan_year: int | None = None
+    base: int | None = None
 
     def as_json(self):
-        return asdict(self)
+        item = asdict(self)
+        item["period_end"] = self.period_end.isoformat() if self.period_end else None
+        return item
 
     @property
     def decimal_value(self):
@@ -87,14 +103,24 @@ class Candidate:
 _BASE_UNITS = sorted(
     """个百分点 百分点 平方公里 平方米 立方米 公顷 公里 千米 千瓦时 千瓦 标准箱 人次 人年
     美元 元 人 家 个 只 项 所 座 台 套 辆 户 间 张 条 件 支 种 款 场 位 名 批 宗 处 栋 艘 架
-    吨 亩 米 天 岁 倍 对 例 篇 部 % ‰ 成 次""".split(),
+    吨 亩 米 天 岁 倍 对 例 篇 部 % ‰ 成 次 标箱 架次 辆次 人次 斤 根 头 方 条 棵 株 块 册
+    份 盏 床 笔 单 班次 场次 家次 户次 千克 公斤 克 升""".split(),
     key=len,
     reverse=True,
 )
 _CN_DIGITS = "零〇一二两三四五六七八九十百千"
+_COUNT_UNITS = set(
+    "家 个 项 所 座 台 套 辆 户 间 张 件 支 种 款 位 名 批 宗 处 栋 艘 架 人".split()
+)
 # What may not follow a unit: 5个月 is a duration, 建成为 a verb, 110万人年度任务 a year's task.
 _NOT_AFTER_UNIT = {
-    "个": "月|小时|工作日|季",
+    "个": "月|小时|工作日|季|方面",
+    "方": "面|式|案|向|法|针|位|便|言|舱|阵",
+    "条": "件|例|款|线|街|路|河",
+    "头": "部|雁|羊",
+    "单": "位|元|一|独|项|个|体|列",
+    "份": "额",
+    "块": "钱",
     "成": "[为立果功本员交绩效就长熟型品都]",
     "人年": "度",
 }
@@ -127,8 +153,10 @@ _FIGURE = _figure_pattern()
 _PREFIX = re.compile(
     "(?:"
     + "|".join(sorted((w for q in QUALIFIER_WORDS.values() for w in q.before), key=len)[::-1])
-    + r")\Z"
+    + r") ?\Z"  # 不少於 70%: a space may stand between
 )
+# The top of a range (4.5%—5%, 3—5家) or the second of a pair sharing a unit (0.1和1.2个百分点).
+_RANGE_AFTER = re.compile(r" ?(?P<connector>[—\-~～至到和]) ?(?=\d)")
 
 # Figures that say how much something changed keep their own (usually no) qualifier even in a
 # list: "实现1721亿元、增长8.6%" grows by exactly 8.6%.
@@ -146,16 +174,99 @@ _SENTENCE_ENDS = re.compile("[" + re.escape(_SENTENCE_END) + "]")
 _CLAUSE_ENDS = re.compile("[" + re.escape(_CLAUSE_END) + "]")
 _YEAR = re.compile(
     r"(?<![\d.])(?P<digits>(?:19|20)\d\d|[〇零一二][〇零一二三四五六七八九]{3}) ?年(?!代)"
-    r"|(?P<relative>今年|本年|明年|去年|全年|过去一年|刚刚过去的一年)"
+    r"|(?P<relative>今年|本年|明年|去年|全年|过去一年|刚刚过去的一年|上一年)"
+    r"|(?P<five>过去五年|过去5年|五年来|5年来)"
+    # 十四五时期, “十三五”末: the last year of the Nth five-year plan.
+    r"|[“\"「]?十(?P<plan>[一二三四五六七八九])五[”\"」]?(?:规划)?(?:时期|期间|末)"
 )
+# A year followed by its month dates an event ("2019年8月《意见》发布"): it holds for its
+# sentence only, and the year in force before comes back after it.
+_DATED_EVENT = re.compile(r" ?\d{1,2} ?月(?!\d{1,2}日)")
+# Headings: a short line without a full stop. Their words set the kind of what follows
+# until the next heading (一、2025年工作回顾 → results; 主要目标 → targets).
+HEADING_LIMIT = 80
+_HEADING_RESULT = re.compile(r"回顾|总结|执行情况|评估|成效|成就|成绩单")
+_HEADING_TARGET = re.compile(r"目标|计划|要求|政策取向|安排|展望|部署")
+# Whose figure: a place named in the figure's clause, when not the document's own area.
+OWN_PLACES = ("光明",)
+_PLACE = re.compile(
+    r"全国|我国|北京海淀|北京|上海|天津|重庆|香港|澳门|海淀区|"
+    r"(?:广东|广西|湖南|湖北|江苏|浙江|福建|山东|安徽|江西|河南|河北|四川|海南)省?|"
+    r"(?:深圳|广州|东莞|佛山|珠海|惠州|中山|江门|汕尾|泉州|厦门|杭州|苏州|南京|武汉|成都)市|"
+    r"(?:福田|罗湖|南山|宝安|龙岗|盐田|龙华|坪山|光明|大鹏)(?:新)?区"
+)
+_NOT_WHOSE_AFTER = re.compile(r"第|首|城市|平均|百强|前列|领先|重点|同类|同期")
+# What is measured: an increment (新增100家), a growth rate (增长8.6%), a share (比重57.8%)
+# or its change (提高1.2个百分点); else a level.
+LEVEL, INCREMENT, GROWTH, SHARE, SHARE_CHANGE = (
+    "level",
+    "increment",
+    "growth",
+    "share",
+    "share_change",
+)
+_INCREMENT_WORDS = re.compile(r"新增|净增|新引进|新开工|新认定|增加(?!值)|新建")
+_GROWTH_WORDS = re.compile(r"(?:增长|下降|增速|增幅|涨幅|提高|降低|减少|上涨|回落|加快)(?:了)?\Z")
+_SHARE_WORDS = re.compile(r"比重|占比|率|占")
+# Periods within a year: 上半年, 一季度, 前三季度, 1-6月, 1月至8月, 10月份.
+_PERIOD = re.compile(
+    r"(?P<half>上半年)|前(?P<quarters>[一二三])季度|(?P<quarter>[一二三四1-4])季度"
+    r"|(?:1|一)月?份? ?[-—–~至到] ?(?P<months>\d{1,2}|[二三四五六七八九十]|十[一二])月份?"
+    r"|(?<![\d\-—–~至到])(?P<month>\d{1,2}|[一二三四五六七八九十]|十[一二])月份?(?![\d]{1,2}日|\d)"
+)
+_CN_MONTH = {c: i for i, c in enumerate("一二三四五六七八九十", start=1)} | {
+    "十一": 11,
+    "十二": 12,
+}
+# Structure, not figures: the count of a list just named (…等7个重点领域), the whole a part
+# is of (37个大类行业中有21个), a streak (连续10次), a class (百亿元级), an amount a policy
+# grants (给予最高1000万元).
+_ENUMERATED_BEFORE = re.compile(r"等\Z")
+_WHOLE_AFTER = re.compile(r"[^，,。；;：:]{0,12}中(?:[，,]|有)")
+_STREAK_BEFORE = re.compile(r"连续\Z")
+_GRANT_BEFORE = re.compile(r"给予")
+_CUMULATIVE = re.compile("累计")
+# The start year a multi-year target is measured from: 在2025年基础上, 比2020年.
+_BASE_YEAR = re.compile(r"(?:在|比|较|以|相比)((?:19|20)\d\d) ?年")
+# Tables: a row's cells split by tabs or |; a cell that is a number; a unit in a label.
+_CELL_SPLIT = re.compile(r"\t|\|")
+_NUMBER_CELL = re.compile(r" *-?\d+(?:,\d{3})*(?:\.\d+)? *\Z")
+_UNIT_IN_LABEL = re.compile(r"[(（]([^()（）]{1,8})[)）]")
+_COLUMN_YEAR = re.compile(r"((?:19|20)\d\d) ?年")
+_COLUMN_GROWTH = re.compile(r"增长|增速|增幅|±")
+
+
+def _cells(line, offset):
+    """(start, end, text) of each cell of a table row, offsets into the whole text."""
+    if "\t" not in line and line.count("|") < 2:
+        return []
+    cells, start = [], 0
+    for part in [*_CELL_SPLIT.finditer(line), None]:
+        end = part.start() if part else len(line)
+        if line[start:end].strip():
+            cells.append((offset + start, offset + end, line[start:end]))
+        start = part.end() if part else end
+    return cells
+
+
+def _column(text):
+    """(unit, year, growth) a header cell gives its column: 绝对数(亿元), 比上年增长%, 2024年."""
+    norm = simplified(text)
+    unit = _UNIT_IN_LABEL.search(text)
+    unit = unit.group(1) if unit else ("%" if "%" in norm else None)
+    year = _COLUMN_YEAR.search(norm)
+    return unit, int(year.group(1)) if year else None, bool(_COLUMN_GROWTH.search(norm))
+
+
 # A year named as a point of comparison or a start sets nothing: 比2020年, 2019年以来.
 _YEAR_NOT_IN_FORCE_BEFORE = "比较与同自从"
 _YEAR_NOT_IN_FORCE_AFTER = re.compile(r" ?(?:以来|起|相比|基础上|同期|\d{1,2}月\d{1,2}日)")
 _TARGET_WORDS = re.compile(
-    r"目标|力争|争取|预期|计划|确保|力求|努力|规划|提出|将|到(?:19|20)\d\d年|到“十"
+    r"目标|力争|争取|预期|计划|确保|力求|努力|规划|提出|将|拟|到(?:19|20)\d\d年|到“十"
+    r"|年底前|年前完成|之前完成"
 )
 _RESULT_WORDS = re.compile(
-    r"已经|已|完成了|实现了|累计|同比|上半年|前三季度|一季度|\d+-\d+月|以来|截至|过去一年"
+    r"已经|已|完成了|实现了|累计|同比|上半年|前三季度|一季度|\d{1,2}-\d{1,2}月|以来|截至|过去一年"
 )
 _DATE = re.compile(r"((?:19|20)\d\d)[-/.年] ?(\d{1,2})[-/.月] ?(\d{1,2})")
 _LEADING_WORDS = re.compile(
@@ -166,10 +277,30 @@ _TRAILING_WORDS = re.compile(r"(?:[\s、（(]|的|为|是|将|要)+$")
 
 
 def docx_text(file):
-    """A .docx file's paragraphs joined by newlines: the text its candidates' offsets refer to."""
+    """A .docx file's paragraphs and table rows, in their order, joined by newlines: the text
+    its candidates' offsets refer to. A table's row is its cells joined by tabs."""
     import docx  # python-docx, only for this format
+    from docx.table import Table
+    from docx.text.paragraph import Paragraph
 
-    return "\n".join(paragraph.text for paragraph in docx.Document(file).paragraphs)
+    document = docx.Document(file)
+    lines = []
+    for element in document.element.body.iterchildren():
+        if element.tag.endswith("}p"):
+            lines.append(Paragraph(element, document).text)
+        elif element.tag.endswith("}tbl"):
+            for row in Table(element, document).rows:
+                lines.append("\t".join(cell.text.replace("\n", " ") for cell in row.cells))
+    return "\n".join(lines)
+
+
+def docx_date(file):
+    """The date a .docx file's core properties give (created, else modified), or None."""
+    import docx
+
+    properties = docx.Document(file).core_properties
+    moment = properties.created or properties.modified
+    return moment.date() if moment else None
 
 
 def document_date(text):
@@ -182,30 +313,86 @@ def document_date(text):
     return None
 
 
-def extract(text, date=None, unit_words=()):
+def extract(text, date=None, unit_words=(), own_places=OWN_PLACES):
     """Every numeric target and result of the text, in the order they appear.
 
     `date` is the document's date (for 今年, 去年, 全年); without it, a dateline is looked for.
     `unit_words` are the words of the units table (`scales.unit_words`), recognised as
-    units besides the built-in ones: 微克/立方米, 吨标准煤, 标箱.
+    units besides the built-in ones: 微克/立方米, 吨标准煤, 标箱. `own_places`: words naming
+    the document's own area; a figure of any other place named beside it gets its `place`.
     """
     date = date or document_date(text)
-    reader = _Reader(text, date.year if date else None, _figure_pattern(frozenset(unit_words)))
+    reader = _Reader(
+        text,
+        date.year if date else None,
+        _figure_pattern(frozenset(unit_words)),
+        tuple(simplified(place) for place in own_places),
+    )
     return reader.candidates()
 
 
 class _Reader:
-    def __init__(self, text, document_year, figure_pattern=_FIGURE):
+    def __init__(self, text, document_year, figure_pattern=_FIGURE, own_places=OWN_PLACES):
         self.figure_pattern = figure_pattern
         self.text = text
         self.norm = simplified(text)
         self.document_year = document_year
         self.sentence_ends = [match.end() for match in _SENTENCE_ENDS.finditer(self.norm)]
         self.clause_ends = [match.end() for match in _CLAUSE_ENDS.finditer(self.norm)]
+        self.own_places = own_places
+        self.sections = self._sections()
+        self.section_positions = [position for position, _ in self.sections]
         self.years = self._years_in_force()
         self.year_positions = [position for position, _ in self.years]
         self.target_sentences = self._sentences_with(_TARGET_WORDS)
         self.result_sentences = self._sentences_with(_RESULT_WORDS)
+        self.cumulative_sentences = self._sentences_with(_CUMULATIVE)
+        self.base_years = {}  # sentence → the first start year it names (在2025年基础上)
+        for match in _BASE_YEAR.finditer(self.norm):
+            self.base_years.setdefault(self._sentence(match.start()), int(match.group(1)))
+        self.periods = [
+            (match.start(), match)
+            for match in _PERIOD.finditer(self.norm)
+            if self._names_period(match)
+        ]
+        self.period_positions = [position for position, _ in self.periods]
+        self.places = [
+            (match.start(), match.group())
+            for match in _PLACE.finditer(self.norm)
+            if not any(own in match.group() for own in self.own_places)
+            # 高于全国, 居全省第一: a comparison or a rank, not whose figure
+            and not (match.start() and self.norm[match.start() - 1] in "于比较居列超过与和、")
+            and not _NOT_WHOSE_AFTER.match(self.norm, match.end())
+        ]
+        self.place_positions = [position for position, _ in self.places]
+
+    def _sections(self):
+        """(position, kind or None) of every heading: a short line without a full stop."""
+        sections, start = [], 0
+        for line in self.norm.split("\n"):
+            stripped = line.strip()
+            if stripped and len(stripped) <= HEADING_LIMIT and "。" not in stripped:
+                results = bool(_HEADING_RESULT.search(stripped))
+                targets = bool(_HEADING_TARGET.search(stripped))
+                if results or targets:
+                    sections.append(
+                        (
+                            start,
+                            RESULT
+                            if results and not targets
+                            else (TARGET if targets and not results else None),
+                        )
+                    )
+            start += len(line) + 1
+        return sections
+
+    def _section_kind(self, position):
+        index = bisect.bisect_right(self.section_positions, position)
+        return self.sections[index - 1][1] if index else None
+
+    def _names_period(self, match):
+        start = match.start()
+        return not (start and self.norm[start - 1] in "比较同")  # 比1—9月份: a comparison
 
     def _sentence(self, position):
         return bisect.bisect_right(self.sentence_ends, position)
@@ -228,24 +415,51 @@ class _Reader:
         return {self._sentence(match.start()) for match in pattern.finditer(self.norm)}
 
     def _years_in_force(self):
-        """(position, year) of every mention that sets the year from there on."""
+        """(position, year) of every mention that sets the year from there on; a year in a
+        title (《…2035年远景目标纲要》) sets none, a dated event (2019年8月) and the start of
+        a span (从“十三五”末的103万亿元增长到…) only up to their sentence's end or the 到."""
         years, current = [], None
+        self.plan_ends = set()
         for match in _YEAR.finditer(self.norm):
             start, end = match.span()
-            if start and self.norm[start - 1] in _YEAR_NOT_IN_FORCE_BEFORE:
+            spans = start and self.norm[start - 1] == "从" and match["plan"]
+            if start and self.norm[start - 1] in _YEAR_NOT_IN_FORCE_BEFORE and not spans:
                 continue
-            if _YEAR_NOT_IN_FORCE_AFTER.match(self.norm, end):
+            if _YEAR_NOT_IN_FORCE_AFTER.match(self.norm, end) or self._in_title(start):
                 continue
             year = self._year_of(match, current)
-            if year is not None:
-                years.append((start, year))
+            if year is None:
+                continue
+            years.append((start, year))
+            if match["plan"] or (start and self.norm[start - 1] in "到至"):
+                self.plan_ends.add(start)  # 到2030年, 十五五时期: a multi-year target's end
+            until = None
+            if spans:
+                sentence_end = self._sentence_bounds(start)[1]
+                window = range(end, min(sentence_end, end + SUBJECT_LIMIT))
+                to = next((i for i in window if self.norm[i] in "到至"), None)
+                until = sentence_end if to is None else max(end, to - 2)  # 增长到: the verb
+            elif match["digits"] and _DATED_EVENT.match(self.norm, end):
+                until = self._sentence_bounds(start)[1]
+            if until is None:
                 current = year
+            else:  # the year in force before (None: the document's) comes back
+                years.append((until, current))
+        years.sort(key=lambda item: item[0])
         return years
+
+    def _in_title(self, position):
+        window = max(0, position - 60)
+        return self.norm.rfind("《", window, position) > self.norm.rfind("》", window, position)
 
     def _year_of(self, match, current):
         if match["digits"]:
             digits = match["digits"]
             return int(digits) if digits.isdigit() else int(cn2an.cn2an(digits, "normal"))
+        if match["plan"]:  # the Nth five-year plan runs from 1966 + 5 × (N − 3), five years
+            return 1966 + 5 * (10 + _CN_MONTH[match["plan"]] - 3) + 4
+        if match["five"]:
+            return self.document_year - 1 if self.document_year else None
         relative, document_year = match["relative"], self.document_year
         if relative == "全年":
             return current or document_year
@@ -268,18 +482,25 @@ class _Reader:
             return self.years[index][1]
         return None
 
-    def _kind(self, year, sentence):
+    def _kind(self, year, sentence, position):
+        section = self._section_kind(position)
         if year is not None and self.document_year is not None:
             if year != self.document_year:
                 return RESULT if year < self.document_year else TARGET
+            if section:
+                return section
             reports = sentence in self.result_sentences and sentence not in self.target_sentences
             return RESULT if reports else TARGET
+        if section:
+            return section
         return TARGET if sentence in self.target_sentences else RESULT
 
     def candidates(self):
         found, previous = [], None
         self.last_end = 0
         for match in self.figure_pattern.finditer(self.norm):
+            if match.start() < self.last_end:  # the top of the range just read
+                continue
             figure = self._figure(match)
             if figure is None:
                 continue
@@ -291,44 +512,103 @@ class _Reader:
             found.append(self._candidate(figure))
             previous = figure
             self.last_end = figure["end"]
+        tables = self._table_candidates()
+        if tables:
+            found = sorted(found + tables, key=lambda candidate: candidate.figure_start)
         return found
 
     def _continues_list(self, previous, figure):
         between = self.norm[previous["end"] : figure["start"]]
         if _OWN_PREDICATE.search(between):  # 超143万人、超额完成国家下达的110万人年度任务
             return False
-        return "、" in between and not any(char in _CLAUSE_END for char in between)
+        listed = "、" in between or between.strip()[:1] in ("和", "及", "与")  # 增至751家和56家
+        return listed and not any(char in _CLAUSE_END for char in between)
 
     def _figure(self, match):
         norm = self.norm
         number, magnitude, unit = match["number"], match["magnitude"], match["unit"]
         start, end = match.span()
-        if start == end or not (number or magnitude):
+        if start == end or not (number or magnitude) or self._is_structure(match):
             return None
-        prefix = _PREFIX.search(norm, max(self._clause_start(start), start - 5), start)
-        prefix_qualifier = qualifier_before(prefix.group()) if prefix else None
+        value_max, shared = None, None
+        following = _RANGE_AFTER.match(norm, end)
+        if following and number and number[0].isdigit():
+            second = self.figure_pattern.match(norm, following.end())
+            if second and second["number"] and (second["unit"] or second["magnitude"]):
+                same = (second["magnitude"], second["unit"]) == (magnitude, unit)
+                if not (unit or magnitude):  # 3—5家, 0.1和1.2个百分点: the unit comes after
+                    shared = second
+                if (same or shared) and following["connector"] != "和":
+                    value_max = second["number"].replace(",", "")
+        if shared is not None:
+            magnitude, unit = shared["magnitude"], shared["unit"]
+        prefix = _PREFIX.search(norm, max(self._clause_start(start), start - 6), start)
+        prefix_qualifier = qualifier_before(prefix.group().strip()) if prefix else None
         if prefix_qualifier is None and _VERB_FIRST.match(norm, self._segment_start(start), start):
             prefix_qualifier = REACH  # 实现地区生产总值5901亿元
         value = self._value(match, prefix_qualifier)
-        if value is None or self._is_not_a_measure(match, unit, end):
+        if value is None:
             return None
+        if shared is None and self._is_not_a_measure(match, unit, end):
+            return None
+        if value_max is not None and following["connector"] != "和":
+            end = self._range_end(following, shared)
         suffix = match["suffix"] if unit or magnitude else None
+        if shared is not None:
+            suffix = shared["suffix"]
+        unit_source = shared if shared is not None else match
         qualifier = (
             qualifier_after(suffix) or (OVER if match["approx"] else None) or prefix_qualifier
         )
+        if value_max is not None and qualifier is None:
+            qualifier = AT_LEAST  # 2至3所: the floor of a range, reached counts
         figure_start = prefix.start() if prefix else start
         subject = self._subject(figure_start, end, bool(prefix))
         return {
             "start": figure_start,
             "end": end,
             "value": value,
-            "unit": self._unit_as_written(match, unit),
+            "unit": self._unit_as_written(unit_source, unit),
             "qualifier": qualifier,
             "prefix_qualifier": prefix_qualifier,
             "subject": subject,
             "is_change": bool(_CHANGE_WORDS.match(norm, self._segment_start(figure_start))),
             "subject_is_change": bool(_CHANGE_WORDS.fullmatch(simplified(subject))),
+            "value_max": value_max,
+            "unit_words": (magnitude or "") + (unit or ""),
         }
+
+    def _range_end(self, following, shared):
+        second = self.figure_pattern.match(self.norm, following.end())
+        return second.end() if second else following.end()
+
+    def _is_structure(self, match):
+        """The count of a list just named, the whole a part is of, a streak, a class, an
+        amount a policy grants: words of the text's structure, not figures."""
+        norm, start, end = self.norm, match.start(), match.end()
+        clause_start = self._clause_start(start)
+        if _ENUMERATED_BEFORE.search(norm, max(clause_start, start - 1), start):
+            # 量子科技、…、未来网络等7个重点领域: the count of the items just named; but
+            # 高巨创新、好盈科技等74家企业 names examples of more
+            items = norm.count("、", max(clause_start, start - SUBJECT_LIMIT * 4), start) + 1
+            number = match["number"] or ""
+            return number.isdigit() and int(number) <= items
+        if _STREAK_BEFORE.search(norm, max(clause_start, start - 2), start):
+            return True
+        if _GRANT_BEFORE.search(norm, max(clause_start, start - SUBJECT_LIMIT), start):
+            return True
+        if match["unit"] or match["magnitude"]:
+            if norm[end : end + 1] == "级":  # 百亿元级
+                return True
+            if _WHOLE_AFTER.match(norm, end):  # 37个大类行业中有21个
+                return True
+        number = match["number"] or ""
+        # 千万吨炼化: a round Chinese numeral naming a class, no qualifier before it
+        return (
+            number in ("十", "百", "千")
+            and _is_word(norm[end : end + 1] or " ")
+            and not (_PREFIX.search(norm, max(clause_start, start - 6), start))
+        )
 
     def _value(self, match, prefix_qualifier):
         number, unit = match["number"], match["unit"]
@@ -346,6 +626,8 @@ class _Reader:
         return value
 
     def _chinese_value(self, number, match, prefix_qualifier):
+        if len(number) > CHINESE_NUMERAL_LIMIT:
+            return None  # no numeral is that long, and cn2an's time grows with its square
         # 一批, 两手抓, 三大, 四套做法: a small Chinese numeral before a measure word is a
         # figure of speech, unless it counts tenths (六成) or carries 万/亿 (一万人).
         if len(number) == 1 and not match["magnitude"] and match["unit"] != "成":
@@ -374,9 +656,12 @@ class _Reader:
         if before and before in "+-—~/:." and match["number"] and match["number"][0].isdigit():
             return True  # 1+2+3+4, 2021-2025, 3:2
         after = norm[end : end + 1]
-        if after and after.isascii() and (after.isalnum() or after in "+-"):
+        if not unit and after and after.isascii() and (after.isalnum() or after in "+-"):
             return True  # 5G, 1+2
-        # 10亿元以上企业: a threshold that names a class of things, not a figure.
+        # 10亿元以上企业: a threshold that names a class of things, not a figure; but
+        # 形成10家以上营收百亿元级企业 counts things (10家, at least).
+        if unit in _COUNT_UNITS and not match["magnitude"]:
+            return False
         return bool(match["suffix"] in ("以上", "以下", "及以上") and after and _is_word(after))
 
     def _unit_as_written(self, match, unit):
@@ -417,12 +702,15 @@ class _Reader:
             start = max(start, position - QUOTE_LIMIT // 2)
             end = min(end, start + QUOTE_LIMIT)
         year = self._year(position)
-        kind = self._kind(year, self._sentence(position))
+        sentence = self._sentence(position)
+        kind = self._kind(year, sentence, position)
+        # A figure no year is named for is stated as of the document's date.
+        year = self.document_year if year is None else year
+        period_end, year_to_date = self._period(position, year)
         return Candidate(
             kind=kind,
             subject=figure["subject"],
-            # A figure no year is named for is stated as of the document's date.
-            year=self.document_year if year is None else year,
+            year=year,
             value=figure["value"],
             unit=figure["unit"],
             qualifier=figure["qualifier"],
@@ -431,7 +719,120 @@ class _Reader:
             end=end,
             figure_start=figure["start"],
             figure_end=figure["end"],
+            period_end=period_end,
+            year_to_date=year_to_date,
+            place=self._place(position),
+            measure=self._measure(position, figure),
+            value_max=figure["value_max"],
+            plan_year=year if kind == TARGET and self._is_plan_end(position) else None,
+            base=self._base(position) if kind == TARGET else None,
         )
+
+    def _same_sentence_before(self, positions, position):
+        """The index of the last of `positions` before `position` in its sentence, or None."""
+        index = bisect.bisect_right(positions, position) - 1
+        if index < 0 or self._sentence(positions[index]) != self._sentence(position):
+            return None
+        return index
+
+    def _period(self, position, year):
+        """(period_end, year_to_date) of the period the figure's sentence names before it."""
+        index = self._same_sentence_before(self.period_positions, position)
+        if index is None or year is None:
+            return None, False
+        match = self.periods[index][1]
+        cumulative = self._sentence(position) in self.cumulative_sentences
+        if match["half"]:
+            month, to_date = 6, True
+        elif match["quarters"]:
+            month, to_date = 3 * _CN_MONTH[match["quarters"]], True
+        elif match["quarter"]:
+            quarter = match["quarter"]
+            quarter = int(quarter) if quarter.isdigit() else _CN_MONTH[quarter]
+            month, to_date = 3 * quarter, quarter == 1 or cumulative
+        else:
+            months = match["months"] or match["month"]
+            month = int(months) if months.isdigit() else _CN_MONTH.get(months)
+            to_date = bool(match["months"]) or month == 1 or cumulative
+        if not month or month > 12:
+            return None, False
+        if month == 12:
+            return datetime.date(year, 12, 31), to_date
+        return datetime.date(year, month + 1, 1) - datetime.timedelta(days=1), to_date
+
+    def _place(self, position):
+        """The place named in the figure's clause before it, or at its sentence's start."""
+        index = self._same_sentence_before(self.place_positions, position)
+        if index is None:
+            return None
+        mention = self.place_positions[index]
+        sentence_start = self._sentence_bounds(position)[0]
+        at_start = False
+        if mention - sentence_start <= SUBJECT_LIMIT // 2:
+            leading = _LEADING_WORDS.match(self.norm, sentence_start, mention)
+            at_start = mention - (leading.end() if leading else sentence_start) <= 1
+        in_clause = mention >= self._clause_start(position)
+        return self.places[index][1] if at_start or in_clause else None
+
+    def _measure(self, position, figure):
+        unit = simplified(figure["unit_words"])
+        if unit in ("个百分点", "百分点"):
+            return SHARE_CHANGE
+        lead = self.norm[self._segment_start(position) : position]
+        if unit in ("%", "‰", "成", "倍") and _GROWTH_WORDS.search(lead):
+            return GROWTH
+        if unit in ("%", "‰", "成") and _SHARE_WORDS.search(lead + figure["subject"]):
+            return SHARE
+        clause_start = max(self._clause_start(position), position - SUBJECT_LIMIT)
+        if _INCREMENT_WORDS.search(self.norm, clause_start, position):
+            return INCREMENT
+        return LEVEL
+
+    def _is_plan_end(self, position):
+        index = bisect.bisect_right(self.year_positions, position) - 1
+        return index >= 0 and self.years[index][0] in self.plan_ends
+
+    def _base(self, position):
+        return self.base_years.get(self._sentence(position))
+
+    def _table_candidates(self):
+        """The cells of tables (a .docx's rows, or text rows of cells split by tabs or |):
+        a number in a cell is a figure of its row's subject, its column's unit and year."""
+        found, header, offset = [], None, 0
+        for line in self.text.split("\n"):
+            cells = _cells(line, offset)
+            if len(cells) < 2:
+                header = None
+            elif header is None or not any(_NUMBER_CELL.match(c[2]) for c in cells[1:]):
+                header = [_column(text) for _, _, text in cells]
+            else:
+                found.extend(self._row_figures(cells, header, offset, line))
+            offset += len(line) + 1
+        return found
+
+    def _row_figures(self, cells, header, offset, line):
+        subject = cells[0][2].strip()
+        row_unit = _UNIT_IN_LABEL.search(subject)
+        for (start, end, text), (unit, year, growth) in zip(cells[1:], header[1:], strict=False):
+            if not _NUMBER_CELL.match(text) or not (unit or row_unit):
+                continue
+            year = year or self._year(start) or self.document_year
+            sentence = self._sentence(start)
+            yield Candidate(
+                kind=self._kind(year, sentence, start),
+                subject=subject,
+                year=year,
+                value=text.strip().replace(",", ""),
+                unit=unit or row_unit.group(1),
+                qualifier=None,
+                quote=line,
+                start=offset,
+                end=offset + len(line),
+                figure_start=start,
+                figure_end=end,
+                place=self._place(start),
+                measure=GROWTH if growth else (SHARE if "比重" in subject else LEVEL),
+            )
 
 
 _FIGURE_START = re.compile(r"\d")
@@ -525,10 +926,31 @@ class IndicatorMatcher:
             (row.code, simplified(row.unit), _pairs(row.name), _pairs(row.theme))
             for row in indicators
         ]
+        self.measures = {row.code: indicator_measure(row.name) for row in indicators}
         self.context_pairs = functools.lru_cache(maxsize=64)(_pairs)
 
     def match(self, candidate, context=None):
-        """The code of the best indicator, or None; `context` is the figure's paragraph."""
+        """The code of the best indicator, or None; `context` is the figure's paragraph.
+
+        Another place's figure gets none; an increment or a growth rate never goes to an
+        indicator of a level (`level_match` says which one it would have been)."""
+        if getattr(candidate, "place", None):
+            return None
+        code = self._best(candidate, context)
+        if code and getattr(candidate, "measure", LEVEL) in (INCREMENT, GROWTH):
+            if self.measures[code] == LEVEL:
+                return None
+        return code
+
+    def level_match(self, candidate, context=None):
+        """The level indicator an increment or growth rate of this place states the change
+        of (新增100家 → the total's indicator), or None."""
+        if getattr(candidate, "place", None) or candidate.measure not in (INCREMENT, GROWTH):
+            return None
+        code = self._best(candidate, context)
+        return code if code and self.measures[code] == LEVEL else None
+
+    def _best(self, candidate, context):
         unit = simplified(candidate.unit)
         subject = _pairs(candidate.subject)
         around = self.context_pairs(context if context is not None else candidate.quote)
@@ -543,8 +965,34 @@ class IndicatorMatcher:
         return best_code
 
 
+@functools.lru_cache(maxsize=4)
+def _line_index(text):
+    """Where the text's lines break, found once, and the lines cut so far by number: one
+    string per line, so that the matcher's cache of a line's pairs hashes it once."""
+    return [match.start() for match in re.finditer("\n", text)], {}
+
+
+_GROWTH_NAME = re.compile(r"增速|增长|增幅|涨幅|增长率")
+_INCREMENT_NAME = re.compile(r"新增|净增|新引进|年度新")
+
+
+def indicator_measure(name):
+    """What an indicator's name says it measures: a growth rate, an increment, else a level."""
+    name = simplified(name)
+    if _GROWTH_NAME.search(name):
+        return GROWTH
+    if _INCREMENT_NAME.search(name):
+        return INCREMENT
+    return LEVEL
+
+
 def paragraph(text, candidate):
-    """The line of the text that holds a candidate's figure."""
-    start = text.rfind("\n", 0, candidate.figure_start) + 1
-    end = text.find("\n", candidate.figure_end)
-    return text[start : end if end >= 0 else len(text)]
+    """The line of the text that holds a candidate's figure (in logarithmic time: a text of
+    one long line and many figures is not read once per figure)."""
+    breaks, lines = _line_index(text)
+    number = bisect.bisect_left(breaks, candidate.figure_start)
+    if number not in lines:
+        start = breaks[number - 1] + 1 if number else 0
+        end = breaks[number] if number < len(breaks) else len(text)
+        lines[number] = text[start:end]
+    return lines[number]

@@ -6,12 +6,14 @@ from django import forms
 from django.conf import settings
 from django.core import signing
 from django.core.exceptions import ValidationError
+from django.core.validators import ProhibitNullCharactersValidator
 from django.db import models
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from import_export.forms import ConfirmImportForm, ImportForm
+from lxml.etree import XMLSyntaxError
 
 from kpis import periods
 from kpis.extraction import docx_text
@@ -28,6 +30,7 @@ from kpis.models import (
     Unit,
 )
 from kpis.progress import plain_decimal
+from kpis.uploads import UploadRefused, check_archive, check_size
 from kpis.vocabulary import FLAG_WORDS
 
 # A web address typed without a scheme gets https://, as Django 6 will assume (Django 5
@@ -79,6 +82,10 @@ class ReviewedForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
+        # The workflow's door, whatever page the form is on: an entry a reviewer has, or of
+        # another department, is not rewritten (say, by "accept as draft").
+        if self.instance.pk and self.user and not self.instance.is_editable_by(self.user):
+            raise ValidationError(self.instance.not_editable_message)
         self.instance.check_version(cleaned.get("seen_version"))
         return cleaned
 
@@ -263,6 +270,27 @@ class ConfirmSpreadsheetImportForm(ConfirmImportForm):
 last_quarter_end = periods.last_quarter_end
 
 
+# No district target is older: a bulletin of a day before it is a typing slip, stored for ever
+# if let in.
+FIRST_BULLETIN_DAY = datetime.date(2000, 1, 1)
+
+
+def check_day_and_year(as_of, year, today):
+    """Refuse (ValidationError by field) a bulletin of a day before 2000 or not yet over, or
+    of a target year other than its day's or the one before (a bulletin of January reports
+    on the year just closed); `year` None is the day's. Every path that makes a bulletin
+    meets it: this form, reports.bulletins.make and so the `bulletin` command."""
+    errors = {}
+    if as_of < FIRST_BULLETIN_DAY:
+        errors["as_of"] = _("A bulletin reports on a day from 1 January 2000 on.")
+    elif as_of > today:
+        errors["as_of"] = _("A bulletin reports on days that are over.")
+    if year is not None and year not in (as_of.year, as_of.year - 1):
+        errors["year"] = _("A bulletin reports on the year of its day or the year before.")
+    if errors:
+        raise ValidationError(errors)
+
+
 class BulletinForm(forms.Form):
     """What a bulletin is made for: from the admin and from /my/ alike."""
 
@@ -280,11 +308,16 @@ class BulletinForm(forms.Form):
     )
     language = forms.ChoiceField(label=_("Language"), choices=settings.LANGUAGES)
 
-    def clean_as_of(self):
-        as_of = self.cleaned_data["as_of"]
-        if as_of > timezone.localdate():
-            raise ValidationError(_("A bulletin reports on days that are over."))
-        return as_of
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("as_of"):
+            # The rules of every path (reports.bulletins.make and the command too).
+            try:
+                check_day_and_year(cleaned["as_of"], cleaned.get("year"), timezone.localdate())
+            except ValidationError as refusal:
+                for name, messages in refusal.message_dict.items():
+                    self.add_error(name, messages)
+        return cleaned
 
 
 class ChangeReasonForm(forms.ModelForm):
@@ -313,25 +346,12 @@ class TargetForm(ChangeReasonForm):
         if withdrawing and not self.cleaned_data.get("change_reason"):
             self.cleaned_data["change_reason"] = self.cleaned_data["withdrawal_reason"][:100]
         cleaned = super().clean()
-        if self.instance.pk and "year" in self.changed_data:
-            self.add_error(
-                "year",
-                _(
-                    "The year of a target never changes: withdraw it and add one for the "
-                    "other year."
-                ),
-            )
-        revised = {"value", "qualifier"} & set(self.changed_data)
-        if self.instance.pk and revised and "source" not in self.changed_data:
-            self.add_error(
-                "source",
-                _(
-                    "A new target value needs the document it comes from: choose its source "
-                    "(add it under Sources first)."
-                ),
-            )
-        if self.instance.withdrawn_at is not None and self.has_changed():
-            raise ValidationError(_("A withdrawn target stays as it was."))
+        # The rules of every path that changes a stored target (the targets import and the
+        # extraction page too): Target.revision_errors.
+        for field, message in self.instance.revision_errors(self.changed_data).items():
+            if field is None:
+                raise ValidationError(message)
+            self.add_error(field, message)
         return cleaned
 
     def save(self, commit=True):
@@ -417,6 +437,14 @@ class DocumentForm(forms.ModelForm):
         required=False,
         help_text=_(".txt in UTF-8, or .docx (its paragraphs become lines)."),
     )
+    release = forms.BooleanField(
+        label=_("A statistics release (统计月报, 统计快报)"),
+        required=False,
+        help_text=_(
+            "Its results of the periods it names become draft figures of the indicators they "
+            "match, for the departments' officials to check and submit in /my/."
+        ),
+    )
 
     class Meta:
         model = Source
@@ -430,23 +458,54 @@ class DocumentForm(forms.ModelForm):
         if upload:
             try:
                 cleaned["text"] = read_upload(upload)
-            except (UnicodeDecodeError, ValueError, KeyError, zipfile.BadZipFile):
+            except UploadRefused as refusal:
+                self.add_error("upload", str(refusal))
+            except (UnicodeDecodeError, ValueError, KeyError, zipfile.BadZipFile, XMLSyntaxError):
                 self.add_error("upload", _("This file cannot be read: give UTF-8 text or .docx."))
+            else:
+                # As for pasted text (Django's own check): PostgreSQL stores no NUL.
+                try:
+                    ProhibitNullCharactersValidator()(cleaned["text"])
+                except ValidationError as refusal:
+                    self.add_error("upload", refusal)
         if not cleaned.get("text", "").strip() and not self.errors:
             self.add_error("text", _("Paste the document's text or give its file."))
         return cleaned
 
 
 def read_upload(upload):
+    check_size(upload, settings.EXTRACTION_MAX_BYTES)
     if upload.name.lower().endswith(".docx"):
+        check_archive(upload, settings.EXTRACTION_MAX_UNPACKED_BYTES)
         return docx_text(upload)
     return upload.read().decode("utf-8")
 
 
+class IndicatorCodeField(forms.ModelChoiceField):
+    """An indicator typed or picked by its code from the page's one list of indicators
+    (a <datalist>), not a <select> of every indicator in every row; an indicator's number
+    is still accepted, as the field took before."""
+
+    widget = forms.TextInput(attrs={"list": "indicator-choices", "size": 24})
+
+    def to_python(self, value):
+        try:
+            return super().to_python(value)
+        except ValidationError:
+            if str(value).isdigit():
+                found = self.queryset.filter(pk=int(value)).first()
+                if found is not None:
+                    return found
+            raise
+
+
 class CandidateForm(forms.Form):
     figure_start = forms.IntegerField(widget=forms.HiddenInput)
-    indicator = forms.ModelChoiceField(
-        label=_("indicator"), queryset=Indicator.objects.none(), required=False
+    indicator = IndicatorCodeField(
+        label=_("indicator"),
+        queryset=Indicator.objects.none(),
+        to_field_name="code",
+        required=False,
     )
     year = forms.IntegerField(label=_("year"), min_value=FIRST_YEAR, max_value=LAST_YEAR)
     value = forms.DecimalField(label=_("value"), max_digits=20, decimal_places=4)
@@ -459,6 +518,9 @@ class CandidateForm(forms.Form):
     )
     change_reason = forms.CharField(
         label=_("Reason for the change"), max_length=100, required=False
+    )
+    confirm_revision = forms.BooleanField(
+        label=_("I confirm this changes the public target"), required=False
     )
 
     def __init__(self, *args, indicators, **kwargs):

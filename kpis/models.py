@@ -301,6 +301,28 @@ class Department(models.Model):
     def __str__(self):
         return self.name
 
+    def clean(self):
+        super().clean()
+        # Moving the day later once it has passed would take the lateness of periods
+        # already due off the public scorecard: refused. An earlier day only adds periods.
+        if self.pk is None:
+            return
+        stored = Department.objects.filter(pk=self.pk).values_list("reporting_since", flat=True)
+        stored = stored.first()
+        started = reporting_starts()
+        before, after = stored or started, self.reporting_since or started
+        if before and after and before <= timezone.localdate() and after > before:
+            raise ValidationError(
+                {
+                    "reporting_since": _(
+                        "Reporting here started on %(date)s: that day cannot move later, "
+                        "which would take periods already due off the public scorecard. "
+                        "An earlier day is allowed."
+                    )
+                    % {"date": before.isoformat()}
+                }
+            )
+
     @property
     def display_name(self):
         return in_language(self.name, self.name_en)
@@ -1193,6 +1215,27 @@ class Target(models.Model):
     def __str__(self):
         return f"{self.indicator} {self.year}: {progress.plain_decimal(self.value)}"
 
+    def revision_errors(self, changed):
+        """The rules every path that changes a stored target meets (the admin's forms, the
+        targets import, the extraction page), given the names of the fields that change:
+        {field name, or None for the whole target: message}. The reason is each path's own
+        to ask (a form field, a column)."""
+        if self.pk is None or not changed:
+            return {}
+        if self.withdrawn_at is not None:
+            return {None: _("A withdrawn target stays as it was.")}
+        errors = {}
+        if "year" in changed:
+            errors["year"] = _(
+                "The year of a target never changes: withdraw it and add one for the other year."
+            )
+        if {"value", "qualifier"} & set(changed) and "source" not in changed:
+            errors["source"] = _(
+                "A new target value needs the document it comes from: choose its source "
+                "(add it under Sources first)."
+            )
+        return errors
+
     def withdraw(self, reason, when):
         """Take the target back: it counts no more, and `reason` is published with it."""
         if self.withdrawn_at is not None:
@@ -1322,6 +1365,20 @@ class InterimTarget(models.Model):
 
     def year_target(self):
         return self.indicator.targets.filter(year=self.period_end.year).first()
+
+    def revision_errors(self, changed):
+        """Target.revision_errors' rule that fits an interim target (its period end is what
+        it is, and it is not withdrawn): a new value or qualifier cites a new source."""
+        if self.pk is None or not ({"value", "qualifier"} & set(changed)):
+            return {}
+        if "source" in changed:
+            return {}
+        return {
+            "source": _(
+                "A new target value needs the document it comes from: choose its source "
+                "(add it under Sources first)."
+            )
+        }
 
     def beyond_year_target(self):
         """A warning where the interim target asks more than the year's target of an

@@ -49,6 +49,7 @@ from kpis.models import (
     Theme,
 )
 from kpis.templatetags.kpis_tags import figure, period_label, qualified, unit_label
+from kpis.uploads import check_archive
 
 YES = {"yes", "y", "1", "true", "是", "确认", "確認"}
 
@@ -137,6 +138,8 @@ class LimitedXLSX(base_formats.XLSX):
     sheet formatted further down) are dropped instead of counted."""
 
     def create_dataset(self, in_stream):
+        # Before openpyxl reads it: its shared strings are read whole into memory.
+        check_archive(in_stream, settings.IMPORT_MAX_UNPACKED_BYTES)
         book = openpyxl.load_workbook(io.BytesIO(in_stream), read_only=True, data_only=True)
         rows = book.active.iter_rows(values_only=True)
         dataset = tablib.Dataset(headers=list(next(rows, [])))
@@ -625,6 +628,17 @@ class InterimTargetResource(ReasonedResource):
                 errors["target_value"] = [
                     warning + " " + _("To keep it, write yes in the confirm column.")
                 ]
+        # Target.revision_errors' rule, for a stored interim target: a new value cites a new
+        # source (the period end is the row's key, so it never moves).
+        stored = InterimTarget.objects.filter(pk=instance.pk).first() if instance.pk else None
+        if stored is not None:
+            changed = [
+                name
+                for name, attribute in REVISABLE.items()
+                if name != "year" and getattr(stored, attribute) != getattr(instance, attribute)
+            ]
+            for field, message in stored.revision_errors(changed).items():
+                errors.setdefault(field or NON_FIELD_ERRORS, message)
         super().validate_instance(instance, errors, validate_unique)
 
     def summary(self, step, row_result):
@@ -636,6 +650,16 @@ class InterimTargetResource(ReasonedResource):
         new = row_result.import_type == RowResult.IMPORT_TYPE_NEW
         outcome = _("New interim target: public once imported") if new else _("Changed")
         return Summary(indicator.display_name, details, outcome)
+
+
+# A target's fields a row can change, by name and attribute.
+REVISABLE = {
+    "year": "year",
+    "value": "value",
+    "qualifier": "qualifier",
+    "source": "source_id",
+    "quote": "quote",
+}
 
 
 class TargetResource(ReasonedResource):
@@ -680,6 +704,21 @@ class TargetResource(ReasonedResource):
         skip_unchanged = True
 
     unknown_indicator = gettext_lazy("No indicator with code “%(code)s”.")
+
+    def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
+        # The admin's rules for a stored target: a revision cites a new source, a withdrawn
+        # target stays as it was, the year never moves.
+        errors = dict(import_validation_errors or {})
+        stored = Target.objects.filter(pk=instance.pk).first() if instance.pk else None
+        if stored is not None:
+            changed = [
+                name
+                for name, attribute in REVISABLE.items()
+                if getattr(stored, attribute) != getattr(instance, attribute)
+            ]
+            for field, message in stored.revision_errors(changed).items():
+                errors.setdefault(field or NON_FIELD_ERRORS, message)
+        super().validate_instance(instance, errors, validate_unique)
 
     def indicators(self):
         """The indicators whose targets a manager may set: every department's."""

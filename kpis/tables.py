@@ -22,6 +22,10 @@ from kpis.templatetags.kpis_tags import (
 MUTED = '<span class="muted">{}</span>'
 
 
+# The order of indicators everyone sees, which breaks every tie of a sorted column.
+PUBLIC_ORDER = ("indicator__theme__position", "indicator__position", "indicator__code")
+
+
 class ProgressTable(tables.Table):
     """The public progress table. Its data are the indicators' judged rows of the year
     (Judgement), which the database sorts, counts and pages; the 50 rows of the page shown
@@ -77,7 +81,12 @@ class ProgressTable(tables.Table):
     def empty_last(queryset, field, is_descending):
         value = F(field)
         order = value.desc(nulls_last=True) if is_descending else value.asc(nulls_last=True)
-        return queryset.order_by(order, "indicator__position"), True
+        return queryset.order_by(order, *PUBLIC_ORDER), True
+
+    def order_status(self, queryset, is_descending):
+        # Ties follow the public order: never the judged rows' ids, which a save renews.
+        rank = F("status_rank").desc() if is_descending else F("status_rank").asc()
+        return queryset.order_by(rank, *PUBLIC_ORDER), True
 
     def show(self, rows):
         """The ProgressRows of the judged rows on the page shown, built once by the view."""

@@ -5,6 +5,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import InvalidPage
 from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -67,6 +68,8 @@ def progress_page(request):
     Judgement.objects.refresh(set(viewable) | {year}, today)
     # Only public indicators have judged rows.
     filters = ProgressFilter(request.GET, queryset=Judgement.objects.filter(year=year))
+    if not filters.is_valid():
+        raise Http404("No such theme, department or status.")  # so never cached
     counts = Judgement.objects.status_counts()
     closed = progress.year_closed(year, today)
     shown = filters.before_status().status_counts() if filters.narrows_indicators() else counts
@@ -90,10 +93,24 @@ def progress_table(request, filters, year, today):
     ProgressRows and handed to the table."""
     nothing = _("No indicator matches these filters.") if filters.form.has_changed() else None
     table = ProgressTable(filters.qs.in_table_order(), request=request, empty_text=nothing)
-    RequestConfig(request, paginate={"per_page": 50}).configure(table)
+    # Sorting from the address; the page size is the site's, never the address's.
+    RequestConfig(request, paginate=False).configure(table)
+    try:
+        table.paginate(page=page_number(request), per_page=50)
+    except InvalidPage as past_the_last:
+        raise Http404("No such page.") from past_the_last
     page = [row.record.indicator_id for row in table.paginated_rows]
     table.show(Indicator.objects.public().filter(pk__in=page).progress_rows(year, today))
     return table
+
+
+def page_number(request):
+    """The page the address asks for; one that is not a page number is not found (and a
+    page past the last: the paginator says so), so made-up pages are never built."""
+    asked = request.GET.get("page") or "1"
+    if not (asked.isascii() and asked.isdigit()):
+        raise Http404("No such page.")
+    return int(asked)
 
 
 def year_strip(counted, years, today):
@@ -276,7 +293,9 @@ def bulletin_file(request, as_of, file_format):
         found = found.approved()  # a draft's files are not public
     asked = request.GET.get("version", "")
     if asked:
-        found = found.filter(version=int(asked) if asked.isdigit() else 0)
+        # Only digits 0 to 9 (int() reads "²" and "١" too), and no more than a version has.
+        known = asked.isascii() and asked.isdigit() and len(asked) <= 9
+        found = found.filter(version=int(asked) if known else 0)
     else:
         found = found.approved()  # the current version: the latest approved one
     bulletin = found.order_by("-version").only("as_of", "language", "version", file_format)

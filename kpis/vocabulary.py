@@ -73,7 +73,7 @@ QUALIFIER_WORDS = {
         label=_("more than (超/突破)"),
         written=pgettext_lazy("a qualified figure", "more than %(figure)s"),
         sheet="超",
-        before=("超过", "突破", "超出", "超", "逾", "破", "多于", "高于"),
+        before=("超过", "突破", "超出", "超", "逾", "破", "多于", "高于", "跨过", "跨越"),
     ),
     Qualifier.REACH: QualifierWords(
         label=_("reaches (达/增至)"),

@@ -193,6 +193,9 @@ class Reviewed(FourEyes, models.Model):
         "Reload the page to see their version, then make your change again."
     )
     already_exists_message = _("A figure for this period already exists.")
+    not_editable_message = _(
+        "This figure waits for review or is not yours to edit: it stays as it is."
+    )
 
     class Meta:
         abstract = True

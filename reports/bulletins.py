@@ -29,6 +29,7 @@ from django.utils.translation import pgettext
 from kpis import periods, progress
 from kpis.bilingual import in_language
 from kpis.exports import verdict_revisions
+from kpis.forms import check_day_and_year  # the form's rules, on every path
 from kpis.models import Actual, Bulletin, Department, Indicator, Source
 from kpis.progress import plain_decimal
 from kpis.templatetags.kpis_tags import STATUS_TEXT, figure, percent, period_label, qualified
@@ -491,7 +492,7 @@ def content(bulletin):
             _("Figures: published figures of the periods ended by %(day)s, judged as on that day.")
             % {"day": day(as_of)}
         )
-        return document
+        return printable_content(document)
 
 
 def verdict_revision_text(revised):
@@ -526,6 +527,33 @@ def document_number(issue, year):
 def printed_on(made_on):
     """The day of the 印发 line of the 版记 (光明区人民政府办公室  2026年12月6日印发)."""
     return _("Printed and issued on %(day)s") % {"day": day(made_on)}
+
+
+# Characters XML 1.0 cannot carry (Word's and the PDF's HTML alike), and DEL: a name typed or
+# imported with one would make every later bulletin fail.
+_UNPRINTABLE = dict.fromkeys([*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F])
+
+
+def printable(text):
+    return text.translate(_UNPRINTABLE) if isinstance(text, str) else text
+
+
+def printable_content(document):
+    """The document with every text stripped of control characters, for the renderers."""
+    document.title, document.issue_line = printable(document.title), printable(document.issue_line)
+    document.issuer, document.date_line = printable(document.issuer), printable(document.date_line)
+    document.footnotes = [printable(note) for note in document.footnotes]
+    blocks = []
+    for kind, payload in document.blocks:
+        if isinstance(payload, Table):
+            payload = Table(
+                [printable(text) for text in payload.header],
+                [[Cell(printable(c.text), c.colour) for c in row] for row in payload.rows],
+                payload.widths,
+            )
+        blocks.append((kind, printable(payload)))
+    document.blocks = blocks
+    return document
 
 
 def period_words(as_of, year):
@@ -1101,6 +1129,7 @@ def make(as_of, language, year=None, user=None, approved_by=None):
     transaction that stores them (SQLite's would hold the write lock and keep officials
     waiting); a bulletin of the same day stored meanwhile takes the number, and this one is
     made again with the next."""
+    check_day_and_year(as_of, year, timezone.localdate())
     year = year or as_of.year
     if approved_by is not None:
         refused = Bulletin(made_by=user).approval_refused(approved_by)

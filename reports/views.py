@@ -104,7 +104,8 @@ def make_bulletin(request):
         raise PermissionDenied
     form = BulletinForm(request.POST)
     if not form.is_valid():
-        messages.error(request, " ".join(form.errors.get("as_of", [_("Give a valid date.")])))
+        refusals = [message for field in form.errors.values() for message in field]
+        messages.error(request, " ".join(refusals) or _("Give a valid date."))
         return redirect("my_updates")
     chosen = form.cleaned_data
     bulletin = bulletins.make(chosen["as_of"], chosen["language"], chosen["year"], request.user)

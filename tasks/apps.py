@@ -18,8 +18,13 @@ class TasksConfig(AppConfig):
     def ready(self):
         from django.db.models.signals import post_migrate
 
+        from kpis.caching import register_known_values
         from kpis.triggers import install_after_migrate
         from tasks import triggers
+        from tasks.rules import STATUS_ORDER
+
+        # The statuses /tasks/ filters by, so that its filtered pages are cached.
+        register_known_values("status", STATUS_ORDER)
 
         post_migrate.connect(install_after_migrate, sender=self)
         post_migrate.connect(triggers.install_after_migrate, sender=self)

@@ -287,6 +287,7 @@ class ReviewedEntry(Reviewed):
         "Reload the page to see their version, then make your change again."
     )
     already_exists_message = _("It exists already.")
+    not_editable_message = _("This waits for review or is not yours to edit: it stays as it is.")
 
     class Meta:
         abstract = True
@@ -294,6 +295,11 @@ class ReviewedEntry(Reviewed):
     @property
     def kind_label(self):
         return self._meta.verbose_name
+
+
+REASON_ALREADY_PUBLISHED = _(
+    "This reason was published for an earlier move of the due date: say why it moves again."
+)
 
 
 class Milestone(ReviewedEntry):
@@ -382,15 +388,25 @@ class Milestone(ReviewedEntry):
             errors["due_change_reason"] = _(
                 "The approved due date was %(date)s: say why it changes."
             ) % {"date": self.published_due.isoformat()}
+        elif self.due_moved() and self.reason_already_published():
+            errors["due_change_reason"] = REASON_ALREADY_PUBLISHED
         if errors:
             raise ValidationError(errors)
 
     def due_moved(self):
         return self.published_due is not None and self.due != self.published_due
 
+    def reason_already_published(self):
+        """Whether the reason given is one the public already read for an earlier move: a
+        second move left with the first one's reason would be published with it."""
+        published = Milestone.history.filter(id=self.pk, status=WorkflowStatus.PUBLISHED)
+        return published.filter(due_change_reason=self.due_change_reason).exists()
+
     def publish_refusal(self):
         if self.due_moved() and not self.due_change_reason.strip():
             return _("A new due date needs its reason before it is approved.")
+        if self.due_moved() and self.reason_already_published():
+            return REASON_ALREADY_PUBLISHED
         return None
 
     @property

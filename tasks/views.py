@@ -2,7 +2,8 @@ from operator import attrgetter
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
+from django.core.paginator import InvalidPage, Paginator
+from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -13,7 +14,14 @@ from kpis.caching import public_cache
 from kpis.converters import parse_year
 from kpis.forms import ReturnForm
 from kpis.models import Indicator
-from kpis.views import data_file, review_step, reviewed_page, save_reviewed, submit_step
+from kpis.views import (
+    data_file,
+    page_number,
+    review_step,
+    reviewed_page,
+    save_reviewed,
+    submit_step,
+)
 from tasks import exports, rules
 from tasks.forms import MilestoneForm, StatementForm
 from tasks.models import Milestone, ProgressStatement, Task, TaskVerdict
@@ -44,12 +52,15 @@ def task_list(request):
     tally = [row for row in tally if row[0] == year]
     theme = request.GET.get("theme", "")
     status = request.GET.get("status", "")
+    if (theme and not Task.objects.filter(theme__code=theme).exists()) or (
+        status and status not in rules.STATUS_ORDER
+    ):
+        raise Http404("No such theme or status.")  # so never cached
     shown = tasks.filter(year=year, theme__code=theme) if theme else tasks.filter(year=year)
     shown = shown.filter(stored_verdict__status=status) if status else shown
     # Sorted, counted and paged in the database; only the page's tasks are built.
-    page = Paginator(shown.in_list_order().with_public_record(), TASKS_PER_PAGE)
     context = {
-        "tasks": page.get_page(request.GET.get("page")),
+        "tasks": task_page(request, shown.in_list_order().with_public_record()),
         "task_counts": [
             (option, sum(n for _, _, counted, n in tally if counted == option))
             for option in rules.STATUS_ORDER
@@ -64,10 +75,20 @@ def task_list(request):
     return render(request, "tasks/task_list.html", context)
 
 
+def task_page(request, shown):
+    """The page of `shown` the address asks for; a made-up page is not found."""
+    try:
+        return Paginator(shown, TASKS_PER_PAGE).page(page_number(request))
+    except InvalidPage as past_the_last:
+        raise Http404("No such page.") from past_the_last
+
+
 @public_cache
 def task_detail(request, code):
     today = timezone.localdate()
-    queryset = Task.objects.with_public_record().prefetch_related("cooperating", "indicators")
+    # Only public indicators: an internal one's name and address are not the public's.
+    public_indicators = Prefetch("indicators", queryset=Indicator.objects.public())
+    queryset = Task.objects.with_public_record().prefetch_related("cooperating", public_indicators)
     task = get_object_or_404(queryset, code=code).attach_status(today)
     milestones = [(milestone, milestone.status_on(today)) for milestone in task.public_milestones]
     context = {

@@ -287,3 +287,242 @@ def test_no_indicator_is_proposed_for_a_figure_in_another_unit_or_about_somethin
     matcher = IndicatorMatcher([SYNBIO, BRAIN])
     assert matcher.match(only("脑科学企业估值超80家。")) is None
     assert matcher.match(only("全区财政收入超80亿元。")) is None
+
+
+# Reading a report as a statistics officer does (#26): structure, years, places, measures,
+# periods, ranges, classes and tables.
+
+MARCH_2026 = datetime.date(2026, 3, 5)
+
+
+def test_headings_set_the_year_and_kind_of_what_follows():
+    text = (
+        "一、2025年工作回顾\n国内生产总值增长5%\n过去5年\n城镇新增就业累计超过6000万人\n"
+        "二、“十五五”时期主要目标和重大任务\n人均预期寿命提高到80岁\n"
+        "三、2026年经济社会发展总体要求和政策取向\n城镇新增就业1200万人以上"
+    )
+    found = [(c.kind, c.year, c.value) for c in extract(text, MARCH_2026)]
+    assert found == [
+        ("result", 2025, "5"),
+        ("result", 2025, "6000"),
+        ("target", 2030, "80"),
+        ("target", 2026, "1200"),
+    ]
+
+
+def test_a_review_heading_makes_the_documents_own_year_a_result():
+    text = "光明区政务服务和数据管理局工作总结\n全区汇聚数据超28亿条。"
+    candidate = only(text, datetime.date(2024, 12, 20))
+    assert (candidate.kind, candidate.year, candidate.unit) == ("result", 2024, "亿条")
+
+
+def test_a_five_year_review_gives_the_start_and_the_end_of_its_span():
+    text = "五年来,中國經濟總量從「十三五」末的103萬億元增長到140萬億元以上。"
+    first, last = extract(text, MARCH_2026)
+    assert (first.kind, first.year, first.value) == ("result", 2020, "103")
+    assert (last.kind, last.year, last.value, last.qualifier) == ("result", 2025, "140", "at_least")
+
+
+def test_a_year_in_a_title_or_a_dated_event_does_not_hold_for_the_next_paragraph():
+    text = (
+        "主任作《第十四个五年规划和2035年远景目标纲要》实施中期评估报告。\n"
+        "新型研发机构数量超过2400家。\n"
+        "2019年8月《意见》发布。\n全区企业达到500家。"
+    )
+    assert [(c.year, c.value) for c in extract(text, datetime.date(2023, 12, 26))] == [
+        (2023, "2400"),
+        (2023, "500"),
+    ]
+
+
+def test_without_a_date_a_task_or_a_deadline_is_a_target():
+    assert only("拟安排地方政府专项债券4.4万亿元。", None).kind == "target"
+    assert only("於2023年底前建成充電樁500個。", None).kind == "target"
+
+
+def test_another_places_figure_says_whose_it_is_and_gets_no_indicator():
+    text = "深圳市规上工业总产值达5.4万亿元。光明区规上工业总产值4726亿元。"
+    shenzhen, guangming = extract(text, JAN_2024)
+    assert (shenzhen.place, guangming.place) == ("深圳市", None)
+    matcher = IndicatorMatcher([IndicatorRow("output", "规上工业总产值", "万亿元")])
+    assert matcher.match(shenzhen) is None
+    assert matcher.match(extract("全区规上工业总产值达5.4万亿元。", JAN_2024)[0]) == "output"
+
+
+def test_a_comparison_or_a_rank_names_no_place():
+    candidate = only("进出口增长9.8%,增速高于全国平均水平。", JAN_2024)
+    assert candidate.place is None
+
+
+@pytest.mark.parametrize(
+    ("sentence", "measure"),
+    [
+        ("全区专精特新企业总数751家。", "level"),
+        ("新增专精特新企业100家。", "increment"),
+        ("地区生产总值增长8.6%。", "growth"),
+        ("战略性新兴产业增加值占GDP比重提高至57.8%。", "share"),
+        ("高新技术产业占比提高1.2个百分点。", "share_change"),
+        ("地区生产总值增长到1721亿元。", "level"),
+    ],
+)
+def test_what_a_figure_measures(sentence, measure):
+    assert only(sentence).measure == measure
+
+
+def test_an_increment_or_growth_rate_is_never_proposed_for_a_level_indicator():
+    total = IndicatorRow("specialised", "专精特新企业", "家")
+    matcher = IndicatorMatcher([total])
+    increment = only("新增专精特新企业100家。")
+    assert matcher.match(increment) is None
+    assert matcher.level_match(increment) == "specialised"
+    growth_row = IndicatorRow("gdp-growth", "地区生产总值增速", "%")
+    growth = only("地区生产总值增长8.6%。")
+    assert IndicatorMatcher([IndicatorRow("gdp", "地区生产总值比重", "%")]).match(growth) is None
+    assert IndicatorMatcher([growth_row]).match(growth) == "gdp-growth"
+
+
+@pytest.mark.parametrize(
+    ("sentence", "value", "unit"),
+    [
+        ("粮食产量达到1.43万亿斤。", "1.43", "万亿斤"),
+        ("汇聚数据超28亿条。", "28", "亿条"),
+        ("集装箱吞吐量3000万标箱。", "3000", "万标箱"),
+        ("机场起降架次55万架次。", "55", "万架次"),
+        ("生猪出栏量120万头。", "120", "万头"),
+        ("供水量25亿方。", "25", "亿方"),
+    ],
+)
+def test_any_measure_word_is_a_unit(sentence, value, unit):
+    assert (only(sentence).value, only(sentence).unit) == (value, unit)
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "打造百亿元级产业集群。",
+        "围绕9个方面工作部署。",
+        "连续10次获评优秀。",
+        "建设千万吨炼化基地。",
+        "量子科技、空天信息、通用智能等3个重点领域加快布局。",
+        "全市37个大类行业中有行业增长。",
+        "省级将给予最高1000万元奖补资金。",
+    ],
+)
+def test_classes_and_the_structure_of_the_text_are_not_figures(sentence):
+    assert extract(sentence, JAN_2024) == []
+
+
+def test_the_figure_beside_a_class_is_kept():
+    candidate = only("形成10家以上营收百亿元级企业。")
+    assert (candidate.value, candidate.unit, candidate.qualifier) == ("10", "家", "at_least")
+    examples = only("吸引了高巨创新、好盈科技等74家企业。")
+    assert examples.value == "74"
+
+
+@pytest.mark.parametrize(
+    ("sentence", "value", "unit", "qualifier"),
+    [
+        ("綠化覆蓋率不少於 70%。", "70", "%", "at_least"),
+        ("全年舉辦活動約 500 次。", "500", "次", "about"),
+        ("回收率至少 75%。", "75", "%", "at_least"),
+    ],
+)
+def test_a_qualifier_reaches_its_figure_across_a_space(sentence, value, unit, qualifier):
+    candidate = only(sentence)
+    assert (candidate.value, candidate.unit, candidate.qualifier) == (value, unit, qualifier)
+
+
+def test_a_qualifier_carries_across_and():
+    first, second = extract("专精特新企业增至751家和“小巨人”企业56家。", JAN_2024)
+    assert (first.qualifier, second.qualifier) == ("reach", "reach")
+
+
+@pytest.mark.parametrize(
+    ("sentence", "value", "value_max", "unit"),
+    [
+        ("经济增长4.5%—5%。", "4.5", "5", "%"),
+        ("新建3—5家研究院。", "3", "5", "家"),
+        ("新增2至3所学校。", "2", "3", "所"),
+    ],
+)
+def test_a_range_is_its_floor_with_its_top(sentence, value, value_max, unit):
+    candidate = only(sentence)
+    assert (candidate.value, candidate.value_max, candidate.unit) == (value, value_max, unit)
+    assert candidate.qualifier == "at_least"
+
+
+def test_a_pair_shares_the_unit_written_after_it():
+    first, second = extract("占比提高0.1和1.2个百分点。", JAN_2024)
+    assert [(c.value, c.unit) for c in (first, second)] == [
+        ("0.1", "个百分点"),
+        ("1.2", "个百分点"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("sentence", "period_end", "year_to_date"),
+    [
+        ("上半年,地区生产总值增长6.1%。", datetime.date(2024, 6, 30), True),
+        ("一季度,地区生产总值增长5.2%。", datetime.date(2024, 3, 31), True),
+        ("1-6月,规上工业增加值增长8.2%。", datetime.date(2024, 6, 30), True),
+        ("前三季度,固定资产投资增长9%。", datetime.date(2024, 9, 30), True),
+        ("1—10月份,增加值同比增长3.4%,增速比1—9月份加快0.5个百分点。", None, None),
+        ("10月份增加值同比增长7.3%。", datetime.date(2024, 10, 31), False),
+        ("全年地区生产总值增长8.6%。", None, False),
+    ],
+)
+def test_a_period_named_before_a_figure_is_its_period(sentence, period_end, year_to_date):
+    date = datetime.date(2024, 11, 20)
+    candidate = extract(sentence, date)[0]
+    if period_end is None and year_to_date is None:  # the first figure's, not the compared
+        assert (candidate.period_end, candidate.year_to_date) == (
+            date.replace(day=31, month=10),
+            True,
+        )
+        return
+    assert (candidate.period_end, candidate.year_to_date) == (period_end, year_to_date)
+
+
+def test_a_multi_year_target_has_its_end_year_and_its_base():
+    candidate = only("到2030年,人均地区生产总值在2025年基础上翻番达到30万元。", MARCH_2026)
+    assert (candidate.kind, candidate.plan_year, candidate.base) == ("target", 2030, 2025)
+    assert only("今年地区生产总值增长5%。", MARCH_2026).plan_year is None
+
+
+def test_a_text_table_gives_each_cell_its_rows_subject_and_its_columns_unit_and_year():
+    text = (
+        "2024年全市地区生产总值及其增长速度\n"
+        "指标\t绝对数(亿元)\t比上年增长%\n"
+        "地区生产总值\t2313.0\t5.2\n"
+        "| 其中:第一产业 | 287.0 | 2.2 |\n"
+    )
+    found = [
+        (c.kind, c.year, c.subject, c.value, c.unit, c.measure) for c in extract(text, MARCH_2026)
+    ]
+    assert found == [
+        ("result", 2024, "地区生产总值", "2313.0", "亿元", "level"),
+        ("result", 2024, "地区生产总值", "5.2", "%", "growth"),
+        ("result", 2024, "其中:第一产业", "287.0", "亿元", "level"),
+        ("result", 2024, "其中:第一产业", "2.2", "%", "growth"),
+    ]
+    first = extract(text, MARCH_2026)[0]
+    assert text[first.figure_start : first.figure_end] == "2313.0"
+
+
+def test_columns_named_by_year_give_their_year():
+    text = "指标（单位）\t2024年\t2025年\n企业数(家)\t751\t820\n"
+    assert [(c.year, c.value, c.unit, c.kind) for c in extract(text, MARCH_2026)] == [
+        (2024, "751", "家", "result"),
+        (2025, "820", "家", "result"),
+    ]
+
+
+def test_the_json_form_has_the_new_optional_keys():
+    item = only("上半年,深圳市新增企业100家。", datetime.date(2024, 7, 20)).as_json()
+    assert {key: item[key] for key in ("period_end", "year_to_date", "place", "measure")} == {
+        "period_end": "2024-06-30",
+        "year_to_date": True,
+        "place": "深圳市",
+        "measure": "increment",
+    }
+    assert set(item) >= {"value_max", "plan_year", "base"}

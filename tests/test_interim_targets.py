@@ -288,6 +288,45 @@ def test_a_document_naming_the_half_year_offers_its_figure_as_an_interim_target(
     assert (step.period_end, step.value, step.source) == (H1, Decimal(70), document)
 
 
+def test_the_review_page_writes_each_rows_period_end_and_confirmation_inputs(
+    managing, make_indicator, source
+):
+    # The page's inputs are written in Python (security #28), not by the form's widgets: the
+    # period end the sentence names and the revision's confirmation are among them.
+    make_indicator(code="retail", name="社会消费品零售总额", frequency="monthly")
+    document = Source.objects.create(
+        title="2026年工作安排",
+        publisher="光明区人民政府",
+        published_on=datetime.date(2026, 1, 20),
+        text=HALF_YEAR_DOCUMENT,
+    )
+    page = managing.get(f"/admin/kpis/source/{document.pk}/review/").content.decode()
+    prefix = str(document.text.index("完成70亿元"))
+    assert f'name="{prefix}-period_end" value="2026-06-30"' in page
+    assert f'name="{prefix}-confirm_revision"' in page
+    assert 'value="interim_target"' in page
+
+
+@pytest.mark.usefixtures(own_temp_folder.__name__)
+def test_the_targets_import_refuses_a_new_interim_value_citing_the_same_source(
+    managing, make_indicator, work_report
+):
+    # Target.revision_errors' rule for interim targets: a new value cites a new source.
+    make_indicator(code="retail", frequency="monthly", value_type="flow")
+    import_and_confirm(
+        managing, csv_file(sheet_rows(work_report.title, "2026-06-30"), header=SHEET)
+    )
+    rows = sheet_rows(work_report.title, "2026-06-30")
+    rows[1][3] = "75"
+    page = report(dry_run(managing, csv_file(rows, header=SHEET)).content.decode())
+    assert "新的目标值须注明出处" in page
+    assert InterimTarget.objects.get().value == Decimal(70)
+    Source.objects.create(title="调整通知", publisher="光明区政府", published_on=H1)
+    rows[1][5] = "调整通知"
+    import_and_confirm(managing, csv_file(rows, header=SHEET))
+    assert InterimTarget.objects.get().value == Decimal(75)
+
+
 @pytest.mark.usefixtures(own_temp_folder.__name__)
 def test_the_targets_import_holds_an_interim_target_above_the_years_until_confirmed(
     managing, make_indicator, work_report

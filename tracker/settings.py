@@ -359,6 +359,15 @@ IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"
 # periods has a few hundred rows; a larger file is split).
 IMPORT_MAX_ROWS = int(os.environ.get("KPI_IMPORT_MAX_ROWS", "1000"))
 IMPORT_MAX_BYTES = int(os.environ.get("KPI_IMPORT_MAX_BYTES", str(1024 * 1024)))
+# What an XLSX may unpack to (kpis/uploads.py): a 1,000-row sheet is well under 1 MiB.
+IMPORT_MAX_UNPACKED_BYTES = int(
+    os.environ.get("KPI_IMPORT_MAX_UNPACKED_BYTES", str(10 * 1024 * 1024))
+)
+# Documents given to the extraction page: the file, and what a .docx may unpack to.
+EXTRACTION_MAX_BYTES = int(os.environ.get("KPI_EXTRACTION_MAX_BYTES", str(5 * 1024 * 1024)))
+EXTRACTION_MAX_UNPACKED_BYTES = int(
+    os.environ.get("KPI_EXTRACTION_MAX_UNPACKED_BYTES", str(30 * 1024 * 1024))
+)
 # Evidence files of figures, milestones and statements (kpis/evidence.py): outside the
 # static root, handed out only to those who may see the entry; at most 20 MB each.
 KPI_EVIDENCE_ROOT = Path(os.environ.get("KPI_EVIDENCE_ROOT", BASE_DIR / "evidence"))

@@ -4,8 +4,18 @@ from pathlib import Path
 
 from django.core.management import BaseCommand, CommandError
 from django.db import DatabaseError
+from django.utils.translation import gettext as _
 
-from kpis.extraction import IndicatorMatcher, Score, docx_text, extract, paragraph, score
+from kpis.extraction import (
+    IndicatorMatcher,
+    Score,
+    document_date,
+    docx_date,
+    docx_text,
+    extract,
+    paragraph,
+    score,
+)
 from kpis.models import Indicator
 from kpis.units import catalogue_unit_words, table_unit_words
 
@@ -35,16 +45,40 @@ def known_unit_words():
 
 
 def candidates_with_indicators(text, date, rows):
-    """The JSON form of every candidate, with the code of the indicator it matches."""
+    """The JSON form of every candidate, with the code of the indicator it matches; an
+    increment or growth rate of a level indicator gets a note instead."""
     matcher = IndicatorMatcher(rows)
     found = []
     for candidate in extract(text, date, known_unit_words()):
         item = candidate.as_json()
-        code = matcher.match(candidate, paragraph(text, candidate)) if rows else None
+        context = paragraph(text, candidate)
+        code = matcher.match(candidate, context) if rows else None
         if code:
             item["indicator"] = code
+        level = matcher.level_match(candidate, context) if rows and not code else None
+        if level:
+            item["note"] = level_note(candidate, level)
         found.append(item)
     return found
+
+
+def level_note(candidate, code):
+    """What an increment or growth rate says of a level indicator's target."""
+    if candidate.measure == "increment":
+        return _("新增: the target of the total (%(code)s) would be baseline + %(value)s") % {
+            "code": code,
+            "value": candidate.value,
+        }
+    return _("A growth rate: not a target of the level indicator %(code)s") % {"code": code}
+
+
+def the_date(path, text, given):
+    """The document's date: --date, else its dateline, else a .docx's core properties."""
+    if given or document_date(text):
+        return given or document_date(text)
+    if Path(path).suffix.lower() == ".docx":
+        return docx_date(str(path))
+    return None
 
 
 def evaluate(directory):
@@ -99,7 +133,8 @@ class Command(BaseCommand):
         if options["text"]:
             self.stdout.write(document, ending="")
             return
-        found = candidates_with_indicators(document, options["date"], indicator_rows())
+        date = the_date(path, document, options["date"])
+        found = candidates_with_indicators(document, date, indicator_rows())
         if options["json"]:
             self.stdout.write(json.dumps(found, ensure_ascii=False, indent=2))
             return

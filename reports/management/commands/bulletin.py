@@ -49,7 +49,7 @@ class Command(BaseCommand):
             )
         except ValidationError as refused:
             reason = " ".join(refused.messages)
-            raise CommandError(f"{options['approved_by']}: {reason} Nothing stored.") from None
+            raise CommandError(f"{reason} Nothing stored.") from None
         options["output"].write_bytes(bytes(getattr(bulletin, options["format"])))
         self.stdout.write(
             f"Bulletin {bulletin.as_of} ({bulletin.language}) issue {bulletin.issue}, "
