@@ -52,9 +52,10 @@ TARGETS = [
     ("kpis/periods.py", None, RULE_TESTS),
     ("kpis/roles.py", None, WORKFLOW_TESTS),
     # The figure's own rules: withdrawing a target, and its hooks into the workflow.
+    ("kpis/models/indicators.py", {"withdraw"}, WORKFLOW_TESTS),
     (
-        "kpis/models.py",
-        {"withdraw", "authored_change", "publish", "return_for_correction"},
+        "kpis/models/figures.py",
+        {"authored_change", "publish", "return_for_correction"},
         WORKFLOW_TESTS,
     ),
     # The review workflow of figures, milestones and statements.
