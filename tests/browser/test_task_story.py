@@ -48,7 +48,8 @@ def test_a_late_task_turns_from_red_to_yellow_once_its_milestone_is_published_do
 
     sign_in(page, live_server.url, "official")
     page.goto(live_server.url + "/en/my/tasks/")
-    page.get_by_role("link", name="完成基金设立").click()
+    # English pages name a milestone by its English title (#27).
+    page.get_by_role("link", name="Fund set up").click()
     page.get_by_label("Done on").fill(TODAY.isoformat())
     page.get_by_role("button", name="Save and submit for review").click()
     expect(page.locator("dl.figures")).to_contain_text("submitted for review")
