@@ -126,6 +126,16 @@ def http_error(request, exc):
     return error(request, exc.status_code, "invalid", _("The body is not valid JSON."))
 
 
+def in_utc(moment):
+    """`moment` in UTC: PostgreSQL refuses offsets beyond ±15:59 that ISO 8601 allows."""
+    if timezone.is_naive(moment):
+        moment = timezone.make_aware(moment)
+    try:
+        return moment.astimezone(datetime.UTC)
+    except OverflowError:
+        raise Refused(400, "invalid", _("“since” is out of range.")) from None
+
+
 def token_indicators(token):
     return Indicator.objects.for_entry(token.account).select_related("department")
 
@@ -282,7 +292,7 @@ def list_figures(
     if status:
         figures = figures.filter(status=status)
     if since:
-        figures = figures.filter(updated_at__gt=since)
+        figures = figures.filter(updated_at__gt=in_utc(since))
     page = figures.select_related("indicator").order_by("-updated_at", "-pk")
     return {
         "figures": [figure_out(actual) for actual in page[offset : offset + limit]],

@@ -457,3 +457,10 @@ def test_the_token_lists_its_tasks_with_milestones_and_statements(system, task, 
     rows = system.get("/api/v1/tasks/").json()
     assert [row["code"] for row in rows] == [task.code]
     assert rows[0]["statements"][0]["period_end"] == "2026-09-30"
+
+
+def test_since_with_an_offset_postgresql_does_not_know_is_read_in_utc(system, quarterly):
+    # Found by schemathesis on PostgreSQL: +21:14 is ISO 8601, but no time zone PostgreSQL has.
+    response = system.get("/api/v1/figures/", {"since": "0994-04-24T15:38:00+21:14"})
+    assert response.status_code == 200
+    assert response.json()["figures"] == []

@@ -283,7 +283,8 @@ class IndicatorQuerySet(DepartmentScopedQuerySet):
             .order_by()
             .values_list("year", "has_target")
         )
-        rows = list(targets.union(figures))
+        # int(): PostgreSQL gives the union's years as numeric (EXTRACT's type), read as Decimal.
+        rows = [(int(year), has_target) for year, has_target in targets.union(figures)]
         with_target = sorted({year for year, has_target in rows if has_target}, reverse=True)
         return with_target, sorted({year for year, _ in rows}, reverse=True)
 
