@@ -7,6 +7,8 @@ makes the groups from its own frozen copy of ADMINISTRATORS.
 
 from django.utils.translation import gettext as _
 
+from kpis.roles import create_all_permissions
+
 SYSTEM_ADMINISTRATOR = "系统管理员"
 SECURITY_ADMINISTRATOR = "安全管理员"
 AUDIT_ADMINISTRATOR = "审计管理员"
@@ -56,15 +58,7 @@ def separation_refusal(group_names):
 def sync_administrators(apps, schema_editor=None, administrators=ADMINISTRATORS):
     """Create the groups and give each exactly its permissions (a migration runs this
     after the permissions exist)."""
-    from django.contrib.auth.management import create_permissions
-
-    for app_config in apps.get_app_configs():
-        models_module = getattr(app_config, "models_module", None)
-        app_config.models_module = models_module or True
-        try:
-            create_permissions(app_config, apps=apps, verbosity=0)
-        finally:
-            app_config.models_module = models_module
+    create_all_permissions(apps)
     Group = apps.get_model("auth", "Group")
     Permission = apps.get_model("auth", "Permission")
     for name, labels in administrators.items():

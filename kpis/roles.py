@@ -112,9 +112,8 @@ def in_departments(user, department_id):
     return sees_all_departments(user) or department_id in department_ids(user)
 
 
-def sync_roles(apps, schema_editor=None, roles=ROLES, app_label="kpis"):
-    """Create the permissions (a migration runs before Django would) and the groups, and
-    give each group its permissions of `app_label`, leaving those of other apps alone."""
+def create_all_permissions(apps):
+    """Create every app's permissions now: a data migration runs before Django would."""
     from django.contrib.auth.management import create_permissions
 
     for app_config in apps.get_app_configs():
@@ -126,6 +125,12 @@ def sync_roles(apps, schema_editor=None, roles=ROLES, app_label="kpis"):
             create_permissions(app_config, apps=apps, verbosity=0)
         finally:
             app_config.models_module = models_module
+
+
+def sync_roles(apps, schema_editor=None, roles=ROLES, app_label="kpis"):
+    """Create the permissions (a migration runs before Django would) and the groups, and
+    give each group its permissions of `app_label`, leaving those of other apps alone."""
+    create_all_permissions(apps)
     Group = apps.get_model("auth", "Group")
     Permission = apps.get_model("auth", "Permission")
     for name, codenames in roles.items():
